@@ -1,0 +1,39 @@
+# cinecode — two commands do everything: `make film` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+EXAMPLE := examples/the-lighthouse-keeper
+
+.PHONY: film test lint typecheck unit bench clean setup
+
+$(BIN)/.installed: pyproject.toml scripts/setup-system
+	@scripts/setup-system
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --upgrade pip >/dev/null
+	@$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+setup: $(BIN)/.installed
+
+## Render the bundled example film; the master's absolute path is the last line.
+film: $(BIN)/.installed
+	@$(BIN)/cinecode make $(EXAMPLE)
+
+## The whole suite: lint, types, tests.
+test: lint typecheck unit
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check cinecode tests bench
+	$(BIN)/ruff format --check cinecode tests bench
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy
+
+unit: $(BIN)/.installed
+	$(BIN)/pytest -q -n 2 --dist loadgroup
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache

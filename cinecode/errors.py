@@ -1,0 +1,119 @@
+"""One exception tree for cinecode; every message says what to do next.
+
+```
+CinecodeError
+  ProjectError (file:line)      film.toml, picks, project layout
+  ScriptError (file:line)       the screenplay
+  BudgetExceeded
+  StoreError                    .cinecode/ objects or catalog
+  BusyError                     another make holds the project
+  BackendError
+    RateLimited, ProviderDown, BadOutput, MissingModel, MissingPackage
+```
+"""
+
+from __future__ import annotations
+
+
+class CinecodeError(Exception):
+    """Base of every error cinecode raises on purpose."""
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  → {self.hint}" if self.hint else self.message
+
+
+class LocatedError(CinecodeError):
+    """An error in a file the user wrote, with the place to look."""
+
+    def __init__(self, message: str, *, file: str, line: int | None = None, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.file = file
+        self.line = line
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.message}"
+        return f"{text}\n  → {self.hint}" if self.hint else text
+
+
+class ProjectError(LocatedError):
+    """film.toml or another project file is wrong."""
+
+
+class ScriptError(LocatedError):
+    """The screenplay cannot be read or broken down."""
+
+
+class BudgetExceeded(CinecodeError):
+    """A job would pass the project's or the command's budget cap."""
+
+
+class StoreError(CinecodeError):
+    """The store (.cinecode/) is missing, damaged or could not be written."""
+
+
+class BusyError(CinecodeError):
+    """Another cinecode process holds the project."""
+
+
+class BackendError(CinecodeError):
+    """A backend failed; `backend` names it."""
+
+    def __init__(self, message: str, *, backend: str = "", hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.backend = backend
+
+    def __str__(self) -> str:
+        text = f"[{self.backend}] {self.message}" if self.backend else self.message
+        return f"{text}\n  → {self.hint}" if self.hint else text
+
+
+class RateLimited(BackendError):
+    """The provider asked us to slow down (HTTP 429)."""
+
+    def __init__(
+        self, message: str, *, backend: str = "", retry_after: float | None = None, hint: str = ""
+    ) -> None:
+        super().__init__(message, backend=backend, hint=hint)
+        self.retry_after = retry_after
+
+
+class ProviderDown(BackendError):
+    """The provider or server is unreachable or failing (5xx, connection lost)."""
+
+
+class BadOutput(BackendError):
+    """The backend returned something that is not the media we asked for."""
+
+
+class MissingModel(BackendError):
+    """A model the backend needs is not on disk."""
+
+
+class MissingPackage(BackendError):
+    """An optional Python package for this backend is not installed."""
+
+
+__all__ = [
+    "BackendError",
+    "BadOutput",
+    "BudgetExceeded",
+    "BusyError",
+    "CinecodeError",
+    "LocatedError",
+    "MissingModel",
+    "MissingPackage",
+    "ProjectError",
+    "ProviderDown",
+    "RateLimited",
+    "ScriptError",
+    "StoreError",
+]
