@@ -79,7 +79,9 @@ class Script:
     """A parsed screenplay."""
 
     path: str
-    title_page: dict[str, list[str]] = field(default_factory=dict)  # "Title": ["…"], keys capitalized
+    title_page: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # "Title": ["…"], keys capitalized
     elements: tuple[Element, ...] = ()
     boneyard_lines: tuple[tuple[int, int], ...] = ()  # (first, last) source lines of /* … */
 

@@ -1,0 +1,129 @@
+"""From screenplay + project to the film model, with stable ids and a check of everything the
+project refers to (characters, voices, reference images, source media)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cinecode.errors import ScriptError
+from cinecode.model import Character, Film, Location
+from cinecode.project import CharacterConfig, LocationConfig, Project
+from cinecode.script.breakdown import break_down
+from cinecode.script.elements import Script
+from cinecode.script.ids import IdLock, assign
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+
+
+def build_film(script: Script, project: Project, lock: IdLock) -> tuple[Film, IdLock]:
+    """The film model of a screenplay, and the updated id lock."""
+    config = project.config
+    scenes = break_down(script, characters=list(config.characters))
+    scenes, new_lock = assign(scenes, lock, script=script.path)
+    first_lines: dict[str, int] = {}
+    for element in script.elements:
+        if element.kind == "dialogue" and element.character:
+            first_lines.setdefault(element.character, element.line)
+    names = list(dict.fromkeys([*config.characters, *first_lines]))
+    characters = {
+        name: Character(
+            name=name,
+            description=config.characters[name].description if name in config.characters else "",
+            color=config.characters[name].color if name in config.characters else "",
+            seed=(config.characters[name].seed or 0) if name in config.characters else 0,
+            references=tuple(str(project.resolve(r)) for r in config.characters[name].references)
+            if name in config.characters
+            else (),
+            first_line=first_lines.get(name, 0),
+        )
+        for name in names
+    }
+    locations = {
+        name: Location(
+            name=name,
+            description=entry.description,
+            palette=tuple(entry.palette),
+            references=tuple(str(project.resolve(r)) for r in entry.references),
+        )
+        for name, entry in config.locations.items()
+    }
+    title = config.title or script.title or project.root.name
+    credit = tuple(
+        " ".join(script.title_page.get(key, []))
+        for key in ("Credit", "Author", "Authors")
+        if script.title_page.get(key)
+    )
+    film = Film(
+        title=title,
+        credit=credit,
+        scenes=scenes,
+        characters=characters,
+        locations=locations,
+        script_path=script.path,
+    )
+    return film, new_lock
+
+
+def check_project(film: Film, project: Project, script: Script) -> None:
+    """Everything film.toml names must exist: characters in the script, reference files."""
+    speakers = {e.character for e in script.elements if e.kind == "dialogue"}
+    mentioned = " ".join(e.text.upper() for e in script.elements if e.kind == "action")
+    for name in project.config.characters:
+        if name not in speakers and name.upper() not in mentioned:
+            close = sorted(s for s in speakers if s[:2] == name[:2].upper())
+            raise project.error(
+                f"character {name} does not appear in {Path(script.path).name}",
+                "characters",
+                name,
+                hint=f"did you mean {' or '.join(close)}?"
+                if close
+                else "use the name exactly as in the character cues, or remove this entry",
+            )
+    entries: dict[str, CharacterConfig] | dict[str, LocationConfig]
+    for kind, entries in (
+        ("characters", project.config.characters),
+        ("locations", project.config.locations),
+    ):
+        for name, entry in entries.items():
+            for index, reference in enumerate(entry.references):
+                path = project.resolve(reference)
+                if not path.is_file():
+                    raise project.error(
+                        f"reference image {reference} does not exist",
+                        kind,
+                        name,
+                        "references",
+                        index,
+                        hint=f"put the file at {path} or fix the path (relative to film.toml)",
+                    )
+                if path.suffix.lower() not in IMAGE_SUFFIXES:
+                    raise project.error(
+                        f"reference {reference} is not an image (png, jpg, webp)",
+                        kind,
+                        name,
+                        "references",
+                        hint="give an image file",
+                    )
+    for shot in film.shots:
+        if shot.directive and shot.directive.source:
+            path = project.resolve(shot.directive.source)
+            if not path.is_file():
+                raise ScriptError(
+                    f"[[shot: source {shot.directive.source}]]: no such file",
+                    file=script.path,
+                    line=shot.directive.line,
+                    hint=f"put your photo or clip at {path}",
+                )
+
+
+def referenced_files(film: Film, project: Project) -> list[Path]:
+    """Every user file the build reads (reference images, source media)."""
+    paths: list[Path] = []
+    references = [c.references for c in project.config.characters.values()]
+    references += [loc.references for loc in project.config.locations.values()]
+    for refs in references:
+        paths.extend(project.resolve(r) for r in refs)
+    for shot in film.shots:
+        if shot.directive and shot.directive.source:
+            paths.append(project.resolve(shot.directive.source))
+    return list(dict.fromkeys(paths))
