@@ -1,0 +1,310 @@
+"""The local executor: runs what is missing, in dependency order, in parallel pools.
+
+It decides nothing: a job runs if and only if its key is not in the store. Each finished job
+is stored and recorded before the next is scheduled, so Ctrl-C or a kill loses at most the
+jobs that were running. A failing job fails its dependents, never its siblings.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cinecode.backends.protocols import Cost
+from cinecode.errors import BudgetExceeded, CinecodeError
+from cinecode.graph.catalog import Artifact
+from cinecode.graph.job import Graph, Job
+from cinecode.graph.reporter import Reporter
+from cinecode.graph.store import Store
+
+
+class Cancelled(Exception):
+    """Raised inside a step when the build is being interrupted."""
+
+
+@dataclass(frozen=True)
+class Input:
+    """An input artifact as a step sees it."""
+
+    key: str
+    path: Path
+    meta: dict[str, Any]
+    step: str
+    backend: str = ""
+    model: str = ""
+
+
+@dataclass(frozen=True)
+class Output:
+    """What a step returns: one file in its workdir, plus facts about it."""
+
+    path: Path
+    meta: dict[str, Any] = field(default_factory=dict)
+    cost: Cost = Cost()
+    model: str = ""
+
+
+class Context:
+    """Everything a running step may use: its inputs, a workdir, backends, cancellation."""
+
+    def __init__(
+        self,
+        job: Job,
+        inputs: list[Input],
+        workdir: Path,
+        *,
+        backends: Callable[[str, str, Mapping[str, Any]], Any],
+        cancel: threading.Event,
+        progress: Callable[[float], None],
+        store: Store,
+    ) -> None:
+        self.job = job
+        self.inputs = inputs
+        self.workdir = workdir
+        self._backends = backends
+        self.cancel = cancel
+        self._progress = progress
+        self.store = store
+
+    def backend(self, modality: str, name: str, params: Mapping[str, Any]) -> Any:
+        """The backend `name` for `modality`, built once per build with `params`."""
+        return self._backends(modality, name, params)
+
+    def progress(self, fraction: float) -> None:
+        """Report progress; raises Cancelled when the build is being interrupted."""
+        if self.cancel.is_set():
+            raise Cancelled()
+        self._progress(fraction)
+
+    def check(self) -> None:
+        if self.cancel.is_set():
+            raise Cancelled()
+
+
+StepFn = Callable[[Job, Context], Output]
+
+
+@dataclass
+class RunStats:
+    generated: int = 0
+    rendered: int = 0
+    reused: int = 0
+    failed: int = 0
+    skipped: int = 0  # not run: an input failed, or the budget stopped it
+    seconds: float = 0.0
+    cost: Cost = Cost()
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (label, error)
+    over_budget: list[str] = field(default_factory=list)  # labels not started (budget)
+    interrupted: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "generated": self.generated,
+            "rendered": self.rendered,
+            "reused": self.reused,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "seconds": round(self.seconds, 3),
+            "cost": {
+                "money": round(self.cost.money, 6),
+                "gpu_seconds": round(self.cost.gpu_seconds, 3),
+            },
+        }
+
+
+@dataclass
+class Budget:
+    """A hard cap on money spent by this build (None = no cap)."""
+
+    limit: float | None = None
+    spent: float = 0.0
+    committed: float = 0.0  # estimates of jobs running now
+
+    def admit(self, job: Job) -> bool:
+        if self.limit is None or job.estimate.money <= 0:
+            return True
+        return self.spent + self.committed + job.estimate.money <= self.limit + 1e-9
+
+
+def execute(
+    graph: Graph,
+    store: Store,
+    *,
+    steps: Mapping[str, StepFn],
+    backends: Callable[[str, str, Mapping[str, Any]], Any],
+    reporter: Reporter,
+    targets: list[str] | None = None,
+    workers: int | None = None,
+    pools: Mapping[str, int] | None = None,
+    cancel: threading.Event | None = None,
+    budget: Budget | None = None,
+) -> RunStats:
+    """Run the jobs the targets need that the store does not have yet."""
+    started = time.monotonic()
+    cancel = cancel or threading.Event()
+    budget = budget or Budget()
+    stats = RunStats()
+    jobs = graph.needed_for(targets) if targets is not None else list(graph)
+    have = store.available(job.key for job in jobs)
+    stats.reused = len(have)
+    pending = [job for job in jobs if job.key not in have]
+    reporter.plan_ready(pending)
+    if not pending:
+        stats.seconds = time.monotonic() - started
+        return stats
+
+    workers = workers or max(1, min(8, os.cpu_count() or 1))
+    limits = dict(pools or {})
+    running_in_pool: dict[str, int] = {}
+    done: set[str] = set(have)
+    failed: set[str] = set()
+    waiting = list(pending)
+    futures: dict[Future[Artifact], Job] = {}
+    lock = threading.Lock()
+
+    def run(job: Job) -> Artifact:
+        inputs = []
+        for key in job.inputs:
+            artifact = store.get(key)
+            if artifact is None:  # pragma: no cover - scheduling guarantees it
+                raise CinecodeError(f"{job.label}: input {key[:8]} is missing")
+            inputs.append(
+                Input(
+                    key,
+                    store.path(artifact),
+                    artifact.meta,
+                    artifact.step,
+                    artifact.backend,
+                    artifact.model,
+                )
+            )
+        workdir = store.workdir(job.key)
+        t0 = time.monotonic()
+        try:
+            context = Context(
+                job,
+                inputs,
+                workdir,
+                backends=backends,
+                cancel=cancel,
+                progress=lambda f: reporter.job_progress(job, f),
+                store=store,
+            )
+            output = steps[job.step](job, context)
+            if cancel.is_set() and not output.path.exists():
+                raise Cancelled()
+            return store.put(
+                job,
+                output.path,
+                meta=output.meta,
+                cost=output.cost,
+                model=output.model,
+                seconds=time.monotonic() - t0,
+            )
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    def ready(job: Job) -> bool:
+        return all(key in done for key in job.inputs)
+
+    def blocked(job: Job) -> bool:
+        return any(key in failed for key in job.inputs)
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cinecode") as pool:
+        try:
+            while waiting or futures:
+                # schedule what can run
+                still: list[Job] = []
+                for job in waiting:
+                    if blocked(job):
+                        failed.add(job.key)
+                        stats.skipped += 1
+                        continue
+                    limit = limits.get(job.pool, workers)
+                    if (
+                        cancel.is_set()
+                        or not ready(job)
+                        or len(futures) >= workers
+                        or running_in_pool.get(job.pool, 0) >= limit
+                    ):
+                        still.append(job)
+                        continue
+                    if not budget.admit(job):
+                        failed.add(job.key)
+                        stats.skipped += 1
+                        stats.over_budget.append(job.label)
+                        continue
+                    budget.committed += job.estimate.money
+                    running_in_pool[job.pool] = running_in_pool.get(job.pool, 0) + 1
+                    reporter.job_started(job)
+                    futures[pool.submit(run, job)] = job
+                waiting = still
+                if cancel.is_set() and not futures:
+                    break
+                if not futures:
+                    if waiting:  # nothing runnable and nothing running: inputs failed
+                        for job in waiting:
+                            failed.add(job.key)
+                            stats.skipped += 1
+                        waiting = []
+                    break
+                finished, _ = wait(list(futures), timeout=0.5, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    job = futures.pop(future)
+                    running_in_pool[job.pool] -= 1
+                    budget.committed -= job.estimate.money
+                    error = future.exception()
+                    if error is None:
+                        artifact = future.result()
+                        with lock:
+                            done.add(job.key)
+                        budget.spent += artifact.cost_money
+                        stats.cost = stats.cost + Cost(artifact.cost_money, artifact.cost_gpu)
+                        if job.kind == "generate":
+                            stats.generated += 1
+                        else:
+                            stats.rendered += 1
+                        reporter.job_finished(
+                            job,
+                            "generated" if job.kind == "generate" else "rendered",
+                            artifact.seconds,
+                        )
+                    elif isinstance(error, Cancelled):
+                        stats.interrupted = True
+                    else:
+                        failed.add(job.key)
+                        stats.failed += 1
+                        message = _message(error)
+                        stats.failures.append((job.label, message))
+                        store.catalog.record_failure(job.key, job.step, job.label, message)
+                        reporter.job_finished(job, "failed", 0.0, message)
+        except KeyboardInterrupt:
+            cancel.set()
+            stats.interrupted = True
+            for future in futures:
+                future.cancel()
+            # let running jobs notice the cancel and stop; finished ones are already stored
+            wait(list(futures), timeout=30)
+            raise
+        finally:
+            stats.seconds = time.monotonic() - started
+    if cancel.is_set():
+        stats.interrupted = True
+    return stats
+
+
+def _message(error: BaseException) -> str:
+    if isinstance(error, CinecodeError):
+        return str(error)
+    if isinstance(error, BudgetExceeded):  # pragma: no cover - subclass of CinecodeError
+        return str(error)
+    detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+    return f"{detail} (unexpected: please report it)"
