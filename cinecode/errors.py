@@ -7,6 +7,8 @@ CinecodeError
   BudgetExceeded
   StoreError                    .cinecode/ objects or catalog
   BusyError                     another make holds the project
+  MediaError                    ffmpeg / PyAV could not read or write media
+    MediaCancelled
   BackendError
     RateLimited, ProviderDown, BadOutput, MissingModel, MissingPackage
 ```
@@ -60,6 +62,14 @@ class StoreError(CinecodeError):
     """The store (.cinecode/) is missing, damaged or could not be written."""
 
 
+class MediaError(CinecodeError):
+    """ffmpeg or PyAV could not read, render or write a media file."""
+
+
+class MediaCancelled(MediaError):
+    """A render was stopped on purpose (its cancel event was set); nothing was written."""
+
+
 class BusyError(CinecodeError):
     """Another cinecode process holds the project."""
 
@@ -109,6 +119,8 @@ __all__ = [
     "BusyError",
     "CinecodeError",
     "LocatedError",
+    "MediaCancelled",
+    "MediaError",
     "MissingModel",
     "MissingPackage",
     "ProjectError",
