@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
-Modality = Literal[
-    "image", "video", "speech", "music", "effects", "upscale", "interpolate", "text"
-]
+Modality = Literal["image", "video", "speech", "music", "effects", "upscale", "interpolate", "text"]
 
 #: Called by long generations with a fraction 0..1 (progress bars); may raise to cancel.
 ProgressFn = Callable[[float], None]
@@ -70,7 +68,8 @@ class Figure:
 class Composition:
     """A structured description of a frame, for backends that draw layouts, not prompts."""
 
-    size: str = "wide"  # extreme-wide | wide | full | medium | medium-close | close | extreme-close | insert
+    # extreme-wide | wide | full | medium | medium-close | close | extreme-close | insert
+    size: str = "wide"
     angle: str = "eye"  # eye | high | low | overhead | dutch
     setting: str = "int"  # int | ext | int/ext
     time_of_day: str = "day"  # day | night | dawn | dusk | morning | evening | continuous
@@ -177,7 +176,7 @@ class SpeechRequest:
 
 
 class SpeechBackend(Protocol):
-    """Writes a mono WAV at `req.sample_rate`; `meta["duration"]` and `meta["words"]` =
+    """Writes a mono WAV at `req.sample_rate`; `meta["duration"]` and `meta["phrases"]` =
     [[start, end, text], …] sentence or phrase timings for subtitles."""
 
     name: str

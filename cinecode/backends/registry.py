@@ -1,0 +1,124 @@
+"""The one place that maps backend names to classes, imported only when first used.
+
+Departments ask for a backend by modality and name; adding a provider is one line here plus
+its own file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cinecode.backends.protocols import BackendStatus, Modality, Voice
+from cinecode.errors import BackendError, MissingPackage, ProjectError
+
+
+@dataclass(frozen=True)
+class Entry:
+    target: str  # "module:Class"
+    modalities: tuple[Modality, ...]
+    extra: str = ""  # pip extra that installs what it needs
+    offline: bool = False  # runs with no network and no GPU
+
+
+BACKENDS: dict[str, Entry] = {
+    "sketch": Entry("cinecode.backends.sketch:SketchBackend", ("image",), offline=True),
+    "piper": Entry("cinecode.backends.piper:PiperBackend", ("speech",), offline=True),
+}
+
+#: motion "backends" that are not generators: the segment moves a camera over the keyframe
+CAMERA_MOVES = {"camera", "still"}
+
+
+def entry(name: str) -> Entry:
+    try:
+        return BACKENDS[name]
+    except KeyError:
+        raise BackendError(
+            f"unknown backend {name!r}",
+            backend=name,
+            hint=f"known backends: {', '.join(sorted(BACKENDS))}",
+        ) from None
+
+
+def backend_class(name: str) -> type[Any]:
+    """The class of backend `name` (imports its module)."""
+    target = entry(name).target
+    module_name, _, class_name = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        extra = entry(name).extra
+        raise MissingPackage(
+            f"backend {name!r} needs a package that is not installed ({exc.name})",
+            backend=name,
+            hint=f"pip install 'cinecode[{extra}]'" if extra else f"pip install {exc.name}",
+        ) from None
+    cls: type[Any] = getattr(module, class_name)
+    return cls
+
+
+def create(modality: Modality, name: str, params: Mapping[str, Any]) -> Any:
+    """A new backend instance; checks it serves `modality`."""
+    if modality not in entry(name).modalities:
+        raise BackendError(
+            f"backend {name!r} does not make {modality}",
+            backend=name,
+            hint=f"it makes {', '.join(entry(name).modalities)}",
+        )
+    try:
+        return backend_class(name)(**dict(params))
+    except TypeError as exc:
+        raise ProjectError(
+            f"backend {name!r} does not accept these parameters ({exc})",
+            file="film.toml",
+            hint="check the backend's settings in the README",
+        ) from None
+
+
+def status(name: str, params: Mapping[str, Any]) -> BackendStatus:
+    """Ready, or what is missing and the one-line fix (never raises)."""
+    try:
+        instance = backend_class(name)(**dict(params))
+    except MissingPackage as exc:
+        return BackendStatus("missing package", str(exc.message), exc.hint)
+    except BackendError as exc:
+        return BackendStatus("misconfigured", exc.message, exc.hint)
+    except TypeError as exc:
+        return BackendStatus("misconfigured", str(exc), "check its settings in film.toml")
+    result: BackendStatus = instance.status()
+    return result
+
+
+def voice_presets(name: str) -> dict[str, Voice]:
+    """The named voices a speech backend offers (empty if it takes provider voice ids)."""
+    presets = getattr(
+        importlib.import_module(entry(name).target.partition(":")[0]), "VOICE_PRESETS", {}
+    )
+    return dict(presets)
+
+
+class Backends:
+    """Backend instances for one build, created on first use, shared by every job."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[str, str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, modality: str, name: str, params: Mapping[str, Any]) -> Any:
+        key = (modality, name, json.dumps(dict(params), sort_keys=True, default=str))
+        with self._lock:
+            if key not in self._made:
+                self._made[key] = create(modality, name, params)  # type: ignore[arg-type]
+            return self._made[key]
+
+    def close(self) -> None:
+        for instance in self._made.values():
+            close = getattr(instance, "close", None)
+            if callable(close):
+                close()
+        self._made.clear()
