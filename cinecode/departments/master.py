@@ -1,0 +1,125 @@
+"""Master department: scene reels, the master, and its subtitles.
+
+A reel is one scene: its segments concatenated by stream copy, with the scene's mix encoded
+to AAC using the neighbouring scenes' sound as pre- and post-roll, so that reels join without
+a click. The master is the reels concatenated by stream copy: nothing is re-encoded, so a
+change re-renders only the reels it touches, and the same reels give the same bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cinecode.editorial.subtitles import Cue, cues_for, to_srt
+from cinecode.graph.executor import Context, Output
+from cinecode.graph.job import Job, Step
+from cinecode.media.audio import read_audio
+from cinecode.timing import Spec, layout, scene_frames, split
+
+REEL = Step("reel", 1, "render", "master", "mp4")
+MASTER = Step("master", 1, "render", "master", "mp4")
+SUBTITLES = Step("subtitles", 1, "render", "edit", "srt")
+
+
+def plan_reel(
+    *, scene_id: str, segments: list[str], mix: str, prev: str | None, next: str | None, rate: int
+) -> Job:
+    """One scene's reel: picture by stream copy, sound encoded with its neighbours as context."""
+    inputs = (*segments, mix, *([prev] if prev else []), *([next] if next else []))
+    params = {
+        "segments": len(segments),
+        "prev": prev is not None,
+        "next": next is not None,
+        "rate": rate,
+        "bitrate": "192k",
+    }
+    return REEL.job(params, inputs, label=f"reel {scene_id}", scene=scene_id)
+
+
+def run_reel(job: Job, ctx: Context) -> Output:
+    from cinecode.media.aac import encode_scene_audio
+    from cinecode.media.mux import mux_reel
+
+    p = job.params
+    count = p["segments"]
+    segments = [i.path for i in ctx.inputs[:count]]
+    rest = ctx.inputs[count:]
+    mix, rest = rest[0], rest[1:]
+    prev = read_audio(rest.pop(0).path, rate=p["rate"], channels=2) if p["prev"] else None
+    nxt = read_audio(rest.pop(0).path, rate=p["rate"], channels=2) if p["next"] else None
+    current = read_audio(mix.path, rate=p["rate"], channels=2)
+    ctx.check()
+    audio = ctx.workdir / "audio.m4a"
+    encode_scene_audio(
+        current, rate=p["rate"], prev=prev, next=nxt, out=audio, bitrate=p["bitrate"]
+    )
+    out = ctx.workdir / "reel.mp4"
+    mux_reel(segments, audio, out)
+    frames = sum(int(i.meta["frames"]) for i in ctx.inputs[:count])
+    return Output(out, {"frames": frames, "duration": current.shape[1] / p["rate"]})
+
+
+def plan_master(reels: list[str], *, title: str) -> Job:
+    return MASTER.job({"title": title}, tuple(reels), label="master")
+
+
+def run_master(job: Job, ctx: Context) -> Output:
+    from cinecode.media.mux import concat_reels
+
+    out = ctx.workdir / "master.mp4"
+    concat_reels([i.path for i in ctx.inputs], out)
+    frames = sum(int(i.meta["frames"]) for i in ctx.inputs)
+    duration = sum(float(i.meta["duration"]) for i in ctx.inputs)
+    return Output(out, {"frames": frames, "duration": duration, "reels": len(ctx.inputs)})
+
+
+def plan_subtitles(
+    reels: list[dict[str, Any]], voices: list[str], *, fps: int, quantum: int
+) -> Job:
+    """Subtitles for the whole film.
+
+    `reels` describe the cut in order: `{"frames": n}` for a card, or `{"shots": [specs],
+    "speakers": [...], "texts": [...]}` for a scene whose voices are the next in `voices`.
+    """
+    params = {"reels": reels, "fps": fps, "quantum": quantum}
+    return SUBTITLES.job(params, tuple(voices), label="subtitles")
+
+
+def film_cues(params: dict[str, Any], metas: list[dict[str, Any]]) -> list[Cue]:
+    """Every subtitle cue of the film, from the timing and the voices' phrase timings."""
+    fps, quantum = params["fps"], params["quantum"]
+    cues: list[Cue] = []
+    offset_frames = 0
+    index = 0
+    for reel in params["reels"]:
+        if "frames" in reel:
+            offset_frames += int(reel["frames"])
+            continue
+        shots: list[Spec] = reel["shots"]
+        count = sum(s["n"] for s in shots)
+        scene_metas = metas[index : index + count]
+        index += count
+        per_shot = split([float(m["duration"]) for m in scene_metas], shots)
+        frames = scene_frames(shots, per_shot, fps=fps, quantum=quantum)
+        shot_start = offset_frames
+        voice = 0
+        for shot, durations, shot_frames in zip(shots, per_shot, frames, strict=True):
+            for start in layout(shot, durations).starts:
+                meta = scene_metas[voice]
+                at = shot_start / fps + start
+                cues.extend(
+                    cues_for(
+                        at, meta.get("phrases", []), reel["texts"][voice], reel["speakers"][voice]
+                    )
+                )
+                voice += 1
+            shot_start += shot_frames
+        offset_frames += sum(frames)
+    return cues
+
+
+def run_subtitles(job: Job, ctx: Context) -> Output:
+    cues = film_cues(job.params, [i.meta for i in ctx.inputs])
+    out = ctx.workdir / "film.srt"
+    out.write_text(to_srt(cues), encoding="utf-8")
+    return Output(out, {"cues": len(cues)})

@@ -1,0 +1,307 @@
+"""Storyboard department: a shot becomes keyframe takes (images) from the image backend.
+
+```
+1. compose the frame (size, angle, who is where, setting, time of day, palette, caption)
+2. write the prompt (for generative backends)
+3. draw seeds: take n of a shot uses seed + n
+4. generate with the configured backend (or the shot's own `backend`/`model` directive)
+5. store the take
+```
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from pathlib import Path
+from typing import Any, Literal
+
+from cinecode.backends.protocols import Composition, Figure, ImageRequest
+from cinecode.graph.executor import Context, Output
+from cinecode.graph.job import Job, Step
+from cinecode.model import Film, Scene, Shot
+from cinecode.project import Project
+
+KEYFRAME = Step("keyframe", 1, "generate", "storyboard", "png")
+SOURCE = Step("source", 1, "render", "storyboard", "bin")  # ext: the file's own suffix
+
+PALETTES = {
+    "day": ("#8fb3d9", "#d8cfb8", "#6d7f5a"),
+    "morning": ("#a9c6e8", "#efe3c8", "#7d8f6a"),
+    "dawn": ("#f2b8a0", "#f7d9a8", "#7b7fa6"),
+    "dusk": ("#e07a5f", "#3d405b", "#f2cc8f"),
+    "evening": ("#c56b5a", "#35385a", "#e6b980"),
+    "night": ("#0f1a2b", "#25344f", "#d9d2b6"),
+}
+FIGURE_COLOURS = (
+    "#b5443a",
+    "#2b4c7e",
+    "#d4a017",
+    "#3f7f4f",
+    "#7a4e8c",
+    "#c06c2b",
+    "#2f7f86",
+    "#8c3d5a",
+)
+PROPS = (
+    "door",
+    "window",
+    "car",
+    "boat",
+    "lamp",
+    "lantern",
+    "table",
+    "radio",
+    "book",
+    "logbook",
+    "phone",
+    "glass",
+    "knife",
+    "gun",
+    "letter",
+    "candle",
+    "bed",
+    "chair",
+    "tree",
+    "fire",
+    "lens",
+    "crank",
+    "beacon",
+    "wheel",
+    "cup",
+    "kettle",
+    "bag",
+    "key",
+    "photo",
+    "map",
+)
+_PROPS = re.compile(rf"\b({'|'.join(PROPS)})s?\b")
+WEATHER = (
+    (r"\b(rain|storm|downpour|drizzle|squall)", "rain"),
+    (r"\b(snow|blizzard|sleet)", "snow"),
+    (r"\b(fog|mist|haze)", "fog"),
+    (r"\b(wind|gale|gust)", "wind"),
+)
+
+
+def character_colour(film: Film, name: str) -> str:
+    """A character's colour: from film.toml, else one of a fixed set by order of appearance."""
+    character = film.characters.get(name)
+    if character and character.color:
+        return character.color
+    names = sorted(film.characters, key=lambda n: film.characters[n].first_line)
+    index = names.index(name) if name in names else zlib.crc32(name.encode()) % len(FIGURE_COLOURS)
+    return FIGURE_COLOURS[index % len(FIGURE_COLOURS)]
+
+
+def _positions(count: int) -> list[float]:
+    return {0: [], 1: [0.5], 2: [0.34, 0.66], 3: [0.25, 0.5, 0.75]}.get(
+        count, [0.15 + 0.7 * i / max(1, count - 1) for i in range(count)]
+    )
+
+
+def compose(shot: Shot, scene: Scene, film: Film) -> Composition:
+    """The frame a shot calls for, as a structured layout."""
+    people = list(shot.characters)
+    if shot.size == "insert" or shot.kind == "establishing":
+        people = (
+            people if shot.kind == "establishing" and shot.size not in ("extreme-wide",) else []
+        )
+    xs = _positions(len(people))
+    figures = []
+    for index, (name, x) in enumerate(zip(people, xs, strict=True)):
+        facing: Literal["left", "right", "camera"] = "camera"
+        if len(people) == 2:
+            facing = "right" if index == 0 else "left"
+        role: Literal["speaker", "listener", "present"] = (
+            "speaker" if name == shot.speaker else ("listener" if shot.speaker else "present")
+        )
+        figures.append(
+            Figure(name=name, x=x, role=role, facing=facing, color=character_colour(film, name))
+        )
+    location = film.location(scene)
+    palette = (
+        tuple(location.palette)
+        if location and location.palette
+        else PALETTES.get(scene.time_of_day, PALETTES["day"])
+    )
+    text = (
+        f"{shot.action} {scene.action_text if shot.kind == 'establishing' else ''} {scene.ambience}"
+    )
+    weather = next((w for pattern, w in WEATHER if re.search(pattern, text.lower())), "")
+    props = tuple(dict.fromkeys(m.group(1) for m in _PROPS.finditer(shot.action.lower())))
+    if shot.lines:
+        first = shot.lines[0]
+        caption = f"{first.character}" + (
+            f" ({first.parenthetical})" if first.parenthetical else ""
+        )
+        if len(shot.lines) > 1:
+            caption += " / " + " / ".join(line.character for line in shot.lines[1:])
+    else:
+        caption = shot.action
+    move = shot.move.replace("-", " ").upper()
+    return Composition(
+        size=shot.size,
+        angle=shot.angle,
+        setting=scene.setting,
+        time_of_day=scene.time_of_day,
+        location=scene.location,
+        palette=palette,
+        figures=tuple(figures),
+        caption=" ".join(caption.split()),
+        label=f"{shot.id} · {shot.size.replace('-', ' ').upper()} · {move}",
+        weather=weather,
+        props=props[:3],
+    )
+
+
+def prompt(shot: Shot, scene: Scene, film: Film) -> str:
+    """A text prompt for generative image backends."""
+    location = film.location(scene)
+    parts = [
+        f"{shot.size.replace('-', ' ')} shot"
+        + (f", {shot.angle} angle" if shot.angle != "eye" else ""),
+        f"{'exterior' if scene.setting == 'ext' else 'interior'} {scene.location.lower()}, "
+        f"{scene.time_of_day}",
+    ]
+    if location and location.description:
+        parts.append(location.description)
+    for name in shot.characters:
+        character = film.characters.get(name)
+        description = character.description if character and character.description else name.title()
+        parts.append(description)
+    if shot.action:
+        parts.append(shot.action)
+    if shot.directive and shot.directive.prompt:
+        parts.append(shot.directive.prompt)
+    parts.append("cinematic film still, natural light, 35mm")
+    return ". ".join(p.strip().rstrip(".") for p in parts if p.strip())
+
+
+def base_seed(shot: Shot, project: Project) -> int:
+    """The seed of a shot's first take: the directive's, else drawn from the film seed."""
+    if shot.directive and shot.directive.seed is not None:
+        return shot.directive.seed
+    return zlib.crc32(f"{project.config.seed}:{shot.id}".encode()) % 1_000_000
+
+
+def references(shot: Shot, scene: Scene, film: Film, digests: dict[str, str]) -> list[list[str]]:
+    """[[path, digest], …] of the reference images of who and where the shot shows."""
+    paths: list[str] = []
+    for name in shot.characters:
+        character = film.characters.get(name)
+        if character:
+            paths.extend(character.references)
+    location = film.location(scene)
+    if location:
+        paths.extend(location.references)
+    return [[p, digests[p]] for p in dict.fromkeys(paths) if p in digests]
+
+
+def composition_params(comp: Composition) -> dict[str, Any]:
+    """A composition as plain JSON (fast: called for every shot of every plan)."""
+    values = dict(vars(comp))
+    values["figures"] = [dict(vars(f)) for f in comp.figures]
+    values["palette"] = list(comp.palette)
+    values["props"] = list(comp.props)
+    return values
+
+
+def plan_take(
+    shot: Shot, scene: Scene, film: Film, project: Project, *, seed: int, digests: dict[str, str]
+) -> Job:
+    """The job that draws one keyframe take of a shot."""
+    department = project.config.storyboard
+    backend = (
+        shot.directive.backend if shot.directive and shot.directive.backend else department.backend
+    )
+    backend_params = department.params if backend == department.backend else {}
+    model = (shot.directive.model if shot.directive and shot.directive.model else "") or str(
+        backend_params.get("model", "")
+    )
+    fmt = project.config.format
+    params: dict[str, Any] = {
+        "backend": backend,
+        "backend_params": backend_params,
+        "model": model,
+        "prompt": prompt(shot, scene, film),
+        "negative_prompt": str(backend_params.get("negative_prompt", "")),
+        "width": fmt.width,
+        "height": fmt.height,
+        "seed": seed,
+        "composition": composition_params(compose(shot, scene, film)),
+        "references": references(shot, scene, film, digests),
+    }
+    return KEYFRAME.job(
+        params,
+        label=f"keyframe {shot.id} seed {seed}",
+        shot=shot.id,
+        scene=scene.id,
+        backend=backend,
+        take=True,
+        seed=seed,
+    )
+
+
+def plan_source(shot: Shot, scene: Scene, project: Project, digests: dict[str, str]) -> Job:
+    """The job that brings the user's own photo or clip into the store as the shot's take."""
+    assert shot.directive is not None
+    source = shot.directive.source
+    path = str(project.resolve(source))
+    return SOURCE.job(
+        {"path": path, "digest": digests[path], "suffix": Path(source).suffix.lower()},
+        label=f"source {shot.id} {Path(source).name}",
+        shot=shot.id,
+        scene=scene.id,
+        take=True,
+        ext=Path(source).suffix.lower().lstrip(".") or "bin",
+    )
+
+
+def run_keyframe(job: Job, ctx: Context) -> Output:
+    """Draw one keyframe with the job's backend."""
+    p = job.params
+    composition = p["composition"]
+    comp = Composition(
+        **{
+            **composition,
+            "palette": tuple(composition["palette"]),
+            "props": tuple(composition["props"]),
+            "figures": tuple(Figure(**f) for f in composition["figures"]),
+        }
+    )
+    request = ImageRequest(
+        prompt=p["prompt"],
+        width=p["width"],
+        height=p["height"],
+        seed=p["seed"],
+        negative_prompt=p["negative_prompt"],
+        model=p["model"],
+        references=tuple(Path(path) for path, _ in p["references"]),
+        composition=comp,
+    )
+    backend = ctx.backend("image", p["backend"], p["backend_params"])
+    result = backend.generate(request, ctx.workdir, ctx.progress)
+    return Output(result.path, {**result.meta, "seed": p["seed"]}, result.cost, result.model)
+
+
+def run_source(job: Job, ctx: Context) -> Output:
+    """Copy the user's file into the store (checked against the digest it was planned with)."""
+    from cinecode.errors import ProjectError
+    from cinecode.graph.keys import file_digest
+
+    path = Path(job.params["path"])
+    if not path.is_file() or file_digest(path) != job.params["digest"]:
+        raise ProjectError(
+            "the source file changed or vanished during the build",
+            file=str(path),
+            hint="run make again",
+        )
+    target = ctx.workdir / f"source{job.params['suffix']}"
+    target.write_bytes(path.read_bytes())
+    kind = (
+        "image"
+        if job.params["suffix"] in (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp")
+        else "video"
+    )
+    return Output(target, {"kind": kind, "name": path.name})

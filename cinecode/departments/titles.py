@@ -1,0 +1,90 @@
+"""Title and end credits: the film's opening card and a credits roll naming the cast and
+every backend and model that made the film."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cinecode.graph.executor import Context, Output
+from cinecode.graph.job import Job, Step
+from cinecode.model import Film
+from cinecode.project import Project
+
+CARD = Step("card", 1, "render", "edit", "png")
+
+TITLE_SECONDS = 4.0
+CREDITS_SECONDS = 8.0
+
+ROLES = {
+    "keyframe": "Storyboard",
+    "clip": "Motion",
+    "voice": "Voices",
+    "music": "Score",
+    "effect": "Sound effects",
+    "ambience": "Ambience",
+    "source": "Footage",
+}
+
+
+def plan_title(film: Film, project: Project) -> Job:
+    """The opening title card."""
+    fmt = project.config.format
+    params = {
+        "kind": "title",
+        "title": film.title,
+        "lines": list(film.credit),
+        "width": fmt.width,
+        "height": fmt.height,
+    }
+    return CARD.job(params, label="title card", scene="title")
+
+
+def plan_credits(
+    film: Film, project: Project, *, cast: list[tuple[str, str]], made_with: list[str]
+) -> Job:
+    """The end credits; `made_with` are the keys of the generations in the cut."""
+    fmt = project.config.format
+    params: dict[str, Any] = {
+        "kind": "credits",
+        "title": film.title,
+        "cast": [list(c) for c in cast],
+        "width": fmt.width,
+        "height": fmt.height,
+    }
+    return CARD.job(params, tuple(made_with), label="end credits", scene="credits")
+
+
+def credit_sections(params: dict[str, Any], ctx: Context) -> list[tuple[str, list[str]]]:
+    """CAST, then one section per kind of generation with its backends and models."""
+    sections: list[tuple[str, list[str]]] = [
+        ("CAST", [f"{name} — {voice}" if voice else name for name, voice in params["cast"]])
+    ]
+    used: dict[str, list[str]] = {}
+    for item in ctx.inputs:
+        role = ROLES.get(item.step, item.step)
+        name = item.backend + (
+            f" · {item.model}" if item.model and item.model != item.backend else ""
+        )
+        if name and name not in used.setdefault(role, []):
+            used[role].append(name)
+    for role in ROLES.values():
+        if used.get(role):
+            sections.append((role.upper(), used[role]))
+    sections.append(("MADE WITH", ["cinecode"]))
+    return sections
+
+
+def run_card(job: Job, ctx: Context) -> Output:
+    """Draw a title card or the credits."""
+    from cinecode.media.cards import credits_card, title_card
+
+    p = job.params
+    if p["kind"] == "title":
+        image = title_card(
+            p["title"], subtitle_lines=p["lines"], width=p["width"], height=p["height"]
+        )
+    else:
+        image = credits_card(credit_sections(p, ctx), width=p["width"], height=p["height"])
+    out = ctx.workdir / "card.png"
+    image.save(out, format="PNG", optimize=False)
+    return Output(out, {"kind": "image"})

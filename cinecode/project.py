@@ -1,0 +1,278 @@
+"""A cinecode project: `film.toml` + the screenplay, loaded and validated with file:line errors."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from cinecode.errors import ProjectError
+from cinecode.tomllines import KeyPath, key_lines, line_of
+
+PROJECT_FILE = "film.toml"
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Format(_Strict):
+    """Picture and sound format of the master."""
+
+    width: int = Field(1280, ge=64, le=8192, multiple_of=2)
+    height: int = Field(720, ge=64, le=8192, multiple_of=2)
+    fps: int = Field(24, ge=1, le=120)
+    sample_rate: int = Field(48000)
+
+    @field_validator("sample_rate")
+    @classmethod
+    def _rate(cls, value: int) -> int:
+        if value not in (44100, 48000, 96000):
+            raise ValueError("sample_rate must be 44100, 48000 or 96000")
+        return value
+
+
+class Department(BaseModel):
+    """A department's backend and its parameters (any extra keys go to the backend)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    backend: str
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class VoiceSetting(_Strict):
+    """A character's voice: a preset of the voice backend, adjusted if wanted.
+
+    `pitch`, `formant` (semitones) and `brightness` are added to the preset's; `rate`
+    multiplies its speed.
+    """
+
+    preset: str = ""
+    backend: str = ""  # another speech backend for this character alone
+    voice_id: str = ""  # the provider's voice id (hosted backends)
+    pitch: float | None = Field(None, ge=-12, le=12)
+    formant: float | None = Field(None, ge=-6, le=6)
+    rate: float | None = Field(None, ge=0.5, le=2.0)
+    brightness: float | None = Field(None, ge=-1, le=1)
+
+
+class CharacterConfig(_Strict):
+    description: str = ""
+    voice: str | VoiceSetting = ""
+    color: str = ""
+    seed: int | None = None
+    references: list[str] = Field(default_factory=list)
+
+    @field_validator("color")
+    @classmethod
+    def _color(cls, value: str) -> str:
+        if value and not _HEX.match(value):
+            raise ValueError('color must be a hex colour like "#b5443a"')
+        return value
+
+    @property
+    def voice_setting(self) -> VoiceSetting:
+        return VoiceSetting(preset=self.voice) if isinstance(self.voice, str) else self.voice
+
+
+class LocationConfig(_Strict):
+    description: str = ""
+    palette: list[str] = Field(default_factory=list)
+    references: list[str] = Field(default_factory=list)
+
+    @field_validator("palette")
+    @classmethod
+    def _palette(cls, value: list[str]) -> list[str]:
+        for colour in value:
+            if not _HEX.match(colour):
+                raise ValueError(f'palette colour {colour!r} is not a hex colour like "#2e4057"')
+        return value
+
+
+class Budget(_Strict):
+    limit: float | None = Field(None, ge=0)  # hard cap on money per build; None = no cap
+    currency: str = "USD"
+
+
+class FilmConfig(_Strict):
+    """Everything `film.toml` may say."""
+
+    title: str = ""
+    script: str = "script.fountain"
+    seed: int = 1
+    format: Format = Format()
+    budget: Budget = Budget()
+    storyboard: Department = Department(backend="sketch")
+    motion: Department = Department(backend="camera")
+    voice: Department = Department(backend="piper")
+    music: Department = Department(backend="composer")
+    characters: dict[str, CharacterConfig] = Field(default_factory=dict)
+    locations: dict[str, LocationConfig] = Field(default_factory=dict)
+    edit: dict[str, Any] = Field(default_factory=dict)
+
+
+Departments = Literal["storyboard", "motion", "voice", "music"]
+
+
+@dataclass(frozen=True)
+class Project:
+    """A loaded project: its folder, its validated config and where each key is written."""
+
+    root: Path
+    config: FilmConfig
+    lines: dict[KeyPath, int]
+
+    @property
+    def file(self) -> Path:
+        return self.root / PROJECT_FILE
+
+    @property
+    def script_path(self) -> Path:
+        return (self.root / self.config.script).resolve()
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def store_dir(self) -> Path:
+        return self.root / ".cinecode"
+
+    @property
+    def picks_path(self) -> Path:
+        return self.root / "picks.toml"
+
+    @property
+    def ids_path(self) -> Path:
+        return self.root / "shots.lock"
+
+    def line_of(self, *path: str | int) -> int | None:
+        """The film.toml line where `path` (e.g. "characters", "MARA", "voice") is written."""
+        return line_of(self.lines, tuple(path))
+
+    def error(self, message: str, *path: str | int, hint: str = "") -> ProjectError:
+        """A ProjectError pointing at the line of `path` in film.toml."""
+        return ProjectError(message, file=str(self.file), line=self.line_of(*path), hint=hint)
+
+    def department(self, name: str) -> Department:
+        value = getattr(self.config, name, None)
+        if not isinstance(value, Department):
+            raise KeyError(name)
+        return value
+
+    def resolve(self, relative: str) -> Path:
+        """A path written in film.toml or the script, relative to the project folder."""
+        return (self.root / relative).resolve()
+
+
+def find_root(path: Path) -> Path:
+    """The project folder for a path given on the command line (folder or film.toml)."""
+    path = path.expanduser()
+    if path.is_file() and path.name == PROJECT_FILE:
+        return path.parent.resolve()
+    if (path / PROJECT_FILE).is_file():
+        return path.resolve()
+    if path.is_dir():
+        raise ProjectError(
+            f"no {PROJECT_FILE} in this folder",
+            file=str(path),
+            hint=f"run `cinecode new {path}` to start a project here",
+        )
+    raise ProjectError(
+        "no such project", file=str(path), hint="give the project folder or its film.toml"
+    )
+
+
+def load_project(path: Path) -> Project:
+    """Read and validate film.toml; every problem is a ProjectError with file:line."""
+    root = find_root(path)
+    file = root / PROJECT_FILE
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ProjectError(
+            "film.toml is not UTF-8 text", file=str(file), line=line, hint="save it as UTF-8"
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"at line (\d+)", str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ProjectError(
+            f"not valid TOML: {message}",
+            file=str(file),
+            line=int(match.group(1)) if match else None,
+            hint="see https://toml.io for the syntax",
+        ) from None
+    lines = key_lines(text)
+    try:
+        config = FilmConfig.model_validate(data)
+    except ValidationError as exc:
+        raise _located(exc, file, lines) from None
+    return Project(root=root, config=config, lines=lines)
+
+
+def _located(exc: ValidationError, file: Path, lines: dict[KeyPath, int]) -> ProjectError:
+    error = exc.errors()[0]
+    path = tuple(p for p in error["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
+    dotted = ".".join(str(p) for p in path)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        message = f"unknown setting `{dotted}`"
+        hint = "check the spelling; the README lists every setting of film.toml"
+    elif kind == "missing":
+        message = f"`{dotted}` is required"
+        hint = f"add `{path[-1]} = …` here"
+    else:
+        message = f"`{dotted}`: {error['msg']}"
+        hint = "fix the value; the README lists every setting of film.toml"
+    return ProjectError(message, file=str(file), line=line_of(lines, path), hint=hint)
+
+
+_UNION_TAGS = {"str", "VoiceSetting", "function-after[_color(), str]"}
+
+
+TEMPLATE_TOML = """\
+# cinecode project file: what the film looks and sounds like, and who makes it.
+title = "{title}"
+script = "script.fountain"
+seed = 1
+
+[format]
+width = 1280
+height = 720
+fps = 24
+
+[storyboard]            # keyframes: "sketch" draws storyboard frames offline
+backend = "sketch"
+
+[motion]                # "camera" moves over the keyframe (push in, pan…)
+backend = "camera"
+
+[voice]                 # "piper" speaks every line offline with a neural voice
+backend = "piper"
+
+[music]                 # "composer" writes and renders a score offline
+backend = "composer"
+
+# [characters.NAME]     # NAME as in the screenplay's character cues
+# description = "looks, age, wardrobe"
+# voice = "woman-warm"  # narrator, man-deep, man-warm, man-young, woman-low, woman-warm,
+#                       # woman-bright, elder, child
+# color = "#b5443a"
+
+# [locations.NAME]      # matched against the scene headings
+# description = "…"
+# palette = ["#2e4057", "#f2c14e"]
+"""

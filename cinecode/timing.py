@@ -1,0 +1,120 @@
+"""Timing: how long each shot holds, from the real voice audio.
+
+A shot's timing spec is plain JSON (it goes into job params, hence into keys):
+`{"n": voices in the shot, "dual": [bool per voice], "fixed": seconds | None,
+"min": seconds | None}`.
+Voices play one after another (`GAP` apart); a dual-dialogue voice starts over the previous
+one. Dialogue shots open with `LEAD` seconds of picture before the first word and hold `TAIL`
+after the last. A scene lasts a whole number of quanta (see `media.audio.quantum_frames`:
+64 frames at 24 fps / 48 kHz, so its sound is a whole number of AAC frames); the frames
+needed to get there are spread over its shots, in proportion to their length, so no shot
+holds noticeably longer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+LEAD = 0.3
+GAP = 0.35
+TAIL = 0.55
+DUAL_START = 0.3  # a dual-dialogue voice starts at this fraction of the previous one
+MIN_SHOT = 1.2
+
+Spec = dict[str, Any]
+
+
+def spec(
+    *,
+    voices: int = 0,
+    dual: Sequence[bool] = (),
+    fixed: float | None = None,
+    minimum: float | None = None,
+) -> Spec:
+    """A shot's timing spec."""
+    return {
+        "n": voices,
+        "dual": list(dual) if dual else [False] * voices,
+        "fixed": fixed,
+        "min": minimum,
+    }
+
+
+@dataclass(frozen=True)
+class ShotTime:
+    seconds: float
+    starts: tuple[float, ...]  # each voice's start, seconds from the shot's first frame
+
+
+def layout(shot: Spec, durations: Sequence[float]) -> ShotTime:
+    """Where each voice starts in the shot, and how long the shot must last."""
+    if len(durations) != shot["n"]:
+        raise ValueError(f"timing spec expects {shot['n']} voices, got {len(durations)}")
+    starts: list[float] = []
+    cursor = LEAD
+    end = 0.0
+    for index, duration in enumerate(durations):
+        if index and shot["dual"][index]:
+            start = starts[-1] + DUAL_START * durations[index - 1]
+        else:
+            start = cursor
+        starts.append(round(start, 4))
+        cursor = max(cursor, start + duration + GAP)
+        end = max(end, start + duration)
+    if shot["fixed"] is not None and not durations:
+        seconds = float(shot["fixed"])
+    else:
+        seconds = max(MIN_SHOT, end + TAIL) if durations else MIN_SHOT
+        if shot["fixed"] is not None:
+            seconds = max(seconds, float(shot["fixed"]))
+    if shot["min"] is not None:
+        seconds = max(seconds, float(shot["min"]))
+    return ShotTime(seconds=seconds, starts=tuple(starts))
+
+
+def frames_for(seconds: float, fps: int) -> int:
+    """Whole frames covering `seconds` (at least one)."""
+    return max(1, math.ceil(seconds * fps - 1e-6))
+
+
+def scene_frames(
+    shots: Sequence[Spec], durations: Sequence[Sequence[float]], *, fps: int, quantum: int
+) -> list[int]:
+    """Frames of each shot of a scene, padded to a whole number of quanta."""
+    frames = [frames_for(layout(s, d).seconds, fps) for s, d in zip(shots, durations, strict=True)]
+    return spread(frames, (-sum(frames)) % quantum)
+
+
+def spread(frames: list[int], pad: int) -> list[int]:
+    """Add `pad` frames over the shots in proportion to their length (largest remainder)."""
+    total = sum(frames)
+    if not pad or not total:
+        return [*frames[:-1], frames[-1] + pad] if frames else frames
+    shares = [pad * f / total for f in frames]
+    extra = [int(share) for share in shares]
+    left = pad - sum(extra)
+    order = sorted(range(len(frames)), key=lambda i: (-(shares[i] - extra[i]), i))
+    for i in order[:left]:
+        extra[i] += 1
+    return [f + e for f, e in zip(frames, extra, strict=True)]
+
+
+def split(flat: Sequence[float], shots: Sequence[Spec]) -> list[list[float]]:
+    """Split the scene's voice durations (in shot order) into per-shot lists."""
+    out: list[list[float]] = []
+    index = 0
+    for shot in shots:
+        out.append(list(flat[index : index + shot["n"]]))
+        index += shot["n"]
+    if index != len(flat):
+        raise ValueError(f"{len(flat)} voice durations for {index} voices")
+    return out
+
+
+def padded_frames(seconds: float, *, fps: int, quantum: int) -> int:
+    """Frames for a card (title, credits) lasting about `seconds`, whole quanta."""
+    frames = frames_for(seconds, fps)
+    return frames + (-frames) % quantum
