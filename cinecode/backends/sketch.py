@@ -1094,8 +1094,9 @@ class _Frame:
         target = (0.42 if lying else 0.56) * self.h
         aspect = _ICONS[_icon_for(props[0])][1]
         half = min(target * aspect, 0.8 * self.w) / 2 * 1.1
-        if not lying:
-            shadow = (x - half, base - 0.035 * self.h, x + half * 1.1, base + 0.03 * self.h)
+        if _icon_for(props[0]) not in _FLAT:
+            low = 0.035 * self.h if not lying else 0.12 * self.h
+            shadow = (x - half, base - low, x + half * 1.1, base + 0.03 * self.h)
             pencil.draw.ellipse(shadow, fill=(20, 16, 12, 55))
         tilt = rnd.uniform(-14, 14) if lying else None
         self._icon(pencil, props[0], x, base, 0.0, target=target, tag=True, tilt=tilt)
@@ -1216,10 +1217,11 @@ class _Frame:
             "glass": self._wash((160, 186, 204) if self.time != "night" else (40, 52, 80)),
             "paper": self._wash((244, 239, 226)),
             "glow": (255, 214, 110),
+            "flame": (240, 128, 48),
             "foliage": self._wash((104, 138, 86)),
         }
         weight = max(0.6, min(1.4, h / (200 * self.u)))
-        if tilt is not None:  # its shadow on the table
+        if tilt is not None and _icon_for(name) in _FLAT:  # its shadow on the table
             off = 0.025 * h
             shadow = [(px + off, py + off * 1.3) for px, py in corners]
             pencil.draw.polygon(shadow, fill=(20, 16, 12, 70))
@@ -1341,8 +1343,8 @@ class _Frame:
         colour = _hex(spot.figure.color)
         if spot.figure.role == "listener" and not spot.foreground:
             colour = _mix(colour, self.style.paper, 0.1)
-        light = max(self.env.light, 0.8) * (0.7 if spot.foreground else 1.0)
-        tint = _mix(self.env.tint, (255, 255, 255), 0.5)
+        light = max(self.env.light, 0.88) * (0.7 if spot.foreground else 1.0)
+        tint = _mix(self.env.tint, (255, 255, 255), 0.7)  # people stay recognisable at night
 
         def wash(c: RGB) -> RGB:
             return _mix(_lit(c, light, tint), self.env.air, spot.haze)
@@ -1840,6 +1842,48 @@ _ICONS: dict[str, tuple[float, float, RGB, tuple[_Shape, ...]]] = {
         ("ellipse", (0.17, 0.72, 0.25, 0.9), "metal"),
         ("ellipse", (0.75, 0.72, 0.83, 0.9), "metal"),
         ("ellipse", (0.94, 0.44, 0.99, 0.52), "glow"))),
+    "boat": (1.6, 2.4, (72, 98, 128), (
+        ("line", (0.5, 0.0, 0.5, 0.32), "dark"),
+        ("poly", (0.34, 0.3, 0.66, 0.3, 0.66, 0.56, 0.34, 0.56), "light"),
+        ("poly", (0.41, 0.36, 0.59, 0.36, 0.59, 0.47, 0.41, 0.47), "glass"),
+        ("poly", (0, 0.55, 1, 0.55, 0.86, 1, 0.12, 1), "main"))),
+    "radio": (0.25, 1.5, (120, 92, 64), (
+        ("line", (0.8, 0.16, 0.98, 0.0), "dark"),
+        ("poly", (0, 0.15, 1, 0.15, 1, 1, 0, 1), "main"),
+        ("ellipse", (0.08, 0.3, 0.48, 0.9), "dark"),
+        ("ellipse", (0.62, 0.35, 0.86, 0.6), "paper"))),
+    "fire": (0.6, 1.2, (96, 70, 50), (
+        ("poly", (0.2, 0.88, 0.28, 0.35, 0.42, 0.6, 0.5, 0.0, 0.6, 0.55, 0.73, 0.3, 0.8, 0.88),
+         "flame"),
+        ("poly", (0.36, 0.88, 0.45, 0.5, 0.52, 0.62, 0.6, 0.45, 0.66, 0.88), "glow"),
+        ("poly", (0, 0.82, 1, 0.72, 1, 0.86, 0, 0.96), "dark"),
+        ("poly", (0, 0.72, 1, 0.84, 1, 0.98, 0, 0.86), "main"))),
+    "lens": (1.1, 0.85, (150, 180, 190), (
+        ("ellipse", (0, 0, 1, 1), "glass"),
+        ("ellipse", (0.14, 0.12, 0.86, 0.88), "none"),
+        ("ellipse", (0.28, 0.26, 0.72, 0.74), "none"),
+        ("ellipse", (0.42, 0.4, 0.58, 0.6), "glow"))),
+    "crank": (0.45, 1.0, (150, 150, 150), (
+        ("poly", (0.3, 0.62, 0.7, 0.62, 0.8, 1, 0.2, 1), "dark"),
+        ("poly", (0.45, 0.45, 0.92, 0.12, 0.98, 0.2, 0.55, 0.56), "metal"),
+        ("ellipse", (0.34, 0.34, 0.66, 0.66), "metal"),
+        ("ellipse", (0.86, 0.0, 1.0, 0.2), "dark"))),
+    "beacon": (1.0, 0.6, (176, 60, 52), (
+        ("ellipse", (0.05, 0.0, 0.95, 0.58), "glow"),
+        ("line", (0.2, 0.1, 0.2, 0.55), "dark"), ("line", (0.8, 0.1, 0.8, 0.55), "dark"),
+        ("line", (0.5, 0.0, 0.5, 0.55), "dark"),
+        ("poly", (0.15, 0.55, 0.85, 0.55, 0.95, 1, 0.05, 1), "main"))),
+    "wheel": (0.9, 1.0, (120, 86, 56), (
+        ("line", (0.5, 0.0, 0.5, 1.0), "dark"), ("line", (0.0, 0.5, 1.0, 0.5), "dark"),
+        ("line", (0.15, 0.15, 0.85, 0.85), "dark"), ("line", (0.85, 0.15, 0.15, 0.85), "dark"),
+        ("ellipse", (0.08, 0.08, 0.92, 0.92), "none"),
+        ("ellipse", (0.16, 0.16, 0.84, 0.84), "none"),
+        ("ellipse", (0.38, 0.38, 0.62, 0.62), "main"))),
+    "kettle": (0.25, 1.3, (160, 166, 172), (
+        ("line", (0.25, 0.3, 0.3, 0.05, 0.7, 0.05, 0.75, 0.3), "dark"),
+        ("poly", (0.85, 0.58, 1.0, 0.3, 1.0, 0.4, 0.9, 0.72), "main"),
+        ("poly", (0.15, 0.3, 0.85, 0.3, 0.95, 1, 0.05, 1), "main"),
+        ("ellipse", (0.3, 0.2, 0.7, 0.36), "light"))),
     "table": (0.75, 2.0, (139, 107, 76), (
         ("poly", (0.06, 0.1, 0.1, 0.1, 0.1, 1, 0.06, 1), "dark"),
         ("poly", (0.9, 0.1, 0.94, 0.1, 0.94, 1, 0.9, 1), "dark"),
@@ -1949,13 +1993,22 @@ _ICON_WORDS: dict[str, tuple[str, ...]] = {
     "glass": ("glass", "wine", "whisky", "whiskey", "drink", "beer"),
     "bottle": ("bottle", "flask", "jar", "vial", "pill"),
     "key": ("key",),
-    "bag": ("bag", "suitcase", "briefcase", "case", "purse", "backpack", "luggage"),
+    "boat": ("boat", "ship", "yacht", "canoe", "dinghy", "ferry", "trawler", "raft"),
+    "radio": ("radio", "transmitter", "receiver", "walkie"),
+    "fire": ("fire", "campfire", "fireplace", "flame", "bonfire", "hearth"),
+    "lens": ("lens", "magnifier"),
+    "crank": ("crank", "lever", "winch"),
+    "beacon": ("beacon", "lighthouse", "flare", "siren"),
+    "wheel": ("wheel", "helm", "tyre", "tire"),
+    "kettle": ("kettle", "pot", "teapot", "saucepan"),
+    "bag": ("bag", "suitcase", "briefcase", "purse", "backpack", "luggage"),
     "clock": ("clock", "watch", "timer"),
     "tree": ("tree", "bush", "plant"),
 }
 
 
 _LYING = frozenset({"letter", "envelope", "photo", "book", "phone", "key", "knife", "gun"})
+_FLAT = frozenset({"letter", "envelope", "photo", "book", "phone"})  # fill their whole box
 
 
 @lru_cache(maxsize=256)
