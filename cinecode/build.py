@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cinecode import fastpath
 from cinecode.errors import ScriptError
 from cinecode.graph.executor import Budget, RunStats, execute
 from cinecode.graph.reporter import Reporter
@@ -54,7 +55,18 @@ def load(path: Path) -> Loaded:
     script = read_script(script_path)
     film, lock = build_film(script, project, read_lock(project.ids_path))
     check_project(film, project, script)
-    return Loaded(project, script, film, lock, format_lock(lock))
+    loaded = Loaded(project, script, film, lock, format_lock(lock))
+    _check_voices(loaded, _presets(project))
+    return loaded
+
+
+def _presets(project: Project) -> dict[str, Any]:
+    from cinecode.backends.registry import voice_presets
+
+    try:
+        return dict(voice_presets(project.config.voice.backend))
+    except Exception:  # an unknown backend is reported when it is used
+        return {}
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -69,7 +81,6 @@ def slug(title: str) -> str:
 
 def state_for(loaded: Loaded, store: Store | None, *, takes_wanted: int = 1) -> State:
     """What planning needs to know besides the film: digests, takes, picks, voices."""
-    from cinecode.backends.registry import voice_presets
     from cinecode.departments.voice import cast
 
     digests: dict[str, str] = {}
@@ -86,12 +97,7 @@ def state_for(loaded: Loaded, store: Store | None, *, takes_wanted: int = 1) -> 
                     score=artifact.meta.get("score"),
                 )
             )
-    try:
-        presets = voice_presets(loaded.project.config.voice.backend)
-    except Exception:  # an unknown backend is reported when it is used
-        presets = {}
-    voices = cast(loaded.film, loaded.project, presets)
-    _check_voices(loaded, presets)
+    voices = cast(loaded.film, loaded.project, _presets(loaded.project))
     return State(digests=digests, takes=takes, voices=voices, takes_wanted=takes_wanted)
 
 
@@ -203,7 +209,17 @@ def make(
             name = slug(loaded.film.title)
             master_path = store.export(master, project.build_dir / f"{name}.mp4").resolve()
             srt_path = store.export(srt, project.build_dir / f"{name}.srt").resolve()
-            return MakeResult(master_path, srt_path, total, current)
+            result = MakeResult(master_path, srt_path, total, current)
+            fastpath.record(
+                str(project.root),
+                files=[str(project.script_path)]
+                + [str(f) for f in referenced_files(loaded.film, project)],
+                options={"takes": takes},
+                result=result.as_dict(),
+                outputs={"master": str(master_path), "srt": str(srt_path)},
+                objects=[str(store.path(master)), str(store.path(srt))],
+            )
+            return result
     finally:
         backends.close()
         store.close()

@@ -180,7 +180,7 @@ def _sigterm_as_interrupt() -> None:
 
 
 def main() -> None:
-    """Entry point of the `cinecode` script."""
+    """Run the command line (see also cinecode.entry, the console script)."""
     app()
 
 

@@ -70,8 +70,12 @@ def scene_timeline(params: dict[str, Any], durations: list[float]) -> tuple[list
 
 
 def _treat(voice: Audio, extension: str, rate: int) -> Audio:
-    from pedalboard import Compressor, HighpassFilter, LowpassFilter
-    from pedalboard import Pedalboard  # type: ignore[attr-defined]
+    from pedalboard import (
+        Compressor,
+        HighpassFilter,
+        LowpassFilter,
+        Pedalboard,  # type: ignore[attr-defined]
+    )
 
     ext = extension.upper().replace(" ", "")
     if ext in ("O.S.", "O.C.", "OS", "OC"):

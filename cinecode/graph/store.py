@@ -18,6 +18,7 @@ from typing import Any
 
 from cinecode.backends.protocols import Cost
 from cinecode.errors import StoreError
+from cinecode.fastpath import invalidate
 from cinecode.graph.catalog import Artifact, Catalog
 from cinecode.graph.job import Job
 from cinecode.graph.keys import file_digest
@@ -125,6 +126,7 @@ class Store:
                 os.replace(staged, target)
             target.chmod(0o444)  # objects never change; exported hard links stay safe
             _fsync_dir(target.parent)
+        invalidate(str(self.root))  # the store changed: the last make's stamp no longer holds
         artifact = Artifact(
             key=job.key,
             object=digest,

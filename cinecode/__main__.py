@@ -1,0 +1,5 @@
+"""`python -m cinecode`."""
+
+from cinecode.entry import main
+
+main()

@@ -1,0 +1,84 @@
+"""The bundled example film, built once from a fresh copy: what a viewer gets."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import ROOT
+from helpers import cinecode, decode_audio, frame_at
+
+from cinecode.editorial.subtitles import parse_srt
+from cinecode.media.ffmpeg import probe
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("film")]
+
+EXAMPLE = ROOT / "examples" / "the-lighthouse-keeper"
+
+
+@pytest.fixture(scope="module")
+def film(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    root = tmp_path_factory.mktemp("example") / "film"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("build", ".cinecode"))
+    run = cinecode("make", root, "--json")
+    assert run.code == 0, run.err
+    return {"root": root, "result": run.json()}
+
+
+def master_of(film: dict[str, object]) -> Path:
+    result = film["result"]
+    assert isinstance(result, dict)
+    return Path(result["master"])
+
+
+def test_the_master_is_a_two_minute_720p24_h264_aac_film(film: dict[str, object]) -> None:
+    info = probe(master_of(film))
+    assert info.duration >= 120
+    assert (info.width, info.height, info.fps) == (1280, 720, 24)
+    assert info.video_codec == "h264" and info.audio_codec == "aac"
+    assert info.frames == round(info.duration * 24)
+
+
+def test_every_subtitle_cue_has_speech_under_it(film: dict[str, object]) -> None:
+    master = master_of(film)
+    cues = parse_srt(master.with_suffix(".srt").read_text(encoding="utf-8"))
+    assert len(cues) >= 10
+    audio, rate = decode_audio(master)
+    assert len(audio) / rate == pytest.approx(probe(master).duration, abs=0.05)
+    for cue in cues:
+        window = audio[int(cue.start * rate) : int(cue.end * rate)]
+        level = 20 * np.log10(np.sqrt(np.mean(window**2)) + 1e-12)
+        assert level > -40, f"no speech under '{cue.text}' at {cue.start:.1f}s ({level:.0f} dBFS)"
+
+
+def test_frames_change_from_shot_to_shot(film: dict[str, object]) -> None:
+    master = master_of(film)
+    duration = probe(master).duration
+    report = cinecode("plan", film["root"], "--json").json()  # type: ignore[arg-type]
+    shots = [s for scene in report["scenes"] for s in scene["shots"]]
+    frames = [frame_at(master, t).astype(np.int16) for t in np.arange(1.0, duration - 1.0, 1.5)]
+    changes = sum(1 for a, b in itertools.pairwise(frames) if np.abs(a - b).mean() > 6)
+    assert changes >= len(shots) // 2
+    # the film never holds one picture for long
+    still = 0
+    for a, b in itertools.pairwise(frames):
+        still = still + 1 if np.abs(a - b).mean() < 0.5 else 0
+        assert still * 1.5 < 12
+
+
+def test_a_second_make_generates_nothing(film: dict[str, object]) -> None:
+    run = cinecode("make", film["root"], "--json")  # type: ignore[arg-type]
+    assert run.json()["generated"] == 0 and run.json()["rendered"] == 0
+    assert run.json()["master"] == str(master_of(film))
+
+
+def test_title_and_credits_bracket_the_film(film: dict[str, object]) -> None:
+    master = master_of(film)
+    duration = probe(master).duration
+    first = frame_at(master, 1.0)
+    last = frame_at(master, duration - 1.0)
+    assert first.mean() < 60 and last.mean() < 60  # dark cards
+    assert first.std() > 5 and last.std() > 5  # with type on them
