@@ -226,10 +226,13 @@ def plan(film: Film, project: Project, state: State) -> Plan:
         used_generations.extend(scene_voices)
 
     cast = [(name, state.voices[name].params.get("preset", "")) for name in state.voices]
+    # one generation per (step, backend, model) tells the credits what made the film
+    makers: dict[tuple[str, str, str], str] = {}
+    for key in used_generations:
+        job = graph.jobs[key]
+        makers.setdefault((job.step, job.backend, str(job.params.get("model", ""))), key)
     credits = graph.add(
-        titles.plan_credits(
-            film, project, cast=cast, made_with=list(dict.fromkeys(used_generations))
-        )
+        titles.plan_credits(film, project, cast=cast, made_with=list(makers.values()))
     )
     card_reel("credits", credits, titles.CREDITS_SECONDS)
 
