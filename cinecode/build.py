@@ -12,11 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from cinecode import fastpath
+from cinecode.backends.protocols import Cost
 from cinecode.errors import ScriptError
+from cinecode.graph.catalog import Artifact
 from cinecode.graph.executor import Budget, RunStats, execute
+from cinecode.graph.job import Job
 from cinecode.graph.reporter import Reporter
 from cinecode.graph.store import Store
 from cinecode.model import Film
+from cinecode.picks import read_picks
 from cinecode.plan import Plan, State, TakeInfo, plan, take_version
 from cinecode.project import Project, load_project
 from cinecode.script.elements import Script
@@ -95,10 +99,35 @@ def state_for(loaded: Loaded, store: Store | None, *, takes_wanted: int = 1) -> 
                     seed=artifact.seed,
                     version=take_version(artifact.params),
                     score=artifact.meta.get("score"),
+                    job=job_of(artifact),
                 )
             )
     voices = cast(loaded.film, loaded.project, _presets(loaded.project))
-    return State(digests=digests, takes=takes, voices=voices, takes_wanted=takes_wanted)
+    picks = read_picks(loaded.project.picks_path)
+    return State(
+        digests=digests, takes=takes, picks=picks.shots, voices=voices, takes_wanted=takes_wanted
+    )
+
+
+def job_of(artifact: Artifact) -> Job:
+    """The job that made a recorded artifact (to plan with it again)."""
+    return Job(
+        key=artifact.key,
+        step=artifact.step,
+        kind="generate" if artifact.kind == "generate" else "render",
+        department=artifact.department,
+        ext=artifact.ext,
+        params=artifact.params,
+        inputs=artifact.inputs,
+        label=artifact.label,
+        shot=artifact.shot,
+        scene=artifact.scene,
+        backend=artifact.backend,
+        pool=artifact.backend or "cpu",
+        estimate=Cost(artifact.est_money, artifact.est_gpu),
+        take=artifact.take,
+        seed=artifact.seed,
+    )
 
 
 def _check_voices(loaded: Loaded, presets: dict[str, Any]) -> None:
@@ -176,14 +205,20 @@ def make(
                     steps=STEPS,
                     backends=backends,
                     reporter=reporter,
-                    targets=list(current.targets.values()),
+                    targets=current.build_targets,
                     workers=workers,
                     pools=_pools(project),
                     cancel=cancel,
                     budget=Budget(limit=limit, spent=total.cost.money),
                 )
                 total = _add(total, stats)
-                if stats.interrupted or stats.failed or stats.skipped or not stats.generated:
+                scored = score_takes(store, loaded, current)
+                if (
+                    stats.interrupted
+                    or stats.failed
+                    or stats.skipped
+                    or not (stats.generated or scored)
+                ):
                     break
                 # new takes may change which take is best: plan again, until nothing changes
                 if _pictures(
@@ -191,13 +226,8 @@ def make(
                 ) == _pictures(current):
                     break
             assert current is not None
-            total.reused = (
-                len(current.graph.needed_for(list(current.targets.values())))
-                - total.generated
-                - total.rendered
-                - total.failed
-                - total.skipped
-            )
+            needed = len(current.graph.needed_for(current.build_targets))
+            total.reused = needed - total.generated - total.rendered - total.failed - total.skipped
             total.seconds = time.monotonic() - started
             if total.interrupted:
                 raise KeyboardInterrupt
@@ -223,6 +253,31 @@ def make(
     finally:
         backends.close()
         store.close()
+
+
+def score_takes(store: Store, loaded: Loaded, current: Plan) -> int:
+    """Score the takes of the film's shots that have no score yet; how many were scored."""
+    from cinecode.departments.storyboard import shot_palette, shot_references
+    from cinecode.scoring import VERSION, Weights, score
+
+    config = loaded.project.config.scoring
+    weights = Weights(config.sharpness, config.stability, config.consistency)
+    count = 0
+    for artifact in store.catalog.takes():
+        if artifact.meta.get("scored_with") == VERSION or artifact.shot not in current.shots:
+            continue
+        shot = current.shots[artifact.shot].shot
+        scene = loaded.film.scene_of(shot.id)
+        result = score(
+            store.path(artifact),
+            references=[Path(p) for p in shot_references(shot, scene, loaded.film)],
+            palette=shot_palette(scene, loaded.film),
+            model=config.model,
+            weights=weights,
+        )
+        store.catalog.update_meta(artifact.key, result)
+        count += 1
+    return count
 
 
 def _pictures(p: Plan) -> dict[str, str]:

@@ -36,7 +36,7 @@ T = TypeVar("T")
 def _err(message: str) -> None:
     from rich.console import Console
 
-    Console(stderr=True, highlight=False).print(message, markup=False)
+    Console(stderr=True, highlight=False, soft_wrap=True).print(message, markup=False)
 
 
 def _guard(fn: Callable[[], T]) -> T:
@@ -167,6 +167,146 @@ def status(project: ProjectArg, as_json: JsonOpt = False) -> None:
             _out(json.dumps(report))
         else:
             print_status(report)
+
+    _guard(run)
+
+
+ShotArg = Annotated[str, typer.Argument(help="A shot id, e.g. 3.2 (see `cinecode plan`).")]
+TakeArg = Annotated[str, typer.Argument(help="A take: its number in `cinecode takes`, or its id.")]
+
+
+@app.command()
+def regen(
+    project: ProjectArg,
+    shot: ShotArg,
+    takes: Annotated[int, typer.Option(min=1, max=32, help="How many new takes.")] = 1,
+    prompt: Annotated[str | None, typer.Option(help="Make them with this prompt instead.")] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Start from this seed (else fresh seeds).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """New takes for one shot; the director picks among them."""
+
+    def run() -> None:
+        from cinecode.graph.reporter import RichReporter
+        from cinecode.takes import regen as make_takes
+
+        reporter = RichReporter()
+        _sigterm_as_interrupt()
+        try:
+            ids, stats = make_takes(
+                project, shot, takes=takes, prompt=prompt, seed=seed, reporter=reporter
+            )
+        finally:
+            reporter.close()
+        for label, error in stats.failures:
+            _err(f"✗ {label}: {error}")
+        _err(f"{stats.generated} new take(s) of {shot}; see `cinecode takes {project} {shot}`")
+        _out(json.dumps({"takes": ids, **stats.as_dict()}) if as_json else " ".join(ids))
+        if stats.failed or stats.skipped:
+            raise typer.Exit(1)
+
+    _guard(run)
+
+
+@app.command("takes")
+def takes_cmd(
+    project: ProjectArg,
+    shot: ShotArg,
+    as_json: JsonOpt = False,
+    rejected: Annotated[bool, typer.Option("--rejected", help="List rejected takes too.")] = False,
+) -> None:
+    """Every take of a shot: id, seed, backend, prompt, cost, score, picked, thumbnail."""
+
+    def run() -> None:
+        from cinecode.takes import list_takes
+
+        rows = list_takes(project, shot, show_rejected=rejected)
+        if as_json:
+            _out(json.dumps([row.as_dict() for row in rows]))
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"takes of {shot}", title_justify="left")
+        for column in ("#", "id", "seed", "backend", "score", "cost", "", "thumbnail"):
+            table.add_column(column)
+        for row in rows:
+            mark = "★ in the cut" if row.in_cut else ""
+            mark += " (picked)" if row.picked else ""
+            mark += " older version" if not row.current else ""
+            mark += " rejected" if row.rejected else ""
+            score = f"{row.score:.2f}" if row.score is not None else "–"
+            table.add_row(
+                str(row.number),
+                row.id,
+                str(row.seed),
+                row.backend,
+                score,
+                f"{row.cost:.2f}",
+                mark.strip(),
+                row.thumbnail,
+            )
+        Console(highlight=False).print(table)
+
+    _guard(run)
+
+
+@app.command()
+def pick(project: ProjectArg, shot: ShotArg, take: TakeArg) -> None:
+    """This take goes in the cut (recorded in picks.toml)."""
+
+    def run() -> None:
+        from cinecode.takes import pick as choose
+
+        take_id = choose(project, shot, take)
+        _err(f"{shot}: take {take_id} is in the cut; `cinecode make {project}` to see it")
+        _out(take_id)
+
+    _guard(run)
+
+
+@app.command()
+def reject(project: ProjectArg, shot: ShotArg, take: TakeArg) -> None:
+    """Hide a take from lists and from the cut; it stays in the store."""
+
+    def run() -> None:
+        from cinecode.takes import reject as hide
+
+        take_id = hide(project, shot, take)
+        _err(f"{shot}: take {take_id} rejected (kept in the store)")
+        _out(take_id)
+
+    _guard(run)
+
+
+@app.command()
+def lock(
+    project: ProjectArg,
+    shot: ShotArg,
+    off: Annotated[bool, typer.Option("--off", help="Unlock the shot.")] = False,
+) -> None:
+    """Never regenerate this shot, whatever changes upstream (--off to unlock)."""
+
+    def run() -> None:
+        from cinecode.takes import lock as hold
+
+        hold(project, shot, locked=not off)
+        _err(f"{shot} {'unlocked' if off else 'locked: it keeps its take'}")
+        _out(shot)
+
+    _guard(run)
+
+
+@app.command()
+def contact(project: ProjectArg, shot: ShotArg) -> None:
+    """A contact sheet image of all takes of a shot; prints its path."""
+
+    def run() -> None:
+        from cinecode.takes import contact_sheet
+
+        _out(str(contact_sheet(project, shot)))
 
     _guard(run)
 

@@ -15,18 +15,20 @@ from cinecode.departments import master, mix, motion, storyboard, titles, voice
 from cinecode.graph.job import Graph, Job
 from cinecode.media.audio import quantum_frames
 from cinecode.model import Film, Scene, Shot
+from cinecode.picks import Choice
 from cinecode.project import Project
 from cinecode.timing import Spec, spec
 
 
 @dataclass(frozen=True)
 class TakeInfo:
-    """A take already in the store (from the catalog)."""
+    """A take already in the store (from the catalog), with the job that made it."""
 
     key: str
     seed: int | None
     version: str  # take_version of its params
     score: float | None = None
+    job: Job | None = None  # to put it back in a graph (its inputs are takes' own inputs)
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,7 @@ class State:
 
     digests: Mapping[str, str] = field(default_factory=dict)  # user file path → sha256
     takes: Mapping[str, list[TakeInfo]] = field(default_factory=dict)  # shot id → takes
-    picks: Mapping[str, str] = field(default_factory=dict)  # shot id → picked take key
-    locked: frozenset[str] = frozenset()  # shots never regenerated
+    picks: Mapping[str, Choice] = field(default_factory=dict)  # shot id → director's choice
     voices: Mapping[str, Voice] = field(default_factory=dict)  # character → voice
     takes_wanted: int = 1  # make --takes N
 
@@ -58,6 +59,16 @@ class Plan:
     shots: dict[str, ShotPlan]
     targets: dict[str, str]  # master, srt
     reels: list[str] = field(default_factory=list)
+
+    @property
+    def takes(self) -> list[str]:
+        """Keys of every take the plan wants made (the ones in the cut and the extra takes)."""
+        return list(dict.fromkeys(k for sp in self.shots.values() for k in sp.takes))
+
+    @property
+    def build_targets(self) -> list[str]:
+        """What a make builds: the outputs and every wanted take."""
+        return [*self.targets.values(), *self.takes]
 
     def estimate(self, pending: set[str]) -> dict[str, Any]:
         """Estimated cost of the pending jobs, per department and in total."""
@@ -94,40 +105,87 @@ def timing_spec(shot: Shot) -> Spec:
     return spec(fixed=shot.duration if shot.duration is not None else 2.0)
 
 
+def plan_takes(
+    shot: Shot,
+    scene: Scene,
+    film: Film,
+    project: Project,
+    state: State,
+    *,
+    seeds: list[int],
+    prompt: str | None = None,
+) -> list[Job]:
+    """The jobs that make takes of a shot with these seeds, in order (last = the take).
+
+    Today a take is a keyframe; a motion backend that generates clips chains a clip job on
+    each keyframe here.
+    """
+    return [
+        storyboard.plan_take(
+            shot, scene, film, project, seed=seed, digests=dict(state.digests), prompt=prompt
+        )
+        for seed in seeds
+    ]
+
+
+def _use(take: TakeInfo, graph: Graph) -> str:
+    """Put an existing take (and, for chained takes, what it was made from) in the graph."""
+    if take.job is not None and take.key not in graph:
+        graph.jobs.setdefault(take.key, take.job)
+    return take.key
+
+
+def resolve_take(reference: str, takes: list[TakeInfo]) -> TakeInfo | None:
+    """The take a picks.toml id (a key prefix) names, if it is in the store."""
+    if not reference:
+        return None
+    return next((t for t in takes if t.key.startswith(reference)), None)
+
+
 def _choose_picture(
     shot: Shot, scene: Scene, film: Film, project: Project, state: State, graph: Graph
 ) -> ShotPlan:
+    """Which take this shot uses: picked, locked, best scored, or a first take to make."""
     if shot.kind == "source" and shot.directive and shot.directive.source:
         job = storyboard.plan_source(shot, scene, project, dict(state.digests))
         graph.add(job)
         return ShotPlan(shot, job.key, [job.key], [], reason="source")
-    base = storyboard.base_seed(shot, project)
-    planned = [
-        storyboard.plan_take(shot, scene, film, project, seed=base + n, digests=dict(state.digests))
-        for n in range(max(1, state.takes_wanted))
-    ]
-    version = take_version(planned[0].params)
+    choice = state.picks.get(shot.id, Choice())
     existing = state.takes.get(shot.id, [])
-    by_key = {t.key: t for t in existing}
-    picked = state.picks.get(shot.id)
+    rejected = [t.key for t in existing if any(t.key.startswith(r) for r in choice.rejected)]
+    base = storyboard.base_seed(shot, project)
+    version = take_version(plan_takes(shot, scene, film, project, state, seeds=[base])[0].params)
+    picked = resolve_take(choice.pick, existing)
     if (
         picked
-        and picked in by_key
-        and (by_key[picked].version == version or shot.id in state.locked)
+        and picked.key not in rejected
+        and (choice.locked or picked.version == version or choice.version == version)
     ):
-        return ShotPlan(
-            shot, picked, [], [], reason="locked" if shot.id in state.locked else "picked"
-        )
-    if shot.id in state.locked and existing:
-        return ShotPlan(shot, existing[-1].key, [], [], reason="locked")
-    current = [t for t in existing if t.version == version]
-    scored = [t for t in current if t.score is not None]
+        reason = "locked" if choice.locked else "picked"
+        return ShotPlan(shot, _use(picked, graph), [], [], reason=reason)
+    usable = [t for t in existing if t.key not in rejected]
+    if choice.locked and usable:
+        return ShotPlan(shot, _use(usable[-1], graph), [], [], reason="locked")
+    # takes of the shot as it is now; make enough of them, skipping rejected seeds
+    wanted = max(1, state.takes_wanted, shot.directive.takes or 1 if shot.directive else 1)
+    rejected_seeds = {t.seed for t in existing if t.key in rejected}
+    seeds = [
+        seed
+        for seed in range(base, base + wanted + len(rejected_seeds))
+        if seed not in rejected_seeds
+    ][:wanted]
+    planned = plan_takes(shot, scene, film, project, state, seeds=seeds)
     for job in planned:
         graph.add(job)
+    current = [t for t in usable if t.version == version]
+    scored = [t for t in current if t.score is not None]
+    keys = [j.key for j in planned]
     if scored:
         best = max(scored, key=lambda t: (t.score or 0.0, -(t.seed or 0)))
-        return ShotPlan(shot, best.key, [j.key for j in planned], [], reason="best score")
-    return ShotPlan(shot, planned[0].key, [j.key for j in planned], [], reason="first take")
+        return ShotPlan(shot, _use(best, graph), keys, [], reason="best score")
+    if current:
+        return ShotPlan(shot, _use(current[0], graph), keys, [], reason="first take")
+    return ShotPlan(shot, planned[0].key, keys, [], reason="first take")
 
 
 def plan(film: Film, project: Project, state: State) -> Plan:

@@ -98,6 +98,15 @@ class LocationConfig(_Strict):
         return value
 
 
+class Scoring(_Strict):
+    """How takes are pre-ranked: weights of each measure, and an optional embedding model."""
+
+    model: str = ""  # a local CLIP model folder (transformers); colour statistics otherwise
+    sharpness: float = Field(1.0, ge=0)
+    stability: float = Field(1.0, ge=0)
+    consistency: float = Field(1.0, ge=0)
+
+
 class Budget(_Strict):
     limit: float | None = Field(None, ge=0)  # hard cap on money per build; None = no cap
     currency: str = "USD"
@@ -111,6 +120,7 @@ class FilmConfig(_Strict):
     seed: int = 1
     format: Format = Format()
     budget: Budget = Budget()
+    scoring: Scoring = Scoring()
     storyboard: Department = Department(backend="sketch")
     motion: Department = Department(backend="camera")
     voice: Department = Department(backend="piper")

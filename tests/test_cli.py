@@ -98,6 +98,21 @@ def test_new_from_script_keeps_the_screenplay(tmp_path: Path) -> None:
     assert cinecode("new", root).code == 1  # never overwrites a project
 
 
+def test_make_takes_n_and_a_contact_sheet(built: Path, tmp_path: Path) -> None:
+    root = copy_project(built, tmp_path / "copy")
+    shots = [s for sc in cinecode("plan", root, "--json").json()["scenes"] for s in sc["shots"]]
+    result = cinecode("make", root, "--takes", "2", "--json").json()
+    assert result["generated"] == len(shots)  # one more take of every shot
+    takes = cinecode("takes", root, "1.1", "--json").json()
+    assert len(takes) == 2 and sum(t["in_cut"] for t in takes) == 1
+    assert all(t["score"] is not None for t in takes)
+    sheet = Path(cinecode("contact", root, "1.1").last)
+    from PIL import Image
+
+    with Image.open(sheet) as image:
+        assert image.width > 600 and image.height > 200
+
+
 # --- bad input: a clear message with file:line, exit 1, no traceback, store untouched ----------
 
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import itertools
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT
 from helpers import cinecode, decode_audio, frame_at
 
 from cinecode.editorial.subtitles import parse_srt
@@ -16,16 +14,12 @@ from cinecode.media.ffmpeg import probe
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("film")]
 
-EXAMPLE = ROOT / "examples" / "the-lighthouse-keeper"
-
 
 @pytest.fixture(scope="module")
-def film(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    root = tmp_path_factory.mktemp("example") / "film"
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("build", ".cinecode"))
-    run = cinecode("make", root, "--json")
+def film(example_build: Path) -> dict[str, object]:
+    run = cinecode("make", example_build, "--json")
     assert run.code == 0, run.err
-    return {"root": root, "result": run.json()}
+    return {"root": example_build, "result": run.json()}
 
 
 def master_of(film: dict[str, object]) -> Path:

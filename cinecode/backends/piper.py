@@ -373,6 +373,7 @@ class PiperBackend:
     """Speech with piper-tts, offline: a neural voice shaped into characters and deliveries."""
 
     name = "piper"
+    version = 1  # bump when the same request would sound different
 
     def __init__(
         self, *, model: str = BUNDLED, threads: int = 2, sentence_gap: float = 0.3, **params: Any

@@ -1,8 +1,10 @@
 """One small protocol per modality. Backends know modalities, never films.
 
-A backend is constructed from its `film.toml` parameters (`Backend(**params)`), answers
-`status()` without side effects, and for each request writes exactly one media file into the
-`out` folder it is handed, returning a `Generated` that names the file. It never touches the
+A backend is constructed from its `film.toml` parameters (`Backend(**params)`), declares a
+class attribute `version` (an int, part of every key it makes: bump it when the same request
+would give a different result), answers `status()` without side effects, and for each request
+writes exactly one media file into the `out` folder it is handed, returning a `Generated` that
+names the file. It never touches the
 store: the executor records what it returns, atomically, the moment it returns.
 """
 

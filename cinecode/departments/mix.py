@@ -70,19 +70,17 @@ def scene_timeline(params: dict[str, Any], durations: list[float]) -> tuple[list
 
 
 def _treat(voice: Audio, extension: str, rate: int) -> Audio:
-    from pedalboard import (
-        Compressor,
-        HighpassFilter,
-        LowpassFilter,
-        Pedalboard,  # type: ignore[attr-defined]
-    )
+    import pedalboard
+    from pedalboard import Compressor, HighpassFilter, LowpassFilter
+
+    chain: type = pedalboard.Pedalboard  # type: ignore[attr-defined]
 
     ext = extension.upper().replace(" ", "")
     if ext in ("O.S.", "O.C.", "OS", "OC"):
-        board = Pedalboard([HighpassFilter(320), LowpassFilter(2800)])
+        board = chain([HighpassFilter(320), LowpassFilter(2800)])
         return np.asarray(board(voice, rate), dtype=np.float32) * db_to_gain(-5)
     if ext in ("V.O.", "VO"):
-        board = Pedalboard([Compressor(threshold_db=-24, ratio=2.5, attack_ms=5, release_ms=80)])
+        board = chain([Compressor(threshold_db=-24, ratio=2.5, attack_ms=5, release_ms=80)])
         return np.asarray(board(voice, rate), dtype=np.float32) * db_to_gain(1.5)
     return voice
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cinecode.backends.protocols import Composition, Figure, ImageRequest
+from cinecode.backends.registry import backend_version
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
 from cinecode.model import Film, Scene, Shot
@@ -155,8 +156,8 @@ def compose(shot: Shot, scene: Scene, film: Film) -> Composition:
     )
 
 
-def prompt(shot: Shot, scene: Scene, film: Film) -> str:
-    """A text prompt for generative image backends."""
+def compose_prompt(shot: Shot, scene: Scene, film: Film, *, override: str | None = None) -> str:
+    """A text prompt for generative image backends (`override` replaces the directive's)."""
     location = film.location(scene)
     parts = [
         f"{shot.size.replace('-', ' ')} shot"
@@ -172,8 +173,9 @@ def prompt(shot: Shot, scene: Scene, film: Film) -> str:
         parts.append(description)
     if shot.action:
         parts.append(shot.action)
-    if shot.directive and shot.directive.prompt:
-        parts.append(shot.directive.prompt)
+    extra = override if override is not None else (shot.directive.prompt if shot.directive else "")
+    if extra:
+        parts.append(extra)
     parts.append("cinematic film still, natural light, 35mm")
     return ". ".join(p.strip().rstrip(".") for p in parts if p.strip())
 
@@ -185,8 +187,8 @@ def base_seed(shot: Shot, project: Project) -> int:
     return zlib.crc32(f"{project.config.seed}:{shot.id}".encode()) % 1_000_000
 
 
-def references(shot: Shot, scene: Scene, film: Film, digests: dict[str, str]) -> list[list[str]]:
-    """[[path, digest], …] of the reference images of who and where the shot shows."""
+def shot_references(shot: Shot, scene: Scene, film: Film) -> list[str]:
+    """Paths of the reference images of who and where the shot shows."""
     paths: list[str] = []
     for name in shot.characters:
         character = film.characters.get(name)
@@ -195,7 +197,18 @@ def references(shot: Shot, scene: Scene, film: Film, digests: dict[str, str]) ->
     location = film.location(scene)
     if location:
         paths.extend(location.references)
-    return [[p, digests[p]] for p in dict.fromkeys(paths) if p in digests]
+    return list(dict.fromkeys(paths))
+
+
+def shot_palette(scene: Scene, film: Film) -> list[str]:
+    """The location's palette, if film.toml gives one."""
+    location = film.location(scene)
+    return list(location.palette) if location else []
+
+
+def references(shot: Shot, scene: Scene, film: Film, digests: dict[str, str]) -> list[list[str]]:
+    """[[path, digest], …] of the reference images of who and where the shot shows."""
+    return [[p, digests[p]] for p in shot_references(shot, scene, film) if p in digests]
 
 
 def composition_params(comp: Composition) -> dict[str, Any]:
@@ -208,7 +221,14 @@ def composition_params(comp: Composition) -> dict[str, Any]:
 
 
 def plan_take(
-    shot: Shot, scene: Scene, film: Film, project: Project, *, seed: int, digests: dict[str, str]
+    shot: Shot,
+    scene: Scene,
+    film: Film,
+    project: Project,
+    *,
+    seed: int,
+    digests: dict[str, str],
+    prompt: str | None = None,
 ) -> Job:
     """The job that draws one keyframe take of a shot."""
     department = project.config.storyboard
@@ -222,9 +242,10 @@ def plan_take(
     fmt = project.config.format
     params: dict[str, Any] = {
         "backend": backend,
+        "backend_version": backend_version(backend),
         "backend_params": backend_params,
         "model": model,
-        "prompt": prompt(shot, scene, film),
+        "prompt": compose_prompt(shot, scene, film, override=prompt),
         "negative_prompt": str(backend_params.get("negative_prompt", "")),
         "width": fmt.width,
         "height": fmt.height,

@@ -17,6 +17,7 @@ from dataclasses import asdict, replace
 from typing import Any
 
 from cinecode.backends.protocols import SpeechRequest, SpeechSegment, Voice
+from cinecode.backends.registry import backend_version
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
 from cinecode.model import Film, Line
@@ -101,6 +102,7 @@ def plan_line(line: Line, voice: Voice, film: Film, project: Project, *, scene: 
         backend = config.voice_setting.backend
     params: dict[str, Any] = {
         "backend": backend,
+        "backend_version": backend_version(backend),
         "backend_params": department.params if backend == department.backend else {},
         "model": str(department.params.get("model", "")),
         "voice": asdict(voice),

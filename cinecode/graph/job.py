@@ -115,5 +115,10 @@ class Graph:
                 continue
             seen.add(key)
             stack.append((key, True))
-            stack.extend((k, False) for k in reversed(self.jobs[key].inputs) if k not in seen)
+            # an input outside the graph is an artifact recorded earlier (a take reused as is)
+            stack.extend(
+                (k, False)
+                for k in reversed(self.jobs[key].inputs)
+                if k not in seen and k in self.jobs
+            )
         return order

@@ -1,0 +1,167 @@
+"""Automatic pre-ranking of takes: sharpness, temporal stability, consistency with references.
+
+Scores are analysis, not generation: they live in the take's catalog meta, never in a key,
+so changing how takes are scored never regenerates one. Offline, consistency compares colour
+statistics with the shot's reference images and the location's palette; with `[scoring]
+model` set to a local CLIP model folder, it compares image embeddings instead.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+Array = npt.NDArray[np.float32]
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
+VERSION = 1  # bump when the scores would change for the same take
+
+
+@dataclass(frozen=True)
+class Weights:
+    sharpness: float = 1.0
+    stability: float = 1.0
+    consistency: float = 1.0
+
+
+def _load_rgb(path: Path, size: int = 384) -> Array:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        rgb = image.convert("RGB")
+        rgb.thumbnail((size, size))
+        return np.asarray(rgb, dtype=np.float32)
+
+
+def _video_frames(path: Path, count: int = 12, size: int = 256) -> list[Array]:
+    """About `count` frames spread over a clip, as small RGB arrays."""
+    import av
+    from PIL import Image
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        rgb = [frame.to_ndarray(format="rgb24") for frame in container.decode(stream)]
+    frames: list[Array] = []
+    for array in rgb[:: max(1, len(rgb) // count)]:
+        image = Image.fromarray(array)
+        image.thumbnail((size, size))
+        frames.append(np.asarray(image, dtype=np.float32))
+    return frames
+
+
+def sharpness(rgb: Array) -> float:
+    """0..1 from the variance of the Laplacian of the luminance."""
+    grey = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    lap = (
+        -4 * grey[1:-1, 1:-1] + grey[:-2, 1:-1] + grey[2:, 1:-1] + grey[1:-1, :-2] + grey[1:-1, 2:]
+    )
+    variance = float(lap.var()) if lap.size else 0.0
+    return min(1.0, math.log10(1.0 + variance) / 3.5)
+
+
+def stability(frames: Sequence[Array]) -> float:
+    """0..1: 1 for a steady picture, lower for flicker (frame-to-frame brightness jumps)."""
+    if len(frames) < 3:
+        return 1.0
+    means = np.array([f.mean() for f in frames], dtype=np.float64)
+    jumps = np.abs(np.diff(means))
+    flicker = float(np.abs(np.diff(jumps)).mean()) if len(jumps) > 1 else 0.0
+    return float(math.exp(-flicker / 4.0))
+
+
+def histogram(rgb: Array, bins: int = 8) -> Array:
+    """A normalised joint RGB histogram."""
+    q = np.clip((rgb / 256.0 * bins).astype(np.int32), 0, bins - 1)
+    index = (q[..., 0] * bins + q[..., 1]) * bins + q[..., 2]
+    counts = np.bincount(index.ravel(), minlength=bins**3).astype(np.float32)
+    return counts / max(1.0, float(counts.sum()))
+
+
+def palette_coverage(rgb: Array, palette: Sequence[str]) -> float:
+    """Share of pixels close to one of the palette's colours."""
+    colours = np.array(
+        [[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in palette], dtype=np.float32
+    )
+    pixels = rgb.reshape(-1, 3)[::7]
+    distance = np.sqrt(((pixels[:, None, :] - colours[None, :, :]) ** 2).sum(-1)).min(axis=1)
+    return float((distance < 70).mean())
+
+
+def consistency(rgb: Array, references: Sequence[Path], palette: Sequence[str]) -> float | None:
+    """0..1 likeness of colour statistics to the references and palette (None: nothing to
+    compare with)."""
+    parts: list[float] = []
+    if references:
+        take = histogram(rgb)
+        for ref in references:
+            parts.append(float(np.minimum(take, histogram(_load_rgb(ref))).sum()))
+    if palette:
+        parts.append(palette_coverage(rgb, palette))
+    return float(np.mean(parts)) if parts else None
+
+
+@cache
+def _clip(model: str) -> Any:
+    from transformers import CLIPModel, CLIPProcessor
+
+    clip: Any = CLIPModel.from_pretrained(model)
+    clip.requires_grad_(False)
+    return clip.eval(), CLIPProcessor.from_pretrained(model)
+
+
+def embedding_consistency(image: Path, references: Sequence[Path], model: str) -> float | None:
+    """Mean cosine similarity of CLIP image embeddings, mapped to 0..1."""
+    if not references:
+        return None
+    import torch
+    from PIL import Image
+
+    clip, processor = _clip(model)
+    images = [Image.open(p).convert("RGB") for p in [image, *references]]
+    with torch.no_grad():
+        inputs = processor(images=images, return_tensors="pt")
+        embeddings = clip.get_image_features(**inputs)
+    embeddings = torch.nn.functional.normalize(embeddings, dim=-1)
+    similarity = (embeddings[1:] @ embeddings[0]).mean().item()
+    return float((similarity + 1.0) / 2.0)
+
+
+def score(
+    path: Path,
+    *,
+    references: Sequence[Path] = (),
+    palette: Sequence[str] = (),
+    model: str = "",
+    weights: Weights = Weights(),
+) -> dict[str, Any]:
+    """Scores of one take (an image or a clip): each measure 0..1, and their weighted mean."""
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        frames = [_load_rgb(path)]
+        still: Path | None = path
+    else:
+        frames = _video_frames(path)
+        still = None
+    middle = frames[len(frames) // 2]
+    measures: dict[str, float] = {"sharpness": round(sharpness(middle), 4)}
+    if len(frames) > 1:
+        measures["stability"] = round(stability(frames), 4)
+    if model and still is not None:
+        similar = embedding_consistency(still, references, model)
+    else:
+        similar = consistency(middle, references, palette)
+    if similar is not None:
+        measures["consistency"] = round(similar, 4)
+    weight = {
+        "sharpness": weights.sharpness,
+        "stability": weights.stability,
+        "consistency": weights.consistency,
+    }
+    total = sum(weight[k] for k in measures) or 1.0
+    overall = sum(measures[k] * weight[k] for k in measures) / total
+    return {"score": round(overall, 4), "scores": measures, "scored_with": VERSION}
