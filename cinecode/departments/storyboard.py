@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -101,6 +102,32 @@ def _positions(count: int) -> list[float]:
     )
 
 
+def _over_the_shoulder(
+    shot: Shot, scene: Scene, film: Film, speaker: str, listener: str
+) -> Composition:
+    """The listener's shoulder in the foreground, the speaker facing us beyond it."""
+    plain = compose(replace(shot, characters=(speaker,)), scene, film)
+    figures = (
+        Figure(
+            name=listener,
+            x=0.2,
+            role="listener",
+            facing="away",
+            color=character_colour(film, listener),
+            depth=0.0,
+        ),
+        Figure(
+            name=speaker,
+            x=0.62,
+            role="speaker",
+            facing="left",
+            color=character_colour(film, speaker),
+            depth=0.35,
+        ),
+    )
+    return replace(plain, figures=figures)
+
+
 def compose(shot: Shot, scene: Scene, film: Film) -> Composition:
     """The frame a shot calls for, as a structured layout."""
     people = list(shot.characters)
@@ -108,6 +135,8 @@ def compose(shot: Shot, scene: Scene, film: Film) -> Composition:
         people = (
             people if shot.kind == "establishing" and shot.size not in ("extreme-wide",) else []
         )
+    if shot.kind == "dialogue" and shot.size == "medium-close" and len(people) == 2:
+        return _over_the_shoulder(shot, scene, film, people[0], people[1])
     xs = _positions(len(people))
     figures = []
     for index, (name, x) in enumerate(zip(people, xs, strict=True)):

@@ -4,8 +4,9 @@ Rules, in order of authority:
 1. `[[shot: …]]` directives decide where a shot starts and what it is.
 2. Otherwise each scene opens on an establishing shot, then follows the script: each action
    beat is a shot (long paragraphs split at sentences), each dialogue block is a shot on its
-   speaker (medium the first time a character speaks in the scene, closer after), dual
-   dialogue is one two-shot, (V.O.)/(O.S.) lines show who is listening.
+   speaker in classical coverage (a two-shot opens the exchange, then over-the-shoulder shots
+   and singles alternate, emotional lines push in on a close-up, heated ones go handheld),
+   dual dialogue is one two-shot, (V.O.)/(O.S.) lines show who is listening.
 3. Durations: dialogue shots last their real voice audio (decided at build time); action
    shots their reading time (2.5 words per second, 2–8 s); establishing shots 3 s at least.
 
@@ -266,11 +267,40 @@ def _action(scene: _DraftScene, element: Element, file: str, known: list[str]) -
         scene.shots.append(_apply(shot, directive))
 
 
-def _listener(scene: _DraftScene, speaker: str) -> str:
+def _listener(scene: _DraftScene, speaker: str, known: list[str]) -> str:
+    """Who the speaker talks to: the last other speaker, else someone the action put here."""
     for name in reversed(scene.speakers):
         if name != speaker:
             return name
+    for name in reversed(_names_in(" ".join(scene.action), known)):
+        if name != speaker:
+            return name
     return ""
+
+
+EMOTIONAL = ("whisper", "soft", "sad")
+HEATED = ("shout", "angry")
+
+
+def _coverage(scene: _DraftScene, element: Element, listener: str) -> tuple[str, str, list[str]]:
+    """Size, move and who is in frame for a dialogue block, in classical continuity coverage:
+    a two-shot opens the exchange, then over-the-shoulders and singles alternate; emotional
+    lines get a slow push-in on a close-up, heated ones a handheld close-up."""
+    speaker = element.character
+    words = len(element.speech.split())
+    styles = {part.style for part in delivery(element) if part.style}
+    previous = next((shot for shot in reversed(scene.shots) if shot.kind == "dialogue"), None)
+    if previous is None and listener:
+        return "medium", "static", [speaker, listener]
+    if styles & set(EMOTIONAL) or words > 28:
+        return "close", "push-in", [speaker]
+    if styles & set(HEATED):
+        return "close", "handheld", [speaker]
+    if previous is not None and previous.size == "medium-close" and len(previous.characters) == 2:
+        return "close", "static", [speaker]
+    if listener:
+        return "medium-close", "static", [speaker, listener]  # over the listener's shoulder
+    return "medium", "static", [speaker]
 
 
 def _dialogue(scene: _DraftScene, element: Element, file: str, known: list[str]) -> None:
@@ -282,36 +312,29 @@ def _dialogue(scene: _DraftScene, element: Element, file: str, known: list[str])
         two = scene.shots[-1]
         two.blocks.append(element)
         two.size = "medium"
+        two.move = "static"
         two.characters = [two.speaker, speaker]
         scene.speakers.append(speaker)
         return
     offscreen = element.extension.upper().replace(" ", "") in ("V.O.", "O.S.", "O.C.", "VO", "OS")
-    listener = _listener(scene, speaker)
-    first_time = speaker not in scene.speakers
-    scene.speakers.append(speaker)
+    listener = _listener(scene, speaker, known)
     if offscreen:
+        # the voice comes from elsewhere: we watch who hears it
+        size, move = ("medium", "static") if listener else ("wide", "drift")
         characters = [listener] if listener else []
-        size = "medium" if listener else "wide"
     else:
-        characters = [speaker] + ([listener] if listener and first_time else [])
-        size = "medium" if first_time else "close"
+        size, move, characters = _coverage(scene, element, listener)
+    scene.speakers.append(speaker)
     shot = _DraftShot(
         kind="dialogue",
         line=element.line,
         size=size,
-        move="static" if size == "medium" else "push-in",
+        move=move,
         characters=characters,
         speaker=speaker,
         blocks=[element],
     )
     scene.shots.append(_apply(shot, directive))
-
-
-@dataclass(frozen=True)
-class Breakdown:
-    """The scenes with their shots, before ids are assigned."""
-
-    scenes: tuple[Scene, ...]
 
 
 def break_down(script: Script, *, characters: list[str]) -> tuple[Scene, ...]:
