@@ -292,7 +292,7 @@ def plan(film: Film, project: Project, state: State) -> Plan:
     credits = graph.add(
         titles.plan_credits(film, project, cast=cast, made_with=list(makers.values()))
     )
-    card_reel("credits", credits, titles.CREDITS_SECONDS)
+    card_reel("credits", credits, titles.credits_seconds(len(cast), len(makers)))
 
     # 2. reels (each with its neighbours' sound as context) and the master
     reel_keys: list[str] = []

@@ -87,19 +87,34 @@ def run_segment(job: Job, ctx: Context) -> Output:
         or (picture.path.suffix.lower() in IMAGE_SUFFIXES)
     )
     if is_still:
+        move, strength = p["move"], p["strength"]
+        if picture.meta.get("scroll"):  # a credits roll: tilt down the whole strip
+            move, strength = "tilt-down", scroll_strength(picture.path, fmt)
         render_move(
             picture.path,
             out,
             fmt=fmt,
             frames=frames,
-            move=p["move"],
+            move=move,
             seed=p["seed"],
-            strength=p["strength"],
+            strength=strength,
             cancel=ctx.cancel,
         )
     else:
         conform_clip(picture.path, out, fmt=fmt, frames=frames, start=p["start"], cancel=ctx.cancel)
     return Output(out, {"frames": frames, "fps": p["fps"], "duration": frames / p["fps"]})
+
+
+def scroll_strength(path: Path, fmt: Any) -> float:
+    """The tilt strength that travels a tall strip from its top frame to its bottom frame."""
+    from PIL import Image
+
+    from cinecode.media.video import PAN_TRAVEL
+
+    with Image.open(path) as image:
+        width, height = image.size
+    window = width * fmt.height / fmt.width
+    return float(max(0.0, height / window - 1.0) / PAN_TRAVEL)
 
 
 def picture_kind(path: Path) -> str:

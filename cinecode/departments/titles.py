@@ -54,6 +54,11 @@ def plan_credits(
     return CARD.job(params, tuple(made_with), label="end credits", scene="credits")
 
 
+def credits_seconds(cast: int, makers: int) -> float:
+    """How long the end credits run: long enough to read every line."""
+    return max(CREDITS_SECONDS, 5.0 + 0.7 * (cast + 2 * makers))
+
+
 def credit_sections(params: dict[str, Any], ctx: Context) -> list[tuple[str, list[str]]]:
     """CAST, then one section per kind of generation with its backends and models."""
     sections: list[tuple[str, list[str]]] = [
@@ -75,16 +80,31 @@ def credit_sections(params: dict[str, Any], ctx: Context) -> list[tuple[str, lis
 
 
 def run_card(job: Job, ctx: Context) -> Output:
-    """Draw a title card or the credits."""
-    from cinecode.media.cards import credits_card, title_card
+    """Draw a title card or the credits (one card, or a roll when they do not fit one)."""
+    from PIL import Image
+
+    from cinecode.media.cards import (
+        BACKGROUND,
+        credits_card,
+        credits_fit,
+        credits_roll,
+        title_card,
+    )
 
     p = job.params
+    width, height = p["width"], p["height"]
+    scroll = False
     if p["kind"] == "title":
-        image = title_card(
-            p["title"], subtitle_lines=p["lines"], width=p["width"], height=p["height"]
-        )
+        image = title_card(p["title"], subtitle_lines=p["lines"], width=width, height=height)
     else:
-        image = credits_card(credit_sections(p, ctx), width=p["width"], height=p["height"])
+        sections = credit_sections(p, ctx)
+        if credits_fit(sections, width=width, height=height):
+            image = credits_card(sections, width=width, height=height)
+        else:  # a roll that starts and ends on an empty frame
+            roll = credits_roll(sections, width=width)
+            image = Image.new("RGB", (width, roll.height + 2 * height), BACKGROUND)
+            image.paste(roll, (0, height))
+            scroll = True
     out = ctx.workdir / "card.png"
     image.save(out, format="PNG", optimize=False)
-    return Output(out, {"kind": "image"})
+    return Output(out, {"kind": "image", "scroll": scroll})
