@@ -76,14 +76,19 @@ def new(
     _guard(run)
 
 
+ExplainOpt = Annotated[
+    bool, typer.Option("--explain", help="Say why each job that must run has to run.")
+]
+
+
 @app.command("plan")
-def plan_cmd(project: ProjectArg, as_json: JsonOpt = False) -> None:
+def plan_cmd(project: ProjectArg, as_json: JsonOpt = False, explain: ExplainOpt = False) -> None:
     """Scenes, shots and jobs (pending / cached) with the estimated cost. Changes nothing."""
 
     def run() -> None:
         from cinecode.report import plan_report, print_plan
 
-        report = plan_report(project)
+        report = plan_report(project, explain=explain)
         if as_json:
             _out(json.dumps(report))
         else:
@@ -106,6 +111,7 @@ def make(
         bool, typer.Option("--wait/--no-wait", help="Wait for another build of this project.")
     ] = True,
     workers: Annotated[int | None, typer.Option(help="Jobs at once (default: CPU count).")] = None,
+    explain: ExplainOpt = False,
 ) -> None:
     """Build the film: generate what is missing, render, and print the master's path last."""
 
@@ -113,6 +119,11 @@ def make(
         from cinecode.build import make as build
         from cinecode.graph.reporter import RichReporter
 
+        if explain:
+            from cinecode.report import plan_report
+
+            for item in plan_report(project, explain=True)["explain"]:
+                _err(f"{item['job']}: {item['why']}")
         reporter = RichReporter()
         _sigterm_as_interrupt()
         try:

@@ -44,8 +44,9 @@ def _durations(p: Plan, store: Store | None) -> dict[str, tuple[float, bool]]:
     return out
 
 
-def plan_report(project_path: Path) -> dict[str, Any]:
-    """Scenes, shots, jobs pending/cached and the estimated cost (as `plan --json` prints)."""
+def plan_report(project_path: Path, *, explain: bool = False) -> dict[str, Any]:
+    """Scenes, shots, jobs pending/cached and the estimated cost (as `plan --json` prints);
+    with `explain`, why each pending job would run."""
     _, p, cached, store = _planned(project_path)
     try:
         durations = _durations(p, store)
@@ -80,8 +81,21 @@ def plan_report(project_path: Path) -> dict[str, Any]:
             }
             for scene in p.film.scenes
         ]
+        reasons: list[dict[str, str]] = []
+        if explain:
+            from cinecode.explain import explain_all
+
+            pending_jobs = [job for job in needed if job.key in pending]
+            if store is None:
+                reasons = [{"job": job.label, "why": "new"} for job in pending_jobs]
+            else:
+                reasons = [
+                    {"job": label, "why": why}
+                    for label, why in explain_all(pending_jobs, p.graph, store.catalog)
+                ]
         return {
             "title": p.film.title,
+            "explain": reasons,
             "scenes": scenes,
             "shots": len(p.shots),
             "duration": round(sum(d for d, _ in durations.values()), 2),
@@ -121,6 +135,8 @@ def print_plan(report: dict[str, Any]) -> None:
                 str(shot["line"]),
             )
         console.print(table)
+    for item in report.get("explain", []):
+        console.print(f"  [bold]{item['job']}[/]: {item['why']}")
     jobs = report["jobs"]
     cost = report["estimated_cost"]
     console.print(

@@ -79,6 +79,20 @@ def test_status_says_what_is_built_and_what_is_stale(built: Path, tmp_path: Path
     assert "2.2" in stale["stale_shots"]
 
 
+def test_explain_says_why_jobs_run(built: Path, tmp_path: Path) -> None:
+    copy = copy_project(built, tmp_path / "copy")
+    script = copy / "script.fountain"
+    script.write_text(script.read_text().replace("We made it.", "We made it home."))
+    reasons = {
+        e["job"]: e["why"] for e in cinecode("plan", copy, "--json", "--explain").json()["explain"]
+    }
+    voice = next(job for job in reasons if job.startswith("voice"))
+    assert "the words changed" in reasons[voice]
+    assert any(voice in why for why in reasons.values())  # what depends on it says so
+    run = cinecode("make", copy, "--explain")
+    assert run.code == 0 and f"{voice}: " in run.err
+
+
 def test_new_scaffolds_a_project_that_builds_its_plan(tmp_path: Path) -> None:
     run = cinecode("new", tmp_path / "myfilm")
     assert run.code == 0

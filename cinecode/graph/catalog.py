@@ -226,6 +226,16 @@ class Catalog:
                 )
         return found
 
+    def latest(self, step: str, label: str) -> Artifact | None:
+        """The most recent artifact of a step with this label (to explain what changed)."""
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {','.join(_COLUMNS)} FROM artifacts WHERE step = ? AND label = ? "
+                "ORDER BY created DESC LIMIT 1",
+                (step, label),
+            ).fetchone()
+        return _row(row) if row else None
+
     def forget(self, key: str) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM artifacts WHERE key = ?", (key,))
