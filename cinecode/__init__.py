@@ -1,3 +1,71 @@
-"""cinecode: build a film from a Fountain screenplay the way one builds software."""
+"""cinecode: build a film from a Fountain screenplay the way one builds software.
+
+```python
+import cinecode
+project = cinecode.load_project("myfilm")
+result = cinecode.make("myfilm", reporter=cinecode.RichReporter())
+```
+Names are imported on first use, so `import cinecode` stays instant.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "load_project": "cinecode.project",
+    "Project": "cinecode.project",
+    "FilmConfig": "cinecode.project",
+    "read_script": "cinecode.script.fountain",
+    "parse_fountain": "cinecode.script.fountain",
+    "Film": "cinecode.model",
+    "Scene": "cinecode.model",
+    "Shot": "cinecode.model",
+    "Line": "cinecode.model",
+    "Character": "cinecode.model",
+    "load": "cinecode.build",
+    "make": "cinecode.build",
+    "plan": "cinecode.plan",
+    "Plan": "cinecode.plan",
+    "State": "cinecode.plan",
+    "Store": "cinecode.graph.store",
+    "RichReporter": "cinecode.graph.reporter",
+    "RecordingReporter": "cinecode.graph.reporter",
+    "CinecodeError": "cinecode.errors",
+    "ProjectError": "cinecode.errors",
+    "ScriptError": "cinecode.errors",
+    "BackendError": "cinecode.errors",
+    "BudgetExceeded": "cinecode.errors",
+    "StoreError": "cinecode.errors",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+if TYPE_CHECKING:
+    from cinecode.build import load, make
+    from cinecode.errors import (
+        BackendError,
+        BudgetExceeded,
+        CinecodeError,
+        ProjectError,
+        ScriptError,
+        StoreError,
+    )
+    from cinecode.graph.reporter import RecordingReporter, RichReporter
+    from cinecode.graph.store import Store
+    from cinecode.model import Character, Film, Line, Scene, Shot
+    from cinecode.plan import Plan, State, plan
+    from cinecode.project import FilmConfig, Project, load_project
+    from cinecode.script.fountain import parse_fountain, read_script
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cinecode' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
