@@ -42,7 +42,33 @@ _EXPORTS = {
     "StoreError": "cinecode.errors",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "BackendError",
+    "BudgetExceeded",
+    "Character",
+    "CinecodeError",
+    "Film",
+    "FilmConfig",
+    "Line",
+    "Plan",
+    "Project",
+    "ProjectError",
+    "RecordingReporter",
+    "RichReporter",
+    "Scene",
+    "ScriptError",
+    "Shot",
+    "State",
+    "Store",
+    "StoreError",
+    "__version__",
+    "load",
+    "load_project",
+    "make",
+    "parse_fountain",
+    "plan",
+    "read_script",
+]
 
 if TYPE_CHECKING:
     from cinecode.build import load, make
