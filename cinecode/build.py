@@ -92,7 +92,15 @@ def state_for(loaded: Loaded, store: Store | None, *, takes_wanted: int = 1) -> 
         presets = {}
     voices = cast(loaded.film, loaded.project, presets)
     _check_voices(loaded, presets)
-    return State(digests=digests, takes=takes, voices=voices, takes_wanted=takes_wanted)
+    from cinecode.editorial.decisions import read_cut
+
+    return State(
+        digests=digests,
+        takes=takes,
+        voices=voices,
+        takes_wanted=takes_wanted,
+        cut=read_cut(loaded.project.cut_path),
+    )
 
 
 def _check_voices(loaded: Loaded, presets: dict[str, Any]) -> None:
@@ -185,6 +193,8 @@ def make(
                 ) == _pictures(current):
                     break
             assert current is not None
+            for note in current.notes:  # the editor's decisions that could not be kept
+                reporter.warning(note)
             total.reused = (
                 len(current.graph.needed_for(list(current.targets.values())))
                 - total.generated

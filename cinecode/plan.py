@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cinecode.backends.protocols import Cost, Voice
-from cinecode.departments import master, mix, motion, storyboard, titles, voice
+from cinecode.departments import edit, master, storyboard, titles, voice
+from cinecode.editorial.decisions import Cut
 from cinecode.graph.job import Graph, Job
 from cinecode.media.audio import quantum_frames
 from cinecode.model import Film, Scene, Shot
@@ -39,6 +40,7 @@ class State:
     locked: frozenset[str] = frozenset()  # shots never regenerated
     voices: Mapping[str, Voice] = field(default_factory=dict)  # character → voice
     takes_wanted: int = 1  # make --takes N
+    cut: Cut | None = None  # the editor's cut (cut.toml), None: the screenplay's
 
 
 @dataclass
@@ -58,6 +60,8 @@ class Plan:
     shots: dict[str, ShotPlan]
     targets: dict[str, str]  # master, srt
     reels: list[str] = field(default_factory=list)
+    arrangement: edit.Arrangement | None = None  # the cut (cinecode.departments.edit)
+    notes: list[str] = field(default_factory=list)  # editor's decisions that were not kept
 
     def estimate(self, pending: set[str]) -> dict[str, Any]:
         """Estimated cost of the pending jobs, per department and in total."""
@@ -137,46 +141,9 @@ def plan(film: Film, project: Project, state: State) -> Plan:
     graph = Graph()
     shots: dict[str, ShotPlan] = {}
 
-    # 1. cards and every scene's pictures, voices and segments
+    # 1. every shot's picture and voices, in the screenplay's order
     title_card = graph.add(titles.plan_title(film, project))
-    reels: list[tuple[str, list[str], str]] = []  # (scene id, segment keys, mix key)
-    subtitle_reels: list[dict[str, Any]] = []
-    all_voices: list[str] = []
-
-    def card_reel(scene_id: str, card: str, seconds: float) -> None:
-        card_spec = [spec(fixed=seconds)]
-        segment = graph.add(
-            motion.plan_segment(
-                shot_id=scene_id,
-                scene_id=scene_id,
-                picture=card,
-                voices=[],
-                shots=card_spec,
-                index=0,
-                move="static",
-                seed=0,
-                project=project,
-            )
-        )
-        frames = _card_frames(seconds, fmt.fps, quantum)
-        mix_key = graph.add(
-            mix.plan_scene_mix(
-                scene_id=scene_id,
-                voices=[],
-                shots=[],
-                extensions=[],
-                project=project,
-                frames=frames,
-            )
-        )
-        reels.append((scene_id, [segment], mix_key))
-        subtitle_reels.append({"frames": frames})
-
-    card_reel("title", title_card, titles.TITLE_SECONDS)
-    used_generations: list[str] = []
     for scene in film.scenes:
-        specs = [timing_spec(shot) for shot in scene.shots]
-        scene_voices: list[str] = []
         for shot in scene.shots:
             chosen = _choose_picture(shot, scene, film, project, state, graph)
             keys = []
@@ -186,52 +153,45 @@ def plan(film: Film, project: Project, state: State) -> Plan:
                 )
                 keys.append(graph.add(job))
             chosen.voices = keys
-            scene_voices.extend(keys)
             shots[shot.id] = chosen
-            used_generations.append(chosen.picture)
-        segments = []
-        for index, shot in enumerate(scene.shots):
-            job = motion.plan_segment(
-                shot_id=shot.id,
-                scene_id=scene.id,
-                picture=shots[shot.id].picture,
-                voices=scene_voices,
-                shots=specs,
-                index=index,
-                move=shot.move,
-                seed=storyboard.base_seed(shot, project),
-                project=project,
-            )
-            shots[shot.id].segment = graph.add(job)
-            segments.append(job.key)
-        extensions = [line.extension for shot in scene.shots for line in shot.lines]
-        mix_key = graph.add(
-            mix.plan_scene_mix(
-                scene_id=scene.id,
-                voices=scene_voices,
-                shots=specs,
-                extensions=extensions,
-                project=project,
-            )
-        )
-        reels.append((scene.id, segments, mix_key))
-        subtitle_reels.append(
-            {
-                "shots": specs,
-                "speakers": [line.character for shot in scene.shots for line in shot.lines],
-                "texts": [line.text for shot in scene.shots for line in shot.lines],
-            }
-        )
-        all_voices.extend(scene_voices)
-        used_generations.extend(scene_voices)
 
+    # 2. the cut: the screenplay's, or the editor's (cut.toml), see cinecode.departments.edit
+    arrangement = edit.arrange(
+        film,
+        project,
+        state.cut,
+        fingerprints={
+            sid: edit.fingerprint(timing_spec(sp.shot), sp.voices) for sid, sp in shots.items()
+        },
+    )
+    in_cut = [p.shot for p in arrangement.placed if p.shot is not None]
+    used_generations = [k for s in in_cut for k in (shots[s.id].picture, *shots[s.id].voices)]
     cast = [(name, state.voices[name].params.get("preset", "")) for name in state.voices]
     credits = graph.add(
         titles.plan_credits(
             film, project, cast=cast, made_with=list(dict.fromkeys(used_generations))
         )
     )
-    card_reel("credits", credits, titles.CREDITS_SECONDS)
+    material = {
+        "title": edit.Material(title_card, seconds=titles.TITLE_SECONDS),
+        "credits": edit.Material(credits, seconds=titles.CREDITS_SECONDS),
+    }
+    for shot in in_cut:
+        sp = shots[shot.id]
+        material[shot.id] = edit.Material(
+            sp.picture,
+            tuple(sp.voices),
+            timing_spec(shot),
+            shot.move,
+            storyboard.base_seed(shot, project),
+        )
+    cut = edit.plan_cut(arrangement, material, project=project, graph=graph)
+    for shot_id, segment in cut.segments.items():
+        if shot_id in shots:
+            shots[shot_id].segment = segment
+    offsets = edit.sound_offsets([r[3] for r in cut.reels], fps=fmt.fps, rate=fmt.sample_rate)
+    reels = [(reel_id, segments, mix_key) for reel_id, segments, mix_key, _ in cut.reels]
+    subtitle_reels, all_voices = cut.subtitles, cut.voices
 
     # 2. reels (each with its neighbours' sound as context) and the master
     reel_keys: list[str] = []
@@ -247,13 +207,23 @@ def plan(film: Film, project: Project, state: State) -> Plan:
                     prev=prev,
                     next=nxt,
                     rate=fmt.sample_rate,
+                    offset=offsets[index][0],
+                    overhang=offsets[index][1],
                 )
             )
         )
     master_key = graph.add(master.plan_master(reel_keys, title=film.title))
     srt = graph.add(master.plan_subtitles(subtitle_reels, all_voices, fps=fmt.fps, quantum=quantum))
     graph.targets = {"master": master_key, "srt": srt}
-    return Plan(film=film, graph=graph, shots=shots, targets=dict(graph.targets), reels=reel_keys)
+    return Plan(
+        film=film,
+        graph=graph,
+        shots=shots,
+        targets=dict(graph.targets),
+        reels=reel_keys,
+        arrangement=arrangement,
+        notes=list(arrangement.notes),
+    )
 
 
 def _card_frames(seconds: float, fps: int, quantum: int) -> int:
