@@ -135,12 +135,14 @@ def render_cut_segment(
     picture, *voices = ctx.inputs[:own]
     rest = list(ctx.inputs[own:])
     durations = [float(v.meta["duration"]) for v in voices]
-    first = int((p.get("span") or {}).get("first", 0))
+    first = int((p.get("span") or {}).get("first", 0)) - int(p.get("handles", 0))
     jumps: list[int] = []
     if p.get("jumps"):
         shots: list[Spec] = p["shots"]
         mine = split(durations, shots)[p["index"]]
-        jumps = [round(start * fmt.fps) for start in layout(shots[p["index"]], mine).starts[1:]]
+        handles = int(p.get("handles", 0))
+        starts = layout(shots[p["index"]], mine).starts[1:]
+        jumps = [round(start * fmt.fps) + handles for start in starts]
     body = _frames(
         p, picture, durations, ctx, fmt=fmt, quantum=quantum, first=first, count=frames, jumps=jumps
     )

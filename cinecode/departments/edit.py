@@ -144,8 +144,7 @@ def _reconcile(
     for event in cut.events:
         if event.shot not in alive:
             notes.append(
-                f"shot {event.shot} is no longer in the screenplay: its place in the edit "
-                "is gone"
+                f"shot {event.shot} is no longer in the screenplay: its place in the edit is gone"
             )
             continue
         if event.shot in CARDS or not event.fingerprint:

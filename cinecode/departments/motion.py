@@ -104,9 +104,10 @@ def run_segment(job: Job, ctx: Context) -> Output:
     frames = segment_frames(p, [float(v.meta["duration"]) for v in voices])
     fmt = VideoFormat(width=p["width"], height=p["height"], fps=p["fps"])
     out = ctx.workdir / "segment.mp4"
-    if any(key in p for key in ("span", "head", "tail", "jumps")):
+    if any(key in p for key in ("span", "head", "tail", "jumps", "handles")):
         from cinecode.departments.cutting import render_cut_segment
 
+        frames += 2 * int(p.get("handles", 0))  # editorial media: the shot and its handles
         render_cut_segment(p, ctx, out, fmt=fmt, frames=frames)
         return Output(out, {"frames": frames, "fps": p["fps"], "duration": frames / p["fps"]})
     is_still = _is_still(picture)
