@@ -125,9 +125,7 @@ def test_jump_cut_style_cuts_hard_tightens_and_jumps(tmp_path: Path) -> None:
     c = plan(continuity.film, continuity.project, State())
     a_spec = c.graph.jobs[c.shots[action.id].segment].params
     j_spec = p.graph.jobs[p.shots[action.id].segment].params
-    assert (
-        j_spec["shots"][j_spec["index"]]["fixed"] < a_spec["shots"][a_spec["index"]]["fixed"]
-    )
+    assert j_spec["shots"][j_spec["index"]]["fixed"] < a_spec["shots"][a_spec["index"]]["fixed"]
 
 
 def test_edit_style_is_checked_in_film_toml(tmp_path: Path) -> None:
