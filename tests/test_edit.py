@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from cinecode.build import load
-from cinecode.departments.edit import arrange, sound_offsets, transition_kind
+from cinecode.departments.edit import sound_offsets, transition_kind
 from cinecode.editorial.decisions import Cut, Event, Transition, format_cut, read_cut
 from cinecode.errors import ProjectError
 from cinecode.media.audio import AAC_FRAME, quantum_frames, samples_per_frame
@@ -181,10 +181,10 @@ def test_script_changes_keep_what_they_can_and_say_what_they_cannot(tmp_path: Pa
     prints = _fingerprints(loaded)
     ids = [s.id for s in loaded.film.shots]
     cut = Cut(
-        events=tuple(
-            Event(i, trim=4, frames=40, source=44, fingerprint=prints[i]) for i in reversed(ids)
-        )
-        + (Event("9.9", frames=10),),
+        events=(
+            *(Event(i, trim=4, frames=40, source=44, fingerprint=prints[i]) for i in ids[::-1]),
+            Event("9.9", frames=10),
+        ),
         removed=frozenset(),
         transitions=(Transition("dissolve", 12, after=ids[0], before=ids[1]),),
     )
@@ -236,7 +236,7 @@ def test_editor_timed_shots_are_never_padded() -> None:
 def test_a_trim_moves_voices_earlier_and_windows_follow_the_shots() -> None:
     shots = [spec(voices=1), {**spec(voices=1), "trim": 0.5, "frames": 24}]
     windows = voice_windows(shots, [[1.0], [1.0]], [48, 24], 24)
-    (s0, b0, e0), (s1, b1, e1) = windows
+    (_, b0, e0), (s1, b1, e1) = windows
     assert (b0, e0, b1, e1) == (0.0, 2.0, 2.0, 3.0)
     assert s1 == pytest.approx(2.0 + 0.3 - 0.5)  # LEAD, less the trim: starts before its shot
 

@@ -20,7 +20,6 @@ from cinecode.editorial.decisions import read_cut
 from cinecode.editorial.export import FORMATS, export
 from cinecode.graph.reporter import RecordingReporter
 
-
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("example-film")]
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "the-lighthouse-keeper"
