@@ -189,8 +189,8 @@ def plan(film: Film, project: Project, state: State) -> Plan:
     for shot_id, segment in cut.segments.items():
         if shot_id in shots:
             shots[shot_id].segment = segment
-    offsets = edit.sound_offsets([r[3] for r in cut.reels], fps=fmt.fps, rate=fmt.sample_rate)
-    reels = [(reel_id, segments, mix_key) for reel_id, segments, mix_key, _ in cut.reels]
+    offsets = edit.sound_offsets([r.residue for r in cut.reels], fps=fmt.fps, rate=fmt.sample_rate)
+    reels = [(r.id, r.segments, r.mix) for r in cut.reels]
     subtitle_reels, all_voices = cut.subtitles, cut.voices
 
     # 2. reels (each with its neighbours' sound as context) and the master
@@ -209,6 +209,7 @@ def plan(film: Film, project: Project, state: State) -> Plan:
                     rate=fmt.sample_rate,
                     offset=offsets[index][0],
                     overhang=offsets[index][1],
+                    fades=cut.reels[index].fades,
                 )
             )
         )

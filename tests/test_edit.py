@@ -276,3 +276,17 @@ def test_camera_path_window_matches_the_whole_move() -> None:
     assert part == whole[10:30]
     held = camera_path("push-in", 40, fps=24, seed=3, first=-2, count=4)
     assert held[:3] == [whole[0]] * 3  # before the move: its first framing, held
+
+
+def test_sound_fades_with_the_picture(tmp_path: Path) -> None:
+    from cinecode.departments.master import _faded
+
+    loaded = load(project(tmp_path))
+    p = plan(loaded.film, loaded.project, State())
+    fades = [p.graph.jobs[key].params.get("fades") for key in p.reels]
+    last = len(loaded.film.scenes[-1].shots) - 1
+    assert fades == [None, [[0, "in", 24]], None, [[last, "out", 24]], None]
+    audio = np.ones((2, 10 * 2000), dtype=np.float32)
+    faded = _faded(audio, [[0, "in", 2], [1, "out", 3]], [4, 6])
+    assert faded[0, 0] == 0.0 and faded[0, 4000] == 1.0  # up over the first 2 frames
+    assert faded[0, -1] < 0.01 and faded[0, 14000 - 1] == 1.0  # down over the last 3

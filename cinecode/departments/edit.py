@@ -290,11 +290,23 @@ class Material:
     seconds: float = 0.0  # a card's length
 
 
+@dataclass(frozen=True)
+class ReelJobs:
+    """One reel's segments and mix, its length modulo a quantum (known when the editor timed
+    it) and its fades (segment index, "in" | "out", frames), which its sound follows."""
+
+    id: str
+    segments: list[str]
+    mix: str
+    residue: int
+    fades: list[tuple[int, str, int]]
+
+
 @dataclass
 class CutJobs:
     """The jobs of the cut, in order: reels (segments + mix), segments by shot, subtitles."""
 
-    reels: list[tuple[str, list[str], str, int]]  # (reel id, segment keys, mix key, residue)
+    reels: list[ReelJobs]
     segments: dict[str, str]  # shot id → segment key
     subtitles: list[dict[str, Any]]
     voices: list[str]  # every voice in the cut, in order
@@ -405,7 +417,13 @@ def plan_cut(
                 }
             )
             jobs.voices.extend(voices[reel.id])
-        jobs.reels.append((reel.id, segments, graph.add(mix_job), residue % quantum))
+        fades = [
+            (index, where, edge.frames)
+            for index, placed in enumerate(reel.shots)
+            for where, edge in (("in", placed.head), ("out", placed.tail))
+            if edge is not None and edge.kind == "fade"
+        ]
+        jobs.reels.append(ReelJobs(reel.id, segments, graph.add(mix_job), residue % quantum, fades))
     return jobs
 
 

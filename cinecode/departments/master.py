@@ -31,6 +31,7 @@ def plan_reel(
     rate: int,
     offset: int = 0,
     overhang: int = 0,
+    fades: list[tuple[int, str, int]] | None = None,
 ) -> Job:
     """One scene's reel: picture by stream copy, sound encoded with its neighbours as context.
 
@@ -48,6 +49,8 @@ def plan_reel(
     }
     if offset or overhang:
         params.update(offset=offset, overhang=overhang)
+    if fades:  # (segment index, "in" | "out", frames): the sound fades with the picture
+        params["fades"] = [list(fade) for fade in fades]
     return REEL.job(params, inputs, label=f"reel {scene_id}", scene=scene_id)
 
 
@@ -82,6 +85,8 @@ def run_reel(job: Job, ctx: Context) -> Output:
     current = read_audio(mix.path, rate=p["rate"], channels=2)
     ctx.check()
     audio = ctx.workdir / "audio.m4a"
+    if p.get("fades"):
+        current = _faded(current, p["fades"], [int(i.meta["frames"]) for i in ctx.inputs[:count]])
     offset, overhang = int(p.get("offset", 0)), int(p.get("overhang", 0))
     body = current
     if offset or overhang:
@@ -91,6 +96,26 @@ def run_reel(job: Job, ctx: Context) -> Output:
     mux_reel(segments, audio, out, sound_offset=offset, overhang=overhang)
     frames = sum(int(i.meta["frames"]) for i in ctx.inputs[:count])
     return Output(out, {"frames": frames, "duration": current.shape[1] / p["rate"]})
+
+
+def _faded(audio: Any, fades: list[list[Any]], frames: list[int]) -> Any:
+    """The reel's sound faded in and out where its picture fades (equal-power ramps)."""
+    import numpy as np
+
+    spf = audio.shape[1] // max(1, sum(frames))
+    out = np.array(audio, dtype=np.float32)
+    starts = [sum(frames[:i]) for i in range(len(frames))]
+    for index, where, count in fades:
+        index, count = int(index), min(int(count), frames[int(index)])
+        length = count * spf
+        ramp = np.sin(np.linspace(0.0, np.pi / 2, length, dtype=np.float32))
+        if where == "in":
+            begin = starts[index] * spf
+            out[:, begin : begin + length] *= ramp
+        else:
+            end = (starts[index] + frames[index]) * spf
+            out[:, end - length : end] *= ramp[::-1]
+    return out
 
 
 def plan_master(reels: list[str], *, title: str) -> Job:

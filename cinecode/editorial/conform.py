@@ -244,6 +244,7 @@ def conform(project_path: Path, edited: Path) -> Conformed:
     fades = carried if carried is not None else _current_fades(current)
     transitions.extend(t for t in fades if (t.before or t.after) in seen)
     if READERS[edited.suffix.lower()] not in CARRIES_TRANSITIONS:
+        assert current.arrangement is not None
         order = [e.shot for e in events]
         for t in current.arrangement.transitions:
             if t.kind == "dissolve" and _adjacent(order, t.after, t.before):
