@@ -227,12 +227,6 @@ def plan(film: Film, project: Project, state: State) -> Plan:
     )
 
 
-def _card_frames(seconds: float, fps: int, quantum: int) -> int:
-    from cinecode.timing import padded_frames
-
-    return padded_frames(seconds, fps=fps, quantum=quantum)
-
-
 def jobs_by_shot(plan: Plan) -> dict[str, list[Job]]:
     out: dict[str, list[Job]] = {}
     for job in plan.graph:

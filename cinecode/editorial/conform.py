@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cinecode.editorial.decisions import CARDS, Cut, Event, Transition, format_cut
-from cinecode.errors import CinecodeError
+from cinecode.errors import EditorialError
 
 if TYPE_CHECKING:
     import opentimelineio as otio
@@ -36,10 +36,6 @@ READERS = {
 
 #: adapters whose timelines carry transitions (the others keep the cut's dissolves)
 CARRIES_TRANSITIONS = ("otio_json", "otioz", "fcp_xml", "cmx_3600")
-
-
-class ConformError(CinecodeError):
-    """An edited timeline that cannot become the cut."""
 
 
 @dataclass
@@ -68,27 +64,27 @@ def read_timeline(path: Path, *, fps: int) -> otio.schema.Timeline:
 
     adapter = READERS.get(path.suffix.lower())
     if adapter is None:
-        raise ConformError(
+        raise EditorialError(
             f"cannot read {path.name}: unknown timeline format",
             hint=f"export the edit as one of: {', '.join(READERS)}",
         )
     if not path.is_file():
-        raise ConformError(f"{path} does not exist", hint="give the edited timeline's path")
+        raise EditorialError(f"{path} does not exist", hint="give the edited timeline's path")
     options: dict[str, Any] = {"rate": fps} if adapter == "cmx_3600" else {}
     try:
         result = otio.adapters.read_from_file(str(path), adapter_name=adapter, **options)
     except Exception as exc:  # adapters raise many kinds
-        raise ConformError(
+        raise EditorialError(
             f"OpenTimelineIO's {adapter} adapter could not read {path.name}: {exc}",
             hint="export the edit again from the editing system, or as OTIO",
         ) from exc
     if isinstance(result, otio.schema.SerializableCollection):
         timelines = [t for t in result if isinstance(t, otio.schema.Timeline)]
         if not timelines:
-            raise ConformError(f"{path.name} holds no timeline")
+            raise EditorialError(f"{path.name} holds no timeline")
         result = timelines[0]
     if not isinstance(result, otio.schema.Timeline):
-        raise ConformError(f"{path.name} holds no timeline")
+        raise EditorialError(f"{path.name} holds no timeline")
     return result
 
 
@@ -111,7 +107,7 @@ def _geometry(plan: Any, store: Any, handles: int) -> dict[str, _Geometry]:
     for shot_id, job in segments.items():
         artifact = artifacts.get(job.key)
         if artifact is None:
-            raise ConformError(
+            raise EditorialError(
                 "the film has not been built as it is cut now",
                 hint="run `cinecode make`, then conform again",
             )
@@ -124,11 +120,10 @@ def _geometry(plan: Any, store: Any, handles: int) -> dict[str, _Geometry]:
 
 def _shot_id(clip: Any, known: set[str]) -> str | None:
     """Which shot a clip is: its cinecode metadata, its name, or its media file's name."""
-    meta = clip.metadata.get("cinecode") if hasattr(clip, "metadata") else None
-    if isinstance(meta, dict) or hasattr(meta, "get"):
-        shot = meta.get("shot") if meta is not None else None
-        if shot in known:
-            return str(shot)
+    meta = clip.metadata.get("cinecode")
+    shot = meta.get("shot") if hasattr(meta, "get") else None
+    if shot in known:
+        return str(shot)
     name = (clip.name or "").strip()
     if name in known:
         return name
@@ -164,7 +159,7 @@ def conform(project_path: Path, edited: Path) -> Conformed:
     fps = project.config.format.fps
     handles = project.config.edit.handles
     if not (project.store_dir / "catalog.sqlite").is_file():
-        raise ConformError(
+        raise EditorialError(
             "this film has never been built", hint="run `cinecode make` and export it first"
         )
     store = Store(project.store_dir)
@@ -176,7 +171,7 @@ def conform(project_path: Path, edited: Path) -> Conformed:
             timeline = read_timeline(edited.expanduser().resolve(), fps=fps)
             tracks = timeline.video_tracks()
             if not tracks:
-                raise ConformError(f"{edited.name} has no picture track")
+                raise EditorialError(f"{edited.name} has no picture track")
             known = {shot.id for shot in loaded.film.shots} | set(CARDS)
             # 3. its picture track, clip by clip
             events: list[Event] = []
@@ -238,7 +233,7 @@ def conform(project_path: Path, edited: Path) -> Conformed:
     finally:
         store.close()
     if not events:
-        raise ConformError(f"{edited.name} has no shots of this film on its picture track")
+        raise EditorialError(f"{edited.name} has no shots of this film on its picture track")
     # fades: from the timeline's metadata (OTIO), else as they were; dissolves as they were
     # where the format's adapter does not carry transitions
     fades = carried if carried is not None else _current_fades(current)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cinecode.errors import CinecodeError
+from cinecode.errors import EditorialError
 
 if TYPE_CHECKING:
     import opentimelineio as otio
@@ -41,10 +41,6 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "csv": (".csv", "", "shot list"),
 }
 TIMELINES = ("otio", "otioz", "fcp7xml", "fcpxml", "edl", "kdenlive")
-
-
-class ExportError(CinecodeError):
-    """An export that cannot be written."""
 
 
 @dataclass(frozen=True)
@@ -77,13 +73,13 @@ def export(
     from cinecode.graph.store import Store
 
     if kind not in FORMATS:
-        raise ExportError(
+        raise EditorialError(
             f"unknown export format {kind!r}", hint=f"use one of: {', '.join(FORMATS)}"
         )
     # 1. the film
     result = make(project_path, reporter=reporter, wait=wait)
     if result.stats.failed or result.stats.skipped:
-        raise ExportError(
+        raise EditorialError(
             "the film is not complete, so it cannot be exported",
             hint="run `cinecode make` and fix what it reports",
         )
@@ -143,7 +139,7 @@ def render_media(
         backends.close()
     if stats.failed or stats.skipped:
         detail = "; ".join(f"{label}: {error}" for label, error in stats.failures)
-        raise ExportError(f"the editorial media could not be rendered ({detail})")
+        raise EditorialError(f"the editorial media could not be rendered ({detail})")
     out: dict[str, Path] = {}
     for shot_id, item in media.items():
         artifact = store.get(item.job.key)
@@ -198,7 +194,7 @@ def _timeline(
             staged.replace(target)
         except Exception as exc:  # adapters raise many kinds
             staged.unlink(missing_ok=True)
-            raise ExportError(
+            raise EditorialError(
                 f"OpenTimelineIO's {adapter} adapter could not write {target.name}: {exc}",
                 hint="try `cinecode export FILM otio`, which every OTIO tool reads",
             ) from exc

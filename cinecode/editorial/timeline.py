@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cinecode.editorial.decisions import CARDS
 from cinecode.graph.job import Job
 
 if TYPE_CHECKING:
@@ -285,10 +284,6 @@ def _mix_track(
         clip.metadata["cinecode"] = {"reel": reel_id, "mix": artifact.key}
         track.append(clip)
     return track
-
-
-def is_card(shot_id: str) -> bool:
-    return shot_id in CARDS
 
 
 @dataclass(frozen=True)
