@@ -290,3 +290,20 @@ def test_sound_fades_with_the_picture(tmp_path: Path) -> None:
     faded = _faded(audio, [[0, "in", 2], [1, "out", 3]], [4, 6])
     assert faded[0, 0] == 0.0 and faded[0, 4000] == 1.0  # up over the first 2 frames
     assert faded[0, -1] < 0.01 and faded[0, 14000 - 1] == 1.0  # down over the last 3
+
+
+def test_a_shot_moved_into_another_scene_splits_the_reels(tmp_path: Path) -> None:
+    loaded = load(project(tmp_path))
+    one, two, _ = loaded.film.scenes
+    moved = one.shots[-1].id
+    order = [s.id for s in loaded.film.shots if s.id != moved]
+    at = order.index(two.shots[0].id) + 1
+    order.insert(at, moved)
+    cut = Cut(events=(Event("title"), *(Event(i) for i in order), Event("credits")))
+    p = plan(loaded.film, loaded.project, State(cut=cut))
+    assert p.arrangement is not None
+    assert [r.id for r in p.arrangement.reels] == ["title", "1", "2", "1~2", "2~2", "3", "credits"]
+    mixes = [p.graph.jobs[p.graph.jobs[key].inputs[-3]] for key in p.reels[1:-1]]
+    assert all(job.step == "scene-mix" for job in mixes)
+    # the moved shot's voices play in its new reel
+    assert set(p.shots[moved].voices) <= set(mixes[2].inputs)
