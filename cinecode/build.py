@@ -104,8 +104,15 @@ def state_for(loaded: Loaded, store: Store | None, *, takes_wanted: int = 1) -> 
             )
     voices = cast(loaded.film, loaded.project, _presets(loaded.project))
     picks = read_picks(loaded.project.picks_path)
+    from cinecode.editorial.decisions import read_cut
+
     return State(
-        digests=digests, takes=takes, picks=picks.shots, voices=voices, takes_wanted=takes_wanted
+        digests=digests,
+        takes=takes,
+        picks=picks.shots,
+        voices=voices,
+        takes_wanted=takes_wanted,
+        cut=read_cut(loaded.project.cut_path),
     )
 
 
@@ -226,6 +233,8 @@ def make(
                 ) == _pictures(current):
                     break
             assert current is not None
+            for note in current.notes:  # the editor's decisions that could not be kept
+                reporter.warning(note)
             needed = len(current.graph.needed_for(current.build_targets))
             total.reused = needed - total.generated - total.rendered - total.failed - total.skipped
             total.seconds = time.monotonic() - started

@@ -322,6 +322,72 @@ def contact(project: ProjectArg, shot: ShotArg) -> None:
     _guard(run)
 
 
+@app.command()
+def export(
+    project: ProjectArg,
+    kind: Annotated[
+        str,
+        typer.Argument(
+            metavar="FORMAT",
+            help="otio, otioz, fcp7xml, fcpxml, edl, kdenlive, srt, vtt, pdf (storyboard) "
+            "or csv (shot list).",
+        ),
+    ],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Where to write it (default: build/).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Export the cut for an editing system, a reader or a player; prints its path last."""
+
+    def run() -> None:
+        from cinecode.editorial.export import export as write
+        from cinecode.graph.reporter import RichReporter
+
+        reporter = RichReporter()
+        _sigterm_as_interrupt()
+        try:
+            done = write(project, kind.lower(), output, reporter=reporter)
+        finally:
+            reporter.close()
+        if done.media is not None:
+            _err(f"media: {done.media}")
+        summary = {
+            "path": str(done.path),
+            "media": str(done.media) if done.media else None,
+            "clips": done.clips,
+            "frames": done.frames,
+        }
+        _out(json.dumps(summary) if as_json else str(done.path))
+
+    _guard(run)
+
+
+@app.command()
+def conform(
+    project: ProjectArg,
+    edited: Annotated[
+        Path, typer.Argument(help="The editor's timeline: .otio, .otioz, .xml, .fcpxml or .edl.")
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Take an editor's timeline back as the film's cut (cut.toml); `make` then masters it."""
+
+    def run() -> None:
+        from cinecode.editorial.conform import conform as take_back
+
+        result = take_back(project, edited)
+        for note in result.notes:
+            _err(f"note: {note}")
+        _err(
+            f"cut: {result.shots} shots, {result.removed} removed, {result.trimmed} trimmed, "
+            f"{result.transitions} transitions; run `cinecode make {project}` to master it"
+        )
+        _out(json.dumps(result.as_dict()) if as_json else str(result.path))
+
+    _guard(run)
+
+
 def _sigterm_as_interrupt() -> None:
     def handler(signum: int, frame: FrameType | None) -> Any:
         raise KeyboardInterrupt

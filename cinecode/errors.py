@@ -74,6 +74,10 @@ class BusyError(CinecodeError):
     """Another cinecode process holds the project."""
 
 
+class EditorialError(CinecodeError):
+    """A timeline that cannot be exported, or an edited one that cannot become the cut."""
+
+
 class BackendError(CinecodeError):
     """A backend failed; `backend` names it."""
 

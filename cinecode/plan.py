@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cinecode.backends.protocols import Cost, Voice
-from cinecode.departments import master, mix, motion, storyboard, titles, voice
+from cinecode.departments import edit, master, storyboard, titles, voice
+from cinecode.editorial.decisions import Cut
 from cinecode.graph.job import Graph, Job
 from cinecode.media.audio import quantum_frames
 from cinecode.model import Film, Scene, Shot
@@ -40,6 +41,7 @@ class State:
     picks: Mapping[str, Choice] = field(default_factory=dict)  # shot id → director's choice
     voices: Mapping[str, Voice] = field(default_factory=dict)  # character → voice
     takes_wanted: int = 1  # make --takes N
+    cut: Cut | None = None  # the editor's cut (cut.toml), None: the screenplay's
 
 
 @dataclass
@@ -59,6 +61,8 @@ class Plan:
     shots: dict[str, ShotPlan]
     targets: dict[str, str]  # master, srt
     reels: list[str] = field(default_factory=list)
+    arrangement: edit.Arrangement | None = None  # the cut (cinecode.departments.edit)
+    notes: list[str] = field(default_factory=list)  # editor's decisions that were not kept
 
     @property
     def takes(self) -> list[str]:
@@ -195,46 +199,9 @@ def plan(film: Film, project: Project, state: State) -> Plan:
     graph = Graph()
     shots: dict[str, ShotPlan] = {}
 
-    # 1. cards and every scene's pictures, voices and segments
+    # 1. every shot's picture and voices, in the screenplay's order
     title_card = graph.add(titles.plan_title(film, project))
-    reels: list[tuple[str, list[str], str]] = []  # (scene id, segment keys, mix key)
-    subtitle_reels: list[dict[str, Any]] = []
-    all_voices: list[str] = []
-
-    def card_reel(scene_id: str, card: str, seconds: float) -> None:
-        card_spec = [spec(fixed=seconds)]
-        segment = graph.add(
-            motion.plan_segment(
-                shot_id=scene_id,
-                scene_id=scene_id,
-                picture=card,
-                voices=[],
-                shots=card_spec,
-                index=0,
-                move="static",
-                seed=0,
-                project=project,
-            )
-        )
-        frames = _card_frames(seconds, fmt.fps, quantum)
-        mix_key = graph.add(
-            mix.plan_scene_mix(
-                scene_id=scene_id,
-                voices=[],
-                shots=[],
-                extensions=[],
-                project=project,
-                frames=frames,
-            )
-        )
-        reels.append((scene_id, [segment], mix_key))
-        subtitle_reels.append({"frames": frames})
-
-    card_reel("title", title_card, titles.TITLE_SECONDS)
-    used_generations: list[str] = []
     for scene in film.scenes:
-        specs = [timing_spec(shot) for shot in scene.shots]
-        scene_voices: list[str] = []
         for shot in scene.shots:
             chosen = _choose_picture(shot, scene, film, project, state, graph)
             keys = []
@@ -244,45 +211,19 @@ def plan(film: Film, project: Project, state: State) -> Plan:
                 )
                 keys.append(graph.add(job))
             chosen.voices = keys
-            scene_voices.extend(keys)
             shots[shot.id] = chosen
-            used_generations.append(chosen.picture)
-        segments = []
-        for index, shot in enumerate(scene.shots):
-            job = motion.plan_segment(
-                shot_id=shot.id,
-                scene_id=scene.id,
-                picture=shots[shot.id].picture,
-                voices=scene_voices,
-                shots=specs,
-                index=index,
-                move=shot.move,
-                seed=storyboard.base_seed(shot, project),
-                project=project,
-            )
-            shots[shot.id].segment = graph.add(job)
-            segments.append(job.key)
-        extensions = [line.extension for shot in scene.shots for line in shot.lines]
-        mix_key = graph.add(
-            mix.plan_scene_mix(
-                scene_id=scene.id,
-                voices=scene_voices,
-                shots=specs,
-                extensions=extensions,
-                project=project,
-            )
-        )
-        reels.append((scene.id, segments, mix_key))
-        subtitle_reels.append(
-            {
-                "shots": specs,
-                "speakers": [line.character for shot in scene.shots for line in shot.lines],
-                "texts": [line.text for shot in scene.shots for line in shot.lines],
-            }
-        )
-        all_voices.extend(scene_voices)
-        used_generations.extend(scene_voices)
 
+    # 2. the cut: the screenplay's, or the editor's (cut.toml), see cinecode.departments.edit
+    arrangement = edit.arrange(
+        film,
+        project,
+        state.cut,
+        fingerprints={
+            sid: edit.fingerprint(timing_spec(sp.shot), sp.voices) for sid, sp in shots.items()
+        },
+    )
+    in_cut = [p.shot for p in arrangement.placed if p.shot is not None]
+    used_generations = [k for s in in_cut for k in (shots[s.id].picture, *shots[s.id].voices)]
     cast = [(name, state.voices[name].params.get("preset", "")) for name in state.voices]
     # one generation per (step, backend, model) tells the credits what made the film
     makers: dict[tuple[str, str, str], str] = {}
@@ -292,7 +233,26 @@ def plan(film: Film, project: Project, state: State) -> Plan:
     credits = graph.add(
         titles.plan_credits(film, project, cast=cast, made_with=list(makers.values()))
     )
-    card_reel("credits", credits, titles.credits_seconds(len(cast), len(makers)))
+    material = {
+        "title": edit.Material(title_card, seconds=titles.TITLE_SECONDS),
+        "credits": edit.Material(credits, seconds=titles.credits_seconds(len(cast), len(makers))),
+    }
+    for shot in in_cut:
+        sp = shots[shot.id]
+        material[shot.id] = edit.Material(
+            sp.picture,
+            tuple(sp.voices),
+            timing_spec(shot),
+            shot.move,
+            storyboard.base_seed(shot, project),
+        )
+    cut = edit.plan_cut(arrangement, material, project=project, graph=graph)
+    for shot_id, segment in cut.segments.items():
+        if shot_id in shots:
+            shots[shot_id].segment = segment
+    offsets = edit.sound_offsets([r.residue for r in cut.reels], fps=fmt.fps, rate=fmt.sample_rate)
+    reels = [(r.id, r.segments, r.mix) for r in cut.reels]
+    subtitle_reels, all_voices = cut.subtitles, cut.voices
 
     # 2. reels (each with its neighbours' sound as context) and the master
     reel_keys: list[str] = []
@@ -308,19 +268,24 @@ def plan(film: Film, project: Project, state: State) -> Plan:
                     prev=prev,
                     next=nxt,
                     rate=fmt.sample_rate,
+                    offset=offsets[index][0],
+                    overhang=offsets[index][1],
+                    fades=cut.reels[index].fades,
                 )
             )
         )
     master_key = graph.add(master.plan_master(reel_keys, title=film.title))
     srt = graph.add(master.plan_subtitles(subtitle_reels, all_voices, fps=fmt.fps, quantum=quantum))
     graph.targets = {"master": master_key, "srt": srt}
-    return Plan(film=film, graph=graph, shots=shots, targets=dict(graph.targets), reels=reel_keys)
-
-
-def _card_frames(seconds: float, fps: int, quantum: int) -> int:
-    from cinecode.timing import padded_frames
-
-    return padded_frames(seconds, fps=fps, quantum=quantum)
+    return Plan(
+        film=film,
+        graph=graph,
+        shots=shots,
+        targets=dict(graph.targets),
+        reels=reel_keys,
+        arrangement=arrangement,
+        notes=list(arrangement.notes),
+    )
 
 
 def jobs_by_shot(plan: Plan) -> dict[str, list[Job]]:

@@ -112,6 +112,15 @@ class Budget(_Strict):
     currency: str = "USD"
 
 
+class EditConfig(_Strict):
+    """`[edit]`: how the film is cut (see docs/editorial.md)."""
+
+    style: Literal["continuity", "jump-cut"] = "continuity"
+    dissolve: float = Field(1.0, gt=0, le=10)  # seconds of a DISSOLVE TO:
+    fade: float = Field(1.0, gt=0, le=10)  # seconds of a FADE IN: / FADE OUT.
+    handles: int = Field(12, ge=0, le=240)  # frames before and after each exported shot
+
+
 class FilmConfig(_Strict):
     """Everything `film.toml` may say."""
 
@@ -127,7 +136,7 @@ class FilmConfig(_Strict):
     music: Department = Department(backend="composer")
     characters: dict[str, CharacterConfig] = Field(default_factory=dict)
     locations: dict[str, LocationConfig] = Field(default_factory=dict)
-    edit: dict[str, Any] = Field(default_factory=dict)
+    edit: EditConfig = EditConfig()
 
 
 Departments = Literal["storyboard", "motion", "voice", "music"]
@@ -164,6 +173,11 @@ class Project:
     @property
     def ids_path(self) -> Path:
         return self.root / "shots.lock"
+
+    @property
+    def cut_path(self) -> Path:
+        """The editor's cut (`cinecode conform` writes it; see docs/editorial.md)."""
+        return self.root / "cut.toml"
 
     def line_of(self, *path: str | int) -> int | None:
         """The film.toml line where `path` (e.g. "characters", "MARA", "voice") is written."""

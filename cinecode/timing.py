@@ -3,6 +3,9 @@
 A shot's timing spec is plain JSON (it goes into job params, hence into keys):
 `{"n": voices in the shot, "dual": [bool per voice], "fixed": seconds | None,
 "min": seconds | None}`.
+The edit may add (see `cinecode.departments.edit`): `"lead"`, `"gap"`, `"tail"` (seconds, the
+edit style's breathing room), `"trim"` (seconds cut from the shot's head: its voices start that
+much earlier) and `"frames"` (the editor's exact length: never padded).
 Voices play one after another (`GAP` apart); a dual-dialogue voice starts over the previous
 one. Dialogue shots open with `LEAD` seconds of picture before the first word and hold `TAIL`
 after the last. A scene lasts a whole number of quanta (see `media.audio.quantum_frames`:
@@ -54,7 +57,8 @@ def layout(shot: Spec, durations: Sequence[float]) -> ShotTime:
     if len(durations) != shot["n"]:
         raise ValueError(f"timing spec expects {shot['n']} voices, got {len(durations)}")
     starts: list[float] = []
-    cursor = LEAD
+    lead, gap, tail = shot.get("lead", LEAD), shot.get("gap", GAP), shot.get("tail", TAIL)
+    cursor = lead
     end = 0.0
     for index, duration in enumerate(durations):
         if index and shot["dual"][index]:
@@ -62,16 +66,18 @@ def layout(shot: Spec, durations: Sequence[float]) -> ShotTime:
         else:
             start = cursor
         starts.append(round(start, 4))
-        cursor = max(cursor, start + duration + GAP)
+        cursor = max(cursor, start + duration + gap)
         end = max(end, start + duration)
     if shot["fixed"] is not None and not durations:
         seconds = float(shot["fixed"])
     else:
-        seconds = max(MIN_SHOT, end + TAIL) if durations else MIN_SHOT
+        seconds = max(MIN_SHOT, end + tail) if durations else MIN_SHOT
         if shot["fixed"] is not None:
             seconds = max(seconds, float(shot["fixed"]))
     if shot["min"] is not None:
         seconds = max(seconds, float(shot["min"]))
+    if shot.get("trim"):  # the editor cut the head: everything starts earlier
+        starts = [round(start - float(shot["trim"]), 6) for start in starts]
     return ShotTime(seconds=seconds, starts=tuple(starts))
 
 
@@ -83,9 +89,41 @@ def frames_for(seconds: float, fps: int) -> int:
 def scene_frames(
     shots: Sequence[Spec], durations: Sequence[Sequence[float]], *, fps: int, quantum: int
 ) -> list[int]:
-    """Frames of each shot of a scene, padded to a whole number of quanta."""
-    frames = [frames_for(layout(s, d).seconds, fps) for s, d in zip(shots, durations, strict=True)]
-    return spread(frames, (-sum(frames)) % quantum)
+    """Frames of each shot of a scene, padded to a whole number of quanta.
+
+    Shots the editor timed (`"frames"` in their spec) keep their length exactly; the padding
+    goes to the others (none when every shot is timed).
+    """
+    frames = [
+        int(s["frames"]) if s.get("frames") is not None else frames_for(layout(s, d).seconds, fps)
+        for s, d in zip(shots, durations, strict=True)
+    ]
+    free = [i for i, s in enumerate(shots) if s.get("frames") is None]
+    if len(free) == len(frames):
+        return spread(frames, (-sum(frames)) % quantum)
+    if not free:
+        return frames
+    padded = spread([frames[i] for i in free], (-sum(frames[i] for i in free)) % quantum)
+    for i, value in zip(free, padded, strict=True):
+        frames[i] = value
+    return frames
+
+
+def voice_windows(
+    shots: Sequence[Spec], durations: Sequence[Sequence[float]], frames: Sequence[int], fps: int
+) -> list[tuple[float, float, float]]:
+    """For each voice of a scene: (start, window start, window end), seconds in the scene.
+
+    The window is its shot's time on screen: sound follows picture, so a voice the editor
+    trimmed into is cut where its shot is cut.
+    """
+    out: list[tuple[float, float, float]] = []
+    offset = 0
+    for shot, durs, count in zip(shots, durations, frames, strict=True):
+        begin, end = offset / fps, (offset + count) / fps
+        out.extend((begin + start, begin, end) for start in layout(shot, durs).starts)
+        offset += count
+    return out
 
 
 def spread(frames: list[int], pad: int) -> list[int]:

@@ -14,7 +14,7 @@ from cinecode.editorial.subtitles import Cue, cues_for, to_srt
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
 from cinecode.media.audio import read_audio
-from cinecode.timing import Spec, layout, scene_frames, split
+from cinecode.timing import Spec, scene_frames, split, voice_windows
 
 REEL = Step("reel", 1, "render", "master", "mp4")
 MASTER = Step("master", 1, "render", "master", "mp4")
@@ -22,18 +22,53 @@ SUBTITLES = Step("subtitles", 1, "render", "edit", "srt")
 
 
 def plan_reel(
-    *, scene_id: str, segments: list[str], mix: str, prev: str | None, next: str | None, rate: int
+    *,
+    scene_id: str,
+    segments: list[str],
+    mix: str,
+    prev: str | None,
+    next: str | None,
+    rate: int,
+    offset: int = 0,
+    overhang: int = 0,
+    fades: list[tuple[int, str, int]] | None = None,
 ) -> Job:
-    """One scene's reel: picture by stream copy, sound encoded with its neighbours as context."""
+    """One scene's reel: picture by stream copy, sound encoded with its neighbours as context.
+
+    In an edited cut a reel need not last whole AAC frames: its sound then starts `offset`
+    samples after its picture (the previous reel carries them) and takes `overhang` samples of
+    the next reel's sound (see docs/editorial.md).
+    """
     inputs = (*segments, mix, *([prev] if prev else []), *([next] if next else []))
-    params = {
+    params: dict[str, Any] = {
         "segments": len(segments),
         "prev": prev is not None,
         "next": next is not None,
         "rate": rate,
         "bitrate": "192k",
     }
+    if offset or overhang:
+        params.update(offset=offset, overhang=overhang)
+    if fades:  # (segment index, "in" | "out", frames): the sound fades with the picture
+        params["fades"] = [list(fade) for fade in fades]
     return REEL.job(params, inputs, label=f"reel {scene_id}", scene=scene_id)
+
+
+def _span(
+    current: Any, prev: Any, nxt: Any, *, offset: int, overhang: int, channels: int = 2
+) -> tuple[Any, Any, Any]:
+    """The reel's sound, [offset, len + overhang) of its scene, with what comes before and
+    after it as the encoder's context."""
+    import numpy as np
+
+    empty = np.zeros((channels, 0), dtype=np.float32)
+    before = np.concatenate([prev if prev is not None else empty, current[:, :offset]], axis=1)
+    following = nxt if nxt is not None else np.zeros((channels, overhang), dtype=np.float32)
+    if following.shape[1] < overhang:
+        pad = np.zeros((channels, overhang - following.shape[1]), dtype=np.float32)
+        following = np.concatenate([following, pad], axis=1)
+    body = np.concatenate([current[:, offset:], following[:, :overhang]], axis=1)
+    return body, before, following[:, overhang:]
 
 
 def run_reel(job: Job, ctx: Context) -> Output:
@@ -50,13 +85,37 @@ def run_reel(job: Job, ctx: Context) -> Output:
     current = read_audio(mix.path, rate=p["rate"], channels=2)
     ctx.check()
     audio = ctx.workdir / "audio.m4a"
-    encode_scene_audio(
-        current, rate=p["rate"], prev=prev, next=nxt, out=audio, bitrate=p["bitrate"]
-    )
+    if p.get("fades"):
+        current = _faded(current, p["fades"], [int(i.meta["frames"]) for i in ctx.inputs[:count]])
+    offset, overhang = int(p.get("offset", 0)), int(p.get("overhang", 0))
+    body = current
+    if offset or overhang:
+        body, prev, nxt = _span(current, prev, nxt, offset=offset, overhang=overhang)
+    encode_scene_audio(body, rate=p["rate"], prev=prev, next=nxt, out=audio, bitrate=p["bitrate"])
     out = ctx.workdir / "reel.mp4"
-    mux_reel(segments, audio, out)
+    mux_reel(segments, audio, out, sound_offset=offset, overhang=overhang)
     frames = sum(int(i.meta["frames"]) for i in ctx.inputs[:count])
     return Output(out, {"frames": frames, "duration": current.shape[1] / p["rate"]})
+
+
+def _faded(audio: Any, fades: list[list[Any]], frames: list[int]) -> Any:
+    """The reel's sound faded in and out where its picture fades (equal-power ramps)."""
+    import numpy as np
+
+    spf = audio.shape[1] // max(1, sum(frames))
+    out = np.array(audio, dtype=np.float32)
+    starts = [sum(frames[:i]) for i in range(len(frames))]
+    for index, where, count in fades:
+        index, count = int(index), min(int(count), frames[int(index)])
+        length = count * spf
+        ramp = np.sin(np.linspace(0.0, np.pi / 2, length, dtype=np.float32))
+        if where == "in":
+            begin = starts[index] * spf
+            out[:, begin : begin + length] *= ramp
+        else:
+            end = (starts[index] + frames[index]) * spf
+            out[:, end - length : end] *= ramp[::-1]
+    return out
 
 
 def plan_master(reels: list[str], *, title: str) -> Job:
@@ -101,21 +160,31 @@ def film_cues(params: dict[str, Any], metas: list[dict[str, Any]]) -> list[Cue]:
         index += count
         per_shot = split([float(m["duration"]) for m in scene_metas], shots)
         frames = scene_frames(shots, per_shot, fps=fps, quantum=quantum)
-        shot_start = offset_frames
-        voice = 0
-        for shot, durations, shot_frames in zip(shots, per_shot, frames, strict=True):
-            for start in layout(shot, durations).starts:
-                meta = scene_metas[voice]
-                at = shot_start / fps + start
-                cues.extend(
-                    cues_for(
-                        at, meta.get("phrases", []), reel["texts"][voice], reel["speakers"][voice]
-                    )
-                )
-                voice += 1
-            shot_start += shot_frames
+        windows = voice_windows(shots, per_shot, frames, fps)
+        origin = offset_frames / fps
+        for voice, (start, begin, end) in enumerate(windows):
+            meta = scene_metas[voice]
+            placed = cues_for(
+                origin + start,
+                meta.get("phrases", []),
+                reel["texts"][voice],
+                reel["speakers"][voice],
+            )
+            inside = begin <= start and start + float(meta["duration"]) <= end
+            # edit: a line the cut trims into is subtitled only while its shot is on screen
+            cues.extend(placed if inside else _within(placed, origin + begin, origin + end))
         offset_frames += sum(frames)
     return cues
+
+
+def _within(cues: list[Cue], begin: float, end: float) -> list[Cue]:
+    """The cues, cut to [begin, end) (those left with almost nothing are dropped)."""
+    out: list[Cue] = []
+    for cue in cues:
+        start, stop = max(cue.start, begin), min(cue.end, end)
+        if stop - start >= 0.2 or (cue.start >= begin and cue.end <= end):
+            out.append(Cue(start, stop, cue.text, cue.speaker))
+    return out
 
 
 def run_subtitles(job: Job, ctx: Context) -> Output:

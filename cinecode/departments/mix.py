@@ -21,8 +21,9 @@ from cinecode.media.audio import (
     samples_per_frame,
     write_audio,
 )
+from cinecode.media.window import windowed
 from cinecode.project import Project
-from cinecode.timing import Spec, layout, scene_frames, split
+from cinecode.timing import Spec, layout, scene_frames, split, voice_windows
 
 SCENE_MIX = Step("scene-mix", 1, "render", "mix", "wav")
 
@@ -67,6 +68,17 @@ def scene_timeline(params: dict[str, Any], durations: list[float]) -> tuple[list
         starts.extend(shot_start + s for s in layout(shot, durs).starts)
         offset += count
     return frames, starts
+
+
+def _windows(
+    params: dict[str, Any], durations: list[float], frames: list[int]
+) -> list[tuple[float, float]]:
+    """Each voice's shot on screen, seconds in the scene (cinecode.departments.edit)."""
+    shots: list[Spec] = params["shots"]
+    if not shots:
+        return []
+    windows = voice_windows(shots, split(durations, shots), frames, params["fps"])
+    return [(begin, end) for _, begin, end in windows]
 
 
 def _treat(voice: Audio, extension: str, rate: int) -> Audio:
@@ -122,11 +134,15 @@ def run_scene_mix(job: Job, ctx: Context) -> Output:
     frames, starts = scene_timeline(p, durations)
     length = sum(frames) * samples_per_frame(p["fps"], rate)
     mix = np.zeros((2, length), dtype=np.float32)
-    for source, start, extension in zip(ctx.inputs, starts, p["extensions"], strict=True):
+    windows = _windows(p, durations, frames)
+    for source, start, extension, (begin, stop) in zip(
+        ctx.inputs, starts, p["extensions"], windows, strict=True
+    ):
         ctx.check()
         voice = read_audio(source.path, rate=rate, channels=1)
         voice = _treat(voice, extension, rate)
-        at = round(start * rate)
+        # edit: sound follows picture, a voice plays only while its shot is on screen
+        voice, at = windowed(voice, round(start * rate), round(begin * rate), round(stop * rate))
         end = min(length, at + voice.shape[1])
         mix[:, at:end] += voice[0, : end - at]
     mix = level(mix, rate, p["target"])

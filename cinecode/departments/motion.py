@@ -9,13 +9,16 @@ so the segments of a scene concatenate by stream copy.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cinecode.graph.executor import Context, Output
+from cinecode.graph.executor import Context, Input, Output
 from cinecode.graph.job import Job, Step
 from cinecode.media.audio import quantum_frames
 from cinecode.project import Project
 from cinecode.timing import Spec, scene_frames, split
+
+if TYPE_CHECKING:
+    from cinecode.departments.cutting import Side
 
 SEGMENT = Step("segment", 1, "render", "motion", "mp4")
 
@@ -35,13 +38,31 @@ def plan_segment(
     project: Project,
     start: float = 0.0,
     strength: float = 1.0,
+    span: dict[str, int] | None = None,
+    head: Side | None = None,
+    tail: Side | None = None,
+    jumps: bool = False,
 ) -> Job:
     """The segment of shot `index` of a scene.
 
     `shots` are the scene's timing specs and `voices` all its voices, in order: a shot's length
     is its own timing plus its share of the scene's padding (see cinecode.timing).
+    The edit adds (cinecode.departments.edit): `span`, the frames of the shot's picture the
+    cut shows (`{"first": n, "basis": frames the move lasts}`); `head`/`tail`, the
+    transitions rendered into it; `jumps`, a jump in framing on each new line.
     """
     fmt = project.config.format
+    extra: dict[str, Any] = {}
+    inputs: list[str] = []
+    if span:
+        extra["span"] = span
+    for name, side in (("head", head), ("tail", tail)):
+        if side is not None:
+            extra[name] = side.params()
+            if side.other is not None:
+                inputs.extend((side.other.picture, *side.other.voices))
+    if jumps:
+        extra["jumps"] = True
     params: dict[str, Any] = {
         "width": fmt.width,
         "height": fmt.height,
@@ -53,10 +74,11 @@ def plan_segment(
         "seed": seed,
         "start": start,
         "strength": strength,
+        **extra,
     }
     return SEGMENT.job(
         params,
-        (picture, *voices),
+        (picture, *voices, *inputs),
         label=f"segment {shot_id}",
         shot=shot_id,
         scene=scene_id,
@@ -77,16 +99,19 @@ def run_segment(job: Job, ctx: Context) -> Output:
     from cinecode.media.video import VideoFormat, conform_clip, render_move
 
     p = job.params
-    picture, *voices = ctx.inputs
+    own = 1 + sum(int(s["n"]) for s in p["shots"])
+    picture, *voices = ctx.inputs[:own]
     frames = segment_frames(p, [float(v.meta["duration"]) for v in voices])
     fmt = VideoFormat(width=p["width"], height=p["height"], fps=p["fps"])
     out = ctx.workdir / "segment.mp4"
-    is_still = (
-        picture.step == "keyframe"
-        or picture.meta.get("kind") == "image"
-        or (picture.path.suffix.lower() in IMAGE_SUFFIXES)
-    )
-    if is_still:
+    if any(key in p for key in ("span", "head", "tail", "jumps", "handles")):
+        from cinecode.departments.cutting import render_cut_segment
+
+        frames += 2 * int(p.get("handles", 0))  # editorial media: the shot and its handles
+        render_cut_segment(p, ctx, out, fmt=fmt, frames=frames)
+        return Output(out, {"frames": frames, "fps": p["fps"], "duration": frames / p["fps"]})
+    still = is_still(picture)
+    if still:
         move, strength = p["move"], p["strength"]
         if picture.meta.get("scroll"):  # a credits roll: tilt down the whole strip
             move, strength = "tilt-down", scroll_strength(picture.path, fmt)
@@ -115,6 +140,15 @@ def scroll_strength(path: Path, fmt: Any) -> float:
         width, height = image.size
     window = width * fmt.height / fmt.width
     return float(max(0.0, height / window - 1.0) / PAN_TRAVEL)
+
+
+def is_still(picture: Input) -> bool:
+    """Whether a shot's picture is a still (a keyframe, a card, a photo) rather than a clip."""
+    return (
+        picture.step in ("keyframe", "card")
+        or picture.meta.get("kind") == "image"
+        or (picture.path.suffix.lower() in IMAGE_SUFFIXES)
+    )
 
 
 def picture_kind(path: Path) -> str:

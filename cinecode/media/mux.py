@@ -148,11 +148,21 @@ def _by_time(
             a = next(audio, None)
 
 
-def mux_reel(segments: Sequence[Path], audio: Path | None, out: Path) -> None:
+def mux_reel(
+    segments: Sequence[Path],
+    audio: Path | None,
+    out: Path,
+    *,
+    sound_offset: int = 0,
+    overhang: int = 0,
+) -> None:
     """Join a scene's picture segments and its AAC into one MP4 reel, by packet copy.
 
     The segments must share one encoding (media.video makes them so); the audio, when given,
     must last exactly as long as the picture. Raises `MediaError` naming the odd file.
+    An edited cut's reels need not last whole AAC frames: their sound is cut at the AAC frame
+    after the picture cut, so it starts `sound_offset` samples after the picture and runs on
+    `overhang` samples past it (each less than one AAC frame; see docs/editorial.md).
     """
     if not segments:
         raise MediaError("a reel needs at least one picture segment")
@@ -192,8 +202,10 @@ def mux_reel(segments: Sequence[Path], audio: Path | None, out: Path) -> None:
             audio_stream = audio_in.streams.audio[0]
             audio_tb = Fraction(audio_stream.time_base or 0)
             audio_packets = _packets(audio_in, audio_stream)
+            for packet in audio_packets:
+                _shift(packet, sound_offset)
             sound = _seconds(_end(audio_packets), audio_tb)
-            if sound != picture:
+            if sound != picture + _seconds(overhang, audio_tb):
                 raise MediaError(
                     f"the reel's audio lasts {float(sound):.6f} s but its picture "
                     f"{float(picture):.6f} s ({audio})",
@@ -318,7 +330,9 @@ def _append(
             packet.stream = audio[1]  # type: ignore[assignment]
         output.mux(packet)
     picture = _seconds(video_end, video_tb)
-    if audio_in is not None and _seconds(audio_end, audio_tb) != picture:
+    # an edited cut's reel sound runs on past its picture by less than one AAC frame
+    overhang = _seconds(audio_end, audio_tb) - picture
+    if audio_in is not None and not 0 <= overhang < _seconds(1024, audio_tb):
         raise MediaError(
             f"reel {path}: audio lasts {float(audio_end * audio_tb):.6f} s but picture "
             f"{float(picture):.6f} s",

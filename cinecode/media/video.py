@@ -142,15 +142,30 @@ def ease(t: float) -> float:
 
 
 def camera_path(
-    move: str, frames: int, *, fps: int, seed: int = 0, strength: float = 1.0
+    move: str,
+    frames: int,
+    *,
+    fps: int,
+    seed: int = 0,
+    strength: float = 1.0,
+    first: int = 0,
+    count: int | None = None,
 ) -> list[Camera]:
-    """The window for each frame of a move (pure: the same arguments, the same path)."""
+    """The window for each frame of a move (pure: the same arguments, the same path).
+
+    The move lasts `frames` frames; `first` and `count` pick a window of it (the edit's trims
+    and handles): frames before 0 and after the end hold the move's first and last framing.
+    """
     if move not in MOVES:
         raise MediaError(f"unknown camera move {move!r}", hint=f"use one of: {', '.join(MOVES)}")
     if frames < 1:
         raise MediaError(f"a segment needs at least one frame, got {frames}")
+    count = frames if count is None else count
+    if count < 1:
+        raise MediaError(f"a segment needs at least one frame, got {count}")
+    indices = range(first, first + count)
     s = max(strength, 0.0)
-    ts = [ease(i / (frames - 1)) if frames > 1 else 0.0 for i in range(frames)]
+    ts = [ease(i / (frames - 1)) if frames > 1 else 0.0 for i in indices]
     if move in ("push-in", "pull-out"):
         end = 1.0 + (PUSH_ZOOM - 1.0) * s
         zooms = [end**t for t in ts]
@@ -176,7 +191,7 @@ def camera_path(
             for t in ts
         ]
     if move == "handheld":
-        seconds = np.arange(frames, dtype=np.float64) / fps
+        seconds = np.arange(first, first + count, dtype=np.float64) / fps
         wx, wy, wr = (_wobble(rng, seconds) for _ in range(3))
         return [
             Camera(
@@ -185,9 +200,9 @@ def camera_path(
                 y=HANDHELD_OFFSET * s * float(wy[i]),
                 roll=HANDHELD_ROLL * s * float(wr[i]),
             )
-            for i in range(frames)
+            for i in range(count)
         ]
-    return [Camera(zoom=1.0) for _ in range(frames)]
+    return [Camera(zoom=1.0) for _ in range(count)]
 
 
 def _wobble(rng: np.random.Generator, seconds: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -404,6 +419,34 @@ def _raw_input(fmt: VideoFormat) -> list[str]:
         "-color_range", "tv",
         "-i", "pipe:0",
     ]  # fmt: skip
+
+
+def still_frames(
+    image: Path,
+    *,
+    fmt: VideoFormat,
+    path: list[Camera],
+) -> Iterator[bytes]:
+    """Raw yuv420p frames (BT.709 limited range) of the camera `path` over the still `image`."""
+    rgb = _load_rgb(image)
+    cover = max(fmt.width / rgb.width, fmt.height / rgb.height)
+    *_, fix = _fit(path, rgb.width * cover, rgb.height * cover, fmt)
+    planes = _prepare(rgb, fmt, max(cam.zoom for cam in path) * fix)
+    return _frames(planes, path, fmt)
+
+
+def encode_frames(
+    frames: Iterator[bytes],
+    out: Path,
+    *,
+    fmt: VideoFormat,
+    count: int,
+    cancel: threading.Event | None = None,
+) -> None:
+    """Encode `count` raw yuv420p frames as a segment (the one set of encoder settings)."""
+    args = [*_raw_input(fmt), "-vf", FINISH, "-frames:v", str(count), *encoder_args(fmt), str(out)]
+    with discard_on_error(out):
+        run_ffmpeg(args, stdin=frames, cancel=cancel)
 
 
 def render_move(

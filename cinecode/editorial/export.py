@@ -1,0 +1,251 @@
+"""`cinecode export FILM FORMAT -o PATH`: the cut for an editor, a reader or a player.
+
+```
+1. build the film (nothing runs when it is up to date)
+2. render each shot's editorial media (clean, with handles) that the store lacks
+3. place the media beside the output (PATH.media/), hard-linked from the store
+4. write the format: OpenTimelineIO's own adapters for timelines, ours for the rest
+```
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cinecode.errors import EditorialError
+
+if TYPE_CHECKING:
+    import opentimelineio as otio
+
+    from cinecode.graph.reporter import Reporter
+    from cinecode.graph.store import Store
+    from cinecode.plan import Plan
+    from cinecode.project import Project
+
+#: format → (file suffix, OTIO adapter or "" for ours, what it is for)
+FORMATS: dict[str, tuple[str, str, str]] = {
+    "otio": (".otio", "otio_json", "OpenTimelineIO (lossless)"),
+    "otioz": (".otioz", "otioz", "OpenTimelineIO bundle with its media"),
+    "fcp7xml": (".xml", "fcp_xml", "Final Cut Pro 7 XML (Premiere, Resolve)"),
+    "fcpxml": (".fcpxml", "fcpx_xml", "Final Cut Pro X XML"),
+    "edl": (".edl", "cmx_3600", "CMX 3600 EDL (picture only)"),
+    "kdenlive": (".kdenlive", "kdenlive", "Kdenlive project"),
+    "srt": (".srt", "", "SubRip subtitles"),
+    "vtt": (".vtt", "", "WebVTT subtitles"),
+    "pdf": (".pdf", "", "storyboard"),
+    "csv": (".csv", "", "shot list"),
+}
+TIMELINES = ("otio", "otioz", "fcp7xml", "fcpxml", "edl", "kdenlive")
+
+
+@dataclass(frozen=True)
+class Exported:
+    path: Path
+    media: Path | None  # the folder of media beside it
+    clips: int  # clips on the picture track (timelines) or shots listed
+    frames: int  # the cut's length in frames
+
+
+def default_path(build_dir: Path, name: str, kind: str) -> Path:
+    return build_dir / f"{name}{FORMATS[kind][0]}"
+
+
+def media_folder(out: Path) -> Path:
+    """Where an export's media go: beside it, named after it."""
+    return out.with_name(f"{out.stem}.media")
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "x"
+
+
+def export(
+    project_path: Path, kind: str, out: Path | None, *, reporter: Reporter, wait: bool = True
+) -> Exported:
+    """Build the film if needed and write it as `kind` to `out` (default: build/<title>.ext)."""
+    from cinecode.build import load, make, slug
+    from cinecode.graph.lock import project_lock
+    from cinecode.graph.store import Store
+
+    if kind not in FORMATS:
+        raise EditorialError(
+            f"unknown export format {kind!r}", hint=f"use one of: {', '.join(FORMATS)}"
+        )
+    # 1. the film
+    result = make(project_path, reporter=reporter, wait=wait)
+    if result.stats.failed or result.stats.skipped:
+        raise EditorialError(
+            "the film is not complete, so it cannot be exported",
+            hint="run `cinecode make` and fix what it reports",
+        )
+    loaded = load(project_path)
+    project = loaded.project
+    plan = result.plan
+    target = (out or default_path(project.build_dir, slug(plan.film.title), kind)).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    store = Store(project.store_dir)
+    try:
+        with project_lock(project.store_dir, wait=wait, on_wait=reporter.info):
+            if kind in TIMELINES:
+                return _timeline(plan, store, project, kind, target, reporter=reporter)
+            if kind in ("srt", "vtt"):
+                return _subtitles(plan, store, kind, target)
+            if kind == "pdf":
+                from cinecode.editorial.storyboard import write_storyboard
+
+                count = write_storyboard(plan, store, project, target)
+                return Exported(target, None, count, _frames(plan, store))
+            from cinecode.editorial.shotlist import write_shot_list
+
+            count = write_shot_list(plan, store, project, target)
+            return Exported(target, None, count, _frames(plan, store))
+    finally:
+        store.close()
+
+
+def _frames(plan: Plan, store: Store) -> int:
+    artifact = store.get(plan.targets["master"])
+    return int(artifact.meta["frames"]) if artifact else 0
+
+
+def render_media(
+    plan: Plan, store: Store, project: Project, *, reporter: Reporter
+) -> dict[str, Path]:
+    """Each shot's editorial media in the store (rendered when missing): shot id → object."""
+    from cinecode.backends.registry import Backends
+    from cinecode.departments.steps import STEPS
+    from cinecode.editorial.timeline import plan_media
+    from cinecode.graph.executor import execute
+
+    media = plan_media(plan, handles=project.config.edit.handles)
+    for item in media.values():
+        plan.graph.add(item.job)
+    backends = Backends()
+    try:
+        stats = execute(
+            plan.graph,
+            store,
+            steps=STEPS,
+            backends=backends,
+            reporter=reporter,
+            targets=[item.job.key for item in media.values()],
+        )
+    finally:
+        backends.close()
+    if stats.failed or stats.skipped:
+        detail = "; ".join(f"{label}: {error}" for label, error in stats.failures)
+        raise EditorialError(f"the editorial media could not be rendered ({detail})")
+    out: dict[str, Path] = {}
+    for shot_id, item in media.items():
+        artifact = store.get(item.job.key)
+        assert artifact is not None
+        out[shot_id] = store.path(artifact)
+    return out
+
+
+def _timeline(
+    plan: Plan, store: Store, project: Project, kind: str, target: Path, *, reporter: Reporter
+) -> Exported:
+    import opentimelineio as otio
+
+    from cinecode.editorial.timeline import build_timeline, mix_jobs
+
+    objects = render_media(plan, store, project, reporter=reporter)
+    bundle = kind == "otioz"
+    folder = Path(tempfile.mkdtemp(prefix="otioz-")) if bundle else media_folder(target)
+    try:
+        # 3. the media beside the timeline, named for people
+        media = {
+            shot_id: _place(store, path, folder / f"{_safe(shot_id)}.mp4")
+            for shot_id, path in objects.items()
+        }
+        voice_keys = [k for sp in plan.shots.values() for k in sp.voices]
+        voices = {}
+        for key, artifact in store.catalog.get_many(voice_keys).items():
+            name = _safe(artifact.label.removeprefix("voice "))
+            voices[key] = _place(store, store.path(artifact), folder / "dialogue" / f"{name}.wav")
+        mixes = {}
+        for reel_id, job in mix_jobs(plan).items():
+            mix = store.get(job.key)
+            assert mix is not None
+            mixes[reel_id] = _place(
+                store, store.path(mix), folder / "mix" / f"{_safe(reel_id)}.wav"
+            )
+        timeline = build_timeline(
+            plan,
+            store,
+            project,
+            media=media,
+            handles=project.config.edit.handles,
+            voices=voices,
+            mixes=mixes,
+        )
+        # 4. the format, by OpenTimelineIO's adapter
+        written = _for_adapter(timeline, kind)
+        adapter = FORMATS[kind][1]
+        staged = target.with_name(f".{target.name}.part{target.suffix}")
+        try:
+            otio.adapters.write_to_file(written, str(staged), adapter_name=adapter)
+            staged.replace(target)
+        except Exception as exc:  # adapters raise many kinds
+            staged.unlink(missing_ok=True)
+            raise EditorialError(
+                f"OpenTimelineIO's {adapter} adapter could not write {target.name}: {exc}",
+                hint="try `cinecode export FILM otio`, which every OTIO tool reads",
+            ) from exc
+        picture = timeline.video_tracks()[0]
+        clips = sum(1 for item in picture if isinstance(item, otio.schema.Clip))
+        frames = round(timeline.duration().to_frames())
+        return Exported(target, None if bundle else folder, clips, frames)
+    finally:
+        if bundle:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _for_adapter(timeline: otio.schema.Timeline, kind: str) -> otio.schema.Timeline:
+    """What each format can hold: an EDL is one picture track."""
+    if kind != "edl":
+        return timeline
+    import copy
+
+    picture = copy.deepcopy(timeline)
+    for track in list(picture.tracks):
+        if track.kind != "Video":
+            picture.tracks.remove(track)
+    return picture
+
+
+def _place(store: Store, source: Path, dest: Path) -> Path:
+    """A hard link (or copy) of a store object at `dest`."""
+    import os
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.exists():
+        try:
+            if dest.samefile(source):
+                return dest
+        except OSError:
+            pass
+        dest.unlink()
+    try:
+        os.link(source, dest)
+    except OSError:
+        shutil.copyfile(source, dest)
+    return dest
+
+
+def _subtitles(plan: Plan, store: Store, kind: str, target: Path) -> Exported:
+    from cinecode.departments.master import film_cues
+    from cinecode.editorial.subtitles import to_srt, to_vtt
+
+    job = plan.graph.jobs[plan.targets["srt"]]
+    metas = store.catalog.get_many(job.inputs)
+    cues = film_cues(job.params, [metas[key].meta for key in job.inputs])
+    text = to_srt(cues) if kind == "srt" else to_vtt(cues)
+    target.write_text(text, encoding="utf-8")
+    return Exported(target, None, len(cues), _frames(plan, store))
