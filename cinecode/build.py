@@ -145,6 +145,7 @@ def make(
 ) -> MakeResult:
     """Build the film: generate and render what is missing, export the master and SRT."""
     from cinecode.backends.registry import Backends
+    from cinecode.departments import services
     from cinecode.departments.steps import STEPS
     from cinecode.graph.lock import project_lock
 
@@ -152,7 +153,7 @@ def make(
     loaded = load(path)
     project = loaded.project
     store = Store(project.store_dir)
-    backends = Backends()
+    backends = Backends(services.backend_settings(project))
     try:
         with project_lock(project.store_dir, wait=wait, on_wait=on_wait or reporter.info):
             store.clean_tmp()
@@ -224,10 +225,14 @@ def _add(a: RunStats, b: RunStats) -> RunStats:
         failures=a.failures + b.failures,
         over_budget=a.over_budget + b.over_budget,
         interrupted=a.interrupted or b.interrupted,
+        over_budget_money=a.over_budget_money + b.over_budget_money,
+        budget_limit=b.budget_limit if b.budget_limit is not None else a.budget_limit,
     )
 
 
 def _pools(project: Project) -> dict[str, int]:
     cpus = os.cpu_count() or 1
     # piper runs two ONNX threads per job
-    return {"cpu": cpus, "piper": max(1, cpus // 2), "sketch": cpus}
+    from cinecode.departments.services import pools
+
+    return {"cpu": cpus, "piper": max(1, cpus // 2), "sketch": cpus, **pools(project)}

@@ -127,8 +127,8 @@ def make(
                 _err(f"✗ {label}: {error}")
             if stats.over_budget:
                 _err(
-                    f"budget: {len(stats.over_budget)} job(s) not started, they would pass the cap "
-                    f"(spent {stats.cost.money:.2f}); raise --budget or the project's [budget]"
+                    f"{stats.budget_summary()}; raise --budget or the project's [budget] limit, "
+                    "then run make again (finished work is kept)"
                 )
             summary = {
                 "master": None,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cinecode.backends.protocols import Cost, Voice
-from cinecode.departments import master, mix, motion, storyboard, titles, voice
+from cinecode.departments import clip, master, mix, motion, storyboard, titles, voice
 from cinecode.graph.job import Graph, Job
 from cinecode.media.audio import quantum_frames
 from cinecode.model import Film, Scene, Shot
@@ -179,6 +179,18 @@ def plan(film: Film, project: Project, state: State) -> Plan:
         scene_voices: list[str] = []
         for shot in scene.shots:
             chosen = _choose_picture(shot, scene, film, project, state, graph)
+            if chosen.reason != "source" and clip.video_backend(shot, project):
+                used_generations.append(chosen.picture)  # the keyframe, credited too
+                chosen.picture = graph.add(
+                    clip.plan_clip(
+                        shot,
+                        scene,
+                        film,
+                        project,
+                        picture=chosen.picture,
+                        seed=storyboard.base_seed(shot, project),
+                    )
+                )
             keys = []
             for line in shot.lines:
                 job = voice.plan_line(

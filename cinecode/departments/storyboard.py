@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cinecode.backends.protocols import Composition, Figure, ImageRequest
+from cinecode.departments import services
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
 from cinecode.model import Film, Scene, Shot
@@ -215,6 +216,8 @@ def plan_take(
     backend = (
         shot.directive.backend if shot.directive and shot.directive.backend else department.backend
     )
+    if _video_only(backend):  # `[[shot: backend runway]]` animates the shot; it draws no frame
+        backend = department.backend
     backend_params = department.params if backend == department.backend else {}
     model = (shot.directive.model if shot.directive and shot.directive.model else "") or str(
         backend_params.get("model", "")
@@ -240,7 +243,15 @@ def plan_take(
         backend=backend,
         take=True,
         seed=seed,
+        estimate=project.prices.prices(backend).image(model, width=fmt.width, height=fmt.height),
     )
+
+
+def _video_only(backend: str) -> bool:
+    from cinecode.backends.registry import BACKENDS
+
+    entry = BACKENDS.get(backend)
+    return entry is not None and "image" not in entry.modalities and "video" in entry.modalities
 
 
 def plan_source(shot: Shot, scene: Scene, project: Project, digests: dict[str, str]) -> Job:
@@ -281,7 +292,9 @@ def run_keyframe(job: Job, ctx: Context) -> Output:
         composition=comp,
     )
     backend = ctx.backend("image", p["backend"], p["backend_params"])
-    result = backend.generate(request, ctx.workdir, ctx.progress)
+    result = backend.generate(
+        request, ctx.workdir, ctx.progress, **services.hosted_kwargs(ctx, p["backend"])
+    )
     return Output(result.path, {**result.meta, "seed": p["seed"]}, result.cost, result.model)
 
 

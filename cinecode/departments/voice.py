@@ -17,6 +17,7 @@ from dataclasses import asdict, replace
 from typing import Any
 
 from cinecode.backends.protocols import SpeechRequest, SpeechSegment, Voice
+from cinecode.departments import services
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
 from cinecode.model import Film, Line
@@ -79,7 +80,11 @@ def cast(film: Film, project: Project, presets: dict[str, Voice]) -> dict[str, V
             rate=voice.rate * (setting.rate or 1.0),
             brightness=max(-1.0, min(1.0, voice.brightness + (setting.brightness or 0.0))),
             name=setting.voice_id or voice.name,
-            params={**voice.params, "preset": preset},
+            params={
+                **voice.params,
+                "preset": preset,
+                **({"settings": dict(setting.settings)} if setting.settings else {}),
+            },
         )
         voices[name] = voice
     return voices
@@ -116,6 +121,7 @@ def plan_line(line: Line, voice: Voice, film: Film, project: Project, *, scene: 
         scene=scene,
         backend=backend,
         seed=params["seed"],
+        estimate=project.prices.prices(backend).speech(params["model"], segments=line.delivery),
     )
 
 
@@ -130,5 +136,7 @@ def run_voice(job: Job, ctx: Context) -> Output:
         model=p["model"],
     )
     backend = ctx.backend("speech", p["backend"], p["backend_params"])
-    result = backend.synthesize(request, ctx.workdir, ctx.progress)
+    result = backend.synthesize(
+        request, ctx.workdir, ctx.progress, **services.hosted_kwargs(ctx, p["backend"])
+    )
     return Output(result.path, dict(result.meta), result.cost, result.model)
