@@ -79,14 +79,14 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
 
-    def acquire(self) -> None:
-        """Wait for this request's turn."""
+    def acquire(self, sleep: Callable[[float], None] | None = None) -> None:
+        """Wait for this request's turn (with `sleep`, else the limiter's own)."""
         with self._lock:
             now = self._clock()
             start = max(now, self._next)
             self._next = start + self.interval
         if start > now:
-            self._sleep(start - now)
+            (sleep or self._sleep)(start - now)
 
     def pause(self, seconds: float) -> None:
         """Hold every request of this service for `seconds` (the provider asked us to)."""
@@ -230,7 +230,7 @@ class HttpClient:
         name = self.service.name
         attempt = 0
         while True:
-            self._limiter.acquire()
+            self._limiter.acquire(self._sleep)
             try:
                 with self._slots:
                     built = self._client.build_request(
@@ -287,11 +287,11 @@ class HttpClient:
                         hint=f"run make again in {wait / 60:.0f} minutes, or lower "
                         f"requests_per_minute in [services.{name}]",
                     )
-                if wait is not None:
-                    self._limiter.pause(wait)
+                if wait is not None:  # everyone waits: the next acquire() sleeps it out
+                    self._limiter.pause(wait + self._rng.uniform(0, 0.1 * max(wait, 0.1)))
                 if attempt < self.service.retries:
-                    delay = wait if wait is not None else self._backoff(attempt)
-                    self._sleep(delay + self._rng.uniform(0, 0.1 * max(delay, 0.1)))
+                    if wait is None:
+                        self._sleep(self._backoff(attempt))
                     attempt += 1
                     continue
                 raise RateLimited(
@@ -450,7 +450,7 @@ class HttpClient:
 
     def _fetch(self, url: str, dest: Path, *, kind: str, limit: int) -> None:
         name = self.service.name
-        self._limiter.acquire()
+        self._limiter.acquire(self._sleep)
         try:
             with (
                 self._slots,
