@@ -438,16 +438,18 @@ class FakeFal(Jobs):
 class FakeRunway(Jobs):
     """api.dev.runwayml.com/v1: image_to_video, tasks/{id}, organization."""
 
-    RATIOS = {
-        "1280:720",
-        "720:1280",
-        "1104:832",
-        "832:1104",
-        "960:960",
-        "1584:672",
-        "1280:768",
-        "768:1280",
-    }
+    RATIOS = frozenset(
+        {
+            "1280:720",
+            "720:1280",
+            "1104:832",
+            "832:1104",
+            "960:960",
+            "1584:672",
+            "1280:768",
+            "768:1280",
+        }
+    )
 
     def route(self, seen: Seen) -> Reply:
         if seen.path.startswith("/files/"):
