@@ -174,7 +174,7 @@ def test_replicate_wrong_clip_length_is_bad_output(tmp_path: Path) -> None:
         backend = ReplicateBackend(
             model="kwaivgi/kling-v2.1", **settings(f"{server.url}/v1", "replicate")
         )
-        with pytest.raises(BadOutput, match="lasts 1.00 s"):
+        with pytest.raises(BadOutput, match=r"lasts 1\.00 s"):
             backend.generate(video_request(tmp_path), out(tmp_path, "a"))
 
 
