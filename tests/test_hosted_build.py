@@ -271,3 +271,14 @@ def test_a_killed_build_resumes_the_same_hosted_job(tmp_path: Path) -> None:
         for path in root.rglob("*"):
             if path.is_file():
                 assert CANARY.encode() not in path.read_bytes(), path
+
+
+def test_ledger_command_prints_spend_and_the_chart_path(built: dict[str, Any]) -> None:
+    from typer.testing import CliRunner
+
+    from cinecode.cli import app
+
+    result = CliRunner().invoke(app, ["ledger", str(built["root"])])
+    assert result.exit_code == 0, result.stderr
+    assert "runway" in result.stdout and "0.75" in result.stdout
+    assert result.stdout.strip().splitlines()[-1].endswith("ledger.png")
