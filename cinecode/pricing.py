@@ -75,20 +75,20 @@ def _tier_price(table: Mapping[str, Any], width: int, height: int) -> float:
     if exact is not None:
         return float(exact)
     tiers: list[tuple[int, float]] = []
-    sizes: list[tuple[int, float]] = []
+    sizes: list[tuple[int, int, float]] = []
     for key, value in table.items():
         if m := re.fullmatch(r"(\d+)p", key):
             tiers.append((int(m.group(1)), float(value)))
         elif m := re.fullmatch(r"(\d+)x(\d+)", key):
-            sizes.append((int(m.group(1)) * int(m.group(2)), float(value)))
+            sizes.append((int(m.group(1)), int(m.group(2)), float(value)))
     if tiers:
         side = short_side_tier(width, height) if width and height else tiers[0][0]
         fitting = sorted(t for t in tiers if t[0] >= side)
         return fitting[0][1] if fitting else max(tiers)[1]
     if sizes:
-        # the size whose pixel count is closest to the frame's
-        area = width * height if width and height else sizes[0][0]
-        return min(sizes, key=lambda s: abs(s[0] - area))[1]
+        # the size closest in shape to the frame (how backends pick the size they ask for)
+        target = width / height if width and height else 1.0
+        return min(sizes, key=lambda s: (abs(s[0] / s[1] / target - 1), s[0] * s[1]))[2]
     return 0.0
 
 

@@ -216,12 +216,13 @@ def plan_take(
     backend = (
         shot.directive.backend if shot.directive and shot.directive.backend else department.backend
     )
-    if _video_only(backend):  # `[[shot: backend runway]]` animates the shot; it draws no frame
+    motion = _video_only(backend)  # `[[shot: backend runway]]` animates the shot, draws no frame
+    if motion:
         backend = department.backend
     backend_params = department.params if backend == department.backend else {}
-    model = (shot.directive.model if shot.directive and shot.directive.model else "") or str(
-        backend_params.get("model", "")
-    )
+    model = (
+        shot.directive.model if shot.directive and shot.directive.model and not motion else ""
+    ) or str(backend_params.get("model", ""))
     fmt = project.config.format
     params: dict[str, Any] = {
         "backend": backend,
