@@ -191,6 +191,15 @@ def test_a_budget_smaller_than_the_plan_stops_at_the_cap(
     assert stats.as_dict()["budget"]["remaining"] == pytest.approx(0.3 - stats.cost.money)
     assert not result.master.is_file()
 
+    from typer.testing import CliRunner
+
+    from cinecode.cli import app
+
+    again = CliRunner().invoke(app, ["make", str(root), "--budget", "0.1"])
+    assert again.exit_code == 1
+    assert "budget 0.10: spent 0.00, 0.10 left" in again.stderr
+    assert "raise --budget" in again.stderr
+
 
 def test_one_refused_shot_does_not_stop_the_others(
     servers: dict[str, Loopback], tmp_path: Path
