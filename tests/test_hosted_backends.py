@@ -174,8 +174,10 @@ def test_replicate_wrong_clip_length_is_bad_output(tmp_path: Path) -> None:
         backend = ReplicateBackend(
             model="kwaivgi/kling-v2.1", **settings(f"{server.url}/v1", "replicate")
         )
+        ticket = MemoryTicket()
         with pytest.raises(BadOutput, match=r"lasts 1\.00 s"):
-            backend.generate(video_request(tmp_path), out(tmp_path, "a"))
+            backend.generate(video_request(tmp_path), out(tmp_path, "a"), ticket=ticket)
+    assert ticket.recall() is None  # a wrong result is not fetched again: a new job next time
 
 
 # --- fal ---------------------------------------------------------------------------------------

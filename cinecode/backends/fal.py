@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from cinecode.backends.checks import check_image, check_video, expect_duration
+from cinecode.backends.checks import check_image, check_video
 from cinecode.backends.hosted import HostedBackend, Poll, ProviderJob, Ticket
 from cinecode.backends.http import data_uri
 from cinecode.backends.protocols import Generated, ImageRequest, ProgressFn, VideoRequest
@@ -110,7 +110,7 @@ class FalBackend(HostedBackend):
             meta = self.http.download(
                 url, target, kind="video", check=lambda p: check_video(p, backend=self.name)
             )
-            expect_duration(meta, seconds, backend=self.name)
+            self.expect_length(meta, seconds, ticket)
             usage = Usage(seconds=seconds, width=req.width, height=req.height, gpu_seconds=gpu)
         else:
             raw = out / "download"

@@ -231,6 +231,18 @@ class HostedBackend:
             "next make submits a new job",
         )
 
+    def expect_length(self, meta: Mapping[str, Any], seconds: float, ticket: Ticket | None) -> None:
+        """Check a clip lasts what was asked; if not, forget the provider job (its result is
+        wrong, fetching it again would not help) so the next make submits a new one."""
+        from cinecode.backends.checks import expect_duration
+
+        try:
+            expect_duration(dict(meta), seconds, backend=self.name)
+        except BackendError:
+            if ticket is not None:
+                ticket.forget()
+            raise
+
     def close(self) -> None:
         self.http.close()
 

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from cinecode.backends.checks import check_image, check_video, expect_duration
+from cinecode.backends.checks import check_image, check_video
 from cinecode.backends.hosted import (
     HostedBackend,
     Poll,
@@ -136,7 +136,7 @@ class ReplicateBackend(HostedBackend):
             meta = self.http.download(
                 urls[0], target, kind="video", check=lambda p: check_video(p, backend=self.name)
             )
-            expect_duration(meta, seconds, backend=self.name)
+            self.expect_length(meta, seconds, ticket)
             usage = Usage(seconds=seconds, width=req.width, height=req.height, gpu_seconds=gpu)
         else:
             raw = out / "download"

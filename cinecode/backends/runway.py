@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-from cinecode.backends.checks import check_video, expect_duration
+from cinecode.backends.checks import check_video
 from cinecode.backends.hosted import HostedBackend, Poll, ProviderJob, Ticket, aspect_ratio
 from cinecode.backends.http import data_uri
 from cinecode.backends.protocols import Generated, ProgressFn, VideoRequest
@@ -90,7 +90,7 @@ class RunwayBackend(HostedBackend):
         meta = self.http.download(
             output[0], target, kind="video", check=lambda p: check_video(p, backend=self.name)
         )
-        expect_duration(meta, seconds, backend=self.name)
+        self.expect_length(meta, seconds, ticket)
         if ticket is not None:
             ticket.done()
         usage = Usage(seconds=seconds, width=req.width, height=req.height)

@@ -107,7 +107,7 @@ def plan_line(line: Line, voice: Voice, film: Film, project: Project, *, scene: 
     params: dict[str, Any] = {
         "backend": backend,
         "backend_params": department.params if backend == department.backend else {},
-        "model": str(department.params.get("model", "")),
+        "model": str(department.params.get("model", "")) if backend == department.backend else "",
         "voice": asdict(voice),
         "segments": [asdict(s) for s in line.delivery],
         "seed": character_seed(film, line.character),
