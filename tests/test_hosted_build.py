@@ -242,7 +242,8 @@ def test_a_killed_build_resumes_the_same_hosted_job(tmp_path: Path) -> None:
         root = crash_project(tmp_path / "film", server.url, voices.url)
         env = {**os.environ, "PYTHONPATH": str(ROOT), ENV: CANARY}
         proc = subprocess.Popen(
-            [sys.executable, "-m", "cinecode.cli", "make", str(root), "--no-wait"],
+            # one job at a time, so the killed build has exactly one prediction in flight
+            [sys.executable, "-m", "cinecode.cli", "make", str(root), "--workers", "1"],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
