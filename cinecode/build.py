@@ -97,7 +97,7 @@ def state_for(loaded: Loaded, store: Store | None, *, takes_wanted: int = 1) -> 
                 TakeInfo(
                     key=artifact.key,
                     seed=artifact.seed,
-                    version=take_version(artifact.params),
+                    version=take_version(artifact.params, _source_params(store, artifact)),
                     score=artifact.meta.get("score"),
                     job=job_of(artifact),
                 )
@@ -114,6 +114,14 @@ def state_for(loaded: Loaded, store: Store | None, *, takes_wanted: int = 1) -> 
         takes_wanted=takes_wanted,
         cut=read_cut(loaded.project.cut_path),
     )
+
+
+def _source_params(store: Store, artifact: Artifact) -> dict[str, Any] | None:
+    """The params of the keyframe a clip take was animated from (None for other takes)."""
+    if artifact.step != "clip" or not artifact.inputs:
+        return None
+    source = store.get(artifact.inputs[0])
+    return source.params if source else None
 
 
 def job_of(artifact: Artifact) -> Job:
@@ -187,6 +195,7 @@ def make(
 ) -> MakeResult:
     """Build the film: generate and render what is missing, export the master and SRT."""
     from cinecode.backends.registry import Backends
+    from cinecode.departments import services
     from cinecode.departments.steps import STEPS
     from cinecode.graph.lock import project_lock
 
@@ -194,7 +203,7 @@ def make(
     loaded = load(path)
     project = loaded.project
     store = Store(project.store_dir)
-    backends = Backends()
+    backends = Backends(services.backend_settings(project))
     try:
         with project_lock(project.store_dir, wait=wait, on_wait=on_wait or reporter.info):
             store.clean_tmp()
@@ -304,10 +313,14 @@ def _add(a: RunStats, b: RunStats) -> RunStats:
         failures=a.failures + b.failures,
         over_budget=a.over_budget + b.over_budget,
         interrupted=a.interrupted or b.interrupted,
+        over_budget_money=a.over_budget_money + b.over_budget_money,
+        budget_limit=b.budget_limit if b.budget_limit is not None else a.budget_limit,
     )
 
 
 def _pools(project: Project) -> dict[str, int]:
     cpus = os.cpu_count() or 1
     # piper runs two ONNX threads per job
-    return {"cpu": cpus, "piper": max(1, cpus // 2), "sketch": cpus}
+    from cinecode.departments.services import pools
+
+    return {"cpu": cpus, "piper": max(1, cpus // 2), "sketch": cpus, **pools(project)}

@@ -138,8 +138,8 @@ def make(
                 _err(f"✗ {label}: {error}")
             if stats.over_budget:
                 _err(
-                    f"budget: {len(stats.over_budget)} job(s) not started, they would pass the cap "
-                    f"(spent {stats.cost.money:.2f}); raise --budget or the project's [budget]"
+                    f"{stats.budget_summary()}; raise --budget or the project's [budget] limit, "
+                    "then run make again (finished work is kept)"
                 )
             summary = {
                 "master": None,
@@ -384,6 +384,107 @@ def conform(
             f"{result.transitions} transitions; run `cinecode make {project}` to master it"
         )
         _out(json.dumps(result.as_dict()) if as_json else str(result.path))
+
+    _guard(run)
+
+
+@app.command()
+def ledger(project: ProjectArg, as_json: JsonOpt = False) -> None:
+    """Money and GPU time per department and backend, takes generated vs used, estimate vs
+    actual, and a chart of spend by department (build/ledger.png)."""
+
+    def run() -> None:
+        from cinecode.ledger import ledger_report
+
+        report = ledger_report(project)
+        if as_json:
+            _out(json.dumps(report))
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        console = Console(highlight=False)
+        currency = report["currency"]
+        for title, rows in (("department", report["departments"]), ("backend", report["backends"])):
+            table = Table(title=f"spend by {title}", title_justify="left")
+            for column in (title, "spent", "estimated", "GPU-s", "generated", "used", "ratio"):
+                table.add_column(column, justify="left" if column == title else "right")
+            for name, v in rows.items():
+                ratio = v["shooting_ratio"]
+                table.add_row(
+                    name,
+                    f"{v['money']:.2f}",
+                    f"{v['estimated']:.2f}",
+                    f"{v['gpu_seconds']:.0f}",
+                    str(v["generated"]),
+                    str(v["used"]),
+                    f"{ratio:.1f}:1" if ratio else "-",
+                )
+            console.print(table)
+        total, takes = report["total"], report["takes"]
+        console.print(
+            f"spent {total['money']:.2f} {currency} (estimated {total['estimated']:.2f}), "
+            f"{total['gpu_seconds']:.0f} GPU-s; takes {takes['generated']} generated, "
+            f"{takes['used']} in the cut; to finish: about "
+            f"{report['to_finish']['money']:.2f} {currency}"
+        )
+        for job in report["in_flight"]:
+            console.print(f"  in flight: {job['backend']} job {job['provider_job']}")
+        _out(report["chart"])
+
+    _guard(run)
+
+
+@app.command()
+def breakdown(
+    project: ProjectArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Accept every proposal.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the proposals as a diff; write nothing.")
+    ] = False,
+) -> None:
+    """A chat model proposes shot directives and visual prompts; you accept them hunk by hunk
+    into script.fountain."""
+
+    def run() -> None:
+        from cinecode.directing import propose_changes, write_changes
+        from cinecode.script.suggest import hunk
+
+        proposals = propose_changes(project)
+        for reason in proposals.rejected:
+            _err(f"left out: {reason}")
+        if not proposals.changes:
+            _err("no proposals to apply")
+            return
+        accepted = []
+        take_all = yes
+        for change in proposals.changes:
+            sys.stdout.write(hunk(proposals.lines, change, name=proposals.name))
+            sys.stdout.flush()
+            if dry_run:
+                continue
+            if not take_all:
+                answer = (
+                    typer.prompt(
+                        f"apply to shot {change.shot}? [y]es [n]o [a]ll [q]uit", default="n"
+                    )
+                    .strip()
+                    .lower()
+                )
+                if answer.startswith("q"):
+                    break
+                if answer.startswith("a"):
+                    take_all = True
+                elif not answer.startswith("y"):
+                    continue
+            accepted.append(change)
+        spent = f" (the model cost {proposals.cost.money:.4f})" if proposals.cost.money else ""
+        if dry_run or not accepted:
+            _err(f"{len(proposals.changes)} proposals, nothing written{spent}")
+            return
+        path = write_changes(proposals, accepted)
+        _err(f"wrote {len(accepted)} of {len(proposals.changes)} proposals into {path}{spent}")
+        _out(str(path))
 
     _guard(run)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cinecode.backends.protocols import Cost, Voice
-from cinecode.departments import edit, master, storyboard, titles, voice
+from cinecode.departments import clip, edit, master, storyboard, titles, voice
 from cinecode.editorial.decisions import Cut
 from cinecode.graph.job import Graph, Job
 from cinecode.media.audio import quantum_frames
@@ -91,13 +91,22 @@ class Plan:
         }
 
 
-def take_version(params: Mapping[str, Any]) -> str:
-    """What identifies a shot's version: its take params without the seed."""
+def take_version(params: Mapping[str, Any], source: Mapping[str, Any] | None = None) -> str:
+    """What identifies a shot's version: its take's params without the seed (and, for a clip,
+    the params of the keyframe it animates)."""
     from hashlib import sha256
 
     from cinecode.graph.keys import canonical
 
-    return sha256(canonical({k: v for k, v in params.items() if k != "seed"})).hexdigest()[:16]
+    recipe: dict[str, Any] = {k: v for k, v in params.items() if k != "seed"}
+    if source is not None:
+        recipe["source"] = {k: v for k, v in source.items() if k != "seed"}
+    return sha256(canonical(recipe)).hexdigest()[:16]
+
+
+def chain_version(chain: list[Job]) -> str:
+    """The version of a planned take (its last job), with what it is made from."""
+    return take_version(chain[-1].params, chain[0].params if len(chain) > 1 else None)
 
 
 def timing_spec(shot: Shot) -> Spec:
@@ -118,18 +127,33 @@ def plan_takes(
     *,
     seeds: list[int],
     prompt: str | None = None,
-) -> list[Job]:
-    """The jobs that make takes of a shot with these seeds, in order (last = the take).
+) -> list[list[Job]]:
+    """For each seed, the jobs that make one take of a shot, in order; the last is the take.
 
-    Today a take is a keyframe; a motion backend that generates clips chains a clip job on
-    each keyframe here.
+    A take is a keyframe, or — when the shot's motion backend generates video — a clip
+    animated from its own keyframe, so that every take is a finished picture and picking
+    among takes never generates anything.
     """
-    return [
-        storyboard.plan_take(
-            shot, scene, film, project, seed=seed, digests=dict(state.digests), prompt=prompt
+    video = clip.video_backend(shot, project)
+    chains = []
+    for seed in seeds:
+        keyframe = storyboard.plan_take(
+            shot,
+            scene,
+            film,
+            project,
+            seed=seed,
+            digests=dict(state.digests),
+            prompt=prompt,
+            take=not video,
         )
-        for seed in seeds
-    ]
+        chain = [keyframe]
+        if video:
+            chain.append(
+                clip.plan_clip(shot, scene, film, project, picture=keyframe.key, seed=seed)
+            )
+        chains.append(chain)
+    return chains
 
 
 def _use(take: TakeInfo, graph: Graph) -> str:
@@ -158,7 +182,7 @@ def _choose_picture(
     existing = state.takes.get(shot.id, [])
     rejected = [t.key for t in existing if any(t.key.startswith(r) for r in choice.rejected)]
     base = storyboard.base_seed(shot, project)
-    version = take_version(plan_takes(shot, scene, film, project, state, seeds=[base])[0].params)
+    version = chain_version(plan_takes(shot, scene, film, project, state, seeds=[base])[0])
     picked = resolve_take(choice.pick, existing)
     if (
         picked
@@ -178,9 +202,11 @@ def _choose_picture(
         for seed in range(base, base + wanted + len(rejected_seeds))
         if seed not in rejected_seeds
     ][:wanted]
-    planned = plan_takes(shot, scene, film, project, state, seeds=seeds)
-    for job in planned:
-        graph.add(job)
+    chains = plan_takes(shot, scene, film, project, state, seeds=seeds)
+    for chain in chains:
+        for job in chain:
+            graph.add(job)
+    planned = [chain[-1] for chain in chains]
     current = [t for t in usable if t.version == version]
     scored = [t for t in current if t.score is not None]
     keys = [j.key for j in planned]
@@ -223,7 +249,12 @@ def plan(film: Film, project: Project, state: State) -> Plan:
         },
     )
     in_cut = [p.shot for p in arrangement.placed if p.shot is not None]
-    used_generations = [k for s in in_cut for k in (shots[s.id].picture, *shots[s.id].voices)]
+    used_generations = []
+    for s in in_cut:
+        picture = graph.jobs[shots[s.id].picture]
+        # a clip's keyframe made the film too
+        used_generations += [k for k in picture.inputs if graph.jobs[k].kind == "generate"]
+        used_generations += [picture.key, *shots[s.id].voices]
     cast = [(name, state.voices[name].params.get("preset", "")) for name in state.voices]
     # one generation per (step, backend, model) tells the credits what made the film
     makers: dict[tuple[str, str, str], str] = {}

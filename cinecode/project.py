@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cinecode.errors import ProjectError
+from cinecode.pricing import PriceBook, load_prices, shipped_prices
 from cinecode.tomllines import KeyPath, key_lines, line_of
 
 PROJECT_FILE = "film.toml"
@@ -63,6 +64,8 @@ class VoiceSetting(_Strict):
     formant: float | None = Field(None, ge=-6, le=6)
     rate: float | None = Field(None, ge=0.5, le=2.0)
     brightness: float | None = Field(None, ge=-1, le=1)
+    # the provider's own voice settings (ElevenLabs: stability, similarity_boost, style, …)
+    settings: dict[str, float | bool] = Field(default_factory=dict)
 
 
 class CharacterConfig(_Strict):
@@ -121,6 +124,35 @@ class EditConfig(_Strict):
     handles: int = Field(12, ge=0, le=240)  # frames before and after each exported shot
 
 
+class ServiceConfig(_Strict):
+    """How to reach a hosted backend (`[services.NAME]`); never part of a job's key.
+
+    Credentials are never written here: `api_key_env` names the environment variable.
+    """
+
+    base_url: str = ""
+    api_key_env: str = ""
+    timeout: float = Field(60.0, gt=0)
+    retries: int = Field(5, ge=0, le=20)
+    requests_per_minute: float = Field(0.0, ge=0)
+    concurrency: int = Field(4, ge=1, le=256)  # jobs (and requests) at once
+    poll_interval: float = Field(2.0, gt=0)
+    max_wait: float = Field(3600.0, gt=0)
+    max_download_mb: float = Field(1024.0, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_secrets(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key in data:
+                if key.lower() in ("api_key", "key", "token", "secret", "password"):
+                    raise ValueError(
+                        f"`{key}`: credentials never go in film.toml; set the environment "
+                        "variable the service reads (or name it with api_key_env)"
+                    )
+        return data
+
+
 class FilmConfig(_Strict):
     """Everything `film.toml` may say."""
 
@@ -137,6 +169,8 @@ class FilmConfig(_Strict):
     characters: dict[str, CharacterConfig] = Field(default_factory=dict)
     locations: dict[str, LocationConfig] = Field(default_factory=dict)
     edit: EditConfig = EditConfig()
+    services: dict[str, ServiceConfig] = Field(default_factory=dict)
+    breakdown: Department = Department(backend="openai")  # the chat model of `breakdown`
 
 
 Departments = Literal["storyboard", "motion", "voice", "music"]
@@ -149,6 +183,7 @@ class Project:
     root: Path
     config: FilmConfig
     lines: dict[KeyPath, int]
+    prices: PriceBook = field(default_factory=shipped_prices)  # shipped + prices.toml
 
     @property
     def file(self) -> Path:
@@ -244,7 +279,7 @@ def load_project(path: Path) -> Project:
         config = FilmConfig.model_validate(data)
     except ValidationError as exc:
         raise _located(exc, file, lines) from None
-    return Project(root=root, config=config, lines=lines)
+    return Project(root=root, config=config, lines=lines, prices=load_prices(root))
 
 
 def _located(exc: ValidationError, file: Path, lines: dict[KeyPath, int]) -> ProjectError:

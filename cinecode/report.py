@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from cinecode.build import Loaded, load, slug, state_for
+from cinecode.graph.job import Job
 from cinecode.graph.store import Store
 from cinecode.plan import Plan, plan, timing_spec
 from cinecode.timing import layout
@@ -47,12 +48,13 @@ def _durations(p: Plan, store: Store | None) -> dict[str, tuple[float, bool]]:
 def plan_report(project_path: Path, *, explain: bool = False) -> dict[str, Any]:
     """Scenes, shots, jobs pending/cached and the estimated cost (as `plan --json` prints);
     with `explain`, why each pending job would run."""
-    _, p, cached, store = _planned(project_path)
+    loaded, p, cached, store = _planned(project_path)
     try:
         durations = _durations(p, store)
         needed = p.graph.needed_for(list(p.targets.values()))
         pending = {job.key for job in needed if job.key not in cached}
         by_department: dict[str, dict[str, int]] = {}
+        shot_costs = _shot_estimates(needed, pending)
         for job in needed:
             entry = by_department.setdefault(job.department, {"pending": 0, "cached": 0})
             entry["pending" if job.key in pending else "cached"] += 1
@@ -75,6 +77,9 @@ def plan_report(project_path: Path, *, explain: bool = False) -> dict[str, Any]:
                         "line": shot.line,
                         "take": p.shots[shot.id].picture[:8],
                         "take_reason": p.shots[shot.id].reason,
+                        "estimated_cost": shot_costs.get(
+                            shot.id, {"money": 0.0, "gpu_seconds": 0.0}
+                        ),
                     }
                     for shot in scene.shots
                 ],
@@ -105,11 +110,22 @@ def plan_report(project_path: Path, *, explain: bool = False) -> dict[str, Any]:
                 "total": len(needed),
                 "departments": by_department,
             },
-            "estimated_cost": p.estimate(pending),
+            "estimated_cost": {**p.estimate(pending), "currency": loaded.project.prices.currency},
         }
     finally:
         if store:
             store.close()
+
+
+def _shot_estimates(needed: list[Job], pending: set[str]) -> dict[str, dict[str, float]]:
+    """Estimated cost of each shot's pending generations (takes, clips, voices)."""
+    out: dict[str, dict[str, float]] = {}
+    for job in needed:
+        if job.shot and job.key in pending and (job.estimate.money or job.estimate.gpu_seconds):
+            entry = out.setdefault(job.shot, {"money": 0.0, "gpu_seconds": 0.0})
+            entry["money"] = round(entry["money"] + job.estimate.money, 6)
+            entry["gpu_seconds"] = round(entry["gpu_seconds"] + job.estimate.gpu_seconds, 3)
+    return out
 
 
 def print_plan(report: dict[str, Any]) -> None:
@@ -121,10 +137,13 @@ def print_plan(report: dict[str, Any]) -> None:
         table = Table(
             title=f"{scene['id']}  {scene['heading']}  (line {scene['line']})", title_justify="left"
         )
-        for column in ("shot", "kind", "size", "move", "seconds", "in frame", "line"):
-            table.add_column(column)
+        priced = any(shot["estimated_cost"]["money"] for shot in scene["shots"])
+        columns = ["shot", "kind", "size", "move", "seconds", "in frame", "line"]
+        for column in [*columns, *(["est. cost"] if priced else [])]:
+            table.add_column(column, justify="right" if column == "est. cost" else "left")
         for shot in scene["shots"]:
             seconds = f"{'~' if shot['duration_is_estimate'] else ''}{shot['duration']:.1f}"
+            cost = [f"{shot['estimated_cost']['money']:.2f}"] if priced else []
             table.add_row(
                 shot["id"],
                 shot["kind"],
@@ -133,6 +152,7 @@ def print_plan(report: dict[str, Any]) -> None:
                 seconds,
                 ", ".join(shot["characters"]),
                 str(shot["line"]),
+                *cost,
             )
         console.print(table)
     for item in report.get("explain", []):
@@ -143,8 +163,15 @@ def print_plan(report: dict[str, Any]) -> None:
         f"{len(report['scenes'])} scenes, {report['shots']} shots, "
         f"about {report['duration'] / 60:.1f} min; "
         f"jobs: {jobs['pending']} pending, {jobs['cached']} cached; "
-        f"estimated cost {cost['money']:.2f}, {cost['gpu_seconds']:.0f} GPU-s"
+        f"estimated cost {cost['money']:.2f} {cost.get('currency', '')}, "
+        f"{cost['gpu_seconds']:.0f} GPU-s"
     )
+    for department, value in cost["departments"].items():
+        if value["money"] or value["gpu_seconds"]:
+            console.print(
+                f"  {department}: {value['money']:.2f} {cost.get('currency', '')}, "
+                f"{value['gpu_seconds']:.0f} GPU-s"
+            )
 
 
 def status_report(project_path: Path) -> dict[str, Any]:

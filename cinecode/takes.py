@@ -20,7 +20,7 @@ from cinecode.graph.reporter import Reporter
 from cinecode.graph.store import Store
 from cinecode.model import Shot
 from cinecode.picks import TAKE_ID, Picks, format_picks, read_picks
-from cinecode.plan import Plan, plan, plan_takes, take_version
+from cinecode.plan import Plan, chain_version, plan, plan_takes, take_version
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,10 @@ def _version(session: Session, shot: Shot) -> str:
     from cinecode.departments.storyboard import base_seed
 
     seed = base_seed(shot, session.loaded.project)
-    job = plan_takes(shot, scene, session.loaded.film, session.loaded.project, state, seeds=[seed])
-    return take_version(job[-1].params)
+    chain = plan_takes(
+        shot, scene, session.loaded.film, session.loaded.project, state, seeds=[seed]
+    )
+    return chain_version(chain[0])
 
 
 def _thumbnail(session: Session, artifact: Artifact) -> str:
@@ -119,6 +121,13 @@ def _still(path: Path) -> Any:
         return Image.fromarray(frames[len(frames) // 2])
 
 
+def _source(session: Session, artifact: Artifact) -> dict[str, Any] | None:
+    if artifact.step != "clip" or not artifact.inputs:
+        return None
+    source = session.store.get(artifact.inputs[0])
+    return source.params if source else None
+
+
 def list_takes(project: Path, shot_id: str, *, show_rejected: bool = False) -> list[TakeRow]:
     """Every take of a shot, oldest first (rejected ones only when asked)."""
     session = open_session(project)
@@ -147,7 +156,7 @@ def list_takes(project: Path, shot_id: str, *, show_rejected: bool = False) -> l
                     scores=dict(artifact.meta.get("scores", {})),
                     picked=bool(choice.pick) and artifact.key.startswith(choice.pick),
                     in_cut=artifact.key == in_cut,
-                    current=take_version(artifact.params) == version,
+                    current=take_version(artifact.params, _source(session, artifact)) == version,
                     rejected=rejected,
                     created=artifact.created,
                     thumbnail=_thumbnail(session, artifact),
@@ -269,7 +278,7 @@ def regen(
         seeds = list(range(start, start + takes))
         scene = session.loaded.film.scene_of(shot.id)
         state = state_for(session.loaded, session.store)
-        jobs = plan_takes(
+        chains = plan_takes(
             shot,
             scene,
             session.loaded.film,
@@ -278,8 +287,10 @@ def regen(
             seeds=seeds,
             prompt=prompt,
         )
-        for job in jobs:
-            session.plan.graph.add(job)
+        for chain in chains:
+            for job in chain:
+                session.plan.graph.add(job)
+        jobs = [chain[-1] for chain in chains]
         with project_lock(session.loaded.project.store_dir, on_wait=reporter.info):
             stats = execute(
                 session.plan.graph,

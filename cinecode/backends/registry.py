@@ -23,11 +23,25 @@ class Entry:
     modalities: tuple[Modality, ...]
     extra: str = ""  # pip extra that installs what it needs
     offline: bool = False  # runs with no network and no GPU
+    hosted: bool = False  # a paid web service: takes [services.NAME] settings and prices
 
 
 BACKENDS: dict[str, Entry] = {
     "sketch": Entry("cinecode.backends.sketch:SketchBackend", ("image",), offline=True),
     "piper": Entry("cinecode.backends.piper:PiperBackend", ("speech",), offline=True),
+    "openai": Entry(
+        "cinecode.backends.openai:OpenAIBackend", ("text", "image", "speech"), hosted=True
+    ),
+    "replicate": Entry(
+        "cinecode.backends.replicate:ReplicateBackend", ("image", "video"), hosted=True
+    ),
+    "fal": Entry("cinecode.backends.fal:FalBackend", ("image", "video"), hosted=True),
+    "runway": Entry("cinecode.backends.runway:RunwayBackend", ("video",), hosted=True),
+    "elevenlabs": Entry(
+        "cinecode.backends.elevenlabs:ElevenLabsBackend",
+        ("speech", "effects", "music"),
+        hosted=True,
+    ),
 }
 
 #: motion "backends" that are not generators: the segment moves a camera over the keyframe
@@ -113,15 +127,18 @@ def voice_presets(name: str) -> dict[str, Voice]:
 class Backends:
     """Backend instances for one build, created on first use, shared by every job."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         self._made: dict[tuple[str, str, str], Any] = {}
         self._lock = threading.Lock()
+        # per-backend settings that are not part of any job (connection, limits, prices)
+        self._settings = {name: dict(values) for name, values in (settings or {}).items()}
 
     def __call__(self, modality: str, name: str, params: Mapping[str, Any]) -> Any:
         key = (modality, name, json.dumps(dict(params), sort_keys=True, default=str))
         with self._lock:
             if key not in self._made:
-                self._made[key] = create(modality, name, params)  # type: ignore[arg-type]
+                merged = {**self._settings.get(name, {}), **params}
+                self._made[key] = create(modality, name, merged)  # type: ignore[arg-type]
             return self._made[key]
 
     def close(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cinecode.departments import master, mix, motion, storyboard, titles, voice
+from cinecode.departments import clip, master, mix, motion, storyboard, titles, voice
 from cinecode.graph.executor import StepFn
 
 STEPS: dict[str, StepFn] = {
@@ -10,6 +10,7 @@ STEPS: dict[str, StepFn] = {
     storyboard.SOURCE.name: storyboard.run_source,
     voice.VOICE.name: voice.run_voice,
     motion.SEGMENT.name: motion.run_segment,
+    clip.CLIP.name: clip.run_clip,
     mix.SCENE_MIX.name: mix.run_scene_mix,
     titles.CARD.name: titles.run_card,
     master.REEL.name: master.run_reel,

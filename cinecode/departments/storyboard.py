@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from cinecode.backends.protocols import Composition, Figure, ImageRequest
 from cinecode.backends.registry import backend_version
+from cinecode.departments import services
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
 from cinecode.model import Film, Scene, Shot
@@ -258,16 +259,20 @@ def plan_take(
     seed: int,
     digests: dict[str, str],
     prompt: str | None = None,
+    take: bool = True,
 ) -> Job:
     """The job that draws one keyframe take of a shot."""
     department = project.config.storyboard
     backend = (
         shot.directive.backend if shot.directive and shot.directive.backend else department.backend
     )
+    motion = _video_only(backend)  # `[[shot: backend runway]]` animates the shot, draws no frame
+    if motion:
+        backend = department.backend
     backend_params = department.params if backend == department.backend else {}
-    model = (shot.directive.model if shot.directive and shot.directive.model else "") or str(
-        backend_params.get("model", "")
-    )
+    model = (
+        shot.directive.model if shot.directive and shot.directive.model and not motion else ""
+    ) or str(backend_params.get("model", ""))
     fmt = project.config.format
     params: dict[str, Any] = {
         "backend": backend,
@@ -288,9 +293,17 @@ def plan_take(
         shot=shot.id,
         scene=scene.id,
         backend=backend,
-        take=True,
+        take=take,
         seed=seed,
+        estimate=project.prices.prices(backend).image(model, width=fmt.width, height=fmt.height),
     )
+
+
+def _video_only(backend: str) -> bool:
+    from cinecode.backends.registry import BACKENDS
+
+    entry = BACKENDS.get(backend)
+    return entry is not None and "image" not in entry.modalities and "video" in entry.modalities
 
 
 def plan_source(shot: Shot, scene: Scene, project: Project, digests: dict[str, str]) -> Job:
@@ -331,7 +344,9 @@ def run_keyframe(job: Job, ctx: Context) -> Output:
         composition=comp,
     )
     backend = ctx.backend("image", p["backend"], p["backend_params"])
-    result = backend.generate(request, ctx.workdir, ctx.progress)
+    result = backend.generate(
+        request, ctx.workdir, ctx.progress, **services.hosted_kwargs(ctx, p["backend"])
+    )
     return Output(result.path, {**result.meta, "seed": p["seed"]}, result.cost, result.model)
 
 

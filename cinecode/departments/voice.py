@@ -18,6 +18,7 @@ from typing import Any
 
 from cinecode.backends.protocols import SpeechRequest, SpeechSegment, Voice
 from cinecode.backends.registry import backend_version
+from cinecode.departments import services
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
 from cinecode.model import Film, Line
@@ -80,7 +81,11 @@ def cast(film: Film, project: Project, presets: dict[str, Voice]) -> dict[str, V
             rate=voice.rate * (setting.rate or 1.0),
             brightness=max(-1.0, min(1.0, voice.brightness + (setting.brightness or 0.0))),
             name=setting.voice_id or voice.name,
-            params={**voice.params, "preset": preset},
+            params={
+                **voice.params,
+                "preset": preset,
+                **({"settings": dict(setting.settings)} if setting.settings else {}),
+            },
         )
         voices[name] = voice
     return voices
@@ -104,7 +109,7 @@ def plan_line(line: Line, voice: Voice, film: Film, project: Project, *, scene: 
         "backend": backend,
         "backend_version": backend_version(backend),
         "backend_params": department.params if backend == department.backend else {},
-        "model": str(department.params.get("model", "")),
+        "model": str(department.params.get("model", "")) if backend == department.backend else "",
         "voice": asdict(voice),
         "segments": [asdict(s) for s in line.delivery],
         "seed": character_seed(film, line.character),
@@ -118,6 +123,7 @@ def plan_line(line: Line, voice: Voice, film: Film, project: Project, *, scene: 
         scene=scene,
         backend=backend,
         seed=params["seed"],
+        estimate=project.prices.prices(backend).speech(params["model"], segments=line.delivery),
     )
 
 
@@ -132,5 +138,7 @@ def run_voice(job: Job, ctx: Context) -> Output:
         model=p["model"],
     )
     backend = ctx.backend("speech", p["backend"], p["backend_params"])
-    result = backend.synthesize(request, ctx.workdir, ctx.progress)
+    result = backend.synthesize(
+        request, ctx.workdir, ctx.progress, **services.hosted_kwargs(ctx, p["backend"])
+    )
     return Output(result.path, dict(result.meta), result.cost, result.model)

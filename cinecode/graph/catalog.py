@@ -351,6 +351,23 @@ class Catalog:
                 (key, backend, provider_id, "submitted", json.dumps(data or {}), time.time()),
             )
 
+    def set_provider_job_state(self, key: str, state: str) -> None:
+        """Mark a hosted job ("submitted", "done")."""
+        with self._tx() as db:
+            db.execute("UPDATE provider_jobs SET state = ? WHERE key = ?", (state, key))
+
+    def provider_jobs(self) -> list[dict[str, Any]]:
+        """Every hosted job the catalog remembers, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key, backend, provider_id, state, created FROM provider_jobs "
+                "ORDER BY created"
+            ).fetchall()
+        return [
+            {"key": r[0], "backend": r[1], "provider_id": r[2], "state": r[3], "created": r[4]}
+            for r in rows
+        ]
+
     def forget_provider_job(self, key: str) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM provider_jobs WHERE key = ?", (key,))

@@ -104,6 +104,23 @@ class RunStats:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (label, error)
     over_budget: list[str] = field(default_factory=list)  # labels not started (budget)
     interrupted: bool = False
+    over_budget_money: float = 0.0  # what the jobs the budget stopped were estimated to cost
+    budget_limit: float | None = None
+
+    def budget_summary(self, currency: str = "") -> str:
+        """What the cap stopped: spent, what remains, what was skipped (empty if nothing)."""
+        if not self.over_budget or self.budget_limit is None:
+            return ""
+        unit = f" {currency}" if currency else ""
+        left = max(0.0, self.budget_limit - self.cost.money)
+        shown = ", ".join(self.over_budget[:5])
+        more = f" and {len(self.over_budget) - 5} more" if len(self.over_budget) > 5 else ""
+        waiting = self.skipped - len(self.over_budget)
+        return (
+            f"budget {self.budget_limit:.2f}{unit}: spent {self.cost.money:.2f}{unit}, "
+            f"{left:.2f}{unit} left; {len(self.over_budget)} job(s) not started, estimated "
+            f"{self.over_budget_money:.2f}{unit} ({shown}{more}), and {waiting} that need them"
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -117,6 +134,19 @@ class RunStats:
                 "money": round(self.cost.money, 6),
                 "gpu_seconds": round(self.cost.gpu_seconds, 3),
             },
+            **(
+                {
+                    "budget": {
+                        "limit": self.budget_limit,
+                        "spent": round(self.cost.money, 6),
+                        "remaining": round(max(0.0, self.budget_limit - self.cost.money), 6),
+                        "not_started": list(self.over_budget),
+                        "not_started_estimate": round(self.over_budget_money, 6),
+                    }
+                }
+                if self.budget_limit is not None
+                else {}
+            ),
         }
 
 
@@ -151,7 +181,7 @@ def execute(
     started = time.monotonic()
     cancel = cancel or threading.Event()
     budget = budget or Budget()
-    stats = RunStats()
+    stats = RunStats(budget_limit=budget.limit)
     jobs = graph.needed_for(targets) if targets is not None else list(graph)
     have = store.available(job.key for job in jobs)
     stats.reused = len(have)
@@ -241,6 +271,7 @@ def execute(
                         failed.add(job.key)
                         stats.skipped += 1
                         stats.over_budget.append(job.label)
+                        stats.over_budget_money += job.estimate.money
                         continue
                     budget.committed += job.estimate.money
                     running_in_pool[job.pool] = running_in_pool.get(job.pool, 0) + 1

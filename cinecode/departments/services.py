@@ -1,0 +1,83 @@
+"""Hosted services seen from the build: settings for the backends, pools for the executor,
+and tickets that keep each provider job in the catalog so a restart resumes it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cinecode.backends.hosted import ProviderJob, Ticket
+from cinecode.backends.registry import BACKENDS
+from cinecode.graph.catalog import Catalog
+from cinecode.graph.executor import Context
+from cinecode.project import Project
+
+DEFAULT_CONCURRENCY = 4
+
+
+class CatalogTicket:
+    """A ticket kept in the project's catalog (`provider_jobs`), under the job's key."""
+
+    def __init__(self, catalog: Catalog, key: str, backend: str) -> None:
+        self.catalog = catalog
+        self.key = key
+        self.backend = backend
+
+    def recall(self) -> ProviderJob | None:
+        found = self.catalog.provider_job(self.key)
+        if found is None:
+            return None
+        backend, provider_id, data = found
+        if backend != self.backend:
+            return None
+        return ProviderJob(provider_id, {**data, "backend": backend})
+
+    def remember(self, job: ProviderJob) -> None:
+        data = {k: v for k, v in job.data.items() if k != "backend"}
+        self.catalog.remember_provider_job(self.key, self.backend, job.id, data)
+
+    def done(self) -> None:
+        self.catalog.set_provider_job_state(self.key, "done")
+
+    def forget(self) -> None:
+        self.catalog.forget_provider_job(self.key)
+
+
+def ticket(ctx: Context, backend: str) -> Ticket:
+    """The ticket of the running job for `backend`."""
+    return CatalogTicket(ctx.store.catalog, ctx.job.key, backend)
+
+
+def hosted_kwargs(ctx: Context, backend: str) -> dict[str, Any]:
+    """Extra keyword arguments for a backend call: a ticket, when the backend is hosted."""
+    entry = BACKENDS.get(backend)
+    return {"ticket": ticket(ctx, backend)} if entry is not None and entry.hosted else {}
+
+
+def backend_settings(project: Project) -> dict[str, dict[str, Any]]:
+    """Per hosted backend: its `[services.NAME]` settings and its price list (none of which
+    is part of any job's key)."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, entry in BACKENDS.items():
+        if not entry.hosted:
+            continue
+        config = project.config.services.get(name)
+        values: dict[str, Any] = {}
+        if config is not None:
+            values = config.model_dump(exclude_defaults=True)
+            values["concurrency"] = config.concurrency
+        values["prices"] = dict(project.prices.prices(name).models)
+        out[name] = values
+    return out
+
+
+def pools(project: Project) -> dict[str, int]:
+    """Jobs at once per hosted backend (`[services.NAME] concurrency`, default 4)."""
+    out: dict[str, int] = {}
+    for name, entry in BACKENDS.items():
+        if entry.hosted:
+            config = project.config.services.get(name)
+            out[name] = config.concurrency if config else DEFAULT_CONCURRENCY
+    return out
+
+
+__all__ = ["CatalogTicket", "backend_settings", "hosted_kwargs", "pools", "ticket"]

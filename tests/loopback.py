@@ -1,0 +1,604 @@
+"""Loopback servers that speak the hosted providers' wire protocols, for tests.
+
+Each fake follows its provider's public API documentation (paths, headers, JSON shapes,
+status values, auth header) and keeps what it saw: `submissions` counts the paid jobs
+created, `requests` every request. Faults are queued per route and served once each:
+`Fault(status=429, retry_after="1")`, `Fault(status=503)`, `Fault(delay=2.0)` (a timeout),
+`Fault(malformed=True)` (broken JSON), `Fault(truncate=True)` (the body breaks off).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import numpy as np
+
+# --- media the fakes serve ---------------------------------------------------------------------
+
+
+def png_bytes(
+    width: int = 64, height: int = 36, colour: tuple[int, int, int] = (40, 90, 160)
+) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def mp4_bytes(seconds: float, *, width: int = 64, height: int = 36, fps: int = 24) -> bytes:
+    """A real H.264 clip of `seconds` (a moving gradient)."""
+    import av
+
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.options = {"preset": "ultrafast"}
+        for index in range(round(seconds * fps)):
+            pixels = np.full((height, width, 3), (index * 3) % 255, dtype=np.uint8)
+            frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return buffer.getvalue()
+
+
+def tone(seconds: float, rate: int) -> np.ndarray[Any, Any]:
+    t = np.arange(round(seconds * rate)) / rate
+    return (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+
+
+def wav_bytes(seconds: float, rate: int = 24000) -> bytes:
+    import wave
+
+    samples = (tone(seconds, rate) * 32767).astype("<i2")
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(rate)
+        handle.writeframes(samples.tobytes())
+    return buffer.getvalue()
+
+
+def mp3_bytes(seconds: float, rate: int = 44100) -> bytes:
+    import av
+
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mp3") as container:
+        stream = container.add_stream("libmp3lame", rate=rate)
+        stream.layout = "mono"
+        samples = tone(seconds, rate)
+        for start in range(0, samples.size, 1152):
+            chunk = samples[start : start + 1152].reshape(1, -1)
+            frame = av.AudioFrame.from_ndarray(chunk, format="flt", layout="mono")
+            frame.sample_rate = rate
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return buffer.getvalue()
+
+
+# --- the server --------------------------------------------------------------------------------
+
+
+@dataclass
+class Fault:
+    status: int = 0
+    retry_after: str = ""
+    delay: float = 0.0
+    malformed: bool = False
+    truncate: bool = False
+    body: bytes = b""
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(cls, value: Any, status: int = 200, **headers: str) -> Reply:
+        return cls(
+            status, json.dumps(value).encode(), {"Content-Type": "application/json", **headers}
+        )
+
+    @classmethod
+    def media(cls, data: bytes, kind: str, **headers: str) -> Reply:
+        return cls(200, data, {"Content-Type": kind, **headers})
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+
+class Provider:
+    """A fake provider: routes requests, checks auth, serves queued faults."""
+
+    auth_header = "Authorization"
+    auth_format = "Bearer {key}"
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.base = ""
+        self.requests: list[Seen] = []
+        self.submissions = 0
+        self.faults: list[tuple[str, Fault]] = []
+        self.lock = threading.Lock()
+
+    def fail(self, route: str, *faults: Fault) -> None:
+        """Serve `faults` (in order, once each) to requests whose "METHOD /path" starts
+        with `route`."""
+        with self.lock:
+            self.faults.extend((route, f) for f in faults)
+
+    def authorised(self, seen: Seen) -> bool:
+        return seen.headers.get(self.auth_header.lower()) == self.auth_format.format(key=self.key)
+
+    def take_fault(self, seen: Seen) -> Fault | None:
+        route = f"{seen.method} {seen.path}"
+        with self.lock:
+            for index, (prefix, fault) in enumerate(self.faults):
+                if route.startswith(prefix):
+                    del self.faults[index]
+                    return fault
+        return None
+
+    def route(self, seen: Seen) -> Reply:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def of(self, method: str, prefix: str) -> list[Seen]:
+        return [s for s in self.requests if s.method == method and s.path.startswith(prefix)]
+
+
+class Loopback:
+    """A provider served on 127.0.0.1 in a background thread."""
+
+    def __init__(self, provider: Provider) -> None:
+        self.provider = provider
+        handler = _handler(provider)
+        self.server = _Server(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        host, port = self.server.server_address[:2]
+        self.url = f"http://{host}:{port}"
+        provider.base = self.url
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Loopback:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client killed mid-request (the crash test) is expected
+
+
+def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def _serve(self, method: str) -> None:
+            parts = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            seen = Seen(
+                method,
+                parts.path,
+                parse_qs(parts.query),
+                {k.lower(): v for k, v in self.headers.items()},
+                body,
+            )
+            with provider.lock:
+                provider.requests.append(seen)
+            fault = provider.take_fault(seen)
+            if fault and fault.delay:
+                time.sleep(fault.delay)
+            if fault and fault.status:
+                headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+                self._send(Reply(fault.status, fault.body or b'{"detail": "injected"}', headers))
+                return
+            if not provider.authorised(seen) and not seen.path.startswith("/files/"):
+                self._send(Reply.json({"detail": "Invalid token."}, 401))
+                return
+            reply = provider.route(seen)
+            if fault and fault.malformed:
+                reply = Reply(
+                    reply.status, reply.body[: max(1, len(reply.body) // 2)], reply.headers
+                )
+            self._send(reply, truncate=bool(fault and fault.truncate))
+
+        def _send(self, reply: Reply, *, truncate: bool = False) -> None:
+            self.send_response(reply.status)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(reply.body)))
+            if truncate:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            if truncate:
+                self.wfile.write(reply.body[: len(reply.body) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                return
+            self.wfile.write(reply.body)
+
+        def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def do_PUT(self) -> None:
+            self._serve("PUT")
+
+    return Handler
+
+
+# --- the providers -----------------------------------------------------------------------------
+
+
+class Jobs(Provider):
+    """Shared by the queue-style fakes: jobs that finish after `polls` status requests, or
+    when `release` is set (a job held for a crash test)."""
+
+    def __init__(self, key: str, *, polls: int = 1, seconds: float = 5.0) -> None:
+        super().__init__(key)
+        self.polls = polls
+        self.seconds = seconds  # length of the clips served
+        self.jobs: dict[str, dict[str, Any]] = {}
+        self.release = threading.Event()
+        self.release.set()
+        self.fail_jobs = False
+        self.image = png_bytes()
+        self._video: bytes | None = None
+
+    def new_job(self, **info: Any) -> str:
+        with self.lock:
+            self.submissions += 1
+            job_id = f"job{self.submissions:04d}"
+            self.jobs[job_id] = {"polls": 0, **info}
+        return job_id
+
+    def advance(self, job_id: str) -> str:
+        """ "running" or "done" (or "failed") after one more status request."""
+        job = self.jobs[job_id]
+        job["polls"] += 1
+        if not self.release.is_set() or job["polls"] < self.polls:
+            return "running"
+        return "failed" if self.fail_jobs else "done"
+
+    def video(self) -> bytes:
+        if self._video is None:
+            self._video = mp4_bytes(self.seconds)
+        return self._video
+
+    def file(self, seen: Seen) -> Reply | None:
+        if seen.path.endswith(".png"):
+            return Reply.media(self.image, "image/png")
+        if seen.path.endswith(".mp4"):
+            return Reply.media(self.video(), "video/mp4")
+        return None
+
+
+class FakeReplicate(Jobs):
+    """api.replicate.com/v1: predictions (create, get), account; files under /files/."""
+
+    def __init__(
+        self, key: str, *, kind: str = "image", predict_time: float = 0.0, **kw: Any
+    ) -> None:
+        super().__init__(key, **kw)
+        self.kind = kind
+        self.predict_time = predict_time
+
+    def prediction(self, job_id: str, status: str) -> dict[str, Any]:
+        job = self.jobs[job_id]
+        body: dict[str, Any] = {
+            "id": job_id,
+            "model": job["model"],
+            "version": job.get("version", ""),
+            "input": job["input"],
+            "logs": "",
+            "output": None,
+            "error": None,
+            "status": status,
+            "created_at": "2026-11-21T10:00:00.000Z",
+            "urls": {
+                "get": f"{self.base}/v1/predictions/{job_id}",
+                "cancel": f"{self.base}/v1/predictions/{job_id}/cancel",
+            },
+        }
+        if status == "succeeded":
+            ext = "mp4" if self.kind == "video" else "png"
+            body["output"] = (
+                [f"{self.base}/files/{job_id}.{ext}"]
+                if ext == "png"
+                else f"{self.base}/files/{job_id}.{ext}"
+            )
+            body["metrics"] = {
+                "predict_time": self.predict_time,
+                "total_time": self.predict_time + 1,
+            }
+        if status == "failed":
+            body["error"] = "NSFW content detected"
+        return body
+
+    def route(self, seen: Seen) -> Reply:
+        if seen.path == "/v1/account" and seen.method == "GET":
+            return Reply.json({"type": "user", "username": "director"})
+        match = re.fullmatch(r"/v1/models/([^/]+/[^/]+)/predictions", seen.path)
+        if seen.method == "POST" and (match or seen.path == "/v1/predictions"):
+            data = seen.json()
+            if not isinstance(data, dict) or "input" not in data:
+                return Reply.json({"detail": "input is required"}, 422)
+            model = match.group(1) if match else "owner/versioned"
+            job_id = self.new_job(model=model, input=data["input"], version=data.get("version", ""))
+            return Reply.json(self.prediction(job_id, "starting"), 201)
+        match = re.fullmatch(r"/v1/predictions/([^/]+)", seen.path)
+        if seen.method == "GET" and match:
+            job_id = match.group(1)
+            if job_id not in self.jobs:
+                return Reply.json({"detail": "Not found."}, 404)
+            state = self.advance(job_id)
+            status = {"running": "processing", "done": "succeeded", "failed": "failed"}[state]
+            return Reply.json(self.prediction(job_id, status))
+        if seen.path.startswith("/files/"):
+            reply = self.file(seen)
+            if reply:
+                return reply
+        return Reply.json({"detail": "Not found."}, 404)
+
+
+class FakeFal(Jobs):
+    """queue.fal.run: submit, status, result; files under /files/."""
+
+    auth_format = "Key {key}"
+
+    def __init__(self, key: str, *, kind: str = "image", **kw: Any) -> None:
+        super().__init__(key, **kw)
+        self.kind = kind
+
+    def route(self, seen: Seen) -> Reply:
+        if seen.path.startswith("/files/"):
+            return self.file(seen) or Reply.json({"detail": "Not found"}, 404)
+        match = re.fullmatch(r"/([^/]+/[^/]+)(?:/.*)?/requests/([^/]+)(/status)?", seen.path)
+        if seen.method == "GET" and match:
+            job_id = match.group(2)
+            if job_id not in self.jobs:
+                return Reply.json({"detail": "Request not found"}, 404)
+            if match.group(3):
+                state = self.advance(job_id)
+                if state == "running":
+                    return Reply.json({"status": "IN_PROGRESS", "request_id": job_id, "logs": None})
+                return Reply.json(
+                    {
+                        "status": "COMPLETED",
+                        "request_id": job_id,
+                        "response_url": f"{self.base}/{match.group(1)}/requests/{job_id}",
+                        "metrics": {"inference_time": 2.5},
+                    }
+                )
+            if self.fail_jobs:
+                return Reply.json({"detail": [{"msg": "content policy violation"}]}, 422)
+            if self.kind == "video":
+                return Reply.json({"video": {"url": f"{self.base}/files/{job_id}.mp4"}})
+            return Reply.json(
+                {
+                    "images": [
+                        {
+                            "url": f"{self.base}/files/{job_id}.png",
+                            "width": 64,
+                            "height": 36,
+                            "content_type": "image/png",
+                        }
+                    ],
+                    "seed": 42,
+                }
+            )
+        if seen.method == "POST":
+            app = "/".join(seen.path.strip("/").split("/")[:2])
+            job_id = self.new_job(input=seen.json())
+            return Reply.json(
+                {
+                    "request_id": job_id,
+                    "response_url": f"{self.base}/{app}/requests/{job_id}",
+                    "status_url": f"{self.base}/{app}/requests/{job_id}/status",
+                    "cancel_url": f"{self.base}/{app}/requests/{job_id}/cancel",
+                    "queue_position": 0,
+                }
+            )
+        return Reply.json({"detail": "Not found"}, 404)
+
+
+class FakeRunway(Jobs):
+    """api.dev.runwayml.com/v1: image_to_video, tasks/{id}, organization."""
+
+    RATIOS = frozenset(
+        {
+            "1280:720",
+            "720:1280",
+            "1104:832",
+            "832:1104",
+            "960:960",
+            "1584:672",
+            "1280:768",
+            "768:1280",
+        }
+    )
+
+    def route(self, seen: Seen) -> Reply:
+        if seen.path.startswith("/files/"):
+            return self.file(seen) or Reply.json({"error": "not found"}, 404)
+        if seen.headers.get("x-runway-version") != "2024-11-06":
+            return Reply.json({"error": "X-Runway-Version header is required"}, 400)
+        if seen.path == "/v1/organization":
+            return Reply.json({"creditBalance": 1000})
+        if seen.method == "POST" and seen.path == "/v1/image_to_video":
+            data = seen.json()
+            problems = []
+            if not str(data.get("promptImage", "")).startswith("data:image/"):
+                problems.append("promptImage must be an HTTPS URL or a data URI")
+            if data.get("ratio") not in self.RATIOS:
+                problems.append(f"invalid ratio {data.get('ratio')}")
+            if data.get("duration") not in (5, 10):
+                problems.append("duration must be 5 or 10")
+            if problems:
+                return Reply.json({"error": "; ".join(problems)}, 400)
+            return Reply.json({"id": self.new_job(input=data)})
+        match = re.fullmatch(r"/v1/tasks/([^/]+)", seen.path)
+        if seen.method == "GET" and match:
+            job_id = match.group(1)
+            if job_id not in self.jobs:
+                return Reply.json({"error": "Task not found"}, 404)
+            state = self.advance(job_id)
+            task: dict[str, Any] = {"id": job_id, "createdAt": "2026-11-21T10:00:00.000Z"}
+            if state == "running":
+                task.update(status="RUNNING", progress=0.5)
+            elif state == "failed":
+                task.update(status="FAILED", failure="Content moderation", failureCode="SAFETY")
+            else:
+                task.update(status="SUCCEEDED", output=[f"{self.base}/files/{job_id}.mp4"])
+            return Reply.json(task)
+        return Reply.json({"error": "not found"}, 404)
+
+
+class FakeElevenLabs(Provider):
+    """api.elevenlabs.io/v1: text-to-speech, sound-generation, music, history audio, user."""
+
+    auth_header = "xi-api-key"
+    auth_format = "{key}"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.history: dict[str, bytes] = {}
+        self.characters = 0
+
+    def _audio(self, seconds: float, seen: Seen, **headers: str) -> Reply:
+        fmt = (seen.query.get("output_format") or ["mp3_44100_128"])[0]
+        if fmt.startswith("pcm_"):
+            rate = int(fmt.split("_")[1])
+            data = (tone(seconds, rate) * 32767).astype("<i2").tobytes()
+            kind = "audio/pcm"
+        else:
+            data = mp3_bytes(seconds)
+            kind = "audio/mpeg"
+        item = f"hist{len(self.history) + 1:04d}"
+        self.history[item] = data
+        return Reply.media(
+            data, kind, **{"history-item-id": item, "request-id": f"req-{item}", **headers}
+        )
+
+    def route(self, seen: Seen) -> Reply:
+        if seen.path == "/v1/user":
+            return Reply.json({"subscription": {"tier": "creator"}})
+        match = re.fullmatch(r"/v1/history/([^/]+)/audio", seen.path)
+        if match and seen.method == "GET":
+            data = self.history.get(match.group(1))
+            return (
+                Reply.media(data, "audio/mpeg")
+                if data
+                else Reply.json({"detail": "not found"}, 404)
+            )
+        match = re.fullmatch(r"/v1/text-to-speech/([^/]+)", seen.path)
+        if match and seen.method == "POST":
+            data = seen.json()
+            text = str(data.get("text", ""))
+            if not text:
+                return Reply.json(
+                    {"detail": {"status": "invalid", "message": "text is empty"}}, 422
+                )
+            self.submissions += 1
+            self.characters += len(text)
+            return self._audio(0.06 * len(text) + 0.2, seen, **{"character-cost": str(len(text))})
+        if seen.path == "/v1/sound-generation" and seen.method == "POST":
+            self.submissions += 1
+            return self._audio(float(seen.json()["duration_seconds"]), seen)
+        if seen.path == "/v1/music" and seen.method == "POST":
+            self.submissions += 1
+            return self._audio(seen.json()["music_length_ms"] / 1000, seen)
+        return Reply.json({"detail": "not found"}, 404)
+
+
+class FakeOpenAI(Provider):
+    """api.openai.com/v1: chat/completions, images/generations, audio/speech, models."""
+
+    def __init__(self, key: str, *, answer: Callable[[Seen], str] | None = None) -> None:
+        super().__init__(key)
+        self.answer = answer or (lambda seen: '{"shots": []}')
+
+    def route(self, seen: Seen) -> Reply:
+        if seen.path == "/v1/models":
+            return Reply.json(
+                {"object": "list", "data": [{"id": "gpt-4o-mini", "object": "model"}]}
+            )
+        if seen.path == "/v1/chat/completions" and seen.method == "POST":
+            self.submissions += 1
+            data = seen.json()
+            return Reply.json(
+                {
+                    "id": "chatcmpl-1",
+                    "object": "chat.completion",
+                    "model": data["model"],
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": self.answer(seen)},
+                            "finish_reason": "stop",
+                        }
+                    ],
+                    "usage": {
+                        "prompt_tokens": 1000,
+                        "completion_tokens": 200,
+                        "total_tokens": 1200,
+                    },
+                }
+            )
+        if seen.path == "/v1/images/generations" and seen.method == "POST":
+            self.submissions += 1
+            data = seen.json()
+            width, height = (int(v) for v in data["size"].split("x"))
+            image = png_bytes(width // 16, height // 16)
+            return Reply.json(
+                {"created": 1, "data": [{"b64_json": base64.b64encode(image).decode()}]}
+            )
+        if seen.path == "/v1/audio/speech" and seen.method == "POST":
+            self.submissions += 1
+            text = seen.json()["input"]
+            return Reply.media(wav_bytes(0.05 * len(text) + 0.2), "audio/wav")
+        return Reply.json({"error": {"message": "not found"}}, 404)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
