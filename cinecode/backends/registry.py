@@ -28,6 +28,8 @@ class Entry:
 BACKENDS: dict[str, Entry] = {
     "sketch": Entry("cinecode.backends.sketch:SketchBackend", ("image",), offline=True),
     "piper": Entry("cinecode.backends.piper:PiperBackend", ("speech",), offline=True),
+    "composer": Entry("cinecode.backends.composer:ComposerBackend", ("music",), offline=True),
+    "foley": Entry("cinecode.backends.foley:FoleyBackend", ("effects",), offline=True),
 }
 
 #: motion "backends" that are not generators: the segment moves a camera over the keyframe
