@@ -128,6 +128,7 @@ class MakeResult:
         return {
             "master": str(self.master),
             "subtitles": str(self.subtitles),
+            **({"stems": {k: str(v) for k, v in self.outputs.items()}} if self.outputs else {}),
             **self.stats.as_dict(),
         }
 
@@ -203,10 +204,25 @@ def make(
             name = slug(loaded.film.title)
             master_path = store.export(master, project.build_dir / f"{name}.mp4").resolve()
             srt_path = store.export(srt, project.build_dir / f"{name}.srt").resolve()
-            return MakeResult(master_path, srt_path, total, current)
+            outputs = export_stems(store, current, project)
+            return MakeResult(master_path, srt_path, total, current, outputs)
     finally:
         backends.close()
         store.close()
+
+
+def export_stems(store: Store, current: Plan, project: Project) -> dict[str, Path]:
+    """Place the film's stems beside the master: build/stems/dialogue.wav, music.wav, …"""
+    outputs: dict[str, Path] = {}
+    for target, key in current.targets.items():
+        if not target.startswith("stems/"):
+            continue
+        artifact = store.get(key)
+        if artifact is not None:
+            bus = target.split("/", 1)[1]
+            dest = project.build_dir / "stems" / f"{bus}.wav"
+            outputs[bus] = store.export(artifact, dest).resolve()
+    return outputs
 
 
 def _pictures(p: Plan) -> dict[str, str]:

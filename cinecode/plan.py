@@ -142,6 +142,7 @@ def plan(film: Film, project: Project, state: State) -> Plan:
     reels: list[tuple[str, list[str], str]] = []  # (scene id, segment keys, mix key)
     subtitle_reels: list[dict[str, Any]] = []
     all_voices: list[str] = []
+    sounds: list[mix.SceneSound] = []  # each scene's sound, in order (the next one carries on)
 
     def card_reel(scene_id: str, card: str, seconds: float) -> None:
         card_spec = [spec(fixed=seconds)]
@@ -159,17 +160,16 @@ def plan(film: Film, project: Project, state: State) -> Plan:
             )
         )
         frames = _card_frames(seconds, fmt.fps, quantum)
-        mix_key = graph.add(
-            mix.plan_scene_mix(
-                scene_id=scene_id,
-                voices=[],
-                shots=[],
-                extensions=[],
-                project=project,
-                frames=frames,
-            )
+        sound = mix.plan_card_sound(
+            graph,
+            card=scene_id,
+            film=film,
+            project=project,
+            frames=frames,
+            previous=sounds[-1] if sounds else None,
         )
-        reels.append((scene_id, [segment], mix_key))
+        sounds.append(sound)
+        reels.append((scene_id, [segment], sound.mix))
         subtitle_reels.append({"frames": frames})
 
     card_reel("title", title_card, titles.TITLE_SECONDS)
@@ -204,17 +204,17 @@ def plan(film: Film, project: Project, state: State) -> Plan:
             )
             shots[shot.id].segment = graph.add(job)
             segments.append(job.key)
-        extensions = [line.extension for shot in scene.shots for line in shot.lines]
-        mix_key = graph.add(
-            mix.plan_scene_mix(
-                scene_id=scene.id,
-                voices=scene_voices,
-                shots=specs,
-                extensions=extensions,
-                project=project,
-            )
+        sound = mix.plan_scene_sound(
+            graph,
+            scene=scene,
+            film=film,
+            project=project,
+            voices=scene_voices,
+            shots=specs,
+            previous=sounds[-1] if sounds else None,
         )
-        reels.append((scene.id, segments, mix_key))
+        sounds.append(sound)
+        reels.append((scene.id, segments, sound.mix))
         subtitle_reels.append(
             {
                 "shots": specs,
@@ -252,7 +252,11 @@ def plan(film: Film, project: Project, state: State) -> Plan:
         )
     master_key = graph.add(master.plan_master(reel_keys, title=film.title))
     srt = graph.add(master.plan_subtitles(subtitle_reels, all_voices, fps=fmt.fps, quantum=quantum))
-    graph.targets = {"master": master_key, "srt": srt}
+    stems = {
+        f"stems/{job.params['bus']}": graph.add(job)
+        for job in mix.plan_film_stems([sound.stems for sound in sounds], project=project)
+    }
+    graph.targets = {"master": master_key, "srt": srt, **stems}
     return Plan(film=film, graph=graph, shots=shots, targets=dict(graph.targets), reels=reel_keys)
 
 
