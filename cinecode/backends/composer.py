@@ -50,6 +50,7 @@ class ComposerBackend:
     """Music cues written as MIDI for a mood and an exact length, rendered offline."""
 
     name = "composer"
+    version = 1
 
     def __init__(self, *, soundfont: str = "", gain: float = 0.3, **params: Any) -> None:
         if params:

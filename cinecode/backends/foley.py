@@ -43,6 +43,7 @@ class FoleyBackend:
     """Synthesized ambience beds and spot effects, offline and deterministic."""
 
     name = "foley"
+    version = 1
 
     def __init__(self, **params: Any) -> None:
         if params:

@@ -150,8 +150,15 @@ def thunder(rng: Rng, n: int, rate: int, text: str) -> Stereo:
         add_at(out, np.stack([crack, crack * 0.9]), 0)
     start = 0.05 if close else 0.0
     m = n - samples(start, rate)
-    roll = 0.35 + 0.65 * np.abs(drift(rng, m, rate, 2.5, smooth=1)) ** 1.3
-    shape = attack_decay(m, rate, 0.08 if close else 0.6, m / rate * 0.9) * roll
+    # a rumble that dies slowly, with two or three rolls rising out of it as the sound of the
+    # far parts of the bolt arrives
+    seconds = m / rate
+    shape = attack_decay(m, rate, 0.08 if close else 0.6, seconds * 2.2)
+    for _ in range(int(rng.integers(2, 4))):
+        length = samples(rng.uniform(0.8, 1.8), rate)
+        swell = hann_swell(length, rng.uniform(0.2, 0.4)) * rng.uniform(0.4, 0.8)
+        add_at(shape, swell, samples(rng.uniform(0.4, max(0.5, seconds * 0.55)), rate))
+    shape *= 0.5 + 0.5 * np.abs(drift(rng, m, rate, 4.0, smooth=1))
     for ch in range(2):
         rumble = lowpass(brown(rng, m), 260 if close else 150, rate) * 2.2
         rumble += bandpass(pink(rng, m), 60, 600, rate) * 0.8

@@ -96,6 +96,14 @@ def status(name: str, params: Mapping[str, Any]) -> BackendStatus:
     return result
 
 
+def backend_version(name: str) -> int:
+    """The code version of a backend (part of the keys of what it makes)."""
+    try:
+        return int(getattr(backend_class(name), "version", 1))
+    except MissingPackage:
+        return 0
+
+
 def voice_presets(name: str) -> dict[str, Voice]:
     """The named voices a speech backend offers (empty if it takes provider voice ids)."""
     presets = getattr(

@@ -22,6 +22,7 @@ import zlib
 from typing import Any
 
 from cinecode.backends.protocols import MusicRequest
+from cinecode.backends.registry import backend_version
 from cinecode.departments.mood import Mood
 from cinecode.departments.timeline import scene_time
 from cinecode.errors import BadOutput
@@ -84,6 +85,7 @@ def plan_cue(
     seed = cue_seed(project, name, mood)
     params: dict[str, Any] = {
         "backend": department.backend,
+        "backend_version": backend_version(department.backend),
         "backend_params": department.params,
         "model": str(department.params.get("model", "")),
         "mood": mood.mood,

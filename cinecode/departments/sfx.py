@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cinecode.backends.protocols import EffectsRequest
+from cinecode.backends.registry import backend_version
 from cinecode.errors import BadOutput
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
@@ -227,8 +228,9 @@ SOUND_WORDS: tuple[tuple[str, str, str, float, float], ...] = (
         -18.0,
     ),
     (
-        r"\b(walks?|walking|strides?|paces|runs|running|ran|climbs?|stumbles?|hurries|rushes|"
-        r"marches|tiptoes?|footsteps|steps (in|out|forward|back|inside|outside|into|onto|off))\b",
+        r"\b(walks?|walking|strides?|paces|runs|running|ran|stumbles?|hurries|rushes|"
+        r"marches|tiptoes?|footsteps|climbs? (up|down|the (stairs|steps|ladder))|"
+        r"steps (in|out|forward|back|inside|outside|into|onto|off))\b",
         "steps",
         "footsteps",
         3.0,
@@ -255,8 +257,15 @@ INTERIOR_THINGS: tuple[tuple[str, str], ...] = (
     (r"office|hospital|lab\b|server|corridor|hallway|fridge|refrigerator", "air conditioning hum"),
     (r"\bcar\b|taxi|truck|bus\b|van\b|cab\b", "engine idling"),
     (r"kettle|stove|cooking|simmer", "kettle simmering"),
-    (r"radio\b", "radio hissing"),
+    (r"radio\b[^.]{0,40}?\b(hiss|crackl|static|into life)", "radio hissing"),
 )
+#: weather in the action counts when it does something ("Rain slams sideways"), not when a
+#: word is only written ("In big letters: Storm.")
+WEATHER_VERBS = (
+    r"\b(rain|storm|wind|gale|snow|sleet|hail)s?\b\s+(\w+\s+)?(falls?|pours?|slams?|lash\w*|"
+    r"beats?|rag\w*|howls?|drives?|batter\w*|hammers?|blows?|whips?|roars?|streams?|pelts?)"
+)
+VIOLENT = r"slam|lash|hammer|batter|pelt|driv|pour|rag|howl|roar|whip|torrent|heavy|gale|fierce"
 WEATHER: tuple[tuple[str, str], ...] = (
     (r"\bstorm|gale|tempest|hurricane", "storm"),
     (r"\brain(s|ing|y)?\b|downpour|drizzle", "rain"),
@@ -290,7 +299,9 @@ def scene_bed(scene: Scene, film: Film) -> Bed:
     action = scene.action_text.lower()
     night = scene.time_of_day in ("night", "dusk", "evening")
     layers: list[str] = []
-    weather = [name for pattern, name in WEATHER if re.search(pattern, f"{place} {action}")]
+    happening = " ".join(m.group(0) for m in re.finditer(WEATHER_VERBS, action))
+    weather = [name for pattern, name in WEATHER if re.search(pattern, f"{place} {happening}")]
+    violent = bool(re.search(VIOLENT, f"{place} {happening}"))
     if scene.setting in ("ext", "int/ext"):
         for pattern, layer in EXTERIOR_PLACES:
             if re.search(pattern, place):
@@ -304,37 +315,36 @@ def scene_bed(scene: Scene, film: Film) -> Bed:
             layers.append("night insects")
         if not layers and not night:
             layers.append("distant birds")
-        layers.extend(_weather(weather, outside=True) or ["light wind"])
+        layers.extend(_weather(weather, outside=True, violent=violent) or ["light wind"])
     else:
         layers.append("room tone")
         for pattern, layer in INTERIOR_THINGS:
             if re.search(pattern, place) or re.search(pattern, action):
                 layers.append(layer)
-        layers.extend(_weather(weather, outside=False))
+        layers.extend(_weather(weather, outside=False, violent=violent))
     description = ", ".join(dict.fromkeys(layers))
     return Bed(description, bed_level(description), "inferred")
 
 
-def _weather(found: list[str], *, outside: bool) -> list[str]:
+def _weather(found: list[str], *, outside: bool, violent: bool) -> list[str]:
     if "storm" in found:
         return (
             ["storm", "heavy rain"] if outside else ["distant storm outside", "rain on the windows"]
         )
     out = []
     if "rain" in found:
-        out.append("rain" if outside else "rain on the windows")
+        out.append(("heavy rain" if violent else "rain") if outside else "rain on the windows")
     if "wind" in found:
-        out.append("strong wind" if outside else "distant wind outside")
+        out.append(("gale wind" if violent else "wind") if outside else "distant wind outside")
     return out
 
 
 def scene_spots(scene: Scene) -> list[Spot]:
     """The scene's spot effects: its [[sfx:]] notes and the sound words of its action."""
-    index_of = {shot.id: i for i, shot in enumerate(scene.shots)}
     spots: list[Spot] = []
     taken: set[tuple[int, str]] = set()
-    for shot_id, description, _line in scene.effects:
-        index = index_of.get(shot_id, 0)
+    for shot_id, description, line in scene.effects:
+        index = _shot_at(scene, shot_id, line)
         kind, seconds, level = _classify(description)
         spots.append(Spot(index, 0.0, kind, description, seconds, level, "directive"))
         taken.add((index, kind))
@@ -368,6 +378,17 @@ _DOOR = {
 }
 
 
+def _shot_at(scene: Scene, shot_id: str, line: int) -> int:
+    """The shot an [[sfx:]] note sounds in. The breakdown files a note written inside an
+    element under the shot before it; when the next shot starts on the note's line or the
+    one after (the note opens or ends that paragraph), the note belongs to that shot."""
+    ids = [shot.id for shot in scene.shots]
+    index = ids.index(shot_id) if shot_id in ids else 0
+    if index + 1 < len(scene.shots) and scene.shots[index + 1].line <= line + 1:
+        return index + 1
+    return index
+
+
 def _classify(description: str) -> tuple[str, float, float]:
     for pattern, kind, _template, seconds, level in SOUND_WORDS:
         if re.search(pattern, description, re.IGNORECASE):
@@ -385,6 +406,7 @@ def plan_bed(bed: Bed, *, location: str, project: Project, scene: str) -> Job:
     seed = effect_seed(project, "bed", location.upper(), bed.description.lower())
     params: dict[str, Any] = {
         "backend": department.backend,
+        "backend_version": backend_version(department.backend),
         "backend_params": department.params,
         "model": str(department.params.get("model", "")),
         "kind": "ambience",
@@ -409,6 +431,7 @@ def plan_spot(spot: Spot, *, space: str, project: Project, scene: str) -> Job:
     seed = effect_seed(project, "spot", scene, spot.description.lower())
     params: dict[str, Any] = {
         "backend": department.backend,
+        "backend_version": backend_version(department.backend),
         "backend_params": department.params,
         "model": str(department.params.get("model", "")),
         "kind": "spot",
