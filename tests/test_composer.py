@@ -156,7 +156,7 @@ def test_renders_exactly_the_requested_length_and_is_deterministic(
     composer: ComposerBackend, tmp_path: Path
 ) -> None:
     a, path_a = render(composer, tmp_path / "a", mood="tense", duration=7.25, seed=5, tail=2.0)
-    b, path_b = render(composer, tmp_path / "b", mood="tense", duration=7.25, seed=5, tail=2.0)
+    _, path_b = render(composer, tmp_path / "b", mood="tense", duration=7.25, seed=5, tail=2.0)
     assert a.shape == (2, round(7.25 * RATE))
     digest = hashlib.sha256
     assert digest(path_a.read_bytes()).digest() == digest(path_b.read_bytes()).digest()

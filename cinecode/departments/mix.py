@@ -64,6 +64,7 @@ DIALOGUE_GAIN = 4.0  # dB on the voices (the speech backend speaks around -20 dB
 MAX_BOOST = 6.0  # dB: the most a quiet scene is raised towards the target
 CARD_OFFSET = -2.0  # LU: title and credits sit a little under the film
 AAC_MARGIN = 1.0  # dB kept under the ceiling for the AAC encoder's overshoot
+DUAL_PAN = 0.3  # how far apart dual dialogue is panned (-1 left … 1 right)
 FADE_OUT = 2.5  # seconds of FADE OUT.
 END_FADE = 3.0  # seconds of the film's last fade
 #: by the transition into a scene: (seconds the score fades in, seconds beds cross-fade)
@@ -545,13 +546,15 @@ def dialogue_bus(
     """The scene's voices placed and treated; and the spans (seconds) where words are heard."""
     bus = np.zeros((2, n), np.float32)
     speech: list[tuple[float, float]] = []
-    side = -1.0
-    for source, start, line in zip(voices, starts, lines, strict=True):
+    # dual dialogue: the block before the `^` one on the left, the `^` block on the right
+    sides = [0.0] * len(lines)
+    for index, line in enumerate(lines):
+        if line["dual"] and index > 0:
+            sides[index - 1], sides[index] = -DUAL_PAN, DUAL_PAN
+    for source, start, line, side in zip(voices, starts, lines, sides, strict=True):
         mono = read_audio(source.path, rate=rate, channels=1)
         treated, position = treat_voice(mono, line["ext"], space, rate)
-        if line["dual"]:
-            position = 0.25 * side
-            side = -side
+        position = side or position
         stereo = pan(treated[0], position) * math.sqrt(2)  # centre at unity on each side
         add_at(bus, stereo.astype(np.float32), round(start * rate))
         phrases = source.meta.get("phrases") or [[0.0, float(source.meta["duration"]), ""]]
