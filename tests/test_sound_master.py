@@ -185,3 +185,24 @@ def test_a_one_line_edit_regenerates_one_voice_and_one_cue(
     generate = [job for job in needed if job.key not in have and job.kind == "generate"]
     sound = sorted(job.step for job in generate if job.department in ("voice", "music", "effects"))
     assert sound == ["music-cue", "voice"]
+
+
+def test_the_sound_sheet_times_every_effect(example_build: Path) -> None:
+    from cinecode.soundsheet import sound_sheet
+
+    sheet = sound_sheet(example_build)
+    rows = sheet["scenes"]
+    assert [row["scene"] for row in rows] == ["title", "1", "2", "3", "4", "5", "6", "credits"]
+    starts = [row["start"] for row in rows]
+    assert starts == sorted(starts) and starts[0] == 0.0
+    assert sum(row["duration"] for row in rows) == pytest.approx(272.0, abs=0.01)
+    for row in rows:
+        for effect in row["effects"]:
+            assert 0.0 <= effect["at"] < row["duration"]
+        if row["scene"] not in ("title", "credits"):
+            assert (
+                row["score"]["source"] == "directive" and row["ambience"]["source"] == "directive"
+            )
+            assert {"key", "tempo", "bars", "style"} <= set(row["score"])
+    thunder = next(e for e in rows[3]["effects"] if "thunder" in e["description"])
+    assert thunder["source"] == "directive"

@@ -261,3 +261,19 @@ def test_departments_can_be_switched_off(tmp_path: Path) -> None:
     p = planned(write_project(tmp_path / "quiet", toml=toml))
     assert not [job for job in p.graph if job.department in ("music", "effects")]
     assert len(jobs_of(p, SCENE_STEMS.name)) == 6  # title, 4 scenes, credits: dialogue only
+
+
+def test_the_sound_sheet_shows_what_is_planned_before_a_build(loaded: Loaded) -> None:
+    from cinecode.soundsheet import sound_sheet
+
+    sheet = sound_sheet(loaded.project.root)
+    rows = {row["scene"]: row for row in sheet["scenes"]}
+    assert list(rows) == ["title", "1", "2", "3", "4", "credits"]
+    assert rows["2"]["score"]["mood"] == "tense" and rows["2"]["score"]["source"] == "directive"
+    assert rows["1"]["score"]["ending"] == "cut" and rows["4"]["score"] is None
+    assert rows["4"]["ambience"] == {
+        "description": "quiet room tone, a fly buzzing",
+        "source": "directive",
+    }
+    assert rows["2"]["effects"][0]["description"] == "glass shatters"
+    assert rows["2"]["start"] is None and rows["2"]["effects"][0]["at"] is None  # not built

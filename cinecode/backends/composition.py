@@ -452,7 +452,9 @@ def compose(spec: CueSpec) -> Score:
     # 2. fit the bars to the body
     wanted = spec.tempo or float(rng.uniform(*style.tempo))
     bar = style.beats * 60.0 / wanted
-    bars = max(1, round(body / bar))
+    # the whole number of bars whose tempo is nearest (in ratio) to the wanted one
+    fewer = max(1, math.floor(body / bar))
+    bars = min((fewer, fewer + 1), key=lambda b: abs(math.log(b * bar / body)))
     tempo = bars * style.beats * 60.0 / body
     beat = 60.0 / tempo
     bar = beat * style.beats

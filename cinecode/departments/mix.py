@@ -642,6 +642,15 @@ def bed_loop(loop: Audio, n: int, phase: int, level: float, rate: int) -> Audio:
     return (loop[:, index] * gain).astype(np.float32)
 
 
+def spot_time(spot: dict[str, Any], timeline: SceneTime) -> float:
+    """When a spot effect sounds (seconds into its scene): its shot's start plus its place in
+    the shot's action, kept inside the shot."""
+    shot = min(int(spot["shot"]), len(timeline.shot_starts) - 1)
+    length = timeline.shot_seconds(shot)
+    offset = min(max(0.05, float(spot["at"]) * length), max(0.05, length - 0.25))
+    return timeline.shot_starts[shot] + offset
+
+
 def place_spot(
     bus: Audio,
     effect: Audio,
@@ -651,11 +660,8 @@ def place_spot(
     *,
     gain_db: float,
 ) -> None:
-    """Add a spot effect at its beat: its shot's start + its place in the shot's action."""
-    shot = min(int(spot["shot"]), len(timeline.shot_starts) - 1)
-    length = timeline.shot_seconds(shot)
-    offset = min(max(0.05, float(spot["at"]) * length), max(0.05, length - 0.25))
-    at = round((timeline.shot_starts[shot] + offset) * rate)
+    """Add a spot effect at its beat (`spot_time`)."""
+    at = round(spot_time(spot, timeline) * rate)
     loudest = momentary_max(effect, rate)
     gain = db_to_gain(spot["level"] + gain_db - loudest) if math.isfinite(loudest) else 1.0
     piece = effect * gain

@@ -358,12 +358,32 @@ def scene_spots(scene: Scene) -> list[Spot]:
                 continue
             taken.add((index, kind))
             description = template
+            if kind == "steps":
+                description = _footsteps(match.group(0).lower(), scene)
             if kind == "door":
                 verb = next(g for g in match.groups() if g).lower()
                 description = f"a door {_DOOR.get(verb.rstrip('s'), 'slams')}"
             at = match.start() / max(1, len(text))
             spots.append(Spot(index, round(at, 3), kind, description, seconds, level, "action"))
     return sorted(spots, key=lambda s: (s.shot, s.at))
+
+
+def _footsteps(verb: str, scene: Scene) -> str:
+    """Footsteps with their gait and the ground they fall on."""
+    gait = ""
+    if re.search(r"\b(run|ran|runs|running|hurries|rushes|races)", verb):
+        gait = "running "
+    elif re.search(r"stumbl|stagger", verb):
+        gait = "stumbling "
+    place = f"{scene.location} {scene.action_text}".lower()
+    ground = "on a wooden floor" if scene.setting == "int" else "on stone"
+    if re.search(r"stair|ladder|gallery|iron|metal|steel|deck|gantry|tower", place):
+        ground = "on metal stairs" if re.search(r"stair|ladder", place) else "on metal"
+    elif scene.setting != "int" and re.search(
+        r"path|beach|sand|gravel|mud|field|forest|garden|road", place
+    ):
+        ground = "on gravel"
+    return f"{gait}footsteps {ground}"
 
 
 _DOOR = {
