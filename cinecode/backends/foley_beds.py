@@ -149,12 +149,14 @@ Maker = Callable[[Rng, int, int, Layer], Stereo]
 
 
 def room(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
+    """The air of a quiet room: low brown noise and a little pink."""
     low = widen(rng, lambda r, m: lowpass(brown(r, m), 220, rate), n, 0.6)
     air = widen(rng, lambda r, m: lowpass(pink(r, m), 1400, rate), n, 0.2)
     return _rms_to(low + 0.35 * air, _level(-50, layer.intensity))
 
 
 def wind(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
+    """Pink noise through a resonance that follows random gusts; strong wind howls."""
     k = layer.intensity
     gust = 0.5 + 0.5 * drift(rng, n, rate, 0.12 + 0.12 * k)
     env = (0.3 + 0.7 * gust) ** (1.0 + 0.8 * k)
@@ -171,6 +173,7 @@ def wind(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
 
 
 def rain(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
+    """Hiss plus thousands of drop impulses through drop (glass, tin) resonances."""
     k = layer.intensity
     on_glass = bool(re.search(r"glass|window|pane|batter", layer.detail))
     on_tin = bool(re.search(r"tin|roof|metal|car|umbrella", layer.detail))
@@ -196,6 +199,7 @@ def rain(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
 
 
 def surf(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
+    """Waves every 5-9 s: rumble, wash and a bright crest; booming adds rock thumps."""
     k = layer.intensity
     booming = bool(re.search(r"boom|rock|pound|crash|cliff|bow", layer.detail))
     swell_only = bool(re.search(r"swell", layer.detail)) and not booming
@@ -243,6 +247,7 @@ def _gull_note(rng: Rng, rate: int) -> Mono:
 
 
 def gulls(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
+    """Gull calls at random times and distances."""
     single = bool(re.search(r"single|lone|one\b|a gull", layer.detail))
     mean_gap = 11.0 if single else 4.5 / max(layer.intensity, 0.3)
     out = np.zeros((2, n), np.float32)
@@ -260,6 +265,7 @@ def gulls(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
 
 
 def birds(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
+    """Songbird trills of fast frequency-swept chirps."""
     out = np.zeros((2, n), np.float32)
     for bird in range(3):
         base = rng.uniform(2600, 4800)
@@ -284,6 +290,7 @@ def birds(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
 
 
 def insects(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
+    """Crickets: 4-5 kHz pulse chirps from several insects."""
     out = np.zeros((2, n), np.float32)
     for _ in range(5):
         carrier_hz = rng.uniform(3900, 5200)
@@ -306,6 +313,7 @@ def insects(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
 
 
 def clock(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
+    """A tick-tock through wooden resonances, twice a second."""
     out = np.zeros(n, np.float32)
     click_n = samples(0.06, rate)
     for index, t in enumerate(np.arange(0.0, n / rate, 0.5)):
@@ -318,6 +326,7 @@ def clock(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
 
 
 def kettle(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
+    """A simmer: hiss and rising bubbles (and a whistle when asked)."""
     hiss = bandpass(pink(rng, n), 350, 2600, rate) * (0.7 + 0.3 * drift(rng, n, rate, 0.5))
     bubbles = np.zeros(n, np.float32)
     for at in rng.integers(0, n, int(n / rate * 18 * layer.intensity)):
@@ -335,6 +344,7 @@ def kettle(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
 
 
 def fire(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
+    """A low roar and random crackles."""
     roar = widen(rng, lambda r, m: lowpass(brown(r, m), 300, rate), n, 0.7)
     crackle = np.zeros(n, np.float32)
     count = int(n / rate * 6 * layer.intensity)
@@ -345,6 +355,7 @@ def fire(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
 
 
 def engine(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
+    """A firing pulse train through a hull resonance: idling or straining."""
     strain = bool(re.search(r"strain|roar|rac|rev|full|labou?r|screaming", layer.detail))
     hz = 28.0 if strain else 13.0
     wobble = drift(rng, n, rate, 0.6 if strain else 0.25) * (0.12 if strain else 0.04)
@@ -362,6 +373,7 @@ def engine(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
 
 
 def radio(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
+    """Band-limited radio hiss and crackle."""
     hiss = bandpass(white(rng, n), 400, 3400, rate) * (0.8 + 0.2 * drift(rng, n, rate, 1.5))
     crackle = np.zeros(n, np.float32)
     count = int(n / rate * 25)
@@ -371,6 +383,7 @@ def radio(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
 
 
 def traffic(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
+    """Road rumble and cars passing across the stereo field."""
     out = widen(rng, lambda r, m: lowpass(brown(r, m), 260, rate), n, 0.5) * 1.2
     t = rng.uniform(0, 4)
     while t * rate < n:
@@ -392,6 +405,7 @@ def traffic(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
 
 
 def crowd(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
+    """Murmur: noise through moving vowel formants at syllable rate."""
     out = np.zeros((2, n), np.float32)
     for _ in range(10):
         voice = resonate(pink(rng, n), rng.uniform(350, 750), 4, rate)
@@ -406,12 +420,14 @@ def crowd(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
 
 
 def leaves(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
+    """Wind in trees: bright rustling in gusts."""
     gust = (0.4 + 0.6 * (0.5 + 0.5 * drift(rng, n, rate, 0.2))) ** 2
     out = widen(rng, lambda r, m: bandpass(pink(r, m), 1800, 9000, rate), n, 0.2) * gust
     return _rms_to(out.astype(np.float32), _level(-38, layer.intensity, 7))
 
 
 def hum(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
+    """Mains hum and air handling."""
     t = np.arange(n) / rate
     mains = sum(np.sin(2 * np.pi * 50 * h * t) / h**1.5 for h in (1, 2, 3, 4))
     air = widen(rng, lambda r, m: lowpass(pink(r, m), 900, rate), n, 0.5)
@@ -420,6 +436,7 @@ def hum(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
 
 
 def water(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
+    """Lapping slaps and trickling water."""
     trickle = bandpass(white(rng, n), 500, 4000, rate)
     trickle *= 0.5 + 0.5 * np.abs(drift(rng, n, rate, 9.0, smooth=0))
     slaps = np.zeros(n, np.float32)
@@ -435,6 +452,7 @@ def water(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
 
 
 def thunder_roll(rng: Rng, n: int, rate: int, layer: Layer) -> Stereo:
+    """Distant thunder rolling now and then."""
     out = np.zeros((2, n), np.float32)
     t = rng.uniform(2, 10)
     while t * rate < n:

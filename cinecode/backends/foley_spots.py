@@ -79,6 +79,7 @@ def _fit(x: Stereo, n: int) -> Stereo:
 
 
 def door(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """Knocks, a creaking opening, or a slam with its latch rattle."""
     out = np.zeros(n, np.float32)
     if re.search(r"knock", text):
         for index in range(3):
@@ -106,6 +107,7 @@ def door(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 
 def footsteps(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """Heel and toe steps at the gait and on the ground the words say."""
     running = bool(re.search(r"\brun|race|sprint|hurr|rush|dash|flee", text))
     stumble = bool(re.search(r"stumbl|stagger|limp|shuffl", text))
     gravel = bool(re.search(r"gravel|path|mud|dirt|sand|snow|grass|ext|outside", text))
@@ -139,6 +141,7 @@ def footsteps(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 
 def thunder(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """A crack (when close) and a long rolling rumble."""
     close = bool(re.search(r"crack|overhead|close|clap|lightning|split", text)) and not re.search(
         r"distant|far", text
     )
@@ -167,6 +170,7 @@ def thunder(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 
 def glass(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """Shards of inharmonic ringing partials after an impact, or a clink."""
     out = np.zeros((2, n), np.float32)
     breaking = bool(re.search(r"break|shatter|smash|crash|burst", text))
     shards = 45 if breaking else 2
@@ -198,6 +202,7 @@ def _engine_tone(rng: Rng, n: int, rate: int, hz: Mono) -> Mono:
 
 
 def car(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """A horn, a screech, a start, or a pass-by with Doppler and panning."""
     if re.search(r"horn|honk|hoot", text):
         m = min(n, samples(0.7, rate))
         t = np.arange(m) / rate
@@ -232,6 +237,7 @@ def car(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 def engine_away(rng: Rng, n: int, rate: int, text: str) -> Stereo:
     """A motor revving and receding (a boat pulling away, a car driving off)."""
+    """A motor revving and receding (a boat pulling away, a car driving off)."""
     s = np.linspace(0, 1, n)
     hz = (14 + 14 * np.clip(s * 4, 0, 1)).astype(np.float32)
     mono = _engine_tone(rng, n, rate, hz)
@@ -243,6 +249,7 @@ def engine_away(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 
 def gunshot(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """A crack, its body, a reverberant tail and a slap echo."""
     out = np.zeros((2, n), np.float32)
     m = samples(0.25, rate)
     crack = overlay(white(rng, m) * decay(m, rate, 0.06) * 3, _thump(rng, rate, 60, 0.25))[:m]
@@ -256,6 +263,7 @@ def gunshot(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 
 def explosion(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """A deep boom, rumble and debris."""
     out = np.zeros((2, n), np.float32)
     boom = _thump(rng, rate, 38, min(n / rate, 2.5)) * 1.5
     for ch in range(2):
@@ -267,6 +275,7 @@ def explosion(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 
 def match(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """The strike's scratch, the flare and a soft burn."""
     out = np.zeros(n, np.float32)
     m = samples(0.14, rate)
     scratch = bandpass(white(rng, m), 1800, 7000, rate) * (
@@ -283,6 +292,7 @@ def match(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 
 def ignite(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """A flame catching: a rising whoosh over a roar."""
     m = min(n, samples(1.4, rate))
     centre = np.geomspace(250, 2500, m).astype(np.float32)
     whoosh = sweep_resonate(pink(rng, m), centre, 1.1, rate) * hann_swell(m, 0.35) * 3
@@ -293,6 +303,7 @@ def ignite(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 
 def radio_static(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """A burst of band-limited static, chopped and crackling."""
     hiss = bandpass(white(rng, n), 450, 3300, rate)
     chop = (drift(rng, n, rate, 12, smooth=0) > -0.4).astype(np.float32)
     chop = lowpass(chop, 60, rate)
@@ -304,6 +315,7 @@ def radio_static(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 
 def clockwork(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """Accelerating ratchet clicks, with a groan when asked."""
     out = np.zeros(n, np.float32)
     t = 0.0
     speed = 9.0
@@ -323,6 +335,7 @@ def clockwork(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 
 def thud(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """Something heavy dropped: a thump and a rustle."""
     out = np.zeros(n, np.float32)
     add_at(out, _thump(rng, rate, 85, 0.3), 0)
     m = samples(0.35, rate)
@@ -332,6 +345,7 @@ def thud(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 
 def clunk(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """Something set down: a short knock and a click."""
     out = np.zeros(n, np.float32)
     add_at(
         out, overlay(_thump(rng, rate, 140, 0.12) * 0.6, _click(rng, rate, 1500, 6, 0.06) * 0.5), 0
@@ -341,6 +355,7 @@ def clunk(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 
 def paper(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """Pages turning: bright crinkling rustles."""
     out = np.zeros(n, np.float32)
     turns = 1 if re.search(r"\ba page|one page|letter|unfold", text) else 3
     for index in range(turns):
@@ -352,6 +367,7 @@ def paper(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 
 def splash(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """A body of water breaking, with bubbles."""
     out = np.zeros((2, n), np.float32)
     for ch in range(2):
         body = lowpass(white(rng, n), 2500, rate) * attack_decay(n, rate, 0.01, 1.2) * 2
@@ -368,6 +384,7 @@ def splash(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 
 def bell(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """A struck bell's inharmonic partials."""
     t = np.arange(n) / rate
     base = 440.0 if re.search(r"small|door|shop|hand", text) else 180.0
     tone = sum(
@@ -378,6 +395,7 @@ def bell(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 
 def phone(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """A telephone ring cadence."""
     t = np.arange(n) / rate
     tone = (np.sin(2 * np.pi * 440 * t) + np.sin(2 * np.pi * 480 * t)) * 0.5
     ring = (np.sin(2 * np.pi * 20 * t) > 0) & ((t % 3.0) < 1.2)
@@ -385,6 +403,7 @@ def phone(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 
 def writing(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """A pen scratching in strokes."""
     out = np.zeros(n, np.float32)
     t = 0.0
     while t < n / rate - 0.2:
@@ -397,6 +416,7 @@ def writing(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 
 def cup(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """Ceramic clinks, and a pour when tea or coffee is named."""
     out = np.zeros(n, np.float32)
     for index in range(2 if re.search(r"clink|toast|cheers", text) else 1):
         m = samples(0.5, rate)
@@ -417,6 +437,7 @@ def cup(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 
 def whoosh(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """A swept whoosh panning across."""
     m = min(n, samples(1.2, rate))
     centre = (400 + 2400 * hann_swell(m, 0.5)).astype(np.float32)
     mono = sweep_resonate(pink(rng, m), centre, 1.4, rate) * hann_swell(m, 0.5) * 2.5
@@ -426,6 +447,7 @@ def whoosh(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 
 def gust(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """One gust of wind."""
     out = np.zeros((2, n), np.float32)
     centre = (300 + 700 * hann_swell(n, 0.4)).astype(np.float32)
     for ch in range(2):
@@ -438,6 +460,7 @@ def gust(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 
 def heartbeat(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """A lub-dub heartbeat."""
     out = np.zeros(n, np.float32)
     t = 0.0
     while t < n / rate - 0.3:
@@ -448,11 +471,13 @@ def heartbeat(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 
 def creak(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """Wood creaking (stick-slip friction)."""
     seconds = min(n / rate, 1.6)
     return _fit(_room(_creak(rng, rate, seconds, 20, 70)), n)
 
 
 def impact(rng: Rng, n: int, rate: int, text: str) -> Stereo:
+    """A generic hit: thump, knock and a little debris."""
     out = np.zeros(n, np.float32)
     add_at(out, overlay(_thump(rng, rate, 70, 0.45), 0.6 * _click(rng, rate, 600, 2, 0.2)), 0)
     m = samples(0.5, rate)

@@ -21,6 +21,8 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
+import numpy as np
+
 from cinecode.backends.protocols import MusicRequest
 from cinecode.backends.registry import backend_version
 from cinecode.departments.mood import Mood
@@ -58,6 +60,7 @@ def transition_kind(text: str) -> str:
 
 
 def tail_seconds(kind: str) -> float:
+    """Seconds a cue rings on after its scene, by the transition out."""
     return TAILS.get(kind, TAILS["cut"])
 
 
@@ -157,8 +160,6 @@ def run_cue(job: Job, ctx: Context) -> Output:
     if audio.shape[1] != body + tail:  # hosted generators round; the cut must not move
         fitted = audio[:, : body + tail]
         if fitted.shape[1] < body + tail:
-            import numpy as np
-
             fitted = np.pad(fitted, ((0, 0), (0, body + tail - fitted.shape[1])))
         out = ctx.workdir / "fitted.wav"
         write_audio(out, fitted, rate)

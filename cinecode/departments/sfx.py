@@ -417,6 +417,7 @@ def _classify(description: str) -> tuple[str, float, float]:
 
 
 def effect_seed(project: Project, *salt: str) -> int:
+    """A seed for an effect, fixed by the project seed and what it is."""
     return (project.config.seed * 104729 + zlib.crc32(":".join(salt).encode())) % 2**31
 
 

@@ -32,13 +32,16 @@ class SceneTime:
 
     @property
     def samples(self) -> int:
+        """Audio samples in the scene (whole frames)."""
         return sum(self.frames) * samples_per_frame(self.fps, self.rate)
 
     @property
     def seconds(self) -> float:
+        """The scene's length in seconds."""
         return self.samples / self.rate
 
     def shot_seconds(self, index: int) -> float:
+        """How long shot `index` holds."""
         return self.frames[index] / self.fps
 
 

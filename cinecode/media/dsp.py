@@ -27,6 +27,7 @@ def generator(seed: int, *salt: object) -> Rng:
 
 
 def samples(seconds: float, rate: int) -> int:
+    """Whole samples in `seconds` (never negative)."""
     return max(0, round(seconds * rate))
 
 
@@ -34,6 +35,7 @@ def samples(seconds: float, rate: int) -> int:
 
 
 def white(rng: Rng, n: int) -> Mono:
+    """White noise (flat spectrum), RMS 0.3."""
     return rng.standard_normal(n).astype(np.float32) * 0.3
 
 
@@ -77,16 +79,19 @@ def _nyquist(hz: float, rate: int) -> float:
 
 
 def lowpass(x: Mono, hz: float, rate: int, order: int = 2) -> Mono:
+    """Butterworth low-pass at `hz`."""
     sos = butter(order, _nyquist(hz, rate), "lowpass", fs=rate, output="sos")
     return np.asarray(sosfilt(sos, x, axis=-1), np.float32)
 
 
 def highpass(x: Mono, hz: float, rate: int, order: int = 2) -> Mono:
+    """Butterworth high-pass at `hz`."""
     sos = butter(order, _nyquist(hz, rate), "highpass", fs=rate, output="sos")
     return np.asarray(sosfilt(sos, x, axis=-1), np.float32)
 
 
 def bandpass(x: Mono, low: float, high: float, rate: int, order: int = 2) -> Mono:
+    """Butterworth band-pass between `low` and `high` Hz."""
     low, high = _nyquist(low, rate), _nyquist(high, rate)
     if high <= low * 1.01:
         high = low * 1.05
@@ -199,6 +204,7 @@ def loop_seamless(x: Stereo, n: int, overlap: int) -> Stereo:
 
 
 def rms_db(x: npt.NDArray[np.float32]) -> float:
+    """RMS level in dBFS (-inf for silence)."""
     value = float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if x.size else 0.0
     return 20 * math.log10(value) if value > 0 else -math.inf
 
