@@ -178,6 +178,7 @@ class MakeResult:
         return {
             "master": str(self.master),
             "subtitles": str(self.subtitles),
+            **({"stems": {k: str(v) for k, v in self.outputs.items()}} if self.outputs else {}),
             **self.stats.as_dict(),
         }
 
@@ -257,15 +258,25 @@ def make(
             name = slug(loaded.film.title)
             master_path = store.export(master, project.build_dir / f"{name}.mp4").resolve()
             srt_path = store.export(srt, project.build_dir / f"{name}.srt").resolve()
-            result = MakeResult(master_path, srt_path, total, current)
+            outputs = export_stems(store, current, project)
+            result = MakeResult(master_path, srt_path, total, current, outputs)
+            stem_objects = [
+                str(store.path(a))
+                for key in current.targets.values()
+                if (a := store.get(key)) is not None and a.step == "stem"
+            ]
             fastpath.record(
                 str(project.root),
                 files=[str(project.script_path)]
                 + [str(f) for f in referenced_files(loaded.film, project)],
                 options={"takes": takes},
                 result=result.as_dict(),
-                outputs={"master": str(master_path), "srt": str(srt_path)},
-                objects=[str(store.path(master)), str(store.path(srt))],
+                outputs={
+                    "master": str(master_path),
+                    "srt": str(srt_path),
+                    **{f"stems/{bus}": str(path) for bus, path in outputs.items()},
+                },
+                objects=[str(store.path(master)), str(store.path(srt)), *stem_objects],
             )
             return result
     finally:
@@ -296,6 +307,20 @@ def score_takes(store: Store, loaded: Loaded, current: Plan) -> int:
         store.catalog.update_meta(artifact.key, result)
         count += 1
     return count
+
+
+def export_stems(store: Store, current: Plan, project: Project) -> dict[str, Path]:
+    """Place the film's stems beside the master: build/stems/dialogue.wav, music.wav, …"""
+    outputs: dict[str, Path] = {}
+    for target, key in current.targets.items():
+        if not target.startswith("stems/"):
+            continue
+        artifact = store.get(key)
+        if artifact is not None:
+            bus = target.split("/", 1)[1]
+            dest = project.build_dir / "stems" / f"{bus}.wav"
+            outputs[bus] = store.export(artifact, dest).resolve()
+    return outputs
 
 
 def _pictures(p: Plan) -> dict[str, str]:

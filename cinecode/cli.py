@@ -489,6 +489,22 @@ def breakdown(
     _guard(run)
 
 
+@app.command()
+def sound(project: ProjectArg, as_json: JsonOpt = False) -> None:
+    """The sound sheet: each scene's score, ambience and effects, and when they play."""
+
+    def run() -> None:
+        from cinecode.soundsheet import print_sheet, sound_sheet
+
+        report = sound_sheet(project)
+        if as_json:
+            _out(json.dumps(report))
+        else:
+            print_sheet(report)
+
+    _guard(run)
+
+
 def _sigterm_as_interrupt() -> None:
     def handler(signum: int, frame: FrameType | None) -> Any:
         raise KeyboardInterrupt

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cinecode.backends.protocols import Cost, Voice
-from cinecode.departments import clip, edit, master, storyboard, titles, voice
+from cinecode.departments import clip, edit, master, mix, storyboard, titles, voice
 from cinecode.editorial.decisions import Cut
 from cinecode.graph.job import Graph, Job
 from cinecode.media.audio import quantum_frames
@@ -277,7 +277,10 @@ def plan(film: Film, project: Project, state: State) -> Plan:
             shot.move,
             storyboard.base_seed(shot, project),
         )
-    cut = edit.plan_cut(arrangement, material, project=project, graph=graph)
+    written = {sid: (timing_spec(sp.shot), tuple(sp.voices)) for sid, sp in shots.items()}
+    cut = edit.plan_cut(
+        arrangement, material, film=film, project=project, graph=graph, written=written
+    )
     for shot_id, segment in cut.segments.items():
         if shot_id in shots:
             shots[shot_id].segment = segment
@@ -307,7 +310,11 @@ def plan(film: Film, project: Project, state: State) -> Plan:
         )
     master_key = graph.add(master.plan_master(reel_keys, title=film.title))
     srt = graph.add(master.plan_subtitles(subtitle_reels, all_voices, fps=fmt.fps, quantum=quantum))
-    graph.targets = {"master": master_key, "srt": srt}
+    stems = {
+        f"stems/{job.params['bus']}": graph.add(job)
+        for job in mix.plan_film_stems([r.stems for r in cut.reels], project=project)
+    }
+    graph.targets = {"master": master_key, "srt": srt, **stems}
     return Plan(
         film=film,
         graph=graph,

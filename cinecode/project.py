@@ -153,6 +153,35 @@ class ServiceConfig(_Strict):
         return data
 
 
+#: loudness presets: (integrated LUFS, true-peak ceiling dBTP)
+LOUDNESS_PRESETS = {
+    "default": (-16.0, -1.0),
+    "streaming": (-14.0, -1.0),
+    "broadcast": (-23.0, -1.0),  # EBU R128
+}
+
+
+class MixConfig(_Strict):
+    """The finished mix: loudness, bus levels and ducking (`[mix]` in film.toml)."""
+
+    loudness: Literal["default", "streaming", "broadcast"] = "default"
+    target: float | None = Field(None, ge=-40, le=-5)  # LUFS; overrides the preset
+    true_peak: float | None = Field(None, ge=-12, le=0)  # dBTP; overrides the preset
+    dialogue: float = Field(0.0, ge=-24, le=12)  # bus levels, dB
+    music: float = Field(0.0, ge=-40, le=12)
+    effects: float = Field(0.0, ge=-40, le=12)
+    duck: float = Field(10.0, ge=0, le=40)  # dB the score drops under dialogue
+    duck_ambience: float = Field(6.0, ge=0, le=40)  # dB the ambience drops under dialogue
+
+    @property
+    def target_lufs(self) -> float:
+        return self.target if self.target is not None else LOUDNESS_PRESETS[self.loudness][0]
+
+    @property
+    def ceiling(self) -> float:
+        return self.true_peak if self.true_peak is not None else LOUDNESS_PRESETS[self.loudness][1]
+
+
 class FilmConfig(_Strict):
     """Everything `film.toml` may say."""
 
@@ -166,6 +195,8 @@ class FilmConfig(_Strict):
     motion: Department = Department(backend="camera")
     voice: Department = Department(backend="piper")
     music: Department = Department(backend="composer")
+    effects: Department = Department(backend="foley")
+    mix: MixConfig = MixConfig()
     characters: dict[str, CharacterConfig] = Field(default_factory=dict)
     locations: dict[str, LocationConfig] = Field(default_factory=dict)
     edit: EditConfig = EditConfig()
@@ -173,7 +204,7 @@ class FilmConfig(_Strict):
     breakdown: Department = Department(backend="openai")  # the chat model of `breakdown`
 
 
-Departments = Literal["storyboard", "motion", "voice", "music"]
+Departments = Literal["storyboard", "motion", "voice", "music", "effects"]
 
 
 @dataclass(frozen=True)
@@ -322,8 +353,16 @@ backend = "camera"
 [voice]                 # "piper" speaks every line offline with a neural voice
 backend = "piper"
 
-[music]                 # "composer" writes and renders a score offline
+[music]                 # "composer" writes and renders a score offline ("none": no score)
 backend = "composer"
+
+[effects]               # "foley" synthesizes ambience and spot effects offline
+backend = "foley"
+
+# [mix]                 # the finished mix (docs/sound.md)
+# loudness = "default"  # -16 LUFS; "streaming" -14, "broadcast" -23 (EBU R128)
+# music = 0.0           # bus levels in dB (dialogue, music, effects)
+# duck = 10.0           # dB the score drops under dialogue
 
 # [characters.NAME]     # NAME as in the screenplay's character cues
 # description = "looks, age, wardrobe"

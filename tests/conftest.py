@@ -10,8 +10,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SCREENPLAYS = SHARED / "screenplays"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
 EXAMPLE = ROOT / "examples" / "the-lighthouse-keeper"
 
 

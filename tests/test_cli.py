@@ -270,3 +270,17 @@ def test_a_second_make_waits_or_says_why_it_cannot_run(tmp_path: Path) -> None:
     assert waited.code == 0 and "waiting" in waited.err
     assert waited.json()["generated"] == 0
     assert json.loads(cinecode("status", root, "--json").last)["up_to_date"]
+
+
+def test_a_film_without_dialogue_builds(tmp_path: Path) -> None:
+    root = fresh(tmp_path)
+    (root / "script.fountain").write_text(
+        "Title: Silent\n\nEXT. HILLTOP - DAY\n\nWind in the grass. A kite rises.\n\n"
+        "INT. CAR - NIGHT\n\nThe kite lies on the back seat.\n"
+    )
+    toml = root / "film.toml"
+    toml.write_text(toml.read_text().split("[characters.ANNA]")[0])
+    run = cinecode("make", root, "--json")
+    assert run.code == 0, run.err
+    master = Path(run.json()["master"])
+    assert master.is_file() and master.with_suffix(".srt").read_text() == ""

@@ -305,5 +305,7 @@ def test_a_shot_moved_into_another_scene_splits_the_reels(tmp_path: Path) -> Non
     assert [r.id for r in p.arrangement.reels] == ["title", "1", "2", "1~2", "2~2", "3", "credits"]
     mixes = [p.graph.jobs[p.graph.jobs[key].inputs[-3]] for key in p.reels[1:-1]]
     assert all(job.step == "scene-mix" for job in mixes)
-    # the moved shot's voices play in its new reel
-    assert set(p.shots[moved].voices) <= set(mixes[2].inputs)
+    # the moved shot's voices play in its new reel (its mix sums its stems, made of them)
+    stems = [p.graph.jobs[job.inputs[0]] for job in mixes]
+    assert all(job.step == "scene-stems" for job in stems)
+    assert set(p.shots[moved].voices) <= set(stems[2].inputs)

@@ -89,6 +89,11 @@ model = "gen4_turbo"
 backend = "elevenlabs"
 model = "eleven_multilingual_v2"
 
+[music]                 # this film is about the hosted services: no offline score or effects
+backend = "none"
+[effects]
+backend = "none"
+
 [characters.MARA]
 voice = {{ voice_id = "voice-mara", settings = {{ stability = 0.5 }} }}
 

@@ -205,10 +205,14 @@ class MusicRequest:
     model: str = ""
     hits: tuple[float, ...] = ()  # seconds where the cue should accent (scene beats)
     params: dict[str, Any] = field(default_factory=dict)
+    tail: float = 0.0  # the last `tail` seconds ring on under the next scene (a crossfade)
+    ending: str = "ring"  # ring (cadence, rings into the tail) | fade | cut (hard stop)
+    quiet: tuple[tuple[float, float], ...] = ()  # (start, end) seconds where people speak
 
 
 class MusicBackend(Protocol):
-    """Writes a stereo WAV of exactly `req.duration` seconds."""
+    """Writes a stereo WAV of exactly `req.duration` seconds: the scene's part (`duration -
+    tail`), then the tail."""
 
     name: str
 

@@ -42,6 +42,8 @@ BACKENDS: dict[str, Entry] = {
         ("speech", "effects", "music"),
         hosted=True,
     ),
+    "composer": Entry("cinecode.backends.composer:ComposerBackend", ("music",), offline=True),
+    "foley": Entry("cinecode.backends.foley:FoleyBackend", ("effects",), offline=True),
 }
 
 #: motion "backends" that are not generators: the segment moves a camera over the keyframe

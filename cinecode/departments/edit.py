@@ -245,15 +245,20 @@ def screenplay_transitions(film: Film, project: Project) -> list[Transition]:
     return out
 
 
-def timing_for(placed: Placed, base: Spec, *, style: Style, fps: int) -> Spec:
-    """A placed shot's timing spec: its own, the style's breathing room, the editor's cut."""
+def styled(base: Spec, shot: Shot | None, *, style: Style) -> Spec:
+    """A shot's timing spec with the edit style's breathing room (no editor's decisions)."""
     spec: dict[str, Any] = dict(base)
-    shot = placed.shot
     if style == "jump-cut" and shot is not None:
         if spec["n"]:
             spec.update(JUMP_TIMING)
         elif spec["fixed"] is not None and not (shot.directive and shot.directive.duration):
             spec["fixed"] = round(float(spec["fixed"]) * JUMP_HOLD, 3)
+    return spec
+
+
+def timing_for(placed: Placed, base: Spec, *, style: Style, fps: int) -> Spec:
+    """A placed shot's timing spec: its own, the style's breathing room, the editor's cut."""
+    spec = styled(base, placed.shot, style=style)
     event = placed.event
     if event is not None and event.frames is not None:
         spec["frames"] = event.frames
@@ -300,6 +305,7 @@ class ReelJobs:
     mix: str
     residue: int
     fades: list[tuple[int, str, int]]
+    stems: str = ""  # the reel's three stems (dialogue, music, effects)
 
 
 @dataclass
@@ -316,10 +322,16 @@ def plan_cut(
     arrangement: Arrangement,
     material: dict[str, Material],
     *,
+    film: Film,
     project: Project,
     graph: Any,
+    written: dict[str, tuple[Spec, tuple[str, ...]]] | None = None,
 ) -> CutJobs:
-    """Segments and mixes of every reel of the cut (graph: a cinecode.graph.job.Graph)."""
+    """Segments and mixes of every reel of the cut (graph: a cinecode.graph.job.Graph).
+
+    `written` holds every shot's natural timing spec and voices (the film as written): a
+    scene's score is composed to it, so an editor's cut never recomposes music.
+    """
     from cinecode.departments import mix, motion
     from cinecode.departments.cutting import Side, Source
     from cinecode.media.audio import quantum_frames
@@ -367,6 +379,7 @@ def plan_cut(
 
     # 2. segments, mixes and what the subtitles need, reel by reel
     jobs = CutJobs(reels=[], segments={}, subtitles=[], voices=[])
+    sound: mix.SceneSound | None = None  # the sound before: what carries on into the next
     for reel in arrangement.reels:
         segments: list[str] = []
         for index, placed in enumerate(reel.shots):
@@ -396,18 +409,30 @@ def plan_cut(
             frames = card.get("frames") or padded_frames(
                 float(card["fixed"]), fps=fmt.fps, quantum=quantum
             )
-            mix_job = mix.plan_scene_mix(
-                scene_id=reel.id, voices=[], shots=[], extensions=[], project=project, frames=frames
+            sound = mix.plan_card_sound(
+                graph, card=reel.id, film=film, project=project, frames=frames, previous=sound
             )
             jobs.subtitles.append({"frames": frames})
             residue = frames
         else:
-            mix_job = mix.plan_scene_mix(
-                scene_id=reel.id,
+            as_written = None
+            whole = {placed.id for placed in reel.shots} <= {s.id for s in reel.scene.shots}
+            if written and whole and all(s.id in written for s in reel.scene.shots):
+                as_written = (
+                    [v for s in reel.scene.shots for v in written[s.id][1]],
+                    [styled(written[s.id][0], s, style=style) for s in reel.scene.shots],
+                )
+            sound = mix.plan_scene_sound(
+                graph,
+                scene=reel.scene,
+                film=film,
+                project=project,
                 voices=list(voices[reel.id]),
                 shots=specs[reel.id],
-                extensions=[line.extension for line in lines],
-                project=project,
+                previous=sound,
+                placed=[placed.id for placed in reel.shots],
+                name=reel.id,
+                written=as_written,
             )
             jobs.subtitles.append(
                 {
@@ -423,7 +448,9 @@ def plan_cut(
             for where, edge in (("in", placed.head), ("out", placed.tail))
             if edge is not None and edge.kind == "fade"
         ]
-        jobs.reels.append(ReelJobs(reel.id, segments, graph.add(mix_job), residue % quantum, fades))
+        jobs.reels.append(
+            ReelJobs(reel.id, segments, sound.mix, residue % quantum, fades, stems=sound.stems)
+        )
     return jobs
 
 

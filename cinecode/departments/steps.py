@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cinecode.departments import clip, master, mix, motion, storyboard, titles, voice
+from cinecode.departments import clip, master, mix, motion, music, sfx, storyboard, titles, voice
 from cinecode.graph.executor import StepFn
 
 STEPS: dict[str, StepFn] = {
@@ -12,6 +12,11 @@ STEPS: dict[str, StepFn] = {
     motion.SEGMENT.name: motion.run_segment,
     clip.CLIP.name: clip.run_clip,
     mix.SCENE_MIX.name: mix.run_scene_mix,
+    mix.SCENE_STEMS.name: mix.run_scene_stems,
+    mix.STEM.name: mix.run_stem,
+    music.CUE.name: music.run_cue,
+    sfx.AMBIENCE.name: sfx.run_effect,
+    sfx.SPOT.name: sfx.run_effect,
     titles.CARD.name: titles.run_card,
     master.REEL.name: master.run_reel,
     master.MASTER.name: master.run_master,

@@ -55,6 +55,12 @@ def mix_jobs(plan: Plan) -> dict[str, Job]:
     return {job.scene: job for job in needed if job.step == "scene-mix"}
 
 
+def stems_jobs(plan: Plan) -> dict[str, Job]:
+    """The scene stems (whose params hold each reel's timing and voices) by reel id."""
+    needed = plan.graph.needed_for([plan.targets["master"]])
+    return {job.scene: job for job in needed if job.step == "scene-stems"}
+
+
 def plan_media(plan: Plan, *, handles: int) -> dict[str, ShotMedia]:
     """Each shot's editorial media: its segment, clean, with `handles` frames either side."""
     from cinecode.departments.motion import SEGMENT
@@ -92,17 +98,18 @@ def _voice_placements(
     from cinecode.timing import scene_frames, split, voice_windows
 
     out: list[tuple[str, str, Placement, int]] = []
-    for reel_id, job in mix_jobs(plan).items():
-        shots = job.params["shots"]
+    for reel_id, job in stems_jobs(plan).items():
+        shots = job.params["clock"]["shots"]
         if not shots:
             continue
-        metas = store.catalog.get_many(job.inputs)
-        durations = [float(metas[k].meta["duration"]) for k in job.inputs]
+        voices = job.inputs[: len(job.params["lines"])]
+        metas = store.catalog.get_many(voices)
+        durations = [float(metas[k].meta["duration"]) for k in voices]
         per_shot = split(durations, shots)
         frames = scene_frames(shots, per_shot, fps=fps, quantum=job.params["quantum"])
         windows = voice_windows(shots, per_shot, frames, fps)
         origin = reel_starts[reel_id]
-        for key, duration, (start, begin, end) in zip(job.inputs, durations, windows, strict=True):
+        for key, duration, (start, begin, end) in zip(voices, durations, windows, strict=True):
             at, stop = max(start, begin), min(start + duration, end)
             if stop - at < 1 / fps:
                 continue

@@ -23,6 +23,9 @@ from cinecode.graph.catalog import Artifact, Catalog
 from cinecode.graph.job import Job
 from cinecode.graph.keys import file_digest
 
+#: outputs that may rightly be empty (the subtitles of a film without dialogue)
+TEXT = ("srt", "vtt", "txt", "csv", "json")
+
 
 def _fsync_dir(path: Path) -> None:
     try:
@@ -110,7 +113,7 @@ class Store:
         seconds: float = 0.0,
     ) -> Artifact:
         """Move `source` into the store and record it as the artifact of `job`."""
-        if not source.is_file() or source.stat().st_size == 0:
+        if not source.is_file() or (source.stat().st_size == 0 and job.ext not in TEXT):
             raise StoreError(f"{job.label}: the step produced no file", hint="this is a bug")
         digest = file_digest(source)
         target = self._object_path(digest, job.ext)
