@@ -37,7 +37,10 @@ BACKENDS: dict[str, Entry] = {
         "cinecode.backends.diffusers:DiffusersBackend", ("image", "video"), extra="diffusers"
     ),
     "realesrgan": Entry(
-        "cinecode.backends.realesrgan:RealESRGANBackend", ("upscale",), extra="upscale", offline=True
+        "cinecode.backends.realesrgan:RealESRGANBackend",
+        ("upscale",),
+        extra="upscale",
+        offline=True,
     ),
     "lanczos": Entry("cinecode.backends.lanczos:LanczosBackend", ("upscale",), offline=True),
     "minterpolate": Entry(
