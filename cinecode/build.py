@@ -230,4 +230,6 @@ def _add(a: RunStats, b: RunStats) -> RunStats:
 def _pools(project: Project) -> dict[str, int]:
     cpus = os.cpu_count() or 1
     # piper runs two ONNX threads per job
-    return {"cpu": cpus, "piper": max(1, cpus // 2), "sketch": cpus}
+    from cinecode.engines import pools
+
+    return {"cpu": cpus, "piper": max(1, cpus // 2), "sketch": cpus, **pools(project)}

@@ -155,3 +155,33 @@ __all__ = [
     "project_files",
     "resolve",
 ]
+
+
+def backend_of(project: Project, name: str) -> str:
+    """The registry name behind `name` (cheap: resolves no file)."""
+    return _entry(project, name)[0]
+
+
+def generative(project: Project, name: str) -> bool:
+    """True for engines that invent pictures from prompts and seeds (not the offline sketch)."""
+    backend = backend_of(project, name)
+    entry = BACKENDS.get(backend)
+    return entry is not None and not entry.offline and backend not in CAMERA_MOVES
+
+
+def pools(project: Project) -> dict[str, int]:
+    """Jobs at once per engine: one per ComfyUI server of the pool, one diffusers pipeline."""
+    sections: list[Department] = [*project.config.backends.values()]
+    sections += [project.config.storyboard, project.config.motion]
+    servers: set[str] = set()
+    for section in sections:
+        if backend_of(project, section.backend) == "comfyui":
+            params = section.params
+            if not params and section.backend in project.config.backends:
+                params = project.config.backends[section.backend].params
+            listed = params.get("servers") or [params.get("server") or "127.0.0.1:8188"]
+            servers.update(str(s) for s in listed)
+    out = {"diffusers": 1, "realesrgan": 1}
+    if servers:
+        out["comfyui"] = len(servers)
+    return out

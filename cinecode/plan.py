@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cinecode.backends.protocols import Cost, Voice
-from cinecode.departments import master, mix, motion, storyboard, titles, voice
+from cinecode.departments import clips, finishing, master, mix, motion, storyboard, titles, voice
 from cinecode.graph.job import Graph, Job
 from cinecode.media.audio import quantum_frames
 from cinecode.model import Film, Scene, Shot
@@ -95,7 +95,14 @@ def timing_spec(shot: Shot) -> Spec:
 
 
 def _choose_picture(
-    shot: Shot, scene: Scene, film: Film, project: Project, state: State, graph: Graph
+    shot: Shot,
+    scene: Scene,
+    film: Film,
+    project: Project,
+    state: State,
+    graph: Graph,
+    *,
+    previous: str | None = None,
 ) -> ShotPlan:
     if shot.kind == "source" and shot.directive and shot.directive.source:
         job = storyboard.plan_source(shot, scene, project, dict(state.digests))
@@ -106,6 +113,10 @@ def _choose_picture(
         storyboard.plan_take(shot, scene, film, project, seed=base + n, digests=dict(state.digests))
         for n in range(max(1, state.takes_wanted))
     ]
+    # generated shots (issue 5): a video engine turns each keyframe take into a clip take
+    planned = clips.plan_clips(
+        shot, scene, film, project, planned, graph, state.digests, previous=previous
+    )
     version = take_version(planned[0].params)
     existing = state.takes.get(shot.id, [])
     by_key = {t.key: t for t in existing}
@@ -169,16 +180,19 @@ def plan(film: Film, project: Project, state: State) -> Plan:
                 frames=frames,
             )
         )
+        segment = finishing.add(graph, segment, project=project, label=scene_id, scene=scene_id)
         reels.append((scene_id, [segment], mix_key))
         subtitle_reels.append({"frames": frames})
 
     card_reel("title", title_card, titles.TITLE_SECONDS)
     used_generations: list[str] = []
+    previous: str | None = None  # the last shot's picture (continuous action)
     for scene in film.scenes:
         specs = [timing_spec(shot) for shot in scene.shots]
         scene_voices: list[str] = []
         for shot in scene.shots:
-            chosen = _choose_picture(shot, scene, film, project, state, graph)
+            chosen = _choose_picture(shot, scene, film, project, state, graph, previous=previous)
+            previous = chosen.picture
             keys = []
             for line in shot.lines:
                 job = voice.plan_line(
@@ -203,7 +217,11 @@ def plan(film: Film, project: Project, state: State) -> Plan:
                 project=project,
             )
             shots[shot.id].segment = graph.add(job)
-            segments.append(job.key)
+            segments.append(
+                finishing.add(
+                    graph, job.key, project=project, label=shot.id, shot=shot.id, scene=scene.id
+                )
+            )
         extensions = [line.extension for shot in scene.shots for line in shot.lines]
         mix_key = graph.add(
             mix.plan_scene_mix(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cinecode.departments import master, mix, motion, storyboard, titles, voice
+from cinecode.departments import clips, finishing, master, mix, motion, storyboard, titles, voice
 from cinecode.graph.executor import StepFn
 
 STEPS: dict[str, StepFn] = {
@@ -15,4 +15,6 @@ STEPS: dict[str, StepFn] = {
     master.REEL.name: master.run_reel,
     master.MASTER.name: master.run_master,
     master.SUBTITLES.name: master.run_subtitles,
+    clips.CLIP.name: clips.run_clip,
+    finishing.FINISH.name: finishing.run_finish,
 }
