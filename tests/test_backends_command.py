@@ -76,7 +76,8 @@ def project(tmp_path: Path) -> Iterator[Path]:
 
 
 def _run(root: Path, *, prelude: str = "") -> tuple[int, dict[str, Any]]:
-    code = f"{prelude}import sys; from cinecode.cli import main; sys.argv = ['cinecode', 'backends', {str(root)!r}, '--json']; main()"
+    argv = ["cinecode", "backends", str(root), "--json"]
+    code = f"{prelude}import sys; from cinecode.cli import main; sys.argv = {argv!r}; main()"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
