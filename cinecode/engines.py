@@ -87,8 +87,7 @@ def _resolved(
                 f"{key} file {value} does not exist",
                 *where,
                 key,
-                hint=f"in ComfyUI use Workflow ▸ Export (API), save it as {path} "
-                "(or fix the path)",
+                hint=f"in ComfyUI use Workflow ▸ Export (API), save it as {path} (or fix the path)",
             )
         out[key] = path
         out[f"{key}_digest"] = digests[path]

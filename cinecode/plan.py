@@ -202,7 +202,7 @@ def plan(film: Film, project: Project, state: State) -> Plan:
             chosen.voices = keys
             scene_voices.extend(keys)
             shots[shot.id] = chosen
-            used_generations.append(chosen.picture)
+            used_generations.extend(clips.made_of(graph, chosen.picture))
         segments = []
         for index, shot in enumerate(scene.shots):
             job = motion.plan_segment(

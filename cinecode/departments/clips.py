@@ -135,6 +135,15 @@ def plan_clips(
     return clips
 
 
+def made_of(graph: Graph, picture: str) -> list[str]:
+    """The generations a shot's picture is made of: a clip and the keyframe it started from
+    (both are credited)."""
+    job = graph.jobs.get(picture)
+    if job is None or job.step != CLIP.name:
+        return [picture]
+    return [picture, *(k for k in job.inputs if graph.jobs[k].step == storyboard.KEYFRAME.name)]
+
+
 def run_clip(job: Job, ctx: Context) -> Output:
     """Generate one clip from its first frame with the job's video engine."""
     from cinecode.backends.frames import last_frame
