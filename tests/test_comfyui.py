@@ -187,6 +187,8 @@ def test_status_tells_ready_unreachable_missing_model_and_ui_format(
     path.write_text(json.dumps(missing))
     status = ComfyUIBackend(workflow=str(path), server=server.url, inputs=T2I_INPUTS).status()
     assert status.state == "missing model" and "flux1-dev.safetensors" in status.detail
+    pinned = t2i([server.url], set={"4.ckpt_name": "dreamshaper_8.safetensors"}).status()
+    assert pinned.state == "missing model" and "dreamshaper_8" in pinned.detail
     ui = tmp_path / "ui.json"
     ui.write_text(json.dumps({"nodes": [], "links": [], "version": 0.4}))
     status = ComfyUIBackend(workflow=str(ui), server=server.url).status()

@@ -401,7 +401,17 @@ class ComfyUIBackend:
                 f"no ComfyUI server answers at {', '.join(self.servers)}",
                 "start ComfyUI (python main.py --listen) or fix `servers` in film.toml",
             )
-        return self._check_nodes(reachable[0], workflow, len(reachable))
+        try:
+            return self._check_nodes(reachable[0], self._fixed(workflow), len(reachable))
+        except (BackendError, ProviderDown) as exc:
+            return BackendStatus("misconfigured", exc.message, exc.hint)
+
+    def _fixed(self, prompt: Workflow) -> Workflow:
+        """`prompt` with the `set` values of film.toml written in (in place)."""
+        for ref, value in self.fixed.items():
+            node_ref, _, name = ref.rpartition(".")
+            prompt[find_node(prompt, node_ref)].setdefault("inputs", {})[name] = value
+        return prompt
 
     def _check_nodes(self, server: str, workflow: Workflow, up: int) -> BackendStatus:
         info: dict[str, Any] = {}
@@ -556,10 +566,7 @@ class ComfyUIBackend:
             else:
                 filled[key] = self._upload(server, value)
         # 2. fill the workflow
-        prompt = fill(workflow, self.mapping, filled)
-        for ref, value in self.fixed.items():
-            node_ref, _, name = ref.rpartition(".")
-            prompt[find_node(prompt, node_ref)].setdefault("inputs", {})[name] = value
+        prompt = self._fixed(fill(workflow, self.mapping, filled))
         # 3. queue it, listening before queueing so no message is missed
         client_id = uuid.uuid4().hex  # one per prompt: ComfyUI keeps one socket per client id
         ws = self._connect(server, client_id)
@@ -760,7 +767,13 @@ class ComfyUIBackend:
             paths = [self._download(server, item, out, index=i) for i, item in enumerate(images)]
             frames = [Image.open(p) for p in paths]
             return write_frames(frames, out / "clip.mp4", fps=fps)
-        return self._download(server, (images or files)[0], out)
+        if not images:
+            raise BadOutput(
+                f"the workflow made {files[0]['filename']} where an image was expected",
+                backend=NAME,
+                hint="end the workflow with a Save Image node (and name it in `output`)",
+            )
+        return self._download(server, images[0], out)
 
     def _download(self, server: str, item: Mapping[str, str], out: Path, index: int = 0) -> Path:
         query = urllib.parse.urlencode(

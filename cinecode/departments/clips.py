@@ -170,7 +170,10 @@ def run_clip(job: Job, ctx: Context) -> Output:
     out.mkdir()
     backend = ctx.backend("video", p["backend"], p["backend_params"])
     result = backend.generate(request, out, ctx.progress)
-    info = probe(result.path)
+    path = result.path
+    if path.suffix.lower() != ".mp4":  # a WebM, GIF or MOV from the engine: one container
+        path = _to_mp4(path, ctx.workdir / "clip.mp4")
+    info = probe(path)
     if not info.has_video or info.frames < 1:
         raise BadOutput(
             f"{p['backend']} returned {result.path.name}, which has no picture",
@@ -186,7 +189,21 @@ def run_clip(job: Job, ctx: Context) -> Output:
         "width": info.width,
         "height": info.height,
     }
-    return Output(result.path, meta, result.cost, result.model)
+    return Output(path, meta, result.cost, result.model)
+
+
+def _to_mp4(source: Path, target: Path) -> Path:
+    """A near-lossless H.264 MP4 of any clip (the segment conforms it later)."""
+    from cinecode.media.ffmpeg import discard_on_error, run_ffmpeg
+
+    args = [
+        "-i", str(source), "-map", "0:v:0", "-an",
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "12", "-pix_fmt", "yuv420p",
+        "-f", "mp4", str(target),
+    ]  # fmt: skip
+    with discard_on_error(target):
+        run_ffmpeg(args)
+    return target
 
 
 IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp")
