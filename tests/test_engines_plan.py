@@ -129,6 +129,22 @@ def test_an_animatic_film_and_a_generated_shot_coexist(tmp_path: Path) -> None:
     assert steps == {"1.1": "keyframe", "1.2": "keyframe", "1.3": "clip"}
 
 
+def test_takes_of_a_shot_share_a_version_that_follows_the_keyframe(tmp_path: Path) -> None:
+    from cinecode.plan import State, take_version
+
+    root = project(tmp_path)
+    loaded = load(root)
+    state = state_for(loaded, None)
+    three = plan(loaded.film, loaded.project, State(digests=state.digests, takes_wanted=3))
+    takes = [j for j in three.graph if j.step == "clip" and j.shot == "1.3"]
+    assert len(takes) == 3 and len({take_version(j.params) for j in takes}) == 1
+    workflow = root / "workflows" / "text-to-image.json"
+    workflow.write_text(workflow.read_text().replace('"cfg": 6.5', '"cfg": 5.0'))
+    after = planned(root)
+    clip = after.graph.jobs[after.shots["1.3"].picture]
+    assert take_version(clip.params) != take_version(takes[0].params)
+
+
 def test_clip_length_is_rounded_up_and_stable() -> None:
     params = {"clip_step": 2.0}
     assert clip_seconds(1.9, params) == 4.0

@@ -119,6 +119,9 @@ def plan_clips(
             "move": shot.move,
             "references": storyboard.references(shot, scene, film, dict(digests)),
             "continuous": continuous,
+            # what the first frame is (not which take): a new keyframe engine, prompt or
+            # workflow makes a new version of the shot's clips, for picks and scores
+            "source": previous if continuous else _version(keyframe.params),
         }
         clips.append(
             CLIP.job(
@@ -133,6 +136,15 @@ def plan_clips(
             )
         )
     return clips
+
+
+def _version(params: Mapping[str, Any]) -> str:
+    """A keyframe's params without its seed, hashed (as `plan.take_version`)."""
+    from hashlib import sha256
+
+    from cinecode.graph.keys import canonical
+
+    return sha256(canonical({k: v for k, v in params.items() if k != "seed"})).hexdigest()[:16]
 
 
 def made_of(graph: Graph, picture: str) -> list[str]:
