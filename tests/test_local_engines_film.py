@@ -37,7 +37,7 @@ seed = 3
 [format]
 width = 128
 height = 72
-fps = 12
+fps = 8
 
 [storyboard]
 backend = "flux"
@@ -71,7 +71,7 @@ height = 48
 [finishing]
 upscale = 2
 upscaler = "realesrgan"
-fps = 24
+fps = 16
 
 [characters.MARA]
 description = "Mara, 38, coast guard engineer, red-orange jacket"
@@ -115,7 +115,7 @@ def test_comfyui_keyframes_and_diffusers_clips_build_a_finished_master(
     assert not result.stats.failures, result.stats.failures
     info = probe(result.master)
     assert (info.width, info.height) == (256, 144)  # finishing: 2× Real-ESRGAN
-    assert info.fps == 24  # finishing: 12 → 24 fps
+    assert info.fps == 16  # finishing: 8 → 16 fps
     generated = _generated(reporter)
     assert [g for g in generated if g.startswith("keyframe")] == ["keyframe 1.1 seed 7"]
     assert [g for g in generated if g.startswith("clip")] == ["clip 1.1 seed 7", "clip 1.2 seed 7"]
@@ -148,4 +148,4 @@ def test_comfyui_keyframes_and_diffusers_clips_build_a_finished_master(
     rendered = reporter.of("rendered")
     assert any(label.startswith("segment 1.2") for label in rendered)
     assert not any(label.startswith("segment 1.1") for label in rendered)
-    assert probe(result.master).fps == 24
+    assert probe(result.master).fps == 16
