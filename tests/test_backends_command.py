@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from tests.comfyui_server import FakeComfyUI
+from comfyui_server import FakeComfyUI
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = """Title: Checks

@@ -11,12 +11,12 @@ from typing import Any
 import av
 import numpy as np
 import pytest
+from comfyui_server import FakeComfyUI
 from PIL import Image
 
 from cinecode.backends.comfyui import ComfyUIBackend, fill, load_workflow
 from cinecode.backends.protocols import ImageRequest, VideoRequest
 from cinecode.errors import BackendError, ProviderDown
-from tests.comfyui_server import FakeComfyUI
 
 ROOT = Path(__file__).resolve().parents[1]
 T2I = ROOT / "examples" / "comfyui" / "text-to-image.json"

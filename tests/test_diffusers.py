@@ -7,12 +7,12 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+import tiny_pipelines
 from PIL import Image
 
 from cinecode.backends.diffusers import DiffusersBackend
 from cinecode.backends.protocols import ImageRequest, VideoRequest
 from cinecode.errors import MissingModel
-from tests import tiny_pipelines
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("diffusers")]
 

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import tiny_pipelines
+from comfyui_server import FakeComfyUI
 
 from cinecode.build import make
 from cinecode.graph.reporter import RecordingReporter
 from cinecode.graph.store import Store
 from cinecode.media.ffmpeg import probe
-from tests import tiny_pipelines
-from tests.comfyui_server import FakeComfyUI
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("local-engines")]
 
