@@ -139,3 +139,29 @@ def test_minterpolate_slow_motion_lasts_longer(tmp_path: Path) -> None:
     )
     frames, fps = _read(result.path)
     assert fps == 24 and abs(len(frames) - 24) <= 2
+
+
+def test_a_crash_in_ncnn_is_a_clear_error_not_a_dead_build(tmp_path: Path) -> None:
+    from cinecode.backends.realesrgan_worker import gpu_count
+    from cinecode.errors import BackendError
+
+    source = tmp_path / "key.png"
+    _scene((32, 24)).save(source)
+    backend = RealESRGANBackend(gpu=0)  # the first Vulkan GPU, asked for explicitly
+    if gpu_count() > 0:
+        result = backend.upscale(UpscaleRequest(source=source, scale=2), tmp_path)
+        assert Image.open(result.path).size == (64, 48)
+        return
+    # no Vulkan GPU here: ncnn segfaults; the worker dies, this process does not
+    with pytest.raises(BackendError) as caught:
+        backend.upscale(UpscaleRequest(source=source, scale=2), tmp_path)
+    assert "crashed" in str(caught.value) and "gpu = -1" in caught.value.hint
+    assert not (tmp_path / "upscaled.png").exists()
+
+
+def test_an_unknown_realesrgan_model_names_the_ones_there_are() -> None:
+    from cinecode.errors import BackendError
+
+    with pytest.raises(BackendError) as caught:
+        RealESRGANBackend(model="realesrgan-x8")
+    assert "realesrgan-x4plus" in caught.value.hint
