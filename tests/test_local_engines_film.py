@@ -149,3 +149,36 @@ def test_comfyui_keyframes_and_diffusers_clips_build_a_finished_master(
     assert any(label.startswith("segment 1.2") for label in rendered)
     assert not any(label.startswith("segment 1.1") for label in rendered)
     assert probe(result.master).fps == 16
+
+
+def test_ctrl_c_interrupts_the_comfyui_prompt_and_keeps_the_store_clean(tmp_path: Path) -> None:
+    import threading
+
+    server = FakeComfyUI(tmp_path / "server")
+    server.start()
+    try:
+        server.hold = True  # the prompt runs until someone interrupts it
+        root = tmp_path / "film"
+        (root / "workflows").mkdir(parents=True)
+        shutil.copy(ROOT / "examples" / "comfyui" / "text-to-image.json", root / "workflows")
+        (root / "script.fountain").write_text(SCRIPT)
+        film_toml = FILM.format(server=server.url)
+        film_toml = film_toml.replace('backend = "svd"', 'backend = "camera"')
+        film_toml = film_toml[: film_toml.index("[finishing]")]
+        (root / "film.toml").write_text(film_toml)
+        cancel = threading.Event()
+        threading.Thread(
+            target=lambda: server.started.wait(60) and cancel.set(), daemon=True
+        ).start()
+        with pytest.raises(KeyboardInterrupt):
+            make(root, reporter=RecordingReporter(), workers=2, cancel=cancel)
+        assert server.interrupts == 1
+        store = Store(root / ".cinecode")
+        try:
+            assert not [a for a in store.catalog.all() if a.step == "keyframe"]
+            scratch = root / ".cinecode" / "tmp"
+            assert scratch.is_dir() and not list(scratch.iterdir())  # no half-made job left
+        finally:
+            store.close()
+    finally:
+        server.stop()
