@@ -6,7 +6,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from cinecode.graph.reporter import Reporter
 from cinecode.graph.store import Store
 from cinecode.model import Film
 from cinecode.picks import read_picks
-from cinecode.plan import Plan, State, TakeInfo, plan, take_version
+from cinecode.plan import Plan, State, TakeInfo, clip_source, plan, take_version
 from cinecode.project import Project, load_project
 from cinecode.script.elements import Script
 from cinecode.script.film import build_film, check_project, referenced_files
@@ -116,12 +116,16 @@ def state_for(loaded: Loaded, store: Store | None, *, takes_wanted: int = 1) -> 
     )
 
 
-def _source_params(store: Store, artifact: Artifact) -> dict[str, Any] | None:
-    """The params of the keyframe a clip take was animated from (None for other takes)."""
-    if artifact.step != "clip" or not artifact.inputs:
+def _source_params(store: Store, artifact: Artifact) -> Mapping[str, Any] | None:
+    """What a clip take was made from (None for other takes), for its version."""
+    if artifact.step != "clip":
         return None
-    source = store.get(artifact.inputs[0])
-    return source.params if source else None
+
+    def params_of(key: str) -> Any:
+        source = store.get(key)
+        return source.params if source else None
+
+    return clip_source(artifact.params, artifact.inputs, params_of)
 
 
 def job_of(artifact: Artifact) -> Job:
@@ -346,6 +350,13 @@ def _add(a: RunStats, b: RunStats) -> RunStats:
 def _pools(project: Project) -> dict[str, int]:
     cpus = os.cpu_count() or 1
     # piper runs two ONNX threads per job
-    from cinecode.departments.services import pools
+    from cinecode import engines
+    from cinecode.departments import services
 
-    return {"cpu": cpus, "piper": max(1, cpus // 2), "sketch": cpus, **pools(project)}
+    return {
+        "cpu": cpus,
+        "piper": max(1, cpus // 2),
+        "sketch": cpus,
+        **services.pools(project),
+        **engines.pools(project),
+    }

@@ -513,6 +513,27 @@ def _sigterm_as_interrupt() -> None:
         signal.signal(signal.SIGTERM, handler)
 
 
+@app.command("backends")
+def backends_cmd(project: ProjectArg, as_json: JsonOpt = False) -> None:
+    """Every backend the project uses, what it makes, whether it is ready, and the fix.
+
+    Exits 1 when a backend the film uses is not ready.
+    """
+
+    def run() -> None:
+        from cinecode.inventory import backends_report, print_backends
+
+        report = backends_report(project)
+        if as_json:
+            _out(json.dumps(report))
+        else:
+            print_backends(report)
+        if not report["ready"]:
+            raise typer.Exit(1)
+
+    _guard(run)
+
+
 def main() -> None:
     """Run the command line (see also cinecode.entry, the console script)."""
     app()

@@ -62,6 +62,8 @@ class Directive:
     model: str = ""
     prompt: str = ""
     source: str = ""  # the user's own photo or clip, relative to the project
+    motion: str = ""  # the video engine of this shot ("camera": an animatic shot)
+    continuous: bool = False  # the clip starts from the previous shot's last frame
     line: int = 0  # where the note is
 
 

@@ -6,7 +6,7 @@ executor only compares keys with the store.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,9 +104,27 @@ def take_version(params: Mapping[str, Any], source: Mapping[str, Any] | None = N
     return sha256(canonical(recipe)).hexdigest()[:16]
 
 
+def clip_source(
+    params: Mapping[str, Any], inputs: tuple[str, ...], lookup: Callable[[str], Any]
+) -> Mapping[str, Any] | None:
+    """What a clip take was made from, for its version: its keyframe's params, or — for a
+    continuous shot — the previous shot's picture. `lookup(key)` gives a job's params."""
+    if not inputs:
+        return None
+    if params.get("continuous"):
+        return {"from": inputs[0]}
+    source: Mapping[str, Any] | None = lookup(inputs[0])
+    return source
+
+
 def chain_version(chain: list[Job]) -> str:
     """The version of a planned take (its last job), with what it is made from."""
-    return take_version(chain[-1].params, chain[0].params if len(chain) > 1 else None)
+    last = chain[-1]
+    if last.step != "clip":
+        return take_version(last.params)
+    return take_version(
+        last.params, clip_source(last.params, last.inputs, lambda _: chain[0].params)
+    )
 
 
 def timing_spec(shot: Shot) -> Spec:
@@ -127,16 +145,36 @@ def plan_takes(
     *,
     seeds: list[int],
     prompt: str | None = None,
+    previous: str | None = None,
 ) -> list[list[Job]]:
     """For each seed, the jobs that make one take of a shot, in order; the last is the take.
 
     A take is a keyframe, or — when the shot's motion backend generates video — a clip
     animated from its own keyframe, so that every take is a finished picture and picking
-    among takes never generates anything.
+    among takes never generates anything. A continuous shot's clip starts from `previous`
+    (the previous shot's picture) and has no keyframe.
     """
-    video = clip.video_backend(shot, project)
+    video = clip.video_engine(shot, project, digests=state.digests) is not None
+    continuous = bool(video and shot.directive and shot.directive.continuous and previous)
     chains = []
     for seed in seeds:
+        if continuous:
+            assert previous is not None
+            chains.append(
+                [
+                    clip.plan_clip(
+                        shot,
+                        scene,
+                        film,
+                        project,
+                        picture=previous,
+                        seed=seed,
+                        digests=state.digests,
+                        continuous=True,
+                    )
+                ]
+            )
+            continue
         keyframe = storyboard.plan_take(
             shot,
             scene,
@@ -150,7 +188,15 @@ def plan_takes(
         chain = [keyframe]
         if video:
             chain.append(
-                clip.plan_clip(shot, scene, film, project, picture=keyframe.key, seed=seed)
+                clip.plan_clip(
+                    shot,
+                    scene,
+                    film,
+                    project,
+                    picture=keyframe.key,
+                    seed=seed,
+                    digests=state.digests,
+                )
             )
         chains.append(chain)
     return chains
@@ -171,7 +217,14 @@ def resolve_take(reference: str, takes: list[TakeInfo]) -> TakeInfo | None:
 
 
 def _choose_picture(
-    shot: Shot, scene: Scene, film: Film, project: Project, state: State, graph: Graph
+    shot: Shot,
+    scene: Scene,
+    film: Film,
+    project: Project,
+    state: State,
+    graph: Graph,
+    *,
+    previous: str | None = None,
 ) -> ShotPlan:
     """Which take this shot uses: picked, locked, best scored, or a first take to make."""
     if shot.kind == "source" and shot.directive and shot.directive.source:
@@ -182,7 +235,9 @@ def _choose_picture(
     existing = state.takes.get(shot.id, [])
     rejected = [t.key for t in existing if any(t.key.startswith(r) for r in choice.rejected)]
     base = storyboard.base_seed(shot, project)
-    version = chain_version(plan_takes(shot, scene, film, project, state, seeds=[base])[0])
+    version = chain_version(
+        plan_takes(shot, scene, film, project, state, seeds=[base], previous=previous)[0]
+    )
     picked = resolve_take(choice.pick, existing)
     if (
         picked
@@ -202,7 +257,7 @@ def _choose_picture(
         for seed in range(base, base + wanted + len(rejected_seeds))
         if seed not in rejected_seeds
     ][:wanted]
-    chains = plan_takes(shot, scene, film, project, state, seeds=seeds)
+    chains = plan_takes(shot, scene, film, project, state, seeds=seeds, previous=previous)
     for chain in chains:
         for job in chain:
             graph.add(job)
@@ -227,9 +282,11 @@ def plan(film: Film, project: Project, state: State) -> Plan:
 
     # 1. every shot's picture and voices, in the screenplay's order
     title_card = graph.add(titles.plan_title(film, project))
+    previous: str | None = None  # the last shot's picture (continuous action)
     for scene in film.scenes:
         for shot in scene.shots:
-            chosen = _choose_picture(shot, scene, film, project, state, graph)
+            chosen = _choose_picture(shot, scene, film, project, state, graph, previous=previous)
+            previous = chosen.picture
             keys = []
             for line in shot.lines:
                 job = voice.plan_line(

@@ -182,6 +182,33 @@ class MixConfig(_Strict):
         return self.true_peak if self.true_peak is not None else LOUDNESS_PRESETS[self.loudness][1]
 
 
+class Finishing(_Strict):
+    """`[finishing]`: upscaling and frame interpolation applied to every segment of the cut.
+
+    Off by default. `upscale` is a factor (2, 4) or a target size ("3840x2160");
+    `fps` (or `factor`) multiplies the frame rate by a whole number (24 → 48).
+    """
+
+    upscale: int | str | None = None
+    upscaler: str = "realesrgan"  # realesrgan | lanczos | a [backends.NAME] entry
+    fps: int | None = Field(None, ge=1, le=240)
+    factor: int | None = Field(None, ge=2, le=8)
+    interpolator: str = "minterpolate"  # minterpolate | a [backends.NAME] entry (RIFE in ComfyUI)
+
+    @field_validator("upscale")
+    @classmethod
+    def _upscale(cls, value: int | str | None) -> int | str | None:
+        if isinstance(value, int) and value not in (2, 3, 4):
+            raise ValueError('upscale is 2, 3, 4 or a size like "3840x2160"')
+        if isinstance(value, str) and not re.fullmatch(r"\d+x\d+", value):
+            raise ValueError('upscale is 2, 3, 4 or a size like "3840x2160"')
+        return value
+
+    @property
+    def enabled(self) -> bool:
+        return self.upscale is not None or self.fps is not None or self.factor is not None
+
+
 class FilmConfig(_Strict):
     """Everything `film.toml` may say."""
 
@@ -202,6 +229,8 @@ class FilmConfig(_Strict):
     edit: EditConfig = EditConfig()
     services: dict[str, ServiceConfig] = Field(default_factory=dict)
     breakdown: Department = Department(backend="openai")  # the chat model of `breakdown`
+    backends: dict[str, Department] = Field(default_factory=dict)  # named engine settings
+    finishing: Finishing = Finishing()
 
 
 Departments = Literal["storyboard", "motion", "voice", "music", "effects"]

@@ -7,6 +7,7 @@ Takes are generations recorded with their shot (`take=True` jobs). Choices go to
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from cinecode.graph.reporter import Reporter
 from cinecode.graph.store import Store
 from cinecode.model import Shot
 from cinecode.picks import TAKE_ID, Picks, format_picks, read_picks
-from cinecode.plan import Plan, chain_version, plan, plan_takes, take_version
+from cinecode.plan import Plan, chain_version, clip_source, plan, plan_takes, take_version
 
 
 @dataclass(frozen=True)
@@ -121,11 +122,15 @@ def _still(path: Path) -> Any:
         return Image.fromarray(frames[len(frames) // 2])
 
 
-def _source(session: Session, artifact: Artifact) -> dict[str, Any] | None:
-    if artifact.step != "clip" or not artifact.inputs:
+def _source(session: Session, artifact: Artifact) -> Mapping[str, Any] | None:
+    if artifact.step != "clip":
         return None
-    source = session.store.get(artifact.inputs[0])
-    return source.params if source else None
+
+    def params_of(key: str) -> Any:
+        source = session.store.get(key)
+        return source.params if source else None
+
+    return clip_source(artifact.params, artifact.inputs, params_of)
 
 
 def list_takes(project: Path, shot_id: str, *, show_rejected: bool = False) -> list[TakeRow]:

@@ -44,6 +44,24 @@ BACKENDS: dict[str, Entry] = {
     ),
     "composer": Entry("cinecode.backends.composer:ComposerBackend", ("music",), offline=True),
     "foley": Entry("cinecode.backends.foley:FoleyBackend", ("effects",), offline=True),
+    "comfyui": Entry(
+        "cinecode.backends.comfyui:ComfyUIBackend",
+        ("image", "video", "upscale", "interpolate"),
+        extra="comfyui",
+    ),
+    "diffusers": Entry(
+        "cinecode.backends.diffusers:DiffusersBackend", ("image", "video"), extra="diffusers"
+    ),
+    "realesrgan": Entry(
+        "cinecode.backends.realesrgan:RealESRGANBackend",
+        ("upscale",),
+        extra="upscale",
+        offline=True,
+    ),
+    "lanczos": Entry("cinecode.backends.lanczos:LanczosBackend", ("upscale",), offline=True),
+    "minterpolate": Entry(
+        "cinecode.backends.minterpolate:MinterpolateBackend", ("interpolate",), offline=True
+    ),
 }
 
 #: motion "backends" that are not generators: the segment moves a camera over the keyframe

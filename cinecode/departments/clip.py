@@ -1,24 +1,34 @@
-"""Motion department, generated: a shot's keyframe becomes a clip (image-to-video).
+"""Motion department, generated: each keyframe take becomes a clip take (image-to-video).
 
-When `[motion] backend` names a video generator (replicate, fal, runway…) instead of the
-camera, every shot whose picture is a keyframe gets a clip job; the shot's segment then
-conforms that clip to the shot's exact frames (trimmed, or its last frame held).
+When `[motion]` names a video engine (ComfyUI, diffusers, Replicate, fal, Runway, a
+`[backends]` entry…) instead of the camera — or a shot says `[[shot: motion NAME]]` or names a
+video-only backend with `[[shot: backend runway]]` — a shot's takes are clips, each made from
+its own keyframe. With `[[shot: continuous]]` the clip starts from the previous shot's last
+frame instead (continuous action), so no keyframe is drawn for it.
 
 ```
-1. ask for the shot's estimated length, rounded up to what the model bills
-2. prompt: the keyframe's prompt plus the camera move
-3. generate from the keyframe with the configured backend (a hosted job resumes)
-4. store the clip
+1. choose the engine (the shot's, else [motion]; "camera" = an animatic shot, no clip)
+2. decide the clip's length: the shot's estimate plus headroom, rounded *up* to a length the
+   engine makes (its `durations` or `clip_step`, else what its price list bills), so a
+   dialogue edit keeps the paid clip; the segment trims or holds it
+3. draw seeds: clip n uses keyframe n's seed
+4. generate: first frame = the keyframe (or the previous shot's last frame), references
+5. store the take
 ```
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from cinecode.backends.protocols import VideoRequest
-from cinecode.backends.registry import BACKENDS, CAMERA_MOVES, backend_version
+from cinecode.backends.registry import BACKENDS, backend_version
 from cinecode.departments import services, storyboard
+from cinecode.engines import Engine, motion_engine, resolve
+from cinecode.errors import BadOutput
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
 from cinecode.model import Film, Scene, Shot
@@ -26,58 +36,121 @@ from cinecode.project import Project
 
 CLIP = Step("clip", 1, "generate", "motion", "mp4")
 
-MOVE_WORDS: dict[str, str] = {
-    "static": "static camera",
-    "push-in": "slow push in",
-    "pull-out": "slow pull out",
-    "pan-left": "camera pans left",
-    "pan-right": "camera pans right",
-    "tilt-up": "camera tilts up",
-    "tilt-down": "camera tilts down",
+#: Clip length = estimate × HEADROOM + PAD seconds, before rounding up to the engine's lengths.
+HEADROOM = 1.15
+PAD = 0.25
+MOVE_WORDS = {
+    "static": "locked-off camera",
+    "push-in": "the camera slowly pushes in",
+    "pull-out": "the camera slowly pulls out",
+    "pan-left": "the camera pans left",
+    "pan-right": "the camera pans right",
+    "tilt-up": "the camera tilts up",
+    "tilt-down": "the camera tilts down",
     "handheld": "handheld camera",
-    "drift": "gentle camera drift",
+    "drift": "the camera drifts gently",
 }
+IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp")
+
+
+def video_only(backend: str) -> bool:
+    """Whether a registry backend makes video and no images (so naming it animates a shot)."""
+    entry = BACKENDS.get(backend)
+    return entry is not None and "video" in entry.modalities and "image" not in entry.modalities
+
+
+def video_engine(
+    shot: Shot, project: Project, *, digests: Mapping[str, str] | None = None
+) -> Engine | None:
+    """The shot's video engine, or None when its picture is a camera move over a still."""
+    directive = shot.directive
+    if directive and directive.backend and video_only(directive.backend):
+        return resolve(project, directive.backend, department="motion", digests=digests)
+    engine = motion_engine(project, shot, digests=digests)
+    return None if engine.is_camera else engine
 
 
 def video_backend(shot: Shot, project: Project) -> str:
-    """The shot's video generator ("" when the camera moves over the keyframe): a shot's own
-    `backend` directive when it names a video backend, else `[motion] backend`."""
-    directive = shot.directive
-    if directive and directive.backend:
-        entry = BACKENDS.get(directive.backend)
-        if entry is not None and "video" in entry.modalities and "image" not in entry.modalities:
-            return directive.backend
-    name = project.config.motion.backend
-    return "" if name in CAMERA_MOVES else name
+    """The registry name of the shot's video engine ("" for the camera)."""
+    engine = video_engine(shot, project, digests=_no_files(project))
+    return engine.backend if engine else ""
+
+
+def _no_files(project: Project) -> dict[str, str]:
+    """Digests that let engine resolution succeed without reading files (names only)."""
+    from cinecode.engines import project_files
+
+    return {str(path): "" for path in project_files(project)}
+
+
+def clip_seconds(estimate: float, params: Mapping[str, Any]) -> float:
+    """How long a clip to ask for: never shorter than the shot is likely to be, and stable."""
+    want = estimate * HEADROOM + PAD
+    durations = sorted(float(d) for d in params.get("durations") or [])
+    if durations:
+        return next((d for d in durations if d >= want - 1e-9), durations[-1])
+    step = float(params.get("clip_step") or 1.0)
+    seconds = math.ceil(want / step - 1e-9) * step
+    limit = params.get("max_seconds")
+    return round(min(seconds, float(limit)) if limit else seconds, 3)
+
+
+def motion_prompt(shot: Shot, scene: Scene, film: Film) -> str:
+    """The keyframe's prompt plus what moves: the camera."""
+    words = MOVE_WORDS.get(shot.move, "")
+    return ". ".join(p for p in (storyboard.compose_prompt(shot, scene, film), words) if p)
 
 
 def plan_clip(
-    shot: Shot, scene: Scene, film: Film, project: Project, *, picture: str, seed: int
+    shot: Shot,
+    scene: Scene,
+    film: Film,
+    project: Project,
+    *,
+    picture: str,
+    seed: int,
+    digests: Mapping[str, str],
+    continuous: bool = False,
 ) -> Job:
-    """The job that animates a shot's keyframe `picture`."""
-    backend = video_backend(shot, project)
-    department = project.config.motion
-    backend_params = department.params if backend == department.backend else {}
-    model = str(backend_params.get("model", ""))
+    """The job that animates `picture` (the take's keyframe, or — continuous — the previous
+    shot's picture, whose last frame starts the clip)."""
+    engine = video_engine(shot, project, digests=digests)
+    if engine is None or not (
+        BACKENDS.get(engine.backend) and "video" in BACKENDS[engine.backend].modalities
+    ):
+        name = engine.name if engine else project.config.motion.backend
+        where = ("motion",) if name == project.config.motion.backend else ()
+        raise project.error(
+            f"{name} does not make video (shot {shot.id})",
+            *where,
+            hint="name a video engine (comfyui, diffusers, replicate, fal, runway or a "
+            '[backends] entry), or "camera" for an animatic shot',
+        )
+    backend, params_of = engine.backend, engine.params
+    model = str(params_of.get("model", ""))
     if shot.directive and shot.directive.model and shot.directive.backend == backend:
         model = shot.directive.model
     fmt = project.config.format
     prices = project.prices.prices(backend)
-    seconds = prices.billable_seconds(model, shot.estimated_duration)
-    camera = MOVE_WORDS.get(shot.move, "")
+    if "durations" in params_of or "clip_step" in params_of or not BACKENDS[backend].hosted:
+        seconds = clip_seconds(shot.estimated_duration, params_of)
+    else:  # a hosted model bills (and makes) the lengths of its price list
+        seconds = prices.billable_seconds(model, shot.estimated_duration * HEADROOM + PAD)
     params: dict[str, Any] = {
         "backend": backend,
         "backend_version": backend_version(backend),
-        "backend_params": backend_params,
+        "backend_params": params_of,
         "model": model,
-        "prompt": f"{storyboard.compose_prompt(shot, scene, film)}. {camera}",
-        "negative_prompt": str(backend_params.get("negative_prompt", "")),
+        "prompt": motion_prompt(shot, scene, film),
+        "negative_prompt": str(params_of.get("negative_prompt", "")),
         "width": fmt.width,
         "height": fmt.height,
         "fps": fmt.fps,
-        "duration": seconds,  # what the model makes; small timing changes do not change it
-        "move": shot.move,
+        "duration": seconds,  # what the engine makes; small timing changes do not change it
         "seed": seed,
+        "move": shot.move,
+        "references": storyboard.references(shot, scene, film, dict(digests)),
+        "continuous": continuous,
     }
     return CLIP.job(
         params,
@@ -87,15 +160,20 @@ def plan_clip(
         scene=scene.id,
         backend=backend,
         estimate=prices.video(model, seconds=seconds, width=fmt.width, height=fmt.height),
-        seed=seed,
         take=True,
+        seed=seed,
     )
 
 
 def run_clip(job: Job, ctx: Context) -> Output:
-    """Animate the keyframe with the job's video backend."""
+    """Generate one clip from its first frame with the job's video engine."""
+    from cinecode.backends.frames import last_frame
+    from cinecode.media.ffmpeg import probe
+
     p = job.params
-    (keyframe,) = ctx.inputs
+    source = ctx.inputs[0]
+    still = source.meta.get("kind") == "image" or source.path.suffix.lower() in IMAGE_EXTS
+    first = source.path if still else last_frame(source.path, ctx.workdir / "first.png")
     request = VideoRequest(
         prompt=p["prompt"],
         width=p["width"],
@@ -103,16 +181,52 @@ def run_clip(job: Job, ctx: Context) -> Output:
         fps=p["fps"],
         duration=p["duration"],
         seed=p["seed"],
-        image=keyframe.path,
+        image=first,
         negative_prompt=p["negative_prompt"],
         model=p["model"],
+        references=tuple(Path(path) for path, _ in p["references"]),
         move=p["move"],
     )
+    out = ctx.workdir / "engine"
+    out.mkdir()
     backend = ctx.backend("video", p["backend"], p["backend_params"])
     result = backend.generate(
-        request, ctx.workdir, ctx.progress, **services.hosted_kwargs(ctx, p["backend"])
+        request, out, ctx.progress, **services.hosted_kwargs(ctx, p["backend"])
     )
-    return Output(result.path, {**result.meta, "kind": "video"}, result.cost, result.model)
+    path = result.path
+    if path.suffix.lower() != ".mp4":  # a WebM, GIF or MOV from the engine: one container
+        path = _to_mp4(path, ctx.workdir / "clip.mp4")
+    info = probe(path)
+    if not info.has_video or info.frames < 1:
+        raise BadOutput(
+            f"{p['backend']} returned {result.path.name}, which has no picture",
+            backend=p["backend"],
+            hint="check the engine's output node or pipeline",
+        )
+    meta = {
+        **result.meta,
+        "kind": "video",
+        "seed": p["seed"],
+        "frames": info.frames,
+        "duration": info.duration,
+        "width": info.width,
+        "height": info.height,
+    }
+    return Output(path, meta, result.cost, result.model)
 
 
-__all__ = ["CLIP", "plan_clip", "run_clip", "video_backend"]
+def _to_mp4(source: Path, target: Path) -> Path:
+    """A near-lossless H.264 MP4 of any clip (the segment conforms it later)."""
+    from cinecode.media.ffmpeg import discard_on_error, run_ffmpeg
+
+    args = [
+        "-i", str(source), "-map", "0:v:0", "-an",
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "12", "-pix_fmt", "yuv420p",
+        "-f", "mp4", str(target),
+    ]  # fmt: skip
+    with discard_on_error(target):
+        run_ffmpeg(args)
+    return target
+
+
+__all__ = ["CLIP", "clip_seconds", "plan_clip", "run_clip", "video_backend", "video_engine"]

@@ -332,7 +332,7 @@ def plan_cut(
     `written` holds every shot's natural timing spec and voices (the film as written): a
     scene's score is composed to it, so an editor's cut never recomposes music.
     """
-    from cinecode.departments import mix, motion
+    from cinecode.departments import finishing, mix, motion
     from cinecode.departments.cutting import Side, Source
     from cinecode.media.audio import quantum_frames
     from cinecode.timing import padded_frames, spec
@@ -401,7 +401,17 @@ def plan_cut(
                 jumps=jumps_for(placed, style=style),
             )
             jobs.segments[placed.id] = graph.add(job)
-            segments.append(job.key)
+            # [finishing]: upscaled / interpolated for the master (the editor gets the clean one)
+            segments.append(
+                finishing.add(
+                    graph,
+                    job.key,
+                    project=project,
+                    label=placed.id,
+                    shot=placed.id if placed.shot is not None else "",
+                    scene=reel.id,
+                )
+            )
         lines = [line for placed in reel.shots if placed.shot for line in placed.shot.lines]
         residue = sum(int(s["frames"]) for s in specs[reel.id] if s.get("frames") is not None)
         if reel.scene is None:  # a card: a silent reel of fixed length

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from cinecode.departments import clip, master, mix, motion, music, sfx, storyboard, titles, voice
+from cinecode.departments import (
+    clip,
+    finishing,
+    master,
+    mix,
+    motion,
+    music,
+    sfx,
+    storyboard,
+    titles,
+    voice,
+)
 from cinecode.graph.executor import StepFn
 
 STEPS: dict[str, StepFn] = {
@@ -21,4 +32,5 @@ STEPS: dict[str, StepFn] = {
     master.REEL.name: master.run_reel,
     master.MASTER.name: master.run_master,
     master.SUBTITLES.name: master.run_subtitles,
+    finishing.FINISH.name: finishing.run_finish,
 }

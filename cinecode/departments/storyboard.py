@@ -214,7 +214,24 @@ def base_seed(shot: Shot, project: Project) -> int:
     """The seed of a shot's first take: the directive's, else drawn from the film seed."""
     if shot.directive and shot.directive.seed is not None:
         return shot.directive.seed
+    character = character_seed(shot, project)
+    if character is not None:
+        return character
     return zlib.crc32(f"{project.config.seed}:{shot.id}".encode()) % 1_000_000
+
+
+def character_seed(shot: Shot, project: Project) -> int | None:
+    """The fixed seed of the shot's subject, when a generative engine draws it (consistency:
+    the same seed with the same description keeps a face from shot to shot)."""
+    from cinecode.engines import generative
+
+    if not shot.characters:
+        return None
+    config = project.config.characters.get(shot.characters[0])
+    if config is None or config.seed is None:
+        return None
+    name = shot.directive.backend if shot.directive and shot.directive.backend else ""
+    return config.seed if generative(project, name or project.config.storyboard.backend) else None
 
 
 def shot_references(shot: Shot, scene: Scene, film: Film) -> list[str]:
@@ -262,14 +279,14 @@ def plan_take(
     take: bool = True,
 ) -> Job:
     """The job that draws one keyframe take of a shot."""
+    from cinecode.engines import keyframe_engine, resolve
+
     department = project.config.storyboard
-    backend = (
-        shot.directive.backend if shot.directive and shot.directive.backend else department.backend
-    )
-    motion = _video_only(backend)  # `[[shot: backend runway]]` animates the shot, draws no frame
+    engine = keyframe_engine(project, shot, digests=digests)  # named [backends] entries too
+    motion = _video_only(engine.backend)  # `[[shot: backend runway]]` animates the shot
     if motion:
-        backend = department.backend
-    backend_params = department.params if backend == department.backend else {}
+        engine = resolve(project, department.backend, department="storyboard", digests=digests)
+    backend, backend_params = engine.backend, engine.params
     model = (
         shot.directive.model if shot.directive and shot.directive.model and not motion else ""
     ) or str(backend_params.get("model", ""))

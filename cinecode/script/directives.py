@@ -4,6 +4,7 @@
 [[shot: close on MARA, push in, 3s]]          the shot starting here
 [[shot: wide on MARA and ELI, low angle, seed 42, prompt "storm light"]]
 [[shot: source footage/pier.mp4]]              the user's own clip (or photo) is the picture
+[[shot: motion wan, continuous]]               a generated clip, from the last shot's last frame
 [[mood: tense]]                                the score's mood for this scene
 [[sfx: door slams]]                            a spot effect at this point
 [[ambience: wind and surf]]                    the scene's background sound
@@ -168,11 +169,16 @@ def parse_shot(body: str, line: int, *, file: str) -> Directive:
         if words in ANGLE_WORDS:
             fields["angle"] = ANGLE_WORDS[words]
             continue
+        if words in ("continuous", "continue", "continuous action"):
+            fields["continuous"] = True
+            continue
         number = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds)", low)
         if number:
             fields["duration"] = float(number.group(1))
             continue
-        keyed = re.fullmatch(r"(seed|takes|backend|model)\s*[:=]?\s*(\S+)", clause.strip(), re.I)
+        keyed = re.fullmatch(
+            r"(seed|takes|backend|model|motion)\s*[:=]?\s*(\S+)", clause.strip(), re.I
+        )
         if keyed:
             key, value = keyed.group(1).lower(), keyed.group(2).strip('"')
             if key in ("seed", "takes"):
@@ -202,5 +208,6 @@ def _bad(clause: str, line: int, file: str, hint: str = "") -> ScriptError:
         line=line,
         hint=hint
         or "use a size (wide, medium, close…), `on NAME`, a move (push in, pan left…), an angle, "
-        '`4s`, `seed N`, `takes N`, `backend NAME`, `model NAME`, `prompt "…"` or `source PATH`',
+        "`4s`, `seed N`, `takes N`, `backend NAME`, `motion NAME`, `continuous`, `model NAME`, "
+        '`prompt "…"` or `source PATH`',
     )

@@ -126,4 +126,7 @@ def referenced_files(film: Film, project: Project) -> list[Path]:
     for shot in film.shots:
         if shot.directive and shot.directive.source:
             paths.append(project.resolve(shot.directive.source))
+    from cinecode.engines import project_files
+
+    paths.extend(project_files(project))  # ComfyUI workflows
     return list(dict.fromkeys(paths))

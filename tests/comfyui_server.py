@@ -1,0 +1,383 @@
+"""A ComfyUI server on 127.0.0.1 speaking ComfyUI's REST + websocket protocol (aiohttp, as
+ComfyUI itself), with a toy executor: it validates prompts against its `object_info` the way
+ComfyUI does, streams `execution_start` / `executing` / `progress` / `executed` /
+`execution_success` (or `execution_error`) to the prompt's client id, and writes a PNG (for
+SaveImage) or an MP4 (for SaveVideo) that depends on the prompt, the seed and the uploaded
+keyframe. Scenario switches: `fail_node` (execution_error), `die` (server lost mid-job),
+`hold` (runs until /interrupt).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import json
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+from aiohttp import WSMsgType, web
+from PIL import Image, ImageDraw
+
+MODELS = {
+    "ckpt_name": ["sd_xl_base_1.0.safetensors", "tiny.safetensors"],
+    "unet_name": ["wan2.1_i2v_480p_14B_fp8_e4m3fn.safetensors"],
+    "vae_name": ["wan_2.1_vae.safetensors"],
+    "clip_name": ["umt5_xxl_fp8_e4m3fn_scaled.safetensors", "clip_vision_h.safetensors"],
+}
+NODES: dict[str, dict[str, Any]] = {
+    "KSampler": {"seed": ["INT", {}], "steps": ["INT", {}], "cfg": ["FLOAT", {}]},
+    "CheckpointLoaderSimple": {"ckpt_name": [MODELS["ckpt_name"]]},
+    "EmptyLatentImage": {"width": ["INT", {}], "height": ["INT", {}]},
+    "CLIPTextEncode": {"text": ["STRING", {}]},
+    "VAEDecode": {},
+    "SaveImage": {"filename_prefix": ["STRING", {}]},
+    "UNETLoader": {"unet_name": [MODELS["unet_name"]]},
+    "CLIPLoader": {"clip_name": [MODELS["clip_name"]]},
+    "VAELoader": {"vae_name": [MODELS["vae_name"]]},
+    "CLIPVisionLoader": {"clip_name": [MODELS["clip_name"]]},
+    "LoadImage": {"image": [[]]},
+    "CLIPVisionEncode": {},
+    "WanImageToVideo": {"width": ["INT", {}], "height": ["INT", {}], "length": ["INT", {}]},
+    "ModelSamplingSD3": {},
+    "CreateVideo": {"fps": ["FLOAT", {}]},
+    "SaveVideo": {"filename_prefix": ["STRING", {}]},
+}
+OUTPUT_NODES = ("SaveImage", "SaveVideo")
+
+
+class FakeComfyUI:
+    """Start with `start()` (returns the base URL), stop with `stop()`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        (folder / "input").mkdir(parents=True, exist_ok=True)
+        (folder / "output").mkdir(parents=True, exist_ok=True)
+        self.prompts: list[dict[str, Any]] = []  # what POST /prompt received
+        self.client_ids: list[str] = []
+        self.ws_clients: list[str] = []
+        self.interrupts = 0
+        self.history: dict[str, Any] = {}
+        self.fail_node = ""  # raise execution_error at this node
+        self.die = False  # vanish after the first progress message
+        self.hold = False  # run until /interrupt
+        self.started = threading.Event()  # a prompt began executing
+        self._interrupted = asyncio.Event()
+        self._sockets: dict[str, web.WebSocketResponse] = {}
+        self._tasks: set[asyncio.Future[None]] = set()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> str:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
+        return self.url
+
+    def stop(self) -> None:
+        if self._runner is not None:
+            asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    async def _start(self) -> None:
+        self._interrupted = asyncio.Event()
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_get("/ws", self._ws)
+        app.router.add_post("/prompt", self._prompt)
+        app.router.add_post("/upload/image", self._upload)
+        app.router.add_get("/history/{prompt_id}", self._history)
+        app.router.add_get("/view", self._view)
+        app.router.add_post("/interrupt", self._interrupt)
+        app.router.add_post("/queue", self._queue)
+        app.router.add_get("/system_stats", self._stats)
+        app.router.add_get("/object_info/{node_class}", self._object_info)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def _shutdown(self) -> None:
+        for ws in list(self._sockets.values()):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # --- REST ----------------------------------------------------------------------------------
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        return web.json_response({"system": {"comfyui_version": "fake"}, "devices": []})
+
+    async def _object_info(self, request: web.Request) -> web.Response:
+        name = request.match_info["node_class"]
+        if name not in NODES:
+            return web.json_response({})
+        required = dict(NODES[name])
+        if name == "LoadImage":
+            required["image"] = [sorted(p.name for p in (self.folder / "input").iterdir())]
+        return web.json_response(
+            {name: {"input": {"required": required}, "output_node": name in OUTPUT_NODES}}
+        )
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        post = await request.post()
+        image = post.get("image")
+        if not isinstance(image, web.FileField):
+            return web.Response(status=400)
+        (self.folder / "input" / image.filename).write_bytes(image.file.read())
+        return web.json_response({"name": image.filename, "subfolder": "", "type": "input"})
+
+    async def _prompt(self, request: web.Request) -> web.Response:
+        data = await request.json()
+        prompt = data.get("prompt")
+        if not isinstance(prompt, dict):
+            return web.json_response({"error": "no prompt", "node_errors": []}, status=400)
+        node_errors = self._validate(prompt)
+        if node_errors:
+            error = {
+                "type": "prompt_outputs_failed_validation",
+                "message": "Prompt outputs failed validation",
+                "details": "",
+                "extra_info": {},
+            }
+            return web.json_response({"error": error, "node_errors": node_errors}, status=400)
+        prompt_id = str(uuid.uuid4())
+        self.prompts.append(prompt)
+        self.client_ids.append(str(data.get("client_id", "")))
+        task = asyncio.ensure_future(
+            self._execute(prompt_id, prompt, str(data.get("client_id", "")))
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return web.json_response({"prompt_id": prompt_id, "number": 0, "node_errors": {}})
+
+    def _validate(self, prompt: dict[str, Any]) -> dict[str, Any]:
+        errors: dict[str, Any] = {}
+        inputs_dir = {p.name for p in (self.folder / "input").iterdir()}
+        for node_id, node in prompt.items():
+            spec = NODES.get(node["class_type"])
+            if spec is None:
+                errors[node_id] = {
+                    "errors": [
+                        {
+                            "type": "invalid_prompt",
+                            "message": f"Cannot execute because node {node['class_type']} "
+                            "does not exist.",
+                            "details": f"Node ID '#{node_id}'",
+                            "extra_info": {},
+                        }
+                    ],
+                    "dependent_outputs": [],
+                    "class_type": node["class_type"],
+                }
+                continue
+            for name, value in node.get("inputs", {}).items():
+                choices = spec.get(name, [None])[0]
+                if node["class_type"] == "LoadImage" and name == "image":
+                    choices = sorted(inputs_dir)
+                if isinstance(choices, list) and value not in choices:
+                    errors.setdefault(
+                        node_id,
+                        {"errors": [], "dependent_outputs": [], "class_type": node["class_type"]},
+                    )["errors"].append(
+                        {
+                            "type": "value_not_in_list",
+                            "message": "Value not in list",
+                            "details": f"{name}: '{value}' not in {choices}",
+                            "extra_info": {"input_name": name},
+                        }
+                    )
+        return errors
+
+    async def _history(self, request: web.Request) -> web.Response:
+        prompt_id = request.match_info["prompt_id"]
+        entry = self.history.get(prompt_id)
+        return web.json_response({prompt_id: entry} if entry else {})
+
+    async def _view(self, request: web.Request) -> web.StreamResponse:
+        query = request.rel_url.query
+        base = self.folder / query.get("type", "output") / query.get("subfolder", "")
+        path = base / query["filename"]
+        if ".." in query["filename"] or not path.is_file():
+            return web.Response(status=404)
+        return web.Response(body=path.read_bytes(), content_type="application/octet-stream")
+
+    async def _interrupt(self, request: web.Request) -> web.Response:
+        self.interrupts += 1
+        self._interrupted.set()
+        return web.Response(status=200)
+
+    async def _queue(self, request: web.Request) -> web.Response:
+        await request.json()
+        return web.Response(status=200)
+
+    # --- websocket -----------------------------------------------------------------------------
+
+    async def _ws(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        sid = request.rel_url.query.get("clientId", "") or uuid.uuid4().hex
+        self._sockets[sid] = ws
+        self.ws_clients.append(sid)
+        try:
+            await ws.send_json(
+                {
+                    "type": "status",
+                    "data": {"status": {"exec_info": {"queue_remaining": 0}}, "sid": sid},
+                }
+            )
+            async for msg in ws:
+                if msg.type == WSMsgType.ERROR:
+                    break
+        finally:
+            self._sockets.pop(sid, None)
+        return ws
+
+    async def _send(self, sid: str, kind: str, data: dict[str, Any]) -> None:
+        ws = self._sockets.get(sid)
+        if ws is not None and not ws.closed:
+            await ws.send_json({"type": kind, "data": data})
+
+    # --- the toy executor ----------------------------------------------------------------------
+
+    async def _execute(self, prompt_id: str, prompt: dict[str, Any], sid: str) -> None:
+        await asyncio.sleep(0.05)
+        self.started.set()
+        await self._send(sid, "execution_start", {"prompt_id": prompt_id, "timestamp": 0})
+        await self._send(sid, "execution_cached", {"nodes": [], "prompt_id": prompt_id})
+        outputs: dict[str, Any] = {}
+        for node_id, node in prompt.items():
+            await self._send(
+                sid, "executing", {"node": node_id, "display_node": node_id, "prompt_id": prompt_id}
+            )
+            if node["class_type"] == "KSampler":
+                for value in range(1, 4):
+                    await self._send(
+                        sid,
+                        "progress",
+                        {"value": value, "max": 3, "prompt_id": prompt_id, "node": node_id},
+                    )
+                    await sid_ws_binary_preview(self._sockets.get(sid))
+                    if self.die:
+                        await self._shutdown()
+                        return
+                    if self.hold:
+                        await self._interrupted.wait()
+                        await self._send(
+                            sid,
+                            "execution_interrupted",
+                            {"prompt_id": prompt_id, "node_id": node_id, "node_type": "KSampler"},
+                        )
+                        return
+            if node_id == self.fail_node:
+                message = {
+                    "prompt_id": prompt_id,
+                    "node_id": node_id,
+                    "node_type": node["class_type"],
+                    "executed": [],
+                    "exception_message": "Allocation on device 0 would exceed allowed memory.",
+                    "exception_type": "torch.OutOfMemoryError",
+                    "traceback": ["..."],
+                    "current_inputs": {},
+                    "current_outputs": {},
+                }
+                await self._send(sid, "execution_error", message)
+                self.history[prompt_id] = {
+                    "prompt": [0, prompt_id, prompt, {}, []],
+                    "outputs": {},
+                    "status": {
+                        "status_str": "error",
+                        "completed": False,
+                        "messages": [["execution_error", message]],
+                    },
+                }
+                return
+            if node["class_type"] in OUTPUT_NODES:
+                outputs[node_id] = self._render(node["class_type"], prompt)
+                await self._send(
+                    sid,
+                    "executed",
+                    {"node": node_id, "display_node": node_id, "output": outputs[node_id],
+                     "prompt_id": prompt_id},
+                )  # fmt: skip
+        self.history[prompt_id] = {
+            "prompt": [0, prompt_id, prompt, {}, list(outputs)],
+            "outputs": outputs,
+            "status": {"status_str": "success", "completed": True, "messages": []},
+        }
+        await self._send(sid, "executing", {"node": None, "prompt_id": prompt_id})
+        await self._send(sid, "execution_success", {"prompt_id": prompt_id, "timestamp": 0})
+
+    def _render(self, class_type: str, prompt: dict[str, Any]) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for node in prompt.values():
+            for key, value in node.get("inputs", {}).items():
+                if not isinstance(value, list):
+                    values.setdefault(f"{node['class_type']}.{key}", value)
+        text = "|".join(
+            str(n["inputs"].get("text", ""))
+            for n in prompt.values()
+            if n["class_type"] == "CLIPTextEncode"
+        )
+        seed = int(values.get("KSampler.seed", 0))
+        colour = tuple(hashlib.sha256(f"{text}|{seed}".encode()).digest()[:3])
+        if class_type == "SaveImage":
+            size = (int(values["EmptyLatentImage.width"]), int(values["EmptyLatentImage.height"]))
+            image = Image.new("RGB", size, colour)
+            ImageDraw.Draw(image).ellipse(
+                (size[0] // 4, size[1] // 4, size[0] // 2, size[1] // 2), fill=(255, 255, 255)
+            )
+            name = f"ComfyUI_{len(self.history):05d}_.png"
+            image.save(self.folder / "output" / name)
+            return {"images": [{"filename": name, "subfolder": "", "type": "output"}]}
+        width, height = int(values["WanImageToVideo.width"]), int(values["WanImageToVideo.height"])
+        frames, fps = int(values["WanImageToVideo.length"]), float(values["CreateVideo.fps"])
+        start = Image.open(self.folder / "input" / values["LoadImage.image"]).convert("RGB")
+        start = start.resize((width, height))
+        (self.folder / "output" / "video").mkdir(exist_ok=True)
+        name = f"cinecode_{len(self.history):05d}_.mp4"
+        _write_mp4(self.folder / "output" / "video" / name, start, colour, frames, fps)
+        return {
+            "images": [{"filename": name, "subfolder": "video", "type": "output"}],
+            "animated": [True],
+        }
+
+
+async def sid_ws_binary_preview(ws: web.WebSocketResponse | None) -> None:
+    """A binary preview frame, as ComfyUI sends while sampling (type 1 = JPEG preview)."""
+    if ws is None or ws.closed:
+        return
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, format="JPEG")
+    await ws.send_bytes((1).to_bytes(4, "big") + (1).to_bytes(4, "big") + buffer.getvalue())
+
+
+def _write_mp4(
+    path: Path, start: Image.Image, colour: tuple[int, ...], frames: int, fps: float
+) -> None:
+    """A clip that starts on the keyframe and slides a coloured bar across it."""
+    import av
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=round(fps))
+        stream.width, stream.height, stream.pix_fmt = start.width, start.height, "yuv420p"
+        for index in range(frames):
+            frame = start.copy()
+            x = int(index / max(1, frames - 1) * (start.width - 8))
+            ImageDraw.Draw(frame).rectangle((x, 0, x + 8, start.height), fill=colour)
+            for packet in stream.encode(av.VideoFrame.from_image(frame)):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+def workflow_json(path: Path) -> dict[str, Any]:
+    return dict(json.loads(path.read_text()))
