@@ -9,28 +9,8 @@ from dataclasses import dataclass, field
 
 from cinecode.backends.protocols import SpeechSegment
 
-SIZES = (
-    "extreme-wide",
-    "wide",
-    "full",
-    "medium",
-    "medium-close",
-    "close",
-    "extreme-close",
-    "insert",
-)
-MOVES = (
-    "static",
-    "push-in",
-    "pull-out",
-    "pan-left",
-    "pan-right",
-    "tilt-up",
-    "tilt-down",
-    "handheld",
-    "drift",
-)
-ANGLES = ("eye", "high", "low", "overhead", "dutch")
+# Shot sizes: extreme-wide, wide, full, medium, medium-close, close, extreme-close, insert.
+# Camera moves: cinecode.media.video.MOVES. Angles: eye, high, low, overhead, dutch.
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -147,16 +146,6 @@ def test_a_note_above_the_title_page_does_not_hide_it(screenplays: Path) -> None
     first = script.elements[0]
     assert (first.kind, first.line, first.end_line) == ("note", 1, 4)
     assert first.text.startswith("Script note.\n- blah blah blah")
-
-
-def test_big_fish_parses_fast(screenplays: Path) -> None:
-    text = (screenplays / "big-fish.fountain").read_text(encoding="utf-8")
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        parse_fountain(text)
-        best = min(best, time.perf_counter() - start)
-    assert best < 0.25, f"parsing Big Fish took {best * 1000:.0f} ms"
 
 
 def test_rules_are_still_screenplains() -> None:
