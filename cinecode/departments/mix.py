@@ -514,17 +514,20 @@ def run_scene_mix(job: Job, ctx: Context) -> Output:
 
 
 def run_stem(job: Job, ctx: Context) -> Output:
-    """One bus of the whole film: every scene's stem of it, end to end."""
-    index = job.params["index"]
-    parts = []
-    for source in ctx.inputs:
-        ctx.check()
-        stems = read_audio(source.path)
-        parts.append(stems[2 * index : 2 * index + 2])
-    audio = np.concatenate(parts, axis=1) if parts else np.zeros((2, 0), np.float32)
+    """One bus of the whole film: every scene's stem of it, end to end (streamed, scene by
+    scene, so a feature's stems never sit in memory at once)."""
+    from pedalboard.io import AudioFile
+
+    index, rate = job.params["index"], job.params["rate"]
     out = ctx.workdir / f"{job.params['bus']}.wav"
-    write_audio(out, audio, job.params["rate"], bit_depth=24)
-    return Output(out, {"duration": audio.shape[1] / job.params["rate"], "samples": audio.shape[1]})
+    samples = 0
+    with AudioFile(str(out), "w", rate, 2, bit_depth=24) as sink:
+        for source in ctx.inputs:
+            ctx.check()
+            stems = read_audio(source.path)
+            sink.write(np.ascontiguousarray(stems[2 * index : 2 * index + 2]))
+            samples += stems.shape[1]
+    return Output(out, {"duration": samples / rate, "samples": samples})
 
 
 # --- buses -----------------------------------------------------------------------------------
