@@ -10,8 +10,10 @@ Voices play one after another (`GAP` apart); a dual-dialogue voice starts over t
 one. Dialogue shots open with `LEAD` seconds of picture before the first word and hold `TAIL`
 after the last. A scene lasts a whole number of quanta (see `media.audio.quantum_frames`:
 64 frames at 24 fps / 48 kHz, so its sound is a whole number of AAC frames); the frames
-needed to get there are spread over its shots, in proportion to their length, so no shot
-holds noticeably longer.
+needed to get there go to its first shot the editor has not timed (`padded_shot`), usually
+the establishing wide, which holds a beat longer. Every other shot lasts its own timing, so
+its segment depends on its own voices only: a changed line re-renders its shot and the
+padded one, not the whole scene.
 """
 
 from __future__ import annotations
@@ -91,22 +93,24 @@ def scene_frames(
 ) -> list[int]:
     """Frames of each shot of a scene, padded to a whole number of quanta.
 
-    Shots the editor timed (`"frames"` in their spec) keep their length exactly; the padding
-    goes to the others (none when every shot is timed).
+    Shots the editor timed (`"frames"` in their spec) keep their length exactly (the reel
+    carries their total as its residue, see `cinecode.departments.edit`); the others are
+    padded to whole quanta, by the first of them (none when every shot is timed).
     """
     frames = [
         int(s["frames"]) if s.get("frames") is not None else frames_for(layout(s, d).seconds, fps)
         for s, d in zip(shots, durations, strict=True)
     ]
-    free = [i for i, s in enumerate(shots) if s.get("frames") is None]
-    if len(free) == len(frames):
-        return spread(frames, (-sum(frames)) % quantum)
-    if not free:
-        return frames
-    padded = spread([frames[i] for i in free], (-sum(frames[i] for i in free)) % quantum)
-    for i, value in zip(free, padded, strict=True):
-        frames[i] = value
+    pad = padded_shot(shots)
+    if pad is not None:
+        free = sum(f for f, s in zip(frames, shots, strict=True) if s.get("frames") is None)
+        frames[pad] += (-free) % quantum
     return frames
+
+
+def padded_shot(shots: Sequence[Spec]) -> int | None:
+    """The shot that carries its scene's padding: the first one the editor has not timed."""
+    return next((i for i, s in enumerate(shots) if s.get("frames") is None), None)
 
 
 def voice_windows(
@@ -124,20 +128,6 @@ def voice_windows(
         out.extend((begin + start, begin, end) for start in layout(shot, durs).starts)
         offset += count
     return out
-
-
-def spread(frames: list[int], pad: int) -> list[int]:
-    """Add `pad` frames over the shots in proportion to their length (largest remainder)."""
-    total = sum(frames)
-    if not pad or not total:
-        return [*frames[:-1], frames[-1] + pad] if frames else frames
-    shares = [pad * f / total for f in frames]
-    extra = [int(share) for share in shares]
-    left = pad - sum(extra)
-    order = sorted(range(len(frames)), key=lambda i: (-(shares[i] - extra[i]), i))
-    for i in order[:left]:
-        extra[i] += 1
-    return [f + e for f, e in zip(frames, extra, strict=True)]
 
 
 def split(flat: Sequence[float], shots: Sequence[Spec]) -> list[list[float]]:

@@ -49,8 +49,15 @@ def test_nothing_changed_nothing_generated(film: Path) -> None:
     assert result["generated"] == 0 and result["rendered"] == 0
 
 
+def segments(root: Path) -> int:
+    with sqlite3.connect(root / ".cinecode" / "catalog.sqlite") as db:
+        row = db.execute("SELECT count(*) FROM artifacts WHERE step = 'segment'").fetchone()
+    return int(row[0])
+
+
 def test_a_one_line_dialogue_edit_regenerates_that_line_only(film: Path) -> None:
     before = make(film)
+    segments_before = segments(film)
     script = film / "script.fountain"
     text = script.read_text()
     assert "That is the job." in text
@@ -58,6 +65,8 @@ def test_a_one_line_dialogue_edit_regenerates_that_line_only(film: Path) -> None
     result = make(film)
     assert 1 <= result["generated"] <= 6  # type: ignore[operator]
     assert 0 < result["rendered"] < before["reused"] / 4  # type: ignore[operator]
+    # the line's shot, and its scene's first shot (which holds the scene's padding)
+    assert 1 <= segments(film) - segments_before <= 2
     srt = Path(str(result["subtitles"])).read_text()
     assert "That is the whole job." in srt
 

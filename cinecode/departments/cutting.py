@@ -24,11 +24,12 @@ class Source:
     """A shot's picture as its segment draws it: enough to draw any frame of it."""
 
     picture: str  # the take's key
-    voices: tuple[str, ...]  # its reel's voices, which time it
-    shots: list[Spec]  # its reel's timing specs
+    voices: tuple[str, ...]  # the voices that time it (its reel's, or its own)
+    shots: list[Spec]  # their shots' timing specs
     index: int
     move: str
     seed: int
+    quantum: int = 1  # the padding it carries to (see cinecode.timing.padded_shot)
     strength: float = 1.0
     start: float = 0.0
     span: dict[str, int] | None = None
@@ -40,6 +41,7 @@ class Source:
             "index": self.index,
             "move": self.move,
             "seed": self.seed,
+            "quantum": self.quantum,
             "strength": self.strength,
             "start": self.start,
             "span": self.span,
@@ -66,9 +68,9 @@ class Side:
         }
 
 
-def _natural(desc: dict[str, Any], durations: list[float], *, fps: int, quantum: int) -> int:
+def _natural(desc: dict[str, Any], durations: list[float], *, fps: int) -> int:
     shots: list[Spec] = desc["shots"]
-    frames = scene_frames(shots, split(durations, shots), fps=fps, quantum=quantum)
+    frames = scene_frames(shots, split(durations, shots), fps=fps, quantum=int(desc["quantum"]))
     return int(frames[desc["index"]])
 
 
@@ -79,7 +81,6 @@ def _frames(
     ctx: Context,
     *,
     fmt: VideoFormat,
-    quantum: int,
     first: int,
     count: int,
     jumps: list[int] | None = None,
@@ -90,7 +91,7 @@ def _frames(
     from cinecode.media.video import camera_path, still_frames
 
     span = desc.get("span") or {}
-    basis = span.get("basis") or _natural(desc, durations, fps=fmt.fps, quantum=quantum)
+    basis = span.get("basis") or _natural(desc, durations, fps=fmt.fps)
     if is_still(picture):
         move, strength = desc["move"], desc["strength"]
         if picture.meta.get("scroll"):  # a credits roll
@@ -124,7 +125,6 @@ def render_cut_segment(
     from cinecode.media.blend import Mix, mixed
     from cinecode.media.video import encode_frames
 
-    quantum = int(p["quantum"])
     own = 1 + sum(int(s["n"]) for s in p["shots"])
     picture, *voices = ctx.inputs[:own]
     rest = list(ctx.inputs[own:])
@@ -137,9 +137,7 @@ def render_cut_segment(
         handles = int(p.get("handles", 0))
         starts = layout(shots[p["index"]], mine).starts[1:]
         jumps = [round(start * fmt.fps) + handles for start in starts]
-    body = _frames(
-        p, picture, durations, ctx, fmt=fmt, quantum=quantum, first=first, count=frames, jumps=jumps
-    )
+    body = _frames(p, picture, durations, ctx, fmt=fmt, first=first, count=frames, jumps=jumps)
     sides: dict[str, Mix] = {}
     for name in ("head", "tail"):
         side = p.get(name)
@@ -154,12 +152,12 @@ def render_cut_segment(
             o_durations = [float(v.meta["duration"]) for v in o_voices]
             o_first = int((other.get("span") or {}).get("first", 0))
             if name == "head":  # the outgoing shot, carried on past its cut
-                o_length = _natural(other, o_durations, fps=fmt.fps, quantum=quantum)
+                o_length = _natural(other, o_durations, fps=fmt.fps)
                 at = o_first + o_length
             else:  # the incoming shot, before its first frame
                 at = o_first - count
             other_frames = _frames(
-                other, o_picture, o_durations, ctx, fmt=fmt, quantum=quantum, first=at, count=count
+                other, o_picture, o_durations, ctx, fmt=fmt, first=at, count=count
             )
         sides[name] = Mix(
             frames=count,

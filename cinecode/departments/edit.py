@@ -335,7 +335,7 @@ def plan_cut(
     from cinecode.departments import finishing, mix, motion
     from cinecode.departments.cutting import Side, Source
     from cinecode.media.audio import quantum_frames
-    from cinecode.timing import padded_frames, spec
+    from cinecode.timing import padded_frames, padded_shot, spec
 
     fmt = project.config.format
     quantum = quantum_frames(fmt.fps, fmt.sample_rate)
@@ -359,15 +359,19 @@ def plan_cut(
             reel_voices.extend(m.voices)
         specs[reel.id] = reel_specs
         voices[reel.id] = tuple(reel_voices)
+        pad = padded_shot(reel_specs)
         for index, placed in enumerate(reel.shots):
             m = material[placed.id]
+            # a shot's length: the padded one's hangs on the whole scene, any other's on its own
+            whole = index == pad
             sources[placed.id] = Source(
                 picture=m.picture,
-                voices=voices[reel.id],
-                shots=reel_specs,
-                index=index,
+                voices=voices[reel.id] if whole else m.voices,
+                shots=reel_specs if whole else [reel_specs[index]],
+                index=index if whole else 0,
                 move=m.move,
                 seed=m.seed,
+                quantum=quantum if whole else 1,
                 span=span_for(placed),
             )
 
@@ -382,16 +386,17 @@ def plan_cut(
     sound: mix.SceneSound | None = None  # the sound before: what carries on into the next
     for reel in arrangement.reels:
         segments: list[str] = []
-        for index, placed in enumerate(reel.shots):
+        for placed in reel.shots:
             m = material[placed.id]
             source = sources[placed.id]
             job = motion.plan_segment(
                 shot_id=placed.id,
                 scene_id=reel.id,
                 picture=m.picture,
-                voices=list(voices[reel.id]),
-                shots=specs[reel.id],
-                index=index,
+                voices=list(source.voices),
+                shots=source.shots,
+                index=source.index,
+                quantum=source.quantum,
                 move=m.move,
                 seed=m.seed,
                 project=project,

@@ -18,7 +18,7 @@ from cinecode.timing import Spec, scene_frames, split, voice_windows
 
 REEL = Step("reel", 1, "render", "master", "mp4")
 MASTER = Step("master", 1, "render", "master", "mp4")
-SUBTITLES = Step("subtitles", 1, "render", "edit", "srt")
+SUBTITLES = Step("subtitles", 2, "render", "edit", "srt")
 
 
 def plan_reel(

@@ -55,7 +55,7 @@ from cinecode.model import Film, Scene
 from cinecode.project import Project
 from cinecode.timing import Spec, split, voice_windows
 
-SCENE_STEMS = Step("scene-stems", 1, "render", "mix", "flac")
+SCENE_STEMS = Step("scene-stems", 2, "render", "mix", "flac")
 SCENE_MIX = Step("scene-mix", 2, "render", "mix", "wav")
 STEM = Step("stem", 1, "render", "mix", "wav")
 BUSES = ("dialogue", "music", "effects")

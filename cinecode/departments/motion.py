@@ -20,7 +20,7 @@ from cinecode.timing import Spec, scene_frames, split
 if TYPE_CHECKING:
     from cinecode.departments.cutting import Side
 
-SEGMENT = Step("segment", 1, "render", "motion", "mp4")
+SEGMENT = Step("segment", 2, "render", "motion", "mp4")
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp")
 
@@ -36,6 +36,7 @@ def plan_segment(
     move: str,
     seed: int,
     project: Project,
+    quantum: int | None = None,
     start: float = 0.0,
     strength: float = 1.0,
     span: dict[str, int] | None = None,
@@ -45,8 +46,10 @@ def plan_segment(
 ) -> Job:
     """The segment of shot `index` of a scene.
 
-    `shots` are the scene's timing specs and `voices` all its voices, in order: a shot's length
-    is its own timing plus its share of the scene's padding (see cinecode.timing).
+    `shots` are the timing specs and `voices` the voices, in order, that set the shot's length:
+    the scene's, for the shot that carries the scene's padding to whole `quantum`s (see
+    cinecode.timing; by default the project's AAC quantum); its own (`index` 0, `quantum` 1)
+    for any other.
     The edit adds (cinecode.departments.edit): `span`, the frames of the shot's picture the
     cut shows (`{"first": n, "basis": frames the move lasts}`); `head`/`tail`, the
     transitions rendered into it; `jumps`, a jump in framing on each new line.
@@ -67,7 +70,7 @@ def plan_segment(
         "width": fmt.width,
         "height": fmt.height,
         "fps": fmt.fps,
-        "quantum": quantum_frames(fmt.fps, fmt.sample_rate),
+        "quantum": quantum or quantum_frames(fmt.fps, fmt.sample_rate),
         "shots": shots,
         "index": index,
         "move": move,

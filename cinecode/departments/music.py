@@ -33,7 +33,7 @@ from cinecode.graph.job import Job, Step
 from cinecode.media.audio import quantum_frames, read_audio, write_audio
 from cinecode.project import Project
 
-CUE = Step("music-cue", 1, "generate", "music", "wav")
+CUE = Step("music-cue", 2, "generate", "music", "wav")
 
 #: seconds of a cue that ring on under the next scene, by the transition out of its scene
 TAILS = {"cut": 3.0, "dissolve": 5.0, "fade-in": 4.0, "smash": 0.0, "fade-out": 0.0, "end": 0.0}
