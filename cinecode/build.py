@@ -264,11 +264,6 @@ def make(
             srt_path = store.export(srt, project.build_dir / f"{name}.srt").resolve()
             outputs = export_stems(store, current, project)
             result = MakeResult(master_path, srt_path, total, current, outputs)
-            stem_objects = [
-                str(store.path(a))
-                for key in current.targets.values()
-                if (a := store.get(key)) is not None and a.step == "stem"
-            ]
             fastpath.record(
                 str(project.root),
                 files=[str(project.script_path)]
@@ -280,7 +275,7 @@ def make(
                     "srt": str(srt_path),
                     **{f"stems/{bus}": str(path) for bus, path in outputs.items()},
                 },
-                objects=[str(store.path(master)), str(store.path(srt)), *stem_objects],
+                objects=[str(store.path(master)), str(store.path(srt))],
             )
             return result
     finally:
@@ -314,17 +309,18 @@ def score_takes(store: Store, loaded: Loaded, current: Plan) -> int:
 
 
 def export_stems(store: Store, current: Plan, project: Project) -> dict[str, Path]:
-    """Place the film's stems beside the master: build/stems/dialogue.wav, music.wav, …"""
-    outputs: dict[str, Path] = {}
-    for target, key in current.targets.items():
-        if not target.startswith("stems/"):
-            continue
+    """Bring the film's stems beside the master up to date: build/stems/dialogue.wav, …
+    (patched in place: see cinecode.departments.stems)."""
+    from cinecode.departments.stems import SceneStems, deliver
+
+    scenes = []
+    for key in current.stems:
         artifact = store.get(key)
-        if artifact is not None:
-            bus = target.split("/", 1)[1]
-            dest = project.build_dir / "stems" / f"{bus}.wav"
-            outputs[bus] = store.export(artifact, dest).resolve()
-    return outputs
+        assert artifact is not None, key
+        scenes.append(SceneStems.read(key, store.path(artifact)))
+    folder = project.build_dir / "stems"
+    paths = deliver(folder, scenes, rate=project.config.format.sample_rate)
+    return {bus: path.resolve() for bus, path in paths.items()}
 
 
 def _pictures(p: Plan) -> dict[str, str]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cinecode.backends.protocols import Cost, Voice
-from cinecode.departments import clip, edit, master, mix, storyboard, titles, voice
+from cinecode.departments import clip, edit, master, storyboard, titles, voice
 from cinecode.editorial.decisions import Cut
 from cinecode.graph.job import Graph, Job
 from cinecode.media.audio import quantum_frames
@@ -61,6 +61,7 @@ class Plan:
     shots: dict[str, ShotPlan]
     targets: dict[str, str]  # master, srt
     reels: list[str] = field(default_factory=list)
+    stems: list[str] = field(default_factory=list)  # each reel's scene stems (build/stems/)
     arrangement: edit.Arrangement | None = None  # the cut (cinecode.departments.edit)
     notes: list[str] = field(default_factory=list)  # editor's decisions that were not kept
 
@@ -367,17 +368,14 @@ def plan(film: Film, project: Project, state: State) -> Plan:
         )
     master_key = graph.add(master.plan_master(reel_keys, title=film.title))
     srt = graph.add(master.plan_subtitles(subtitle_reels, all_voices, fps=fmt.fps, quantum=quantum))
-    stems = {
-        f"stems/{job.params['bus']}": graph.add(job)
-        for job in mix.plan_film_stems([r.stems for r in cut.reels], project=project)
-    }
-    graph.targets = {"master": master_key, "srt": srt, **stems}
+    graph.targets = {"master": master_key, "srt": srt}
     return Plan(
         film=film,
         graph=graph,
         shots=shots,
         targets=dict(graph.targets),
         reels=reel_keys,
+        stems=[r.stems for r in cut.reels],
         arrangement=arrangement,
         notes=list(arrangement.notes),
     )

@@ -19,6 +19,7 @@ from cinecode.backends.protocols import BackendStatus, Generated, SpeechRequest
 from cinecode.backends.registry import Backends
 from cinecode.build import load, write_atomic
 from cinecode.departments.mix import SCENE_MIX, SCENE_STEMS
+from cinecode.departments.stems import SceneStems, deliver
 from cinecode.departments.steps import STEPS
 from cinecode.graph.executor import execute
 from cinecode.graph.reporter import NullReporter
@@ -155,7 +156,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     def backends(modality: str, name: str, params: Any) -> Any:
         return ToneVoice() if modality == "speech" else real(modality, name, params)
 
-    sound = [j.key for j in p.graph if j.step in (SCENE_MIX.name, "stem")]
+    sound = [j.key for j in p.graph if j.step == SCENE_MIX.name]
     stats = execute(
         p.graph, store, steps=STEPS, backends=backends, reporter=NullReporter(), targets=sound
     )
@@ -257,10 +258,9 @@ def test_a_smash_cut_stops_the_sound_dead_and_fade_out_fades(built: Built) -> No
 def test_the_film_stems_are_the_scenes_end_to_end(built: Built) -> None:
     order = ["title", "1", "2", "credits"]
     mixes = np.concatenate([built.mix(s) for s in order], axis=1)
-    buses = [
-        read_audio(built.artifact(built.plan.targets[f"stems/{b}"]))
-        for b in ("dialogue", "music", "effects")
-    ]
+    scenes = [SceneStems.read(key, built.artifact(key)) for key in built.plan.stems]
+    paths = deliver(built.root / "build" / "stems", scenes, rate=RATE)
+    buses = [read_audio(paths[b]) for b in ("dialogue", "music", "effects")]
     assert all(bus.shape == mixes.shape for bus in buses)
     assert np.abs(sum(buses) - mixes).max() < 1e-4  # 24-bit stems
     assert db(buses[2]) > -60 and db(buses[1]) > -60 and db(buses[0]) > -60

@@ -248,12 +248,11 @@ def test_a_one_line_edit_recomposes_one_cue_and_nothing_else_in_sound(
     assert {job.scene for job in new if job.department == "music"} == {"2"}
 
 
-def test_the_film_stems_are_targets(loaded: Loaded) -> None:
+def test_the_film_stems_are_every_scenes_stems_in_film_order(loaded: Loaded) -> None:
     p = planned(loaded)
-    assert {"stems/dialogue", "stems/music", "stems/effects"} <= set(p.targets)
     stems = [job.key for job in jobs_of(p, SCENE_STEMS.name)]
-    for bus in ("dialogue", "music", "effects"):
-        assert list(p.graph.jobs[p.targets[f"stems/{bus}"]].inputs) == stems
+    assert p.stems == stems
+    assert p.graph.jobs[p.stems[0]].scene == "title"
 
 
 def test_departments_can_be_switched_off(tmp_path: Path) -> None:

@@ -55,9 +55,8 @@ from cinecode.model import Film, Scene
 from cinecode.project import Project
 from cinecode.timing import Spec, split, voice_windows
 
-SCENE_STEMS = Step("scene-stems", 2, "render", "mix", "flac")
+SCENE_STEMS = Step("scene-stems", 3, "render", "mix", "wav")
 SCENE_MIX = Step("scene-mix", 2, "render", "mix", "wav")
-STEM = Step("stem", 1, "render", "mix", "wav")
 BUSES = ("dialogue", "music", "effects")
 
 MUSIC_LEVEL = -21.0  # LUFS a cue's body is brought to before the bus level and ducking
@@ -375,15 +374,6 @@ def plan_scene_mix(stems: str, *, name: str, project: Project) -> Job:
     return SCENE_MIX.job(params, (stems,), label=f"mix {name}", scene=name)
 
 
-def plan_film_stems(stems: list[str], *, project: Project) -> list[Job]:
-    """One job per bus: every scene's stem of that bus, end to end (build/stems/<bus>.wav)."""
-    rate = project.config.format.sample_rate
-    return [
-        STEM.job({"bus": bus, "index": i, "rate": rate}, tuple(stems), label=f"stem {bus}")
-        for i, bus in enumerate(BUSES)
-    ]
-
-
 # --- running ---------------------------------------------------------------------------------
 
 
@@ -467,7 +457,7 @@ def run_scene_stems(job: Job, ctx: Context) -> Output:
     )
     stems *= db_to_gain(gain) * curve
     loudness = integrated(stems.sum(axis=0), rate)
-    out = ctx.workdir / "stems.flac"
+    out = ctx.workdir / "stems.wav"  # 24-bit PCM: the film's stems copy out of it byte for byte
     write_audio(out, stems.reshape(6, n), rate, bit_depth=24)
     meta = {
         "frames": timeline.frames,
@@ -511,23 +501,6 @@ def run_scene_mix(job: Job, ctx: Context) -> Output:
     out = ctx.workdir / "mix.wav"
     write_audio(out, mix, job.params["rate"])
     return Output(out, dict(ctx.inputs[0].meta))
-
-
-def run_stem(job: Job, ctx: Context) -> Output:
-    """One bus of the whole film: every scene's stem of it, end to end (streamed, scene by
-    scene, so a feature's stems never sit in memory at once)."""
-    from pedalboard.io import AudioFile
-
-    index, rate = job.params["index"], job.params["rate"]
-    out = ctx.workdir / f"{job.params['bus']}.wav"
-    samples = 0
-    with AudioFile(str(out), "w", rate, 2, bit_depth=24) as sink:
-        for source in ctx.inputs:
-            ctx.check()
-            stems = read_audio(source.path)
-            sink.write(np.ascontiguousarray(stems[2 * index : 2 * index + 2]))
-            samples += stems.shape[1]
-    return Output(out, {"duration": samples / rate, "samples": samples})
 
 
 # --- buses -----------------------------------------------------------------------------------

@@ -24,7 +24,6 @@ STEPS: dict[str, StepFn] = {
     clip.CLIP.name: clip.run_clip,
     mix.SCENE_MIX.name: mix.run_scene_mix,
     mix.SCENE_STEMS.name: mix.run_scene_stems,
-    mix.STEM.name: mix.run_stem,
     music.CUE.name: music.run_cue,
     sfx.AMBIENCE.name: sfx.run_effect,
     sfx.SPOT.name: sfx.run_effect,

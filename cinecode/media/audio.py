@@ -6,8 +6,10 @@ Arrays are float32 shaped (channels, samples), the layout pedalboard uses.
 from __future__ import annotations
 
 import math
+import struct
 from fractions import Fraction
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -47,6 +49,59 @@ def write_audio(path: Path, data: Audio, rate: int, *, bit_depth: int = 32) -> N
         bit_depth = min(bit_depth, 24)
     with AudioFile(str(path), "w", rate, data.shape[0], bit_depth=bit_depth) as f:
         f.write(data)
+
+
+def pcm_layout(path: Path) -> tuple[int, int, int, int]:
+    """(offset, size, channels, bytes per sample) of the samples of an integer PCM WAV file.
+
+    Only the RIFF chunks are read: what lets a stem be copied out of a scene's stems
+    byte for byte, without decoding.
+    """
+    with path.open("rb") as f:
+        riff, _, wave = struct.unpack("<4sI4s", f.read(12))
+        if riff != b"RIFF" or wave != b"WAVE":
+            raise ValueError(f"{path}: not a WAV file")
+        channels = width = 0
+        while header := f.read(8):
+            chunk, size = struct.unpack("<4sI", header)
+            if chunk == b"fmt ":
+                tag, channels, _, _, _, bits = struct.unpack("<HHIIHH", f.read(16))
+                if tag == 0xFFFE:  # WAVE_FORMAT_EXTENSIBLE: the sub-format's tag
+                    f.read(8)
+                    tag = struct.unpack("<H", f.read(2))[0]
+                    f.seek(size - 26, 1)
+                else:
+                    f.seek(size - 16, 1)
+                if tag != 1:
+                    raise ValueError(f"{path}: not integer PCM (format {tag})")
+                width = bits // 8
+            elif chunk == b"data":
+                if not channels:
+                    raise ValueError(f"{path}: data before the format chunk")
+                return f.tell(), size, channels, width
+            else:
+                f.seek(size + size % 2, 1)
+    raise ValueError(f"{path}: no data chunk")
+
+
+def write_pcm_header(sink: BinaryIO, *, channels: int, rate: int, width: int, frames: int) -> None:
+    """The 44-byte header of an integer PCM WAV file whose `frames` samples follow."""
+    size = frames * channels * width
+    sink.write(struct.pack("<4sI4s", b"RIFF", 36 + size, b"WAVE"))
+    sink.write(
+        struct.pack(
+            "<4sIHHIIHH",
+            b"fmt ",
+            16,
+            1,
+            channels,
+            rate,
+            rate * channels * width,
+            channels * width,
+            8 * width,
+        )
+    )
+    sink.write(struct.pack("<4sI", b"data", size))
 
 
 def resample(data: Audio, source: int, target: int) -> Audio:
