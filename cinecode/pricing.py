@@ -110,9 +110,6 @@ class Prices:
         """The rates of `model` (its own entry, else the section's default, else none)."""
         return self.models.get(model) or self.models.get("default") or {}
 
-    def known(self, model: str) -> bool:
-        return model in self.models
-
     def billable_seconds(self, model: str, seconds: float) -> float:
         """The seconds a video model bills (and makes) for `seconds` wanted: the shortest of
         its `durations` that is long enough, else the longest; whole seconds otherwise."""
@@ -151,9 +148,6 @@ class Prices:
     def speech(self, model: str, *, segments: Sequence[SpeechSegment]) -> Cost:
         return self.cost(model, Usage(characters=speech_characters(segments)))
 
-    def audio(self, model: str, *, seconds: float) -> Cost:
-        return self.cost(model, Usage(seconds=seconds))
-
 
 @dataclass(frozen=True)
 class PriceBook:
@@ -166,9 +160,6 @@ class PriceBook:
     def prices(self, backend: str) -> Prices:
         """The price list of `backend` (empty for offline backends: they cost nothing)."""
         return Prices(backend, self.sections.get(backend, {}), self.currency)
-
-    def has(self, backend: str) -> bool:
-        return backend in self.sections
 
 
 def _read(path: Path, text: str) -> dict[str, Any]:

@@ -151,6 +151,7 @@ def test_replicate_resubmits_a_prediction_the_provider_lost(tmp_path: Path) -> N
         backend = ReplicateBackend(model="a/b", **settings(f"{server.url}/v1", "replicate"))
         ticket = MemoryTicket(ProviderJob("expired-id", {"backend": "replicate"}))
         backend.generate(image_request(), out(tmp_path, "a"), ticket=ticket)
+        assert server.provider.of("GET", "/v1/predictions/expired-id")  # asked for it first
         assert server.provider.submissions == 1
     assert ticket.remembered[-1].id == "job0001"
 

@@ -143,13 +143,9 @@ class HostedBackend:
 
     # --- money -----------------------------------------------------------------------------
 
-    def cost(self, model: str, usage: Usage, reported: float | None = None) -> Cost:
-        """What a generation cost: the provider's own figure when it gives one, else the
-        price list's."""
-        priced = self.prices.cost(model, usage)
-        if reported is not None:
-            return Cost(round(reported, 6), priced.gpu_seconds)
-        return priced
+    def cost(self, model: str, usage: Usage) -> Cost:
+        """What a generation cost, from the price list."""
+        return self.prices.cost(model, usage)
 
     # --- waiting ---------------------------------------------------------------------------
 

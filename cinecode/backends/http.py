@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from cinecode.backends.results import decode_base64
 from cinecode.errors import BackendError, BadOutput, ProviderDown, RateLimited
 
 AuthStyle = Literal["bearer", "key", "xi-api-key", "none"]
@@ -224,7 +225,7 @@ class HttpClient:
         provider surely did not act on them (429, connection refused, 500/502/503), never after
         a timeout or a dropped answer.
         """
-        if self.service.key_env and self.service.key_required and not self._secret:
+        if not self.has_key:
             raise self.missing_key()
         url = self.url(path)
         name = self.service.name
@@ -415,13 +416,7 @@ class HttpClient:
         again, up to `attempts` times, then raise `BadOutput`."""
         limit = int(self.service.max_download_mb * 1024 * 1024)
         if url.startswith("data:"):  # some providers inline small results
-            payload = url.partition(",")[2]
-            try:
-                dest.write_bytes(base64.b64decode(payload, validate=True))
-            except ValueError:
-                raise BadOutput(
-                    f"the inline {kind} is not valid base64", backend=self.service.name
-                ) from None
+            dest.write_bytes(decode_base64(url, backend=self.service.name, what=f"inline {kind}"))
             return check(dest)
         problem = ""
         for attempt in range(attempts):

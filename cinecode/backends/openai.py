@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from cinecode.backends.checks import check_image, decode_audio
-from cinecode.backends.hosted import HostedBackend, Ticket
+from cinecode.backends.hosted import HostedBackend, Ticket, aspect_ratio
 from cinecode.backends.protocols import (
     Generated,
     ImageRequest,
@@ -66,14 +66,8 @@ def image_size(model: str, width: int, height: int, size: str = "") -> tuple[int
     choices = SIZES.get(model)
     if not choices:
         return width, height
-    target = width / height
-
-    def shape(choice: str) -> float:
-        w, _, h = choice.partition("x")
-        return int(w) / int(h)
-
-    best = min(choices, key=lambda c: abs(shape(c) / target - 1))
-    w, _, h = best.partition("x")
+    best = aspect_ratio(width, height, tuple(c.replace("x", ":") for c in choices))
+    w, _, h = best.partition(":")
     return int(w), int(h)
 
 
@@ -192,8 +186,6 @@ class OpenAIBackend(HostedBackend):
         model = req.model or self.model or "gpt-4o-mini-tts"
         voice = VOICE_PRESETS.get(req.voice.name, req.voice).name
         voice = voice if voice in OPENAI_VOICES or self.voice == "" else self.voice
-        if req.voice.name in OPENAI_VOICES:
-            voice = req.voice.name
         texts = [s for s in req.segments if s.text.strip() or s.pause > 0]
         pieces: list[np.ndarray[Any, Any] | float] = []
         phrases: list[list[Any]] = []

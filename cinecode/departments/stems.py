@@ -58,9 +58,9 @@ def deliver(
     paths = {bus: folder / f"{bus}.wav" for bus in BUSES}
     wanted = [[s.key, s.frames] for s in scenes]
     old = _manifest(folder)
-    if old is not None and old["scenes"] == wanted and _held(old, rate, paths):
-        return paths
     held = old["scenes"] if old is not None and _held(old, rate, paths) else None
+    if held == wanted:
+        return paths
     _write_manifest(folder, {"rate": rate, "scenes": held or [], "complete": False})
     for index, path in enumerate(paths.values()):
         _write(path, scenes, index, rate=rate, held=held)

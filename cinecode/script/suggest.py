@@ -17,9 +17,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from cinecode.backends.protocols import Cost, TextBackend, TextRequest
@@ -181,14 +179,11 @@ def hunk(lines: list[str], change: Change, *, name: str) -> str:
 def check_same_scenes(text: str, film: Film, project: Project) -> None:
     """Raise ScriptError unless `text` parses and breaks down into the same scenes."""
     from cinecode.script.film import build_film
-    from cinecode.script.fountain import read_script
+    from cinecode.script.fountain import parse_fountain
     from cinecode.script.ids import read_lock
 
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(film.script_path or "script.fountain").name
-        path.write_text(text, encoding="utf-8")
-        script = read_script(path)
-        new, _ = build_film(script, project, read_lock(project.ids_path))
+    script = parse_fountain(text, path=str(project.script_path))
+    new, _ = build_film(script, project, read_lock(project.ids_path))
     before = [(s.id, s.heading) for s in film.scenes]
     after = [(s.id, s.heading) for s in new.scenes]
     if before != after:
