@@ -85,7 +85,9 @@ def _status(project: Project, use: Use, digests: dict[str, str]) -> tuple[str, B
             f"{engine.backend} does not make {use.modality}",
             f"it makes {', '.join(entry.modalities)}: name another backend here",
         )
-    return engine.backend, backend_status(engine.backend, engine.params)
+    from cinecode.departments.clip import engine_settings
+
+    return engine.backend, backend_status(engine.backend, engine_settings(engine.params))
 
 
 def backends_report(path: Path) -> dict[str, Any]:

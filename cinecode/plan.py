@@ -204,7 +204,8 @@ def plan_takes(
 
 
 def _use(take: TakeInfo, graph: Graph) -> str:
-    """Put an existing take (and, for chained takes, what it was made from) in the graph."""
+    """Put an existing take in the graph (alone: a chained take's keyframe is already made,
+    and `Graph.needed_for` treats inputs outside the graph as made)."""
     if take.job is not None and take.key not in graph:
         graph.jobs.setdefault(take.key, take.job)
     return take.key
@@ -310,8 +311,11 @@ def plan(film: Film, project: Project, state: State) -> Plan:
     used_generations = []
     for s in in_cut:
         picture = graph.jobs[shots[s.id].picture]
-        # a clip's keyframe made the film too
-        used_generations += [k for k in picture.inputs if graph.jobs[k].kind == "generate"]
+        # a clip's keyframe made the film too (a reused clip's keyframe is not in the graph:
+        # it was made before, and the clip needs nothing of it now)
+        used_generations += [
+            k for k in picture.inputs if k in graph and graph.jobs[k].kind == "generate"
+        ]
         used_generations += [picture.key, *shots[s.id].voices]
     cast = [(name, state.voices[name].params.get("preset", "")) for name in state.voices]
     # one generation per (step, backend, model) tells the credits what made the film
@@ -337,7 +341,13 @@ def plan(film: Film, project: Project, state: State) -> Plan:
         )
     written = {sid: (timing_spec(sp.shot), tuple(sp.voices)) for sid, sp in shots.items()}
     cut = edit.plan_cut(
-        arrangement, material, film=film, project=project, graph=graph, written=written
+        arrangement,
+        material,
+        film=film,
+        project=project,
+        graph=graph,
+        written=written,
+        digests=state.digests,
     )
     for shot_id, segment in cut.segments.items():
         if shot_id in shots:

@@ -215,6 +215,20 @@ def test_finishing_plans_one_finish_per_segment(tmp_path: Path) -> None:
     assert not [job for job in plain.graph if job.step == "finish"]
 
 
+def test_finishing_through_a_comfyui_workflow_follows_the_workflow_file(tmp_path: Path) -> None:
+    extra = (
+        '\n[backends.rife]\nbackend = "comfyui"\nworkflow = "workflows/text-to-image.json"\n'
+        '\n[finishing]\nfps = 48\ninterpolator = "rife"\n'
+    )
+    root = project(tmp_path, storyboard="sketch", motion="camera", extra=extra)
+    finishes = [job for job in planned(root).graph if job.step == "finish"]
+    assert finishes and all(j.params["interpolate"]["backend"] == "comfyui" for j in finishes)
+    workflow = root / "workflows" / "text-to-image.json"
+    workflow.write_text(workflow.read_text().replace("{", "{ ", 1))
+    edited = {job.key for job in planned(root).graph if job.step == "finish"}
+    assert edited.isdisjoint(job.key for job in finishes)  # the file is part of the key
+
+
 def test_finishing_fps_must_be_a_whole_multiple(tmp_path: Path) -> None:
     extra = "\n[finishing]\nfps = 30\n"
     root = project(tmp_path, storyboard="sketch", motion="camera", extra=extra)

@@ -204,9 +204,6 @@ class ComfyUIBackend:
         frame_multiple: int = 1,
         frame_offset: int = 0,
         max_frames: int | None = None,
-        clip_step: float = 1.0,
-        durations: list[float] | None = None,
-        max_seconds: float | None = None,
         timeout: float = 3600.0,
         retries: int = 1,
     ) -> None:

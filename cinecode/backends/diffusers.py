@@ -75,9 +75,6 @@ class DiffusersBackend:
         ip_adapter: Mapping[str, Any] | None = None,
         variant: str = "",
         call: Mapping[str, Any] | None = None,
-        clip_step: float = 1.0,
-        durations: list[float] | None = None,
-        max_seconds: float | None = None,
     ) -> None:
         if not model:
             raise BackendError(

@@ -70,17 +70,12 @@ def video_engine(
     return None if engine.is_camera else engine
 
 
-def video_backend(shot: Shot, project: Project) -> str:
-    """The registry name of the shot's video engine ("" for the camera)."""
-    engine = video_engine(shot, project, digests=_no_files(project))
-    return engine.backend if engine else ""
+LENGTH_SETTINGS = ("durations", "clip_step", "max_seconds")  # read by planning, not engines
 
 
-def _no_files(project: Project) -> dict[str, str]:
-    """Digests that let engine resolution succeed without reading files (names only)."""
-    from cinecode.engines import project_files
-
-    return {str(path): "" for path in project_files(project)}
+def engine_settings(params: Mapping[str, Any]) -> dict[str, Any]:
+    """An engine's settings as its backend takes them: without the clip-length settings."""
+    return {k: v for k, v in params.items() if k not in LENGTH_SETTINGS}
 
 
 def clip_seconds(estimate: float, params: Mapping[str, Any]) -> float:
@@ -189,7 +184,7 @@ def run_clip(job: Job, ctx: Context) -> Output:
     )
     out = ctx.workdir / "engine"
     out.mkdir()
-    backend = ctx.backend("video", p["backend"], p["backend_params"])
+    backend = ctx.backend("video", p["backend"], engine_settings(p["backend_params"]))
     result = backend.generate(
         request, out, ctx.progress, **services.hosted_kwargs(ctx, p["backend"])
     )
@@ -229,4 +224,4 @@ def _to_mp4(source: Path, target: Path) -> Path:
     return target
 
 
-__all__ = ["CLIP", "clip_seconds", "plan_clip", "run_clip", "video_backend", "video_engine"]
+__all__ = ["CLIP", "clip_seconds", "plan_clip", "run_clip", "video_engine"]

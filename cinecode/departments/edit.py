@@ -16,6 +16,7 @@ Pure: `plan` calls `arrange` and turns the reels into segment, mix and reel jobs
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from hashlib import sha256
 from typing import Any, Literal
@@ -326,6 +327,7 @@ def plan_cut(
     project: Project,
     graph: Any,
     written: dict[str, tuple[Spec, tuple[str, ...]]] | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> CutJobs:
     """Segments and mixes of every reel of the cut (graph: a cinecode.graph.job.Graph).
 
@@ -415,6 +417,7 @@ def plan_cut(
                     label=placed.id,
                     shot=placed.id if placed.shot is not None else "",
                     scene=reel.id,
+                    digests=digests,
                 )
             )
         lines = [line for placed in reel.shots if placed.shot for line in placed.shot.lines]

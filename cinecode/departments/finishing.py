@@ -15,6 +15,7 @@ segments share one encoder setting at the finished size and rate, which becomes 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from cinecode.backends.protocols import InterpolateRequest, UpscaleRequest
@@ -62,8 +63,16 @@ def _factor(project: Project) -> int:
     return finishing.fps // fmt.fps
 
 
-def plan_finish(segment: str, *, project: Project, label: str, shot: str, scene: str) -> Job:
-    """The job that finishes one segment."""
+def plan_finish(
+    segment: str,
+    *,
+    project: Project,
+    label: str,
+    shot: str,
+    scene: str,
+    digests: Mapping[str, str] | None = None,
+) -> Job:
+    """The job that finishes one segment (`digests`: of the workflow files engines name)."""
     finishing = project.config.finishing
     width, height, fps = finished_format(project)
     fmt = project.config.format
@@ -74,21 +83,31 @@ def plan_finish(segment: str, *, project: Project, label: str, shot: str, scene:
         "factor": _factor(project),
     }
     if finishing.upscale is not None and (width, height) != (fmt.width, fmt.height):
-        engine = resolve(project, finishing.upscaler)
+        engine = resolve(project, finishing.upscaler, digests=digests)
         params["upscale"] = {"backend": engine.backend, "params": engine.params}
     if params["factor"] > 1:
-        engine = resolve(project, finishing.interpolator)
+        engine = resolve(project, finishing.interpolator, digests=digests)
         params["interpolate"] = {"backend": engine.backend, "params": engine.params}
     return FINISH.job(params, (segment,), label=f"finish {label}", shot=shot, scene=scene)
 
 
 def add(
-    graph: Graph, segment: str, *, project: Project, label: str, shot: str = "", scene: str = ""
+    graph: Graph,
+    segment: str,
+    *,
+    project: Project,
+    label: str,
+    shot: str = "",
+    scene: str = "",
+    digests: Mapping[str, str] | None = None,
 ) -> str:
     """The key the reel should use for a segment: the finished one when finishing is on."""
     if not project.config.finishing.enabled:
         return segment
-    return graph.add(plan_finish(segment, project=project, label=label, shot=shot, scene=scene))
+    job = plan_finish(
+        segment, project=project, label=label, shot=shot, scene=scene, digests=digests
+    )
+    return graph.add(job)
 
 
 def run_finish(job: Job, ctx: Context) -> Output:
