@@ -97,7 +97,7 @@ def state_for(loaded: Loaded, store: Store | None, *, takes_wanted: int = 1) -> 
                 TakeInfo(
                     key=artifact.key,
                     seed=artifact.seed,
-                    version=take_version(artifact.params, _source_params(store, artifact)),
+                    version=take_version(artifact.params, source_params(store, artifact)),
                     score=artifact.meta.get("score"),
                     job=job_of(artifact),
                 )
@@ -116,7 +116,7 @@ def state_for(loaded: Loaded, store: Store | None, *, takes_wanted: int = 1) -> 
     )
 
 
-def _source_params(store: Store, artifact: Artifact) -> Mapping[str, Any] | None:
+def source_params(store: Store, artifact: Artifact) -> Mapping[str, Any] | None:
     """What a clip take was made from (None for other takes), for its version."""
     if artifact.step != "clip":
         return None
@@ -228,7 +228,7 @@ def make(
                     reporter=reporter,
                     targets=current.build_targets,
                     workers=workers,
-                    pools=_pools(project),
+                    pools=pools(project),
                     cancel=cancel,
                     budget=Budget(limit=limit, spent=total.cost.money),
                 )
@@ -343,7 +343,7 @@ def _add(a: RunStats, b: RunStats) -> RunStats:
     )
 
 
-def _pools(project: Project) -> dict[str, int]:
+def pools(project: Project) -> dict[str, int]:
     cpus = os.cpu_count() or 1
     # piper runs two ONNX threads per job
     from cinecode import engines

@@ -7,12 +7,19 @@ Takes are generations recorded with their shot (`take=True` jobs). Choices go to
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cinecode.build import Loaded, load, score_takes, state_for, write_atomic
+from cinecode.build import (
+    Loaded,
+    load,
+    pools,
+    score_takes,
+    source_params,
+    state_for,
+    write_atomic,
+)
 from cinecode.errors import CinecodeError, ProjectError
 from cinecode.graph.catalog import Artifact
 from cinecode.graph.executor import RunStats, execute
@@ -21,7 +28,7 @@ from cinecode.graph.reporter import Reporter
 from cinecode.graph.store import Store
 from cinecode.model import Shot
 from cinecode.picks import TAKE_ID, Picks, format_picks, read_picks
-from cinecode.plan import Plan, chain_version, clip_source, plan, plan_takes, take_version
+from cinecode.plan import Plan, State, chain_version, plan, plan_takes, take_version
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class Session:
     loaded: Loaded
     store: Store
     plan: Plan
+    state: State  # what the plan was made from
 
     def close(self) -> None:
         self.store.close()
@@ -66,8 +74,8 @@ def open_session(project: Path) -> Session:
     store = Store(loaded.project.store_dir)
     if loaded.lock_changed:
         write_atomic(loaded.project.ids_path, loaded.lock_text)
-    current = plan(loaded.film, loaded.project, state_for(loaded, store))
-    return Session(loaded, store, current)
+    state = state_for(loaded, store)
+    return Session(loaded, store, plan(loaded.film, loaded.project, state), state)
 
 
 def find_shot(session: Session, shot_id: str) -> Shot:
@@ -84,12 +92,11 @@ def find_shot(session: Session, shot_id: str) -> Shot:
 
 def _version(session: Session, shot: Shot) -> str:
     scene = session.loaded.film.scene_of(shot.id)
-    state = state_for(session.loaded, None)
     from cinecode.departments.storyboard import base_seed
 
     seed = base_seed(shot, session.loaded.project)
     chain = plan_takes(
-        shot, scene, session.loaded.film, session.loaded.project, state, seeds=[seed]
+        shot, scene, session.loaded.film, session.loaded.project, session.state, seeds=[seed]
     )
     return chain_version(chain[0])
 
@@ -122,17 +129,6 @@ def _still(path: Path) -> Any:
         return Image.fromarray(frames[len(frames) // 2])
 
 
-def _source(session: Session, artifact: Artifact) -> Mapping[str, Any] | None:
-    if artifact.step != "clip":
-        return None
-
-    def params_of(key: str) -> Any:
-        source = session.store.get(key)
-        return source.params if source else None
-
-    return clip_source(artifact.params, artifact.inputs, params_of)
-
-
 def list_takes(project: Path, shot_id: str, *, show_rejected: bool = False) -> list[TakeRow]:
     """Every take of a shot, oldest first (rejected ones only when asked)."""
     session = open_session(project)
@@ -161,7 +157,8 @@ def list_takes(project: Path, shot_id: str, *, show_rejected: bool = False) -> l
                     scores=dict(artifact.meta.get("scores", {})),
                     picked=bool(choice.pick) and artifact.key.startswith(choice.pick),
                     in_cut=artifact.key == in_cut,
-                    current=take_version(artifact.params, _source(session, artifact)) == version,
+                    current=take_version(artifact.params, source_params(session.store, artifact))
+                    == version,
                     rejected=rejected,
                     created=artifact.created,
                     thumbnail=_thumbnail(session, artifact),
@@ -259,11 +256,12 @@ def regen(
 ) -> tuple[list[str], RunStats]:
     """Make new takes of one shot (fresh seeds, or from `seed`); returns their ids."""
     from cinecode.backends.registry import Backends
+    from cinecode.departments import services
     from cinecode.departments.steps import STEPS
     from cinecode.graph.lock import project_lock
 
     session = open_session(project)
-    backends = Backends()
+    backends = Backends(services.backend_settings(session.loaded.project))
     try:
         shot = find_shot(session, shot_id)
         choice = read_picks(session.loaded.project.picks_path).get(shot.id)
@@ -282,13 +280,12 @@ def regen(
             start = seed
         seeds = list(range(start, start + takes))
         scene = session.loaded.film.scene_of(shot.id)
-        state = state_for(session.loaded, session.store)
         chains = plan_takes(
             shot,
             scene,
             session.loaded.film,
             session.loaded.project,
-            state,
+            session.state,
             seeds=seeds,
             prompt=prompt,
         )
@@ -304,6 +301,7 @@ def regen(
                 backends=backends,
                 reporter=reporter,
                 targets=[job.key for job in jobs],
+                pools=pools(session.loaded.project),
                 cancel=cancel,
             )
             score_takes(session.store, session.loaded, session.plan)
