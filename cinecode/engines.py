@@ -142,11 +142,6 @@ def project_files(project: Project) -> list[Path]:
     return list(dict.fromkeys(paths))
 
 
-def known(name: str, project: Project) -> bool:
-    """Whether `name` is a registry backend, a camera move or a [backends] entry."""
-    return name in BACKENDS or name in CAMERA_MOVES or name in project.config.backends
-
-
 __all__ = [
     "Engine",
     "department_engine",

@@ -16,7 +16,6 @@ Shot ids are stable across script edits (`shots.lock`), so choices follow their 
 from __future__ import annotations
 
 import json
-import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -128,10 +127,3 @@ def format_picks(picks: Picks, order: Sequence[str] = ()) -> str:
         if choice.locked:
             out.append("locked = true")
     return "\n".join(out) + "\n"
-
-
-def write_picks(path: Path, picks: Picks, order: Sequence[str] = ()) -> None:
-    """Write picks.toml atomically."""
-    staged = path.with_name(f".{path.name}.part")
-    staged.write_text(format_picks(picks, order), encoding="utf-8")
-    os.replace(staged, path)

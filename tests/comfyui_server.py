@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
-import json
 import threading
 import uuid
 from pathlib import Path
@@ -377,7 +376,3 @@ def _write_mp4(
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
-
-
-def workflow_json(path: Path) -> dict[str, Any]:
-    return dict(json.loads(path.read_text()))

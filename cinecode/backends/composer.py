@@ -123,7 +123,8 @@ class ComposerBackend:
         # 2. render
         rate = req.sample_rate
         n = samples(req.duration, rate)
-        audio = render(score.midi, frames=n, rate=rate, soundfont=self._soundfont(), gain=self.gain)
+        font = self._soundfont()
+        audio = render(score.midi, frames=n, rate=rate, soundfont=font, gain=self.gain)
         if progress:
             progress(0.8)
         # 3. hall, high-pass and the ending
@@ -145,7 +146,7 @@ class ComposerBackend:
             "chords": score.chords,
             "programs": score.programs,
         }
-        return Generated(path, model=f"composer-1 + {self._soundfont().name}", meta=meta)
+        return Generated(path, model=f"composer-1 + {font.name}", meta=meta)
 
 
 def _fluidsynth() -> Any:

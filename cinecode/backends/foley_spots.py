@@ -237,7 +237,6 @@ def car(rng: Rng, n: int, rate: int, text: str) -> Stereo:
 
 def engine_away(rng: Rng, n: int, rate: int, text: str) -> Stereo:
     """A motor revving and receding (a boat pulling away, a car driving off)."""
-    """A motor revving and receding (a boat pulling away, a car driving off)."""
     s = np.linspace(0, 1, n)
     hz = (14 + 14 * np.clip(s * 4, 0, 1)).astype(np.float32)
     mono = _engine_tone(rng, n, rate, hz)

@@ -465,9 +465,7 @@ def run_scene_stems(job: Job, ctx: Context) -> Output:
         "starts": timeline.voice_starts,
         "duration": n / rate,
         "gain_db": round(gain, 2),
-        "loudness": round(integrated(stems.sum(axis=0), rate), 2)
-        if math.isfinite(loudness)
-        else None,
+        "loudness": round(loudness, 2) if math.isfinite(loudness) else None,
         "limited_db": round(20 * math.log10(float(curve.min())), 2) if n else 0.0,
         "speech": [[round(a, 3), round(b, 3)] for a, b in speech],
     }

@@ -203,12 +203,6 @@ def loop_seamless(x: Stereo, n: int, overlap: int) -> Stereo:
     return out
 
 
-def rms_db(x: npt.NDArray[np.float32]) -> float:
-    """RMS level in dBFS (-inf for silence)."""
-    value = float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if x.size else 0.0
-    return 20 * math.log10(value) if value > 0 else -math.inf
-
-
 def overlay(*parts: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     """The sum of signals of different lengths, as long as the longest."""
     n = max(p.shape[-1] for p in parts)
