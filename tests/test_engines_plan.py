@@ -4,6 +4,7 @@ stable clip lengths, per-character seeds, finishing."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,8 @@ from cinecode.build import load, state_for
 from cinecode.departments.clip import clip_seconds
 from cinecode.departments.finishing import finished_format
 from cinecode.errors import ProjectError
-from cinecode.plan import Plan, plan
+from cinecode.picks import Choice
+from cinecode.plan import Plan, TakeInfo, plan, plan_takes
 from cinecode.script.directives import parse_shot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,6 +104,24 @@ def test_a_video_engine_makes_clip_takes_from_keyframes(tmp_path: Path) -> None:
     assert len(keyframe.params["backend_params"]["workflow_digest"]) == 64
     segment = p.graph.jobs[p.shots["1.1"].segment]
     assert segment.inputs[0] == first.key  # the segment conforms the clip
+
+
+def test_a_picked_clip_take_made_earlier_plans_without_its_keyframe(tmp_path: Path) -> None:
+    loaded = load(project(tmp_path))
+    state = state_for(loaded, None)
+    shot = loaded.film.shots[0]
+    scene = loaded.film.scene_of(shot.id)
+    chain = plan_takes(shot, scene, loaded.film, loaded.project, state, seeds=[999])[0]
+    clip = chain[-1]  # made by an earlier make; its keyframe is in the store, not the graph
+    take = TakeInfo(key=clip.key, seed=999, version="", job=clip)
+    state = replace(
+        state,
+        takes={shot.id: [take]},
+        picks={shot.id: Choice(pick=clip.key[:12], locked=True)},
+    )
+    p = plan(loaded.film, loaded.project, state)
+    assert p.shots[shot.id].picture == clip.key and p.shots[shot.id].reason == "locked"
+    assert clip.inputs[0] not in p.graph
 
 
 def test_continuous_action_starts_from_the_previous_shots_picture(tmp_path: Path) -> None:
