@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 from cinecode.backends.lanczos import LanczosBackend
 from cinecode.backends.minterpolate import MinterpolateBackend
 from cinecode.backends.protocols import InterpolateRequest, UpscaleRequest
-from cinecode.backends.realesrgan import RealESRGANBackend
+from cinecode.backends.realesrgan.backend import RealESRGANBackend
 
 
 def clip(path: Path, size: tuple[int, int], frames: int, fps: int = 24) -> Path:

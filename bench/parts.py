@@ -29,9 +29,9 @@ def best_of(fn: Callable[[], object], runs: int = 5) -> float:
 
 def main() -> None:
     from cinecode.backends.protocols import Composition, Figure, ImageRequest
-    from cinecode.backends.sketch import SketchBackend
-    from cinecode.build import load, state_for
-    from cinecode.plan import plan
+    from cinecode.backends.sketch.backend import SketchBackend
+    from cinecode.pipeline.build import load, state_for
+    from cinecode.pipeline.plan import plan
     from cinecode.script.fountain import parse_fountain
 
     text = FEATURE.read_text(encoding="utf-8")

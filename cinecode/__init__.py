@@ -16,21 +16,21 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "load_project": "cinecode.project",
-    "Project": "cinecode.project",
-    "FilmConfig": "cinecode.project",
+    "load_project": "cinecode.project.config",
+    "Project": "cinecode.project.config",
+    "FilmConfig": "cinecode.project.config",
     "read_script": "cinecode.script.fountain",
     "parse_fountain": "cinecode.script.fountain",
-    "Film": "cinecode.model",
-    "Scene": "cinecode.model",
-    "Shot": "cinecode.model",
-    "Line": "cinecode.model",
-    "Character": "cinecode.model",
-    "load": "cinecode.build",
-    "make": "cinecode.build",
-    "plan": "cinecode.plan",
-    "Plan": "cinecode.plan",
-    "State": "cinecode.plan",
+    "Film": "cinecode.script.model",
+    "Scene": "cinecode.script.model",
+    "Shot": "cinecode.script.model",
+    "Line": "cinecode.script.model",
+    "Character": "cinecode.script.model",
+    "load": "cinecode.pipeline.build",
+    "make": "cinecode.pipeline.build",
+    "plan": "cinecode.pipeline.plan",
+    "Plan": "cinecode.pipeline.plan",
+    "State": "cinecode.pipeline.plan",
     "Store": "cinecode.graph.store",
     "RichReporter": "cinecode.graph.reporter",
     "RecordingReporter": "cinecode.graph.reporter",
@@ -71,7 +71,6 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from cinecode.build import load, make
     from cinecode.errors import (
         BackendError,
         BudgetExceeded,
@@ -82,10 +81,11 @@ if TYPE_CHECKING:
     )
     from cinecode.graph.reporter import RecordingReporter, RichReporter
     from cinecode.graph.store import Store
-    from cinecode.model import Character, Film, Line, Scene, Shot
-    from cinecode.plan import Plan, State, plan
-    from cinecode.project import FilmConfig, Project, load_project
+    from cinecode.pipeline.build import load, make
+    from cinecode.pipeline.plan import Plan, State, plan
+    from cinecode.project.config import FilmConfig, Project, load_project
     from cinecode.script.fountain import parse_fountain, read_script
+    from cinecode.script.model import Character, Film, Line, Scene, Shot
 
 
 def __getattr__(name: str) -> Any:

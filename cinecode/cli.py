@@ -67,7 +67,7 @@ def new(
     """Scaffold a project: film.toml, script.fountain and a README."""
 
     def run() -> None:
-        from cinecode.scaffold import scaffold
+        from cinecode.commands.scaffold import scaffold
 
         root = scaffold(folder, from_script=from_script, title=title)
         _err(f"created {root}: edit script.fountain, then run `cinecode make {folder}`")
@@ -86,7 +86,7 @@ def plan_cmd(project: ProjectArg, as_json: JsonOpt = False, explain: ExplainOpt 
     """Scenes, shots and jobs (pending / cached) with the estimated cost. Changes nothing."""
 
     def run() -> None:
-        from cinecode.report import plan_report, print_plan
+        from cinecode.commands.report import plan_report, print_plan
 
         report = plan_report(project, explain=explain)
         if as_json:
@@ -116,11 +116,11 @@ def make(
     """Build the film: generate what is missing, render, and print the master's path last."""
 
     def run() -> None:
-        from cinecode.build import make as build
         from cinecode.graph.reporter import RichReporter
+        from cinecode.pipeline.build import make as build
 
         if explain:
-            from cinecode.report import plan_report
+            from cinecode.commands.report import plan_report
 
             for item in plan_report(project, explain=True)["explain"]:
                 _err(f"{item['job']}: {item['why']}")
@@ -171,7 +171,7 @@ def status(project: ProjectArg, as_json: JsonOpt = False) -> None:
     """What is built, what is stale, and where the outputs are."""
 
     def run() -> None:
-        from cinecode.report import print_status, status_report
+        from cinecode.commands.report import print_status, status_report
 
         report = status_report(project)
         if as_json:
@@ -200,8 +200,8 @@ def regen(
     """New takes for one shot; the director picks among them."""
 
     def run() -> None:
+        from cinecode.commands.takes import regen as make_takes
         from cinecode.graph.reporter import RichReporter
-        from cinecode.takes import regen as make_takes
 
         reporter = RichReporter()
         _sigterm_as_interrupt()
@@ -231,7 +231,7 @@ def takes_cmd(
     """Every take of a shot: id, seed, backend, prompt, cost, score, picked, thumbnail."""
 
     def run() -> None:
-        from cinecode.takes import list_takes
+        from cinecode.commands.takes import list_takes
 
         rows = list_takes(project, shot, show_rejected=rejected)
         if as_json:
@@ -269,7 +269,7 @@ def pick(project: ProjectArg, shot: ShotArg, take: TakeArg) -> None:
     """This take goes in the cut (recorded in picks.toml)."""
 
     def run() -> None:
-        from cinecode.takes import pick as choose
+        from cinecode.commands.takes import pick as choose
 
         take_id = choose(project, shot, take)
         _err(f"{shot}: take {take_id} is in the cut; `cinecode make {project}` to see it")
@@ -283,7 +283,7 @@ def reject(project: ProjectArg, shot: ShotArg, take: TakeArg) -> None:
     """Hide a take from lists and from the cut; it stays in the store."""
 
     def run() -> None:
-        from cinecode.takes import reject as hide
+        from cinecode.commands.takes import reject as hide
 
         take_id = hide(project, shot, take)
         _err(f"{shot}: take {take_id} rejected (kept in the store)")
@@ -301,7 +301,7 @@ def lock(
     """Never regenerate this shot, whatever changes upstream (--off to unlock)."""
 
     def run() -> None:
-        from cinecode.takes import lock as hold
+        from cinecode.commands.takes import lock as hold
 
         hold(project, shot, locked=not off)
         _err(f"{shot} {'unlocked' if off else 'locked: it keeps its take'}")
@@ -315,7 +315,7 @@ def contact(project: ProjectArg, shot: ShotArg) -> None:
     """A contact sheet image of all takes of a shot; prints its path."""
 
     def run() -> None:
-        from cinecode.takes import contact_sheet
+        from cinecode.commands.takes import contact_sheet
 
         _out(str(contact_sheet(project, shot)))
 
@@ -394,7 +394,7 @@ def ledger(project: ProjectArg, as_json: JsonOpt = False) -> None:
     actual, and a chart of spend by department (build/ledger.png)."""
 
     def run() -> None:
-        from cinecode.ledger import ledger_report
+        from cinecode.commands.ledger import ledger_report
 
         report = ledger_report(project)
         if as_json:
@@ -447,7 +447,7 @@ def breakdown(
     into script.fountain."""
 
     def run() -> None:
-        from cinecode.directing import propose_changes, write_changes
+        from cinecode.commands.directing import propose_changes, write_changes
         from cinecode.script.suggest import hunk
 
         proposals = propose_changes(project)
@@ -494,7 +494,7 @@ def sound(project: ProjectArg, as_json: JsonOpt = False) -> None:
     """The sound sheet: each scene's score, ambience and effects, and when they play."""
 
     def run() -> None:
-        from cinecode.soundsheet import print_sheet, sound_sheet
+        from cinecode.commands.soundsheet import print_sheet, sound_sheet
 
         report = sound_sheet(project)
         if as_json:
@@ -521,7 +521,7 @@ def backends_cmd(project: ProjectArg, as_json: JsonOpt = False) -> None:
     """
 
     def run() -> None:
-        from cinecode.inventory import backends_report, print_backends
+        from cinecode.commands.inventory import backends_report, print_backends
 
         report = backends_report(project)
         if as_json:

@@ -7,7 +7,7 @@ import sys
 
 def main() -> None:
     """Entry point of the `cinecode` script."""
-    from cinecode.fastpath import try_make
+    from cinecode.graph.fastpath import try_make
 
     if try_make(sys.argv[1:]):  # nothing to do: answered without loading the build machinery
         return

@@ -7,10 +7,14 @@ CinecodeError
   BudgetExceeded
   StoreError                    .cinecode/ objects or catalog
   BusyError                     another make holds the project
+  Cancelled                     the build is being interrupted (Ctrl-C, a cancel button)
+  EditorialError                a timeline that cannot be exported or conformed
   MediaError                    ffmpeg / PyAV could not read or write media
     MediaCancelled
   BackendError
-    RateLimited, ProviderDown, BadOutput, MissingModel, MissingPackage
+    RateLimited, ProviderDown, MissingModel, MissingPackage
+    BadOutput
+      TooLarge                  a result over the download limit (never fetched again)
 ```
 """
 
@@ -74,6 +78,13 @@ class BusyError(CinecodeError):
     """Another cinecode process holds the project."""
 
 
+class Cancelled(CinecodeError):
+    """Raised inside a step when the build is being interrupted; the job records nothing."""
+
+    def __init__(self, message: str = "the build was interrupted", *, hint: str = "") -> None:
+        super().__init__(message, hint=hint or "run the command again: it resumes")
+
+
 class EditorialError(CinecodeError):
     """A timeline that cannot be exported, or an edited one that cannot become the cut."""
 
@@ -108,6 +119,14 @@ class BadOutput(BackendError):
     """The backend returned something that is not the media we asked for."""
 
 
+class TooLarge(BadOutput):
+    """A result is larger than the download limit (`limit` bytes)."""
+
+    def __init__(self, message: str, *, limit: int, backend: str = "", hint: str = "") -> None:
+        super().__init__(message, backend=backend, hint=hint)
+        self.limit = limit
+
+
 class MissingModel(BackendError):
     """A model the backend needs is not on disk."""
 
@@ -121,7 +140,9 @@ __all__ = [
     "BadOutput",
     "BudgetExceeded",
     "BusyError",
+    "Cancelled",
     "CinecodeError",
+    "EditorialError",
     "LocatedError",
     "MediaCancelled",
     "MediaError",
@@ -132,4 +153,5 @@ __all__ = [
     "RateLimited",
     "ScriptError",
     "StoreError",
+    "TooLarge",
 ]

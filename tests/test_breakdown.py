@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from cinecode.errors import ScriptError
-from cinecode.model import Scene
 from cinecode.script.breakdown import break_down
 from cinecode.script.directives import parse_note
 from cinecode.script.fountain import parse_fountain
 from cinecode.script.ids import IdLock, assign, format_lock, read_lock
+from cinecode.script.model import Scene
 
 SCRIPT = """\
 Title: Test

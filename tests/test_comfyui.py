@@ -14,7 +14,7 @@ import pytest
 from comfyui_server import FakeComfyUI
 from PIL import Image
 
-from cinecode.backends.comfyui import ComfyUIBackend, fill, load_workflow
+from cinecode.backends.comfyui.backend import ComfyUIBackend, fill, load_workflow
 from cinecode.backends.protocols import ImageRequest, VideoRequest
 from cinecode.errors import BackendError, ProviderDown
 

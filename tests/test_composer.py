@@ -13,8 +13,8 @@ import numpy as np
 import pretty_midi
 import pytest
 
-from cinecode.backends.composer import ComposerBackend
-from cinecode.backends.composition import (
+from cinecode.backends.composer.backend import ComposerBackend
+from cinecode.backends.composer.composition import (
     STYLES,
     CueSpec,
     chord,

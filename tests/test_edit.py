@@ -7,16 +7,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cinecode.build import load
 from cinecode.departments.edit import sound_offsets, transition_kind
-from cinecode.editorial.decisions import Cut, Event, Transition, format_cut, read_cut
+from cinecode.departments.timing import scene_frames, spec, voice_windows
 from cinecode.errors import ProjectError
 from cinecode.media.audio import AAC_FRAME, quantum_frames, samples_per_frame
 from cinecode.media.blend import jump_cuts, weight
 from cinecode.media.video import Camera, camera_path
 from cinecode.media.window import windowed
-from cinecode.plan import State, plan
-from cinecode.timing import scene_frames, spec, voice_windows
+from cinecode.pipeline.build import load
+from cinecode.pipeline.plan import State, plan
+from cinecode.project.cut import Cut, Event, Transition, format_cut, read_cut
 
 SCRIPT = """\
 Title: Tides
@@ -145,7 +145,7 @@ def test_jump_cuts_punch_in_and_out() -> None:
 
 def _fingerprints(loaded: object) -> dict[str, str]:
     from cinecode.departments.edit import fingerprint
-    from cinecode.plan import timing_spec
+    from cinecode.pipeline.plan import timing_spec
 
     p = plan(loaded.film, loaded.project, State())  # type: ignore[attr-defined]
     return {sid: fingerprint(timing_spec(sp.shot), sp.voices) for sid, sp in p.shots.items()}

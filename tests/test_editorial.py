@@ -14,11 +14,11 @@ import av
 import opentimelineio as otio
 import pytest
 
-from cinecode.build import MakeResult, make
 from cinecode.editorial.conform import READERS, conform
-from cinecode.editorial.decisions import read_cut
 from cinecode.editorial.export import FORMATS, export
 from cinecode.graph.reporter import RecordingReporter
+from cinecode.pipeline.build import MakeResult, make
+from cinecode.project.cut import read_cut
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("example-film")]
 
@@ -167,7 +167,7 @@ def test_shot_list_csv_adds_up_to_the_master(
 
 @pytest.mark.parametrize("kind", ["srt", "vtt"])
 def test_subtitles_export(built: tuple[Path, MakeResult], tmp_path: Path, kind: str) -> None:
-    from cinecode.editorial.subtitles import parse_srt
+    from cinecode.media.subtitles import parse_srt
 
     root, result = built
     out = tmp_path / f"film.{kind}"

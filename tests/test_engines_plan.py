@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from cinecode.build import load, state_for
 from cinecode.departments.clip import clip_seconds
 from cinecode.departments.finishing import finished_format
 from cinecode.errors import ProjectError
-from cinecode.picks import Choice
-from cinecode.plan import Plan, TakeInfo, plan, plan_takes
+from cinecode.pipeline.build import load, state_for
+from cinecode.pipeline.plan import Plan, TakeInfo, plan, plan_takes
+from cinecode.project.picks import Choice
 from cinecode.script.directives import parse_shot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,7 +151,7 @@ def test_an_animatic_film_and_a_generated_shot_coexist(tmp_path: Path) -> None:
 
 
 def test_takes_of_a_shot_share_a_version_that_follows_the_keyframe(tmp_path: Path) -> None:
-    from cinecode.plan import State, chain_version
+    from cinecode.pipeline.plan import State, chain_version
 
     root = project(tmp_path)
     loaded = load(root)

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from helpers import cinecode, copy_project, decode_audio, frame_at
 
-from cinecode.editorial.subtitles import parse_srt
 from cinecode.media.ffmpeg import probe
+from cinecode.media.subtitles import parse_srt
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("film")]
 

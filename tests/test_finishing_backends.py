@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 from cinecode.backends.lanczos import LanczosBackend
 from cinecode.backends.minterpolate import MinterpolateBackend
 from cinecode.backends.protocols import InterpolateRequest, UpscaleRequest
-from cinecode.backends.realesrgan import RealESRGANBackend, model_scale
+from cinecode.backends.realesrgan.backend import RealESRGANBackend, model_scale
 
 pytestmark = pytest.mark.slow
 
@@ -142,7 +142,7 @@ def test_minterpolate_slow_motion_lasts_longer(tmp_path: Path) -> None:
 
 
 def test_a_crash_in_ncnn_is_a_clear_error_not_a_dead_build(tmp_path: Path) -> None:
-    from cinecode.backends.realesrgan_worker import gpu_count
+    from cinecode.backends.realesrgan.worker import gpu_count
     from cinecode.errors import BackendError
 
     source = tmp_path / "key.png"

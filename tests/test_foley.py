@@ -14,8 +14,8 @@ import numpy.typing as npt
 import pytest
 from scipy.signal import butter, sosfilt
 
-from cinecode.backends.foley import FoleyBackend
-from cinecode.backends.foley_beds import parse_bed
+from cinecode.backends.foley.backend import FoleyBackend
+from cinecode.backends.foley.beds import parse_bed
 from cinecode.backends.protocols import EffectsRequest
 from cinecode.errors import BackendError
 from cinecode.media.audio import read_audio

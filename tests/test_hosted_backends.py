@@ -18,11 +18,14 @@ from loopback import (
     png_bytes,
 )
 
-from cinecode.backends.checks import check_audio, check_video
-from cinecode.backends.elevenlabs import ElevenLabsBackend
-from cinecode.backends.fal import FalBackend
-from cinecode.backends.hosted import MemoryTicket, ProviderJob
-from cinecode.backends.openai import OpenAIBackend
+from cinecode.backends.hosted.base import MemoryTicket, ProviderJob
+from cinecode.backends.hosted.checks import check_audio, check_video
+from cinecode.backends.hosted.elevenlabs import ElevenLabsBackend
+from cinecode.backends.hosted.fal import FalBackend
+from cinecode.backends.hosted.openai import OpenAIBackend
+from cinecode.backends.hosted.pricing import shipped_prices
+from cinecode.backends.hosted.replicate import ReplicateBackend
+from cinecode.backends.hosted.runway import RunwayBackend
 from cinecode.backends.protocols import (
     EffectsRequest,
     ImageRequest,
@@ -33,10 +36,7 @@ from cinecode.backends.protocols import (
     VideoRequest,
     Voice,
 )
-from cinecode.backends.replicate import ReplicateBackend
-from cinecode.backends.runway import RunwayBackend
 from cinecode.errors import BackendError, BadOutput
-from cinecode.pricing import shipped_prices
 
 KEY = "canary-key-0123456789"
 ENV = "CINECODE_TEST_PROVIDER_KEY"

@@ -24,11 +24,11 @@ from loopback import (
     write,
 )
 
-from cinecode.build import make
+from cinecode.commands.ledger import ledger_report
+from cinecode.commands.report import plan_report
 from cinecode.graph.catalog import Catalog
 from cinecode.graph.reporter import RecordingReporter
-from cinecode.ledger import ledger_report
-from cinecode.report import plan_report
+from cinecode.pipeline.build import make
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hosted-build")]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from loopback import write
 
-from cinecode.build import load, state_for
-from cinecode.plan import plan
+from cinecode.pipeline.build import load, state_for
+from cinecode.pipeline.plan import plan
 
 SCRIPT = """\
 INT. LAMP ROOM - NIGHT

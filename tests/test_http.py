@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from loopback import Fault, Loopback, Provider, Reply, Seen, png_bytes
 
-from cinecode.backends.checks import check_image
-from cinecode.backends.http import HttpClient, RateLimiter, Service, retry_after
+from cinecode.backends.hosted.checks import check_image
+from cinecode.backends.hosted.http import HttpClient, RateLimiter, Service, retry_after
 from cinecode.errors import BackendError, BadOutput, ProviderDown, RateLimited
 
 KEY = "sk-test-canary-7f3a91"

@@ -11,10 +11,10 @@ import pytest
 import tiny_pipelines
 from comfyui_server import FakeComfyUI
 
-from cinecode.build import make
 from cinecode.graph.reporter import RecordingReporter
 from cinecode.graph.store import Store
 from cinecode.media.ffmpeg import probe
+from cinecode.pipeline.build import make
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("local-engines")]
 

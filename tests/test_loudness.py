@@ -12,7 +12,7 @@ from scipy.signal import resample_poly
 from cinecode.departments.mix import duck_curve, level
 from cinecode.errors import ProjectError
 from cinecode.media.loudness import integrated, limiter_gain, momentary_max, true_peak
-from cinecode.project import load_project
+from cinecode.project.config import load_project
 
 RATE = 48000
 

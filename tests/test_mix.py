@@ -17,7 +17,6 @@ from scipy.signal import butter, sosfilt
 
 from cinecode.backends.protocols import BackendStatus, Generated, SpeechRequest
 from cinecode.backends.registry import Backends
-from cinecode.build import load, write_atomic
 from cinecode.departments.mix import SCENE_MIX, SCENE_STEMS
 from cinecode.departments.stems import SceneStems, deliver
 from cinecode.departments.steps import STEPS
@@ -26,7 +25,8 @@ from cinecode.graph.reporter import NullReporter
 from cinecode.graph.store import Store
 from cinecode.media.audio import read_audio, write_audio
 from cinecode.media.loudness import integrated, true_peak
-from cinecode.plan import Plan, State, plan
+from cinecode.pipeline.build import load, write_atomic
+from cinecode.pipeline.plan import Plan, State, plan
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sound")]
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from loopback import write
 
+from cinecode.backends.hosted.pricing import Usage, load_prices, shipped_prices, speech_characters
 from cinecode.backends.protocols import SpeechSegment
 from cinecode.errors import ProjectError
-from cinecode.pricing import Usage, load_prices, shipped_prices, speech_characters
-from cinecode.project import load_project
+from cinecode.project.config import load_project
 
 
 def test_every_shipped_section_prices_an_unknown_model_by_its_default() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cinecode.errors import ProjectError
-from cinecode.project import load_project
+from cinecode.project.config import load_project
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from cinecode.backends.protocols import Composition, Figure, ImageRequest
-from cinecode.backends.sketch import SketchBackend
+from cinecode.backends.sketch.backend import SketchBackend
 from cinecode.errors import BackendError
 
 Pixels = npt.NDArray[np.float32]

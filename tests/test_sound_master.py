@@ -19,12 +19,12 @@ import pytest
 from helpers import cinecode
 from scipy.signal import resample_poly
 
-from cinecode.build import load, state_for
 from cinecode.departments.mix import SCENE_STEMS
 from cinecode.graph.store import Store
 from cinecode.media.audio import read_audio
 from cinecode.media.ffmpeg import probe
-from cinecode.plan import plan
+from cinecode.pipeline.build import load, state_for
+from cinecode.pipeline.plan import plan
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("film")]
 
@@ -190,7 +190,7 @@ def test_a_one_line_edit_regenerates_one_voice_and_one_cue(
 
 
 def test_the_sound_sheet_times_every_effect(example_build: Path) -> None:
-    from cinecode.soundsheet import sound_sheet
+    from cinecode.commands.soundsheet import sound_sheet
 
     sheet = sound_sheet(example_build)
     rows = sheet["scenes"]

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from cinecode.build import Loaded, load, write_atomic
 from cinecode.departments.mix import SCENE_STEMS
 from cinecode.departments.mood import parse_mood, scene_mood
 from cinecode.departments.music import CUE, transition_kind
 from cinecode.departments.sfx import bed_level, scene_bed, scene_spots
 from cinecode.graph.job import Job
-from cinecode.plan import Plan, State, plan
+from cinecode.pipeline.build import Loaded, load, write_atomic
+from cinecode.pipeline.plan import Plan, State, plan
 
 FILM_TOML = """\
 title = "Sound test"
@@ -263,7 +263,7 @@ def test_departments_can_be_switched_off(tmp_path: Path) -> None:
 
 
 def test_the_sound_sheet_shows_what_is_planned_before_a_build(loaded: Loaded) -> None:
-    from cinecode.soundsheet import sound_sheet
+    from cinecode.commands.soundsheet import sound_sheet
 
     sheet = sound_sheet(loaded.project.root)
     rows = {row["scene"]: row for row in sheet["scenes"]}

@@ -12,8 +12,8 @@ import pytest
 from loopback import FakeOpenAI, Loopback, Seen, write
 from typer.testing import CliRunner
 
-from cinecode.build import load
 from cinecode.cli import app
+from cinecode.pipeline.build import load
 
 KEY = "sk-breakdown-canary-42"
 ENV = "CINECODE_TEST_OPENAI_KEY"

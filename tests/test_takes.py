@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from helpers import Run, cinecode, copy_project
 
-from cinecode.picks import Choice, Picks, format_picks, read_picks
+from cinecode.project.picks import Choice, Picks, format_picks, read_picks
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("film")]
 

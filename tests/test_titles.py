@@ -10,12 +10,12 @@ import pytest
 from helpers import frame_at
 
 from cinecode.departments import motion, titles
+from cinecode.departments.timing import spec
 from cinecode.graph.executor import Context, Input
 from cinecode.graph.job import Job
 from cinecode.graph.store import Store
 from cinecode.media.ffmpeg import probe
-from cinecode.project import Project, load_project
-from cinecode.timing import spec
+from cinecode.project.config import Project, load_project
 
 pytestmark = pytest.mark.slow
 

@@ -27,25 +27,27 @@ class Entry:
 
 
 BACKENDS: dict[str, Entry] = {
-    "sketch": Entry("cinecode.backends.sketch:SketchBackend", ("image",), offline=True),
+    "sketch": Entry("cinecode.backends.sketch.backend:SketchBackend", ("image",), offline=True),
     "piper": Entry("cinecode.backends.piper:PiperBackend", ("speech",), offline=True),
     "openai": Entry(
-        "cinecode.backends.openai:OpenAIBackend", ("text", "image", "speech"), hosted=True
+        "cinecode.backends.hosted.openai:OpenAIBackend", ("text", "image", "speech"), hosted=True
     ),
     "replicate": Entry(
-        "cinecode.backends.replicate:ReplicateBackend", ("image", "video"), hosted=True
+        "cinecode.backends.hosted.replicate:ReplicateBackend", ("image", "video"), hosted=True
     ),
-    "fal": Entry("cinecode.backends.fal:FalBackend", ("image", "video"), hosted=True),
-    "runway": Entry("cinecode.backends.runway:RunwayBackend", ("video",), hosted=True),
+    "fal": Entry("cinecode.backends.hosted.fal:FalBackend", ("image", "video"), hosted=True),
+    "runway": Entry("cinecode.backends.hosted.runway:RunwayBackend", ("video",), hosted=True),
     "elevenlabs": Entry(
-        "cinecode.backends.elevenlabs:ElevenLabsBackend",
+        "cinecode.backends.hosted.elevenlabs:ElevenLabsBackend",
         ("speech", "effects", "music"),
         hosted=True,
     ),
-    "composer": Entry("cinecode.backends.composer:ComposerBackend", ("music",), offline=True),
-    "foley": Entry("cinecode.backends.foley:FoleyBackend", ("effects",), offline=True),
+    "composer": Entry(
+        "cinecode.backends.composer.backend:ComposerBackend", ("music",), offline=True
+    ),
+    "foley": Entry("cinecode.backends.foley.backend:FoleyBackend", ("effects",), offline=True),
     "comfyui": Entry(
-        "cinecode.backends.comfyui:ComfyUIBackend",
+        "cinecode.backends.comfyui.backend:ComfyUIBackend",
         ("image", "video", "upscale", "interpolate"),
         extra="comfyui",
     ),
@@ -53,7 +55,7 @@ BACKENDS: dict[str, Entry] = {
         "cinecode.backends.diffusers:DiffusersBackend", ("image", "video"), extra="diffusers"
     ),
     "realesrgan": Entry(
-        "cinecode.backends.realesrgan:RealESRGANBackend",
+        "cinecode.backends.realesrgan.backend:RealESRGANBackend",
         ("upscale",),
         extra="upscale",
         offline=True,

@@ -27,12 +27,12 @@ from typing import Any
 from cinecode.backends.protocols import VideoRequest
 from cinecode.backends.registry import BACKENDS, backend_version
 from cinecode.departments import services, storyboard
-from cinecode.engines import Engine, motion_engine, resolve
+from cinecode.departments.engines import Engine, motion_engine, resolve
 from cinecode.errors import BadOutput
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
-from cinecode.model import Film, Scene, Shot
-from cinecode.project import Project
+from cinecode.project.config import Project
+from cinecode.script.model import Film, Scene, Shot
 
 CLIP = Step("clip", 1, "generate", "motion", "mp4")
 

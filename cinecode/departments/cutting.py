@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from cinecode.departments.timing import Spec, layout, scene_frames, split
 from cinecode.graph.executor import Context, Input
 from cinecode.media.video import VideoFormat
-from cinecode.timing import Spec, layout, scene_frames, split
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Source:
     index: int
     move: str
     seed: int
-    quantum: int = 1  # the padding it carries to (see cinecode.timing.padded_shot)
+    quantum: int = 1  # the padding it carries to (see cinecode.departments.timing.padded_shot)
     strength: float = 1.0
     start: float = 0.0
     span: dict[str, int] | None = None

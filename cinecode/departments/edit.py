@@ -7,7 +7,7 @@
 2. transitions: the screenplay's (CUT TO:, DISSOLVE TO:, SMASH CUT TO:, FADE IN:, FADE OUT.)
    in the edit style, or the editor's
 3. reels: runs of consecutive shots of one scene (a card is a reel of its own)
-4. timing specs: each shot's timing (cinecode.timing) with the style's breathing room and the
+4. timing specs: each shot's timing (cinecode.departments.timing) with the style's breathing room and the
    editor's trim and length
 ```
 
@@ -21,11 +21,11 @@ from dataclasses import dataclass, replace
 from hashlib import sha256
 from typing import Any, Literal
 
-from cinecode.editorial.decisions import CARDS, Cut, Event, Transition
+from cinecode.departments.timing import Spec
 from cinecode.graph.keys import canonical
-from cinecode.model import Film, Scene, Shot
-from cinecode.project import Project
-from cinecode.timing import Spec
+from cinecode.project.config import Project
+from cinecode.project.cut import CARDS, Cut, Event, Transition
+from cinecode.script.model import Film, Scene, Shot
 
 Style = Literal["continuity", "jump-cut"]
 
@@ -336,8 +336,8 @@ def plan_cut(
     """
     from cinecode.departments import finishing, mix, motion
     from cinecode.departments.cutting import Side, Source
+    from cinecode.departments.timing import padded_frames, padded_shot, spec
     from cinecode.media.audio import quantum_frames
-    from cinecode.timing import padded_frames, padded_shot, spec
 
     fmt = project.config.format
     quantum = quantum_frames(fmt.fps, fmt.sample_rate)

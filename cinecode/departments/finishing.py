@@ -19,10 +19,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from cinecode.backends.protocols import InterpolateRequest, UpscaleRequest
-from cinecode.engines import resolve
+from cinecode.departments.engines import resolve
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Graph, Job, Step
-from cinecode.project import Project
+from cinecode.project.config import Project
 
 FINISH = Step("finish", 1, "render", "finishing", "mp4")
 

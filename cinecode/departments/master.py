@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from cinecode.editorial.subtitles import Cue, cues_for, to_srt
+from cinecode.departments.timing import Spec, scene_frames, split, voice_windows
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
 from cinecode.media.audio import read_audio
-from cinecode.timing import Spec, scene_frames, split, voice_windows
+from cinecode.media.subtitles import Cue, cues_for, to_srt
 
 REEL = Step("reel", 1, "render", "master", "mp4")
 MASTER = Step("master", 1, "render", "master", "mp4")

@@ -11,7 +11,7 @@ all scenes' stems ─▶ stem × 3 (build/stems/dialogue.wav, music.wav, effects
 ```
 
 The scene stems job, in order:
-1. timeline: shots and voices from `cinecode.timing` (the same frames as the picture)
+1. timeline: shots and voices from `cinecode.departments.timing` (the same frames as the picture)
 2. dialogue bus: each voice where the timing puts it; (V.O.) close and dry (compressed, a
    little presence), (O.S.) filtered (300 Hz-3 kHz), quieter and in a room, off to the side;
    dual dialogue overlaps (the timing starts it over the previous voice), panned apart;
@@ -45,15 +45,15 @@ import numpy as np
 from cinecode.departments import music, sfx
 from cinecode.departments.mood import Mood, scene_mood
 from cinecode.departments.timeline import SceneTime, clock, scene_time
+from cinecode.departments.timing import Spec, split, voice_windows
 from cinecode.graph.executor import Context, Input, Output
 from cinecode.graph.job import Graph, Job, Step
 from cinecode.media.audio import Audio, db_to_gain, quantum_frames, read_audio, write_audio
 from cinecode.media.dsp import add_at, fade_in, fade_out, pan
 from cinecode.media.loudness import integrated, limiter_gain, momentary_max
 from cinecode.media.window import windowed
-from cinecode.model import Film, Scene
-from cinecode.project import Project
-from cinecode.timing import Spec, split, voice_windows
+from cinecode.project.config import Project
+from cinecode.script.model import Film, Scene
 
 SCENE_STEMS = Step("scene-stems", 3, "render", "mix", "wav")
 SCENE_MIX = Step("scene-mix", 2, "render", "mix", "wav")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cinecode.model import Scene
+from cinecode.script.model import Scene
 
 MOODS = (
     "calm",

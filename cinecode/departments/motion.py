@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cinecode.departments.timing import Spec, scene_frames, split
 from cinecode.graph.executor import Context, Input, Output
 from cinecode.graph.job import Job, Step
 from cinecode.media.audio import quantum_frames
-from cinecode.project import Project
-from cinecode.timing import Spec, scene_frames, split
+from cinecode.project.config import Project
 
 if TYPE_CHECKING:
     from cinecode.departments.cutting import Side
@@ -48,7 +48,7 @@ def plan_segment(
 
     `shots` are the timing specs and `voices` the voices, in order, that set the shot's length:
     the scene's, for the shot that carries the scene's padding to whole `quantum`s (see
-    cinecode.timing; by default the project's AAC quantum); its own (`index` 0, `quantum` 1)
+    cinecode.departments.timing; by default the project's AAC quantum); its own (`index` 0, `quantum` 1)
     for any other.
     The edit adds (cinecode.departments.edit): `span`, the frames of the shot's picture the
     cut shows (`{"first": n, "basis": frames the move lasts}`); `head`/`tail`, the

@@ -31,7 +31,7 @@ from cinecode.errors import BadOutput
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
 from cinecode.media.audio import quantum_frames, read_audio, write_audio
-from cinecode.project import Project
+from cinecode.project.config import Project
 
 CUE = Step("music-cue", 2, "generate", "music", "wav")
 

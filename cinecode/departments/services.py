@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from cinecode.backends.hosted import ProviderJob, Ticket
+from cinecode.backends.hosted.base import ProviderJob, Ticket
 from cinecode.backends.registry import BACKENDS
 from cinecode.graph.catalog import Catalog
 from cinecode.graph.executor import Context
-from cinecode.project import Project
+from cinecode.project.config import Project
 
 DEFAULT_CONCURRENCY = 4
 

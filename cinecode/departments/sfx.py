@@ -27,8 +27,8 @@ from cinecode.errors import BadOutput
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
 from cinecode.media.audio import read_audio
-from cinecode.model import Film, Scene
-from cinecode.project import Project
+from cinecode.project.config import Project
+from cinecode.script.model import Film, Scene
 
 AMBIENCE = Step("ambience", 1, "generate", "effects", "wav")
 SPOT = Step("spot-effect", 1, "generate", "effects", "wav")

@@ -22,8 +22,8 @@ from cinecode.backends.registry import backend_version
 from cinecode.departments import services
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
-from cinecode.model import Film, Scene, Shot
-from cinecode.project import Project
+from cinecode.project.config import Project
+from cinecode.script.model import Film, Scene, Shot
 
 KEYFRAME = Step("keyframe", 1, "generate", "storyboard", "png")
 SOURCE = Step("source", 1, "render", "storyboard", "bin")  # ext: the file's own suffix
@@ -223,7 +223,7 @@ def base_seed(shot: Shot, project: Project) -> int:
 def character_seed(shot: Shot, project: Project) -> int | None:
     """The fixed seed of the shot's subject, when a generative engine draws it (consistency:
     the same seed with the same description keeps a face from shot to shot)."""
-    from cinecode.engines import generative
+    from cinecode.departments.engines import generative
 
     if not shot.characters:
         return None
@@ -279,7 +279,7 @@ def plan_take(
     take: bool = True,
 ) -> Job:
     """The job that draws one keyframe take of a shot."""
-    from cinecode.engines import keyframe_engine, resolve
+    from cinecode.departments.engines import keyframe_engine, resolve
 
     department = project.config.storyboard
     engine = keyframe_engine(project, shot, digests=digests)  # named [backends] entries too

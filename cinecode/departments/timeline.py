@@ -2,7 +2,7 @@
 
 Sound jobs (music cue, scene stems) carry the scene's timing in their params as a *clock*:
 `{"shots": [timing specs], "frames": n | None}` — `frames` for a card (title, credits),
-`shots` for a scene. With the voices' durations, `cinecode.timing` turns it into frames; this
+`shots` for a scene. With the voices' durations, `cinecode.departments.timing` turns it into frames; this
 module only reads the result in seconds and samples, so sound and picture cannot disagree.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from cinecode.departments.timing import Spec, layout, scene_frames, split
 from cinecode.media.audio import samples_per_frame
-from cinecode.timing import Spec, layout, scene_frames, split
 
 
 def clock(*, shots: list[Spec] | None = None, frames: int | None = None) -> dict[str, Any]:

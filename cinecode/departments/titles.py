@@ -7,8 +7,8 @@ from typing import Any
 
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
-from cinecode.model import Film
-from cinecode.project import Project
+from cinecode.project.config import Project
+from cinecode.script.model import Film
 
 CARD = Step("card", 1, "render", "edit", "png")
 

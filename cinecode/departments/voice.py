@@ -21,8 +21,8 @@ from cinecode.backends.registry import backend_version
 from cinecode.departments import services
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
-from cinecode.model import Film, Line
-from cinecode.project import CharacterConfig, Project
+from cinecode.project.config import CharacterConfig, Project
+from cinecode.script.model import Film, Line
 
 VOICE = Step("voice", 1, "generate", "voice", "wav")
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cinecode.editorial.decisions import CARDS, Cut, Event, Transition, format_cut
 from cinecode.errors import EditorialError
+from cinecode.project.cut import CARDS, Cut, Event, Transition, format_cut
 
 if TYPE_CHECKING:
     import opentimelineio as otio
@@ -147,11 +147,11 @@ def conform(project_path: Path, edited: Path) -> Conformed:
     """Read `edited` and write it as the project's cut.toml."""
     import opentimelineio as otio
 
-    from cinecode.build import load, state_for, write_atomic
     from cinecode.departments.edit import fingerprint
     from cinecode.graph.lock import project_lock
     from cinecode.graph.store import Store
-    from cinecode.plan import plan, timing_spec
+    from cinecode.pipeline.build import load, state_for, write_atomic
+    from cinecode.pipeline.plan import plan, timing_spec
 
     # 1. the cut as it is now, and what was exported for each shot
     loaded = load(project_path)

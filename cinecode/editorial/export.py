@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 
     from cinecode.graph.reporter import Reporter
     from cinecode.graph.store import Store
-    from cinecode.plan import Plan
-    from cinecode.project import Project
+    from cinecode.pipeline.plan import Plan
+    from cinecode.project.config import Project
 
 #: format → (file suffix, OTIO adapter or "" for ours, what it is for)
 FORMATS: dict[str, tuple[str, str, str]] = {
@@ -68,9 +68,9 @@ def export(
     project_path: Path, kind: str, out: Path | None, *, reporter: Reporter, wait: bool = True
 ) -> Exported:
     """Build the film if needed and write it as `kind` to `out` (default: build/<title>.ext)."""
-    from cinecode.build import load, make, slug
     from cinecode.graph.lock import project_lock
     from cinecode.graph.store import Store
+    from cinecode.pipeline.build import load, make, slug
 
     if kind not in FORMATS:
         raise EditorialError(
@@ -241,7 +241,7 @@ def _place(store: Store, source: Path, dest: Path) -> Path:
 
 def _subtitles(plan: Plan, store: Store, kind: str, target: Path) -> Exported:
     from cinecode.departments.master import film_cues
-    from cinecode.editorial.subtitles import to_srt, to_vtt
+    from cinecode.media.subtitles import to_srt, to_vtt
 
     job = plan.graph.jobs[plan.targets["srt"]]
     metas = store.catalog.get_many(job.inputs)

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cinecode.graph.store import Store
-    from cinecode.plan import Plan
-    from cinecode.project import Project
+    from cinecode.pipeline.plan import Plan
+    from cinecode.project.config import Project
 
 COLUMNS = (
     "order",

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from cinecode.editorial.timeline import Cell
     from cinecode.graph.store import Store
-    from cinecode.plan import Plan
-    from cinecode.project import Project
+    from cinecode.pipeline.plan import Plan
+    from cinecode.project.config import Project
 
 COLUMNS = 3
 ROWS = 2

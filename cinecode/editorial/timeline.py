@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     import opentimelineio as otio
 
     from cinecode.graph.store import Store
-    from cinecode.plan import Plan
-    from cinecode.project import Project
+    from cinecode.pipeline.plan import Plan
+    from cinecode.project.config import Project
 
 #: The record timecode the timeline starts at (01:00:00:00, as editing rooms do).
 START_HOURS = 1
@@ -95,7 +95,7 @@ def _voice_placements(
     plan: Plan, store: Store, fps: int, reel_starts: dict[str, int]
 ) -> list[tuple[str, str, Placement, int]]:
     """(voice key, label, placement in the film, frames cut from its head) for every line."""
-    from cinecode.timing import scene_frames, split, voice_windows
+    from cinecode.departments.timing import scene_frames, split, voice_windows
 
     out: list[tuple[str, str, Placement, int]] = []
     for reel_id, job in stems_jobs(plan).items():

@@ -19,15 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from cinecode.backends.protocols import Cost
-from cinecode.errors import BudgetExceeded, CinecodeError
+from cinecode.errors import BudgetExceeded, Cancelled, CinecodeError
 from cinecode.graph.catalog import Artifact
 from cinecode.graph.job import Graph, Job
 from cinecode.graph.reporter import Reporter
 from cinecode.graph.store import Store
-
-
-class Cancelled(Exception):
-    """Raised inside a step when the build is being interrupted."""
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from typing import Any
 
 from cinecode.backends.protocols import Cost
 from cinecode.errors import StoreError
-from cinecode.fastpath import invalidate
 from cinecode.graph.catalog import Artifact, Catalog
+from cinecode.graph.fastpath import invalidate
 from cinecode.graph.job import Job
 from cinecode.graph.keys import file_digest
 

@@ -19,11 +19,11 @@ import re
 from dataclasses import dataclass, field, replace
 
 from cinecode.errors import ScriptError
-from cinecode.model import Directive, Line, Scene, Shot
 from cinecode.script.delivery import delivery
 from cinecode.script.directives import parse_note
 from cinecode.script.elements import Element, Script
 from cinecode.script.heading import parse_heading
+from cinecode.script.model import Directive, Line, Scene, Shot
 
 READING_WPS = 2.5
 ACTION_MIN, ACTION_MAX = 2.0, 8.0

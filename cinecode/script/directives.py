@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from cinecode.errors import ScriptError
-from cinecode.model import Directive
+from cinecode.script.model import Directive
 
 KEYWORDS = ("shot", "mood", "sfx", "ambience")
 _NOTE = re.compile(r"^\s*(?P<kind>shot|mood|sfx|ambience)\s*:\s*(?P<body>.*)$", re.I | re.S)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from cinecode.errors import ScriptError
-from cinecode.model import Character, Film, Location
-from cinecode.project import CharacterConfig, LocationConfig, Project
+from cinecode.project.config import CharacterConfig, LocationConfig, Project
 from cinecode.script.breakdown import break_down
 from cinecode.script.elements import Script
 from cinecode.script.ids import IdLock, assign
+from cinecode.script.model import Character, Film, Location
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 
@@ -126,7 +126,7 @@ def referenced_files(film: Film, project: Project) -> list[Path]:
     for shot in film.shots:
         if shot.directive and shot.directive.source:
             paths.append(project.resolve(shot.directive.source))
-    from cinecode.engines import project_files
+    from cinecode.departments.engines import project_files
 
     paths.extend(project_files(project))  # ComfyUI workflows
     return list(dict.fromkeys(paths))

@@ -18,8 +18,8 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from cinecode.errors import ProjectError, ScriptError
-from cinecode.model import Scene
 from cinecode.script.breakdown import renumber
+from cinecode.script.model import Scene
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ from typing import Any
 
 from cinecode.backends.protocols import Cost, TextBackend, TextRequest
 from cinecode.errors import BadOutput, ScriptError
-from cinecode.model import Film
-from cinecode.project import Project
+from cinecode.project.config import Project
 from cinecode.script.directives import parse_shot
+from cinecode.script.model import Film
 
 SYSTEM = (
     "You are the first assistant director and storyboard artist of a short film. From the "

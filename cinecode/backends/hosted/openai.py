@@ -1,0 +1,244 @@
+"""OpenAI and every server that speaks its API (vLLM, llama.cpp's server, Ollama, LocalAI…):
+chat for `cinecode breakdown`, images, and speech.
+
+```toml
+[services.openai]
+base_url = "http://localhost:11434/v1"   # Ollama; leave out for api.openai.com
+[breakdown]
+backend = "openai"
+model = "llama3.1"
+```
+Chat: `POST /chat/completions`. Images: `POST /images/generations` (base64 or URL results).
+Speech: `POST /audio/speech` as WAV, one request per run of words between pauses. Key:
+`OPENAI_API_KEY` (not needed for a local `base_url`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cinecode.backends.hosted.base import HostedBackend, Ticket, aspect_ratio
+from cinecode.backends.hosted.checks import check_image, decode_audio
+from cinecode.backends.hosted.pricing import Usage, speech_characters
+from cinecode.backends.hosted.results import decode_base64, join_audio, save_png, write_wav
+from cinecode.backends.protocols import (
+    Generated,
+    ImageRequest,
+    ProgressFn,
+    SpeechRequest,
+    TextRequest,
+    TextResult,
+    Voice,
+)
+from cinecode.errors import BadOutput, ProviderDown
+
+#: sizes each image model accepts; other models get the film's own size
+SIZES = {
+    "gpt-image-1": ("1024x1024", "1536x1024", "1024x1536"),
+    "gpt-image-1-mini": ("1024x1024", "1536x1024", "1024x1536"),
+    "dall-e-3": ("1024x1024", "1792x1024", "1024x1792"),
+    "dall-e-2": ("256x256", "512x512", "1024x1024"),
+}
+#: OpenAI voices under the names cinecode casts by
+VOICE_PRESETS = {
+    "narrator": Voice(name="alloy"),
+    "man-deep": Voice(name="onyx"),
+    "man-warm": Voice(name="echo"),
+    "man-young": Voice(name="fable"),
+    "elder": Voice(name="ash"),
+    "woman-warm": Voice(name="nova"),
+    "woman-bright": Voice(name="shimmer"),
+    "woman-low": Voice(name="sage"),
+    "child": Voice(name="coral"),
+}
+OPENAI_VOICES = {"alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage"}
+OPENAI_VOICES |= {"shimmer", "verse"}
+
+
+def image_size(model: str, width: int, height: int, size: str = "") -> tuple[int, int]:
+    """The size to ask for: `size` if set, else the model's size closest in shape."""
+    if size:
+        w, _, h = size.partition("x")
+        return int(w), int(h)
+    choices = SIZES.get(model)
+    if not choices:
+        return width, height
+    best = aspect_ratio(width, height, tuple(c.replace("x", ":") for c in choices))
+    w, _, h = best.partition(":")
+    return int(w), int(h)
+
+
+class OpenAIBackend(HostedBackend):
+    name = "openai"
+    BASE_URL = "https://api.openai.com/v1"
+    KEY_ENV = "OPENAI_API_KEY"
+    AUTH = "bearer"
+    STATUS_PATH = "models"
+
+    def __init__(
+        self,
+        *,
+        model: str = "",
+        voice: str = "alloy",
+        size: str = "",
+        quality: str = "",
+        **settings: Any,
+    ) -> None:
+        super().__init__(model=model, **settings)
+        self.voice = voice
+        self.size = size
+        self.quality = quality
+
+    # --- chat ------------------------------------------------------------------------------
+
+    def complete(self, req: TextRequest) -> TextResult:
+        """One chat completion (JSON mode when `req.json`)."""
+        model = req.model or self.model or "gpt-4o-mini"
+        body: dict[str, Any] = {
+            "model": model,
+            "messages": [
+                {"role": "system", "content": req.system},
+                {"role": "user", "content": req.prompt},
+            ],
+            "temperature": req.temperature,
+            "seed": req.seed,
+            **req.params,
+        }
+        if req.json:
+            body["response_format"] = {"type": "json_object"}
+        _, answer = self.http.json("POST", "chat/completions", json=body, retry="safe")
+        try:
+            text = answer["choices"][0]["message"]["content"]
+        except (KeyError, IndexError, TypeError):
+            raise BadOutput(
+                "the chat answer has no message",
+                backend=self.name,
+                hint="check the model name and that the server speaks the chat completions API",
+            ) from None
+        if not isinstance(text, str):
+            raise BadOutput("the chat message is not text", backend=self.name)
+        used = answer.get("usage") or {}
+        usage = Usage(
+            input_tokens=int(used.get("prompt_tokens") or 0),
+            output_tokens=int(used.get("completion_tokens") or 0),
+        )
+        return TextResult(text, self.cost(model, usage), str(answer.get("model") or model))
+
+    # --- images ----------------------------------------------------------------------------
+
+    def generate(
+        self,
+        req: ImageRequest,
+        out: Path,
+        progress: ProgressFn | None = None,
+        *,
+        ticket: Ticket | None = None,
+    ) -> Generated:
+        """One image for the prompt, at the model's size nearest the film's shape."""
+        model = req.model or self.model or "gpt-image-1"
+        width, height = image_size(model, req.width, req.height, self.size)
+        body: dict[str, Any] = {
+            "model": model,
+            "prompt": req.prompt[:4000],
+            "n": 1,
+            "size": f"{width}x{height}",
+        }
+        if model.startswith("dall-e"):
+            body["response_format"] = "b64_json"
+        if self.quality:
+            body["quality"] = self.quality
+        _, answer = self.http.json("POST", "images/generations", json=body, retry="safe")
+        try:
+            item = answer["data"][0]
+        except (KeyError, IndexError, TypeError):
+            raise BadOutput(
+                "the image answer has no data", backend=self.name, hint="run make again"
+            ) from None
+        raw = out / "download"
+        if item.get("b64_json"):
+            raw.write_bytes(decode_base64(item["b64_json"], backend=self.name, what="image"))
+            meta = check_image(raw, backend=self.name)
+        elif item.get("url"):
+            meta = self.http.download(
+                item["url"], raw, kind="image", check=lambda p: check_image(p, backend=self.name)
+            )
+        else:
+            raise BadOutput("the image answer has neither b64_json nor url", backend=self.name)
+        target = save_png(raw, out / "image.png")
+        usage = Usage(images=len(answer["data"]), width=width, height=height)
+        meta = {**meta, "usage": usage.as_meta()}
+        return Generated(target, self.cost(model, usage), model, meta)
+
+    # --- speech ----------------------------------------------------------------------------
+
+    def synthesize(
+        self,
+        req: SpeechRequest,
+        out: Path,
+        progress: ProgressFn | None = None,
+        *,
+        ticket: Ticket | None = None,
+    ) -> Generated:
+        """Speak a delivery; pauses become silence."""
+        model = req.model or self.model or "gpt-4o-mini-tts"
+        voice = VOICE_PRESETS.get(req.voice.name, req.voice).name
+        voice = voice if voice in OPENAI_VOICES or self.voice == "" else self.voice
+        texts = [s for s in req.segments if s.text.strip() or s.pause > 0]
+        pieces: list[np.ndarray[Any, Any] | float] = []
+        phrases: list[list[Any]] = []
+        at = 0.0
+        for count, segment in enumerate(texts, 1):
+            text = segment.text.strip()
+            if not text:
+                pieces.append(float(segment.pause))
+                at += segment.pause
+                continue
+            body: dict[str, Any] = {
+                "model": model,
+                "input": text,
+                "voice": voice,
+                "response_format": "wav",
+            }
+            if req.voice.rate != 1.0:
+                body["speed"] = round(min(4.0, max(0.25, req.voice.rate)), 3)
+            if segment.style and model.startswith("gpt-4o"):
+                body["instructions"] = f"Speak in a {segment.style} way."
+            data, _ = self.http.post_media("audio/speech", json=body)
+            if data is None:
+                raise ProviderDown(
+                    "the speech audio arrived incomplete",
+                    backend=self.name,
+                    hint="run make again (this line is generated anew)",
+                )
+            samples = _decode_wav(data, req.sample_rate, self.name)
+            seconds = samples.shape[-1] / req.sample_rate
+            phrases.append([round(at, 3), round(at + seconds, 3), text])
+            pieces.append(samples)
+            at += seconds
+            if progress is not None:
+                progress(count / len(texts))
+        audio = join_audio(pieces, req.sample_rate)
+        target = write_wav(out / "voice.wav", audio, req.sample_rate)
+        usage = Usage(characters=speech_characters(req.segments))
+        meta = {
+            "duration": round(audio.shape[-1] / req.sample_rate, 4),
+            "phrases": phrases,
+            "usage": usage.as_meta(),
+            "voice_id": voice,
+        }
+        return Generated(target, self.cost(model, usage), model, meta)
+
+
+def _decode_wav(data: bytes, rate: int, backend: str) -> np.ndarray[Any, Any]:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".wav") as handle:
+        handle.write(data)
+        handle.flush()
+        return decode_audio(Path(handle.name), rate=rate, backend=backend)
+
+
+__all__ = ["VOICE_PRESETS", "OpenAIBackend", "image_size"]

@@ -1,0 +1,155 @@
+"""What `cinecode backends` reports: every engine the project uses, what it makes, whether it is
+ready, and the one-line fix when it is not.
+
+Engines come from the departments (`[storyboard]`, `[motion]`, `[voice]`, `[music]`),
+`[finishing]`, each shot's `backend` / `motion` directive, and the `[backends]` entries
+(listed even when nothing uses them, marked unused).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cinecode.backends.protocols import BackendStatus
+from cinecode.backends.registry import BACKENDS, CAMERA_MOVES
+from cinecode.backends.registry import status as backend_status
+from cinecode.departments.engines import project_files, resolve
+from cinecode.errors import CinecodeError
+from cinecode.project.config import Project
+
+#: What each use of an engine asks it to make.
+DEPARTMENTS = (
+    ("storyboard", "image"),
+    ("motion", "video"),
+    ("voice", "speech"),
+    ("music", "music"),
+)
+
+
+@dataclass
+class Use:
+    name: str  # as film.toml or the directive names it
+    modality: str
+    used_by: list[str] = field(default_factory=list)
+
+
+def _uses(project: Project, shots: list[tuple[str, str, str]]) -> list[Use]:
+    """Every (engine, modality) the project uses, with who uses it, in a stable order."""
+    uses: dict[tuple[str, str], Use] = {}
+
+    def add(name: str, modality: str, by: str) -> None:
+        uses.setdefault((name, modality), Use(name, modality)).used_by.append(by)
+
+    for department, modality in DEPARTMENTS:
+        add(project.department(department).backend, modality, f"[{department}]")
+    finishing = project.config.finishing
+    if finishing.upscale is not None:
+        add(finishing.upscaler, "upscale", "[finishing] upscale")
+    if finishing.fps is not None or finishing.factor is not None:
+        add(finishing.interpolator, "interpolate", "[finishing] interpolation")
+    for shot_id, name, modality in shots:
+        add(name, modality, f"shot {shot_id}")
+    for name, entry in project.config.backends.items():
+        if not any(use.name == name for use in uses.values()):
+            modality = (
+                (BACKENDS[entry.backend].modalities or ("",))[0]
+                if entry.backend in BACKENDS
+                else ""
+            )
+            uses[(name, modality)] = Use(name, modality)
+    return list(uses.values())
+
+
+def _status(project: Project, use: Use, digests: dict[str, str]) -> tuple[str, BackendStatus]:
+    department = next((d for d, m in DEPARTMENTS if m == use.modality), "")
+    try:
+        engine = resolve(project, use.name, department=department, digests=digests)
+    except CinecodeError as exc:
+        return use.name, BackendStatus("misconfigured", exc.message, exc.hint)
+    if engine.backend in CAMERA_MOVES:
+        return engine.backend, BackendStatus("ready", "camera moves over the keyframes")
+    entry = BACKENDS.get(engine.backend)
+    if entry is None:
+        known = ", ".join(sorted([*BACKENDS, *project.config.backends]))
+        return engine.backend, BackendStatus(
+            "misconfigured",
+            f"unknown backend {engine.backend!r}"
+            + (f" (in [backends.{use.name}])" if engine.backend != use.name else ""),
+            f"use one of: {known} (or add [backends.{use.name}] to film.toml)",
+        )
+    if use.modality and use.modality not in entry.modalities:
+        return engine.backend, BackendStatus(
+            "misconfigured",
+            f"{engine.backend} does not make {use.modality}",
+            f"it makes {', '.join(entry.modalities)}: name another backend here",
+        )
+    from cinecode.departments.clip import engine_settings
+
+    return engine.backend, backend_status(engine.backend, engine_settings(engine.params))
+
+
+def backends_report(path: Path) -> dict[str, Any]:
+    """Every engine of the project with its status (what `backends --json` prints)."""
+    from cinecode.graph.keys import file_digest
+    from cinecode.pipeline.build import load
+
+    loaded = load(path)
+    project = loaded.project
+    shots: list[tuple[str, str, str]] = []
+    for shot in loaded.film.shots:
+        if shot.directive and shot.directive.backend:
+            shots.append((shot.id, shot.directive.backend, "image"))
+        if shot.directive and shot.directive.motion:
+            shots.append((shot.id, shot.directive.motion, "video"))
+    digests = {str(p): file_digest(p) for p in project_files(project)}
+    rows = []
+    for use in _uses(project, shots):
+        backend, status = _status(project, use, digests)
+        entry = BACKENDS.get(backend)
+        rows.append(
+            {
+                "name": use.name,
+                "backend": backend,
+                "modality": use.modality,
+                "modalities": list(entry.modalities) if entry else [],
+                "used_by": use.used_by,
+                "status": status.state,
+                "detail": status.detail,
+                "fix": status.fix,
+                "extra": entry.extra if entry else "",
+            }
+        )
+    ready = all(row["status"] == "ready" for row in rows if row["used_by"])
+    return {"project": str(project.root), "ready": ready, "backends": rows}
+
+
+def print_backends(report: dict[str, Any]) -> None:
+    """The report as a table (stdout), fixes under it."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    table = Table(title=f"backends of {escape(report['project'])}", title_justify="left")
+    for column in ("name", "makes", "used by", "status", "detail"):
+        table.add_column(column)
+    colours = {"ready": "green", "missing package": "yellow", "missing model": "yellow"}
+    for row in report["backends"]:
+        name = row["name"] if row["name"] == row["backend"] else f"{row['name']} ({row['backend']})"
+        state = row["status"]
+        table.add_row(
+            escape(name),
+            row["modality"],
+            escape(", ".join(row["used_by"]) or "unused"),
+            f"[{colours.get(state, 'red')}]{state}[/]",
+            escape(row["detail"]),
+        )
+    console.print(table)
+    for row in report["backends"]:
+        if row["status"] != "ready" and row["fix"]:
+            console.print(f"{row['name']}: {row['fix']}", markup=False)
+
+
+__all__ = ["backends_report", "print_backends"]

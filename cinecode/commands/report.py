@@ -1,0 +1,235 @@
+"""What `plan` and `status` report: built from the plan and the store, printed or as JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cinecode.departments.timing import layout
+from cinecode.graph.job import Job
+from cinecode.graph.store import Store
+from cinecode.pipeline.build import Loaded, load, slug, state_for
+from cinecode.pipeline.plan import Plan, plan, timing_spec
+
+
+def _open_store(loaded: Loaded) -> Store | None:
+    """The project's store if it exists (planning never creates one)."""
+    if (loaded.project.store_dir / "catalog.sqlite").is_file():
+        return Store(loaded.project.store_dir)
+    return None
+
+
+def _planned(project_path: Path) -> tuple[Loaded, Plan, set[str], Store | None]:
+    loaded = load(project_path)
+    store = _open_store(loaded)
+    state = state_for(loaded, store)
+    p = plan(loaded.film, loaded.project, state)
+    needed = p.graph.needed_for(list(p.targets.values()))
+    cached = store.available(job.key for job in needed) if store else set()
+    return loaded, p, cached, store
+
+
+def _durations(p: Plan, store: Store | None) -> dict[str, tuple[float, bool]]:
+    """Each shot's duration: real (its voices exist) or estimated."""
+    voice_keys = [k for sp in p.shots.values() for k in sp.voices]
+    metas = {k: a.meta for k, a in store.catalog.get_many(voice_keys).items()} if store else {}
+    out: dict[str, tuple[float, bool]] = {}
+    for shot_id, sp in p.shots.items():
+        if all(k in metas for k in sp.voices):
+            seconds = layout(
+                timing_spec(sp.shot), [float(metas[k]["duration"]) for k in sp.voices]
+            ).seconds
+            out[shot_id] = (round(seconds, 2), True)
+        else:
+            out[shot_id] = (sp.shot.estimated_duration, False)
+    return out
+
+
+def plan_report(project_path: Path, *, explain: bool = False) -> dict[str, Any]:
+    """Scenes, shots, jobs pending/cached and the estimated cost (as `plan --json` prints);
+    with `explain`, why each pending job would run."""
+    loaded, p, cached, store = _planned(project_path)
+    try:
+        durations = _durations(p, store)
+        needed = p.graph.needed_for(list(p.targets.values()))
+        pending = {job.key for job in needed if job.key not in cached}
+        by_department: dict[str, dict[str, int]] = {}
+        shot_costs = _shot_estimates(needed, pending)
+        for job in needed:
+            entry = by_department.setdefault(job.department, {"pending": 0, "cached": 0})
+            entry["pending" if job.key in pending else "cached"] += 1
+        scenes = [
+            {
+                "id": scene.id,
+                "heading": scene.heading,
+                "line": scene.line,
+                "mood": scene.mood,
+                "shots": [
+                    {
+                        "id": shot.id,
+                        "kind": shot.kind,
+                        "size": shot.size,
+                        "move": shot.move,
+                        "duration": durations[shot.id][0],
+                        "duration_is_estimate": not durations[shot.id][1],
+                        "characters": list(shot.characters),
+                        "speaker": shot.speaker,
+                        "line": shot.line,
+                        "take": p.shots[shot.id].picture[:8],
+                        "take_reason": p.shots[shot.id].reason,
+                        "estimated_cost": shot_costs.get(
+                            shot.id, {"money": 0.0, "gpu_seconds": 0.0}
+                        ),
+                    }
+                    for shot in scene.shots
+                ],
+            }
+            for scene in p.film.scenes
+        ]
+        reasons: list[dict[str, str]] = []
+        if explain:
+            from cinecode.graph.explain import explain_all
+
+            pending_jobs = [job for job in needed if job.key in pending]
+            if store is None:
+                reasons = [{"job": job.label, "why": "new"} for job in pending_jobs]
+            else:
+                reasons = [
+                    {"job": label, "why": why}
+                    for label, why in explain_all(pending_jobs, p.graph, store.catalog)
+                ]
+        return {
+            "title": p.film.title,
+            "explain": reasons,
+            "scenes": scenes,
+            "shots": len(p.shots),
+            "duration": round(sum(d for d, _ in durations.values()), 2),
+            "jobs": {
+                "pending": len(pending),
+                "cached": len(needed) - len(pending),
+                "total": len(needed),
+                "departments": by_department,
+            },
+            "estimated_cost": {**p.estimate(pending), "currency": loaded.project.prices.currency},
+        }
+    finally:
+        if store:
+            store.close()
+
+
+def _shot_estimates(needed: list[Job], pending: set[str]) -> dict[str, dict[str, float]]:
+    """Estimated cost of each shot's pending generations (takes, clips, voices)."""
+    out: dict[str, dict[str, float]] = {}
+    for job in needed:
+        if job.shot and job.key in pending and (job.estimate.money or job.estimate.gpu_seconds):
+            entry = out.setdefault(job.shot, {"money": 0.0, "gpu_seconds": 0.0})
+            entry["money"] = round(entry["money"] + job.estimate.money, 6)
+            entry["gpu_seconds"] = round(entry["gpu_seconds"] + job.estimate.gpu_seconds, 3)
+    return out
+
+
+def print_plan(report: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    for scene in report["scenes"]:
+        table = Table(
+            title=f"{scene['id']}  {scene['heading']}  (line {scene['line']})", title_justify="left"
+        )
+        priced = any(shot["estimated_cost"]["money"] for shot in scene["shots"])
+        columns = ["shot", "kind", "size", "move", "seconds", "in frame", "line"]
+        for column in [*columns, *(["est. cost"] if priced else [])]:
+            table.add_column(column, justify="right" if column == "est. cost" else "left")
+        for shot in scene["shots"]:
+            seconds = f"{'~' if shot['duration_is_estimate'] else ''}{shot['duration']:.1f}"
+            cost = [f"{shot['estimated_cost']['money']:.2f}"] if priced else []
+            table.add_row(
+                shot["id"],
+                shot["kind"],
+                shot["size"],
+                shot["move"],
+                seconds,
+                ", ".join(shot["characters"]),
+                str(shot["line"]),
+                *cost,
+            )
+        console.print(table)
+    for item in report.get("explain", []):
+        console.print(f"  [bold]{item['job']}[/]: {item['why']}")
+    jobs = report["jobs"]
+    cost = report["estimated_cost"]
+    console.print(
+        f"{len(report['scenes'])} scenes, {report['shots']} shots, "
+        f"about {report['duration'] / 60:.1f} min; "
+        f"jobs: {jobs['pending']} pending, {jobs['cached']} cached; "
+        f"estimated cost {cost['money']:.2f} {cost.get('currency', '')}, "
+        f"{cost['gpu_seconds']:.0f} GPU-s"
+    )
+    for department, value in cost["departments"].items():
+        if value["money"] or value["gpu_seconds"]:
+            console.print(
+                f"  {department}: {value['money']:.2f} {cost.get('currency', '')}, "
+                f"{value['gpu_seconds']:.0f} GPU-s"
+            )
+
+
+def status_report(project_path: Path) -> dict[str, Any]:
+    """What is built and current, what is stale, and where the outputs are."""
+    loaded, p, cached, store = _planned(project_path)
+    try:
+        needed = p.graph.needed_for(list(p.targets.values()))
+        pending = [job for job in needed if job.key not in cached]
+        stale_shots = sorted({job.shot for job in pending if job.shot}, key=_shot_order(p))
+        name = slug(p.film.title)
+        outputs: dict[str, Any] = {}
+        for target, suffix in (("master", "mp4"), ("srt", "srt")):
+            path = (loaded.project.build_dir / f"{name}.{suffix}").resolve()
+            current = False
+            if path.is_file() and store is not None:
+                artifact = store.get(p.targets[target])
+                if artifact is not None:
+                    try:
+                        current = path.samefile(store.path(artifact))
+                    except Exception:
+                        current = False
+            outputs[target] = {"path": str(path), "exists": path.is_file(), "current": current}
+        departments: dict[str, int] = {}
+        for job in pending:
+            departments[job.department] = departments.get(job.department, 0) + 1
+        return {
+            "title": p.film.title,
+            "up_to_date": not pending and all(o["current"] for o in outputs.values()),
+            "outputs": outputs,
+            "jobs": {"pending": len(pending), "cached": len(needed) - len(pending)},
+            "pending": departments,
+            "stale_shots": stale_shots,
+            "store": str(loaded.project.store_dir),
+        }
+    finally:
+        if store:
+            store.close()
+
+
+def _shot_order(p: Plan) -> Any:
+    order = {shot_id: i for i, shot_id in enumerate(p.shots)}
+    return lambda s: order.get(s, 1 << 30)
+
+
+def print_status(report: dict[str, Any]) -> None:
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    state = "[green]up to date[/]" if report["up_to_date"] else "[yellow]needs a make[/]"
+    console.print(f"{report['title']}: {state}")
+    for name, output in report["outputs"].items():
+        mark = "current" if output["current"] else ("stale" if output["exists"] else "not built")
+        console.print(f"  {name:<7} {output['path']}  ({mark})")
+    jobs = report["jobs"]
+    console.print(f"  jobs: {jobs['pending']} pending, {jobs['cached']} cached")
+    for department, count in report["pending"].items():
+        console.print(f"    {department}: {count} to do")
+    if report["stale_shots"]:
+        shown = ", ".join(report["stale_shots"][:20])
+        more = len(report["stale_shots"]) - 20
+        console.print(f"  shots to (re)build: {shown}{f' … and {more} more' if more > 0 else ''}")

@@ -1,0 +1,369 @@
+"""The director's loop: make new takes of a shot, compare them, pick, reject, lock.
+
+Takes are generations recorded with their shot (`take=True` jobs). Choices go to
+`picks.toml`; the store keeps every take, rejected ones too.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cinecode.errors import CinecodeError, ProjectError
+from cinecode.graph.catalog import Artifact
+from cinecode.graph.executor import RunStats, execute
+from cinecode.graph.keys import short
+from cinecode.graph.reporter import Reporter
+from cinecode.graph.store import Store
+from cinecode.pipeline.build import (
+    Loaded,
+    load,
+    pools,
+    score_takes,
+    source_params,
+    state_for,
+    write_atomic,
+)
+from cinecode.pipeline.plan import Plan, State, chain_version, plan, plan_takes, take_version
+from cinecode.project.picks import TAKE_ID, Picks, format_picks, read_picks
+from cinecode.script.model import Shot
+
+
+@dataclass(frozen=True)
+class TakeRow:
+    """One take as `cinecode takes` lists it."""
+
+    number: int
+    id: str
+    key: str
+    seed: int | None
+    backend: str
+    model: str
+    prompt: str
+    cost: float
+    score: float | None
+    scores: dict[str, float]
+    picked: bool  # the director picked it
+    in_cut: bool  # the take the film uses now (picked, or the best-scored default)
+    current: bool  # made from the shot as it is now (False: an older or other version)
+    rejected: bool
+    created: float
+    thumbnail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items()}
+
+
+@dataclass
+class Session:
+    """A loaded project with its store and its current plan."""
+
+    loaded: Loaded
+    store: Store
+    plan: Plan
+    state: State  # what the plan was made from
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_session(project: Path) -> Session:
+    loaded = load(project)
+    store = Store(loaded.project.store_dir)
+    if loaded.lock_changed:
+        write_atomic(loaded.project.ids_path, loaded.lock_text)
+    state = state_for(loaded, store)
+    return Session(loaded, store, plan(loaded.film, loaded.project, state), state)
+
+
+def find_shot(session: Session, shot_id: str) -> Shot:
+    if shot_id in session.plan.shots:
+        return session.plan.shots[shot_id].shot
+    known = list(session.plan.shots)
+    close = [s for s in known if s.split(".")[0] == shot_id.split(".")[0]][:8]
+    raise ProjectError(
+        f"there is no shot {shot_id}",
+        file=str(session.loaded.project.script_path),
+        hint=f"shots of that scene: {', '.join(close)}" if close else "see `cinecode plan`",
+    )
+
+
+def _version(session: Session, shot: Shot) -> str:
+    scene = session.loaded.film.scene_of(shot.id)
+    from cinecode.departments.storyboard import base_seed
+
+    seed = base_seed(shot, session.loaded.project)
+    chain = plan_takes(
+        shot, scene, session.loaded.film, session.loaded.project, session.state, seeds=[seed]
+    )
+    return chain_version(chain[0])
+
+
+def _thumbnail(session: Session, artifact: Artifact) -> str:
+    folder = session.loaded.project.build_dir / "takes" / artifact.shot
+    target = folder / f"{short(artifact.key)}.png"
+    if target.is_file():
+        return str(target.resolve())
+    folder.mkdir(parents=True, exist_ok=True)
+    image = _still(session.store.path(artifact))
+    image.thumbnail((320, 320))
+    staged = target.with_name(f".{target.name}.part")
+    image.save(staged, format="PNG")
+    staged.replace(target)
+    return str(target.resolve())
+
+
+def _still(path: Path) -> Any:
+    """An image of a take: the image itself, or a clip's middle frame."""
+    from PIL import Image
+
+    try:
+        return Image.open(path).convert("RGB")
+    except Exception:
+        import av
+
+        with av.open(str(path)) as container:
+            frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+        return Image.fromarray(frames[len(frames) // 2])
+
+
+def list_takes(project: Path, shot_id: str, *, show_rejected: bool = False) -> list[TakeRow]:
+    """Every take of a shot, oldest first (rejected ones only when asked)."""
+    session = open_session(project)
+    try:
+        shot = find_shot(session, shot_id)
+        picks = read_picks(session.loaded.project.picks_path)
+        choice = picks.get(shot.id)
+        version = _version(session, shot)
+        in_cut = session.plan.shots[shot.id].picture
+        rows = []
+        for number, artifact in enumerate(session.store.catalog.takes(shot.id), start=1):
+            rejected = any(artifact.key.startswith(r) for r in choice.rejected)
+            if rejected and not show_rejected:
+                continue
+            rows.append(
+                TakeRow(
+                    number=number,
+                    id=artifact.key[:TAKE_ID],
+                    key=artifact.key,
+                    seed=artifact.seed,
+                    backend=artifact.backend,
+                    model=artifact.model,
+                    prompt=artifact.prompt,
+                    cost=artifact.cost_money,
+                    score=artifact.meta.get("score"),
+                    scores=dict(artifact.meta.get("scores", {})),
+                    picked=bool(choice.pick) and artifact.key.startswith(choice.pick),
+                    in_cut=artifact.key == in_cut,
+                    current=take_version(artifact.params, source_params(session.store, artifact))
+                    == version,
+                    rejected=rejected,
+                    created=artifact.created,
+                    thumbnail=_thumbnail(session, artifact),
+                )
+            )
+        return rows
+    finally:
+        session.close()
+
+
+def _resolve(session: Session, shot: Shot, reference: str) -> Artifact:
+    takes = session.store.catalog.takes(shot.id)
+    reference = reference.strip().lstrip("#")
+    if reference.isdigit() and len(reference) < 4:
+        index = int(reference)
+        if 1 <= index <= len(takes):
+            return takes[index - 1]
+    matches = [t for t in takes if len(reference) >= 4 and t.key.startswith(reference.lower())]
+    if len(matches) == 1:
+        return matches[0]
+    raise ProjectError(
+        f"shot {shot.id} has no take {reference!r}"
+        if not matches
+        else f"{reference!r} is ambiguous",
+        file=str(session.loaded.project.picks_path),
+        hint=f"see `cinecode takes {session.loaded.project.root} {shot.id}`: "
+        "give a take's number or its id",
+    )
+
+
+def _save(session: Session, picks: Picks) -> None:
+    order = list(session.plan.shots)
+    write_atomic(session.loaded.project.picks_path, format_picks(picks, order))
+
+
+def pick(project: Path, shot_id: str, take: str) -> str:
+    """Put a take in the cut; returns its id."""
+    session = open_session(project)
+    try:
+        shot = find_shot(session, shot_id)
+        artifact = _resolve(session, shot, take)
+        picks = read_picks(session.loaded.project.picks_path)
+        updated = picks.pick(
+            shot.id, artifact.key, seed=artifact.seed, version=_version(session, shot)
+        )
+        _save(session, updated)
+        return artifact.key[:TAKE_ID]
+    finally:
+        session.close()
+
+
+def reject(project: Path, shot_id: str, take: str) -> str:
+    """Hide a take from lists and from the cut (it stays in the store); returns its id."""
+    session = open_session(project)
+    try:
+        shot = find_shot(session, shot_id)
+        artifact = _resolve(session, shot, take)
+        picks = read_picks(session.loaded.project.picks_path)
+        _save(session, picks.reject(shot.id, artifact.key))
+        return artifact.key[:TAKE_ID]
+    finally:
+        session.close()
+
+
+def lock(project: Path, shot_id: str, *, locked: bool = True) -> str:
+    """Lock (or unlock) a shot: a locked shot keeps its take whatever changes upstream."""
+    session = open_session(project)
+    try:
+        shot = find_shot(session, shot_id)
+        picks = read_picks(session.loaded.project.picks_path)
+        choice = picks.get(shot.id)
+        if locked and not choice.pick:
+            # lock the take the cut uses now, so it cannot drift
+            in_cut = session.plan.shots[shot.id].picture
+            artifact = session.store.get(in_cut)
+            if artifact is not None and artifact.take:
+                picks = picks.pick(
+                    shot.id, in_cut, seed=artifact.seed, version=_version(session, shot)
+                )
+        _save(session, picks.lock(shot.id, locked))
+        return shot.id
+    finally:
+        session.close()
+
+
+def regen(
+    project: Path,
+    shot_id: str,
+    *,
+    takes: int = 1,
+    prompt: str | None = None,
+    seed: int | None = None,
+    reporter: Reporter,
+    cancel: threading.Event | None = None,
+) -> tuple[list[str], RunStats]:
+    """Make new takes of one shot (fresh seeds, or from `seed`); returns their ids."""
+    from cinecode.backends.registry import Backends
+    from cinecode.departments import services
+    from cinecode.departments.steps import STEPS
+    from cinecode.graph.lock import project_lock
+
+    session = open_session(project)
+    backends = Backends(services.backend_settings(session.loaded.project))
+    try:
+        shot = find_shot(session, shot_id)
+        choice = read_picks(session.loaded.project.picks_path).get(shot.id)
+        if choice.locked:
+            raise CinecodeError(
+                f"shot {shot.id} is locked",
+                hint=f"unlock it first: cinecode lock {project} {shot.id} --off",
+            )
+        existing = session.store.catalog.takes(shot.id)
+        if seed is None:
+            used = [t.seed for t in existing if t.seed is not None]
+            from cinecode.departments.storyboard import base_seed
+
+            start = max([*used, base_seed(shot, session.loaded.project) - 1]) + 1
+        else:
+            start = seed
+        seeds = list(range(start, start + takes))
+        scene = session.loaded.film.scene_of(shot.id)
+        chains = plan_takes(
+            shot,
+            scene,
+            session.loaded.film,
+            session.loaded.project,
+            session.state,
+            seeds=seeds,
+            prompt=prompt,
+        )
+        for chain in chains:
+            for job in chain:
+                session.plan.graph.add(job)
+        jobs = [chain[-1] for chain in chains]
+        with project_lock(session.loaded.project.store_dir, on_wait=reporter.info):
+            stats = execute(
+                session.plan.graph,
+                session.store,
+                steps=STEPS,
+                backends=backends,
+                reporter=reporter,
+                targets=[job.key for job in jobs],
+                pools=pools(session.loaded.project),
+                cancel=cancel,
+            )
+            score_takes(session.store, session.loaded, session.plan)
+        if stats.interrupted:
+            raise KeyboardInterrupt
+        return [job.key[:TAKE_ID] for job in jobs], stats
+    finally:
+        backends.close()
+        session.close()
+
+
+def contact_sheet(project: Path, shot_id: str) -> Path:
+    """A contact sheet of every take of a shot: build/contact/<shot>.png."""
+    from PIL import Image, ImageDraw
+
+    from cinecode.media.fonts import font
+
+    rows = list_takes(project, shot_id)
+    if not rows:
+        raise CinecodeError(
+            f"shot {shot_id} has no takes yet", hint=f"run `cinecode make {project}` first"
+        )
+    root = load(project).project.build_dir
+    columns = min(4, len(rows))
+    cell_w, cell_h, label_h, pad = 320, 180, 54, 12
+    lines = (len(rows) + columns - 1) // columns
+    sheet = Image.new(
+        "RGB",
+        (pad + columns * (cell_w + pad), pad + 40 + lines * (cell_h + label_h + pad)),
+        "#16181c",
+    )
+    draw = ImageDraw.Draw(sheet)
+    draw.text(
+        (pad, pad),
+        f"Shot {shot_id}: {len(rows)} takes",
+        fill="#e8e4da",
+        font=font(22, weight="bold"),
+    )
+    small = font(14)
+    for index, row in enumerate(rows):
+        x = pad + (index % columns) * (cell_w + pad)
+        y = pad + 40 + (index // columns) * (cell_h + label_h + pad)
+        with Image.open(row.thumbnail) as thumb:
+            image = thumb.convert("RGB")
+        image.thumbnail((cell_w, cell_h))
+        sheet.paste(image, (x, y))
+        if row.in_cut:
+            draw.rectangle(
+                (x - 3, y - 3, x + cell_w + 2, y + cell_h + 2), outline="#f2c14e", width=3
+            )
+        score = f"{row.score:.2f}" if row.score is not None else "–"
+        mark = "IN THE CUT" if row.in_cut else ("older version" if not row.current else "")
+        draw.text(
+            (x, y + cell_h + 6),
+            f"#{row.number}  {row.id}  seed {row.seed}",
+            fill="#e8e4da",
+            font=small,
+        )
+        draw.text((x, y + cell_h + 26), f"score {score}  {mark}", fill="#b9b2a3", font=small)
+    target = root / "contact" / f"{shot_id}.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staged = target.with_name(f".{target.name}.part")
+    sheet.save(staged, format="PNG")
+    staged.replace(target)
+    return target.resolve()

@@ -1,0 +1,182 @@
+"""Which engine makes what: a department's (or a shot's) backend name → backend + parameters.
+
+`film.toml` names a backend per department, either a registry name with its parameters
+inline, or a named entry of `[backends.NAME]`, which a shot can also pick with a directive:
+
+```toml
+[backends.flux]              # a named engine: any registry backend plus its settings
+backend = "comfyui"
+workflow = "workflows/flux-t2i.json"
+
+[storyboard]
+backend = "flux"             # every keyframe from it…
+```
+and `[[shot: backend sketch]]` keeps one shot an animatic frame; `[[shot: motion wan]]`
+makes one shot a generated clip. Pure: paths are resolved, files are not read (their digests
+come from the planning state), so a plan never does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cinecode.backends.registry import BACKENDS, CAMERA_MOVES
+from cinecode.project.config import Department, Project
+from cinecode.script.model import Shot
+
+#: Parameters that name a file of the project; its digest goes into every key that uses it.
+FILE_PARAMS = ("workflow",)
+#: Parameters that may name a folder of the project (a local model); resolved, not hashed.
+PATH_PARAMS = ("model", "ip_adapter_path")
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A backend as a job uses it: registry name + resolved parameters."""
+
+    name: str  # as film.toml names it (a [backends] entry or a registry name)
+    backend: str  # the registry name
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_camera(self) -> bool:
+        """True when the picture is a camera move over the keyframe (no clip is generated)."""
+        return self.backend in CAMERA_MOVES
+
+
+def _entry(project: Project, name: str) -> tuple[str, dict[str, Any], tuple[str, ...]]:
+    """(registry name, raw params, film.toml key path) of a backend name."""
+    named = project.config.backends.get(name)
+    if named is not None:
+        return named.backend, named.params, ("backends", name)
+    return name, {}, ()
+
+
+def resolve(
+    project: Project,
+    name: str,
+    *,
+    department: str = "",
+    digests: Mapping[str, str] | None = None,
+) -> Engine:
+    """The engine `name` means in this project (from `department`'s section if it is its own)."""
+    backend, params, where = _entry(project, name)
+    section: Department | None = None
+    if department:
+        section = project.department(department)
+        if section.backend == name:  # the department's inline settings win
+            params = {**params, **section.params}
+            where = where if not section.params else (department,)
+    return Engine(name, backend, _resolved(project, params, where, digests or {}))
+
+
+def _resolved(
+    project: Project, params: dict[str, Any], where: tuple[str, ...], digests: Mapping[str, str]
+) -> dict[str, Any]:
+    out = dict(params)
+    for key in FILE_PARAMS:
+        value = out.get(key)
+        if not isinstance(value, str) or not value:
+            continue
+        path = str(project.resolve(value))
+        if path not in digests:
+            raise project.error(
+                f"{key} file {value} does not exist",
+                *where,
+                key,
+                hint=f"in ComfyUI use Workflow ▸ Export (API), save it as {path} (or fix the path)",
+            )
+        out[key] = path
+        out[f"{key}_digest"] = digests[path]
+    for key in PATH_PARAMS:
+        value = out.get(key)
+        if isinstance(value, str) and value.startswith(("./", "../", "~")):
+            out[key] = str(project.resolve(str(Path(value).expanduser())))
+    return out
+
+
+def department_engine(
+    project: Project, department: str, *, digests: Mapping[str, str] | None = None
+) -> Engine:
+    """The engine a department uses for every shot without its own."""
+    return resolve(
+        project, project.department(department).backend, department=department, digests=digests
+    )
+
+
+def keyframe_engine(
+    project: Project, shot: Shot, *, digests: Mapping[str, str] | None = None
+) -> Engine:
+    """The image engine of a shot's keyframes: its `backend` directive, else [storyboard]."""
+    name = shot.directive.backend if shot.directive and shot.directive.backend else ""
+    name = name or project.config.storyboard.backend
+    return resolve(project, name, department="storyboard", digests=digests)
+
+
+def motion_engine(
+    project: Project, shot: Shot, *, digests: Mapping[str, str] | None = None
+) -> Engine:
+    """The video engine of a shot: its `motion` directive, else [motion] ("camera": none)."""
+    name = shot.directive.motion if shot.directive and shot.directive.motion else ""
+    name = name or project.config.motion.backend
+    return resolve(project, name, department="motion", digests=digests)
+
+
+def project_files(project: Project) -> list[Path]:
+    """Files that engine settings name (ComfyUI workflows), existing ones only."""
+    sections: list[Mapping[str, Any]] = [d.params for d in project.config.backends.values()]
+    for name in ("storyboard", "motion", "voice", "music"):
+        try:
+            sections.append(project.department(name).params)
+        except KeyError:
+            continue
+    paths = []
+    for params in sections:
+        for key in FILE_PARAMS:
+            value = params.get(key)
+            if isinstance(value, str) and value and project.resolve(value).is_file():
+                paths.append(project.resolve(value))
+    return list(dict.fromkeys(paths))
+
+
+__all__ = [
+    "Engine",
+    "department_engine",
+    "keyframe_engine",
+    "motion_engine",
+    "project_files",
+    "resolve",
+]
+
+
+def backend_of(project: Project, name: str) -> str:
+    """The registry name behind `name` (cheap: resolves no file)."""
+    return _entry(project, name)[0]
+
+
+def generative(project: Project, name: str) -> bool:
+    """True for engines that invent pictures from prompts and seeds (not the offline sketch)."""
+    backend = backend_of(project, name)
+    entry = BACKENDS.get(backend)
+    return entry is not None and not entry.offline and backend not in CAMERA_MOVES
+
+
+def pools(project: Project) -> dict[str, int]:
+    """Jobs at once per engine: one per ComfyUI server of the pool, one diffusers pipeline."""
+    sections: list[Department] = [*project.config.backends.values()]
+    sections += [project.config.storyboard, project.config.motion]
+    servers: set[str] = set()
+    for section in sections:
+        if backend_of(project, section.backend) == "comfyui":
+            params = section.params
+            if not params and section.backend in project.config.backends:
+                params = project.config.backends[section.backend].params
+            listed = params.get("servers") or [params.get("server") or "127.0.0.1:8188"]
+            servers.update(str(s) for s in listed)
+    out = {"diffusers": 1, "realesrgan": 1}
+    if servers:
+        out["comfyui"] = len(servers)
+    return out

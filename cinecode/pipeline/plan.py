@@ -1,0 +1,399 @@
+"""Planning: the film becomes a graph of jobs. Pure — no I/O — so it is fast and testable.
+
+Every decision is made here (which take each shot uses, which jobs a scene needs); the
+executor only compares keys with the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cinecode.backends.protocols import Cost, Voice
+from cinecode.departments import clip, edit, master, storyboard, titles, voice
+from cinecode.departments.timing import Spec, spec
+from cinecode.graph.job import Graph, Job
+from cinecode.media.audio import quantum_frames
+from cinecode.project.config import Project
+from cinecode.project.cut import Cut
+from cinecode.project.picks import Choice
+from cinecode.script.model import Film, Scene, Shot
+
+
+@dataclass(frozen=True)
+class TakeInfo:
+    """A take already in the store (from the catalog), with the job that made it."""
+
+    key: str
+    seed: int | None
+    version: str  # take_version of its params
+    score: float | None = None
+    job: Job | None = None  # to put it back in a graph (its inputs are takes' own inputs)
+
+
+@dataclass(frozen=True)
+class State:
+    """What planning may know besides the film and project: files, takes, picks."""
+
+    digests: Mapping[str, str] = field(default_factory=dict)  # user file path → sha256
+    takes: Mapping[str, list[TakeInfo]] = field(default_factory=dict)  # shot id → takes
+    picks: Mapping[str, Choice] = field(default_factory=dict)  # shot id → director's choice
+    voices: Mapping[str, Voice] = field(default_factory=dict)  # character → voice
+    takes_wanted: int = 1  # make --takes N
+    cut: Cut | None = None  # the editor's cut (cut.toml), None: the screenplay's
+
+
+@dataclass
+class ShotPlan:
+    shot: Shot
+    picture: str  # the key of the take in the cut
+    takes: list[str]  # keys of takes planned (generated if missing)
+    voices: list[str]
+    segment: str = ""
+    reason: str = ""  # why this take: picked, locked, best score, first take, source
+
+
+@dataclass
+class Plan:
+    film: Film
+    graph: Graph
+    shots: dict[str, ShotPlan]
+    targets: dict[str, str]  # master, srt
+    reels: list[str] = field(default_factory=list)
+    stems: list[str] = field(default_factory=list)  # each reel's scene stems (build/stems/)
+    arrangement: edit.Arrangement | None = None  # the cut (cinecode.departments.edit)
+    notes: list[str] = field(default_factory=list)  # editor's decisions that were not kept
+
+    @property
+    def takes(self) -> list[str]:
+        """Keys of every take the plan wants made (the ones in the cut and the extra takes)."""
+        return list(dict.fromkeys(k for sp in self.shots.values() for k in sp.takes))
+
+    @property
+    def build_targets(self) -> list[str]:
+        """What a make builds: the outputs and every wanted take."""
+        return [*self.targets.values(), *self.takes]
+
+    def estimate(self, pending: set[str]) -> dict[str, Any]:
+        """Estimated cost of the pending jobs, per department and in total."""
+        per: dict[str, Cost] = {}
+        for job in self.graph:
+            if job.key in pending:
+                per[job.department] = per.get(job.department, Cost()) + job.estimate
+        total = sum(per.values(), Cost())
+        return {
+            "money": round(total.money, 4),
+            "gpu_seconds": round(total.gpu_seconds, 2),
+            "departments": {
+                d: {"money": round(c.money, 4), "gpu_seconds": round(c.gpu_seconds, 2)}
+                for d, c in sorted(per.items())
+            },
+        }
+
+
+def take_version(params: Mapping[str, Any], source: Mapping[str, Any] | None = None) -> str:
+    """What identifies a shot's version: its take's params without the seed (and, for a clip,
+    the params of the keyframe it animates)."""
+    from hashlib import sha256
+
+    from cinecode.graph.keys import canonical
+
+    recipe: dict[str, Any] = {k: v for k, v in params.items() if k != "seed"}
+    if source is not None:
+        recipe["source"] = {k: v for k, v in source.items() if k != "seed"}
+    return sha256(canonical(recipe)).hexdigest()[:16]
+
+
+def clip_source(
+    params: Mapping[str, Any], inputs: tuple[str, ...], lookup: Callable[[str], Any]
+) -> Mapping[str, Any] | None:
+    """What a clip take was made from, for its version: its keyframe's params, or — for a
+    continuous shot — the previous shot's picture. `lookup(key)` gives a job's params."""
+    if not inputs:
+        return None
+    if params.get("continuous"):
+        return {"from": inputs[0]}
+    source: Mapping[str, Any] | None = lookup(inputs[0])
+    return source
+
+
+def chain_version(chain: list[Job]) -> str:
+    """The version of a planned take (its last job), with what it is made from."""
+    last = chain[-1]
+    if last.step != "clip":
+        return take_version(last.params)
+    return take_version(
+        last.params, clip_source(last.params, last.inputs, lambda _: chain[0].params)
+    )
+
+
+def timing_spec(shot: Shot) -> Spec:
+    """A shot's timing spec (see cinecode.departments.timing)."""
+    if shot.lines:
+        return spec(
+            voices=len(shot.lines), dual=[line.dual for line in shot.lines], minimum=shot.duration
+        )
+    return spec(fixed=shot.duration if shot.duration is not None else 2.0)
+
+
+def plan_takes(
+    shot: Shot,
+    scene: Scene,
+    film: Film,
+    project: Project,
+    state: State,
+    *,
+    seeds: list[int],
+    prompt: str | None = None,
+    previous: str | None = None,
+) -> list[list[Job]]:
+    """For each seed, the jobs that make one take of a shot, in order; the last is the take.
+
+    A take is a keyframe, or — when the shot's motion backend generates video — a clip
+    animated from its own keyframe, so that every take is a finished picture and picking
+    among takes never generates anything. A continuous shot's clip starts from `previous`
+    (the previous shot's picture) and has no keyframe.
+    """
+    video = clip.video_engine(shot, project, digests=state.digests) is not None
+    continuous = bool(video and shot.directive and shot.directive.continuous and previous)
+    chains = []
+    for seed in seeds:
+        if continuous:
+            assert previous is not None
+            chains.append(
+                [
+                    clip.plan_clip(
+                        shot,
+                        scene,
+                        film,
+                        project,
+                        picture=previous,
+                        seed=seed,
+                        digests=state.digests,
+                        continuous=True,
+                    )
+                ]
+            )
+            continue
+        keyframe = storyboard.plan_take(
+            shot,
+            scene,
+            film,
+            project,
+            seed=seed,
+            digests=dict(state.digests),
+            prompt=prompt,
+            take=not video,
+        )
+        chain = [keyframe]
+        if video:
+            chain.append(
+                clip.plan_clip(
+                    shot,
+                    scene,
+                    film,
+                    project,
+                    picture=keyframe.key,
+                    seed=seed,
+                    digests=state.digests,
+                )
+            )
+        chains.append(chain)
+    return chains
+
+
+def _use(take: TakeInfo, graph: Graph) -> str:
+    """Put an existing take in the graph (alone: a chained take's keyframe is already made,
+    and `Graph.needed_for` treats inputs outside the graph as made)."""
+    if take.job is not None and take.key not in graph:
+        graph.jobs.setdefault(take.key, take.job)
+    return take.key
+
+
+def resolve_take(reference: str, takes: list[TakeInfo]) -> TakeInfo | None:
+    """The take a picks.toml id (a key prefix) names, if it is in the store."""
+    if not reference:
+        return None
+    return next((t for t in takes if t.key.startswith(reference)), None)
+
+
+def _choose_picture(
+    shot: Shot,
+    scene: Scene,
+    film: Film,
+    project: Project,
+    state: State,
+    graph: Graph,
+    *,
+    previous: str | None = None,
+) -> ShotPlan:
+    """Which take this shot uses: picked, locked, best scored, or a first take to make."""
+    if shot.kind == "source" and shot.directive and shot.directive.source:
+        job = storyboard.plan_source(shot, scene, project, dict(state.digests))
+        graph.add(job)
+        return ShotPlan(shot, job.key, [job.key], [], reason="source")
+    choice = state.picks.get(shot.id, Choice())
+    existing = state.takes.get(shot.id, [])
+    rejected = [t.key for t in existing if any(t.key.startswith(r) for r in choice.rejected)]
+    base = storyboard.base_seed(shot, project)
+    version = chain_version(
+        plan_takes(shot, scene, film, project, state, seeds=[base], previous=previous)[0]
+    )
+    picked = resolve_take(choice.pick, existing)
+    if (
+        picked
+        and picked.key not in rejected
+        and (choice.locked or picked.version == version or choice.version == version)
+    ):
+        reason = "locked" if choice.locked else "picked"
+        return ShotPlan(shot, _use(picked, graph), [], [], reason=reason)
+    usable = [t for t in existing if t.key not in rejected]
+    if choice.locked and usable:
+        return ShotPlan(shot, _use(usable[-1], graph), [], [], reason="locked")
+    # takes of the shot as it is now; make enough of them, skipping rejected seeds
+    wanted = max(1, state.takes_wanted, shot.directive.takes or 1 if shot.directive else 1)
+    rejected_seeds = {t.seed for t in existing if t.key in rejected}
+    seeds = [
+        seed
+        for seed in range(base, base + wanted + len(rejected_seeds))
+        if seed not in rejected_seeds
+    ][:wanted]
+    chains = plan_takes(shot, scene, film, project, state, seeds=seeds, previous=previous)
+    for chain in chains:
+        for job in chain:
+            graph.add(job)
+    planned = [chain[-1] for chain in chains]
+    current = [t for t in usable if t.version == version]
+    scored = [t for t in current if t.score is not None]
+    keys = [j.key for j in planned]
+    if scored:
+        best = max(scored, key=lambda t: (t.score or 0.0, -(t.seed or 0)))
+        return ShotPlan(shot, _use(best, graph), keys, [], reason="best score")
+    if current:
+        return ShotPlan(shot, _use(current[0], graph), keys, [], reason="first take")
+    return ShotPlan(shot, planned[0].key, keys, [], reason="first take")
+
+
+def plan(film: Film, project: Project, state: State) -> Plan:
+    """The whole build as a graph of jobs."""
+    fmt = project.config.format
+    quantum = quantum_frames(fmt.fps, fmt.sample_rate)
+    graph = Graph()
+    shots: dict[str, ShotPlan] = {}
+
+    # 1. every shot's picture and voices, in the screenplay's order
+    title_card = graph.add(titles.plan_title(film, project))
+    previous: str | None = None  # the last shot's picture (continuous action)
+    for scene in film.scenes:
+        for shot in scene.shots:
+            chosen = _choose_picture(shot, scene, film, project, state, graph, previous=previous)
+            previous = chosen.picture
+            keys = []
+            for line in shot.lines:
+                job = voice.plan_line(
+                    line, state.voices.get(line.character, Voice()), film, project, scene=scene.id
+                )
+                keys.append(graph.add(job))
+            chosen.voices = keys
+            shots[shot.id] = chosen
+
+    # 2. the cut: the screenplay's, or the editor's (cut.toml), see cinecode.departments.edit
+    arrangement = edit.arrange(
+        film,
+        project,
+        state.cut,
+        fingerprints={
+            sid: edit.fingerprint(timing_spec(sp.shot), sp.voices) for sid, sp in shots.items()
+        },
+    )
+    in_cut = [p.shot for p in arrangement.placed if p.shot is not None]
+    used_generations = []
+    for s in in_cut:
+        picture = graph.jobs[shots[s.id].picture]
+        # a clip's keyframe made the film too (a reused clip's keyframe is not in the graph:
+        # it was made before, and the clip needs nothing of it now)
+        used_generations += [
+            k for k in picture.inputs if k in graph and graph.jobs[k].kind == "generate"
+        ]
+        used_generations += [picture.key, *shots[s.id].voices]
+    cast = [(name, state.voices[name].params.get("preset", "")) for name in state.voices]
+    # one generation per (step, backend, model) tells the credits what made the film
+    makers: dict[tuple[str, str, str], str] = {}
+    for key in used_generations:
+        job = graph.jobs[key]
+        makers.setdefault((job.step, job.backend, str(job.params.get("model", ""))), key)
+    credits = graph.add(
+        titles.plan_credits(film, project, cast=cast, made_with=list(makers.values()))
+    )
+    material = {
+        "title": edit.Material(title_card, seconds=titles.TITLE_SECONDS),
+        "credits": edit.Material(credits, seconds=titles.credits_seconds(len(cast), len(makers))),
+    }
+    for shot in in_cut:
+        sp = shots[shot.id]
+        material[shot.id] = edit.Material(
+            sp.picture,
+            tuple(sp.voices),
+            timing_spec(shot),
+            shot.move,
+            storyboard.base_seed(shot, project),
+        )
+    written = {sid: (timing_spec(sp.shot), tuple(sp.voices)) for sid, sp in shots.items()}
+    cut = edit.plan_cut(
+        arrangement,
+        material,
+        film=film,
+        project=project,
+        graph=graph,
+        written=written,
+        digests=state.digests,
+    )
+    for shot_id, segment in cut.segments.items():
+        if shot_id in shots:
+            shots[shot_id].segment = segment
+    offsets = edit.sound_offsets([r.residue for r in cut.reels], fps=fmt.fps, rate=fmt.sample_rate)
+    reels = [(r.id, r.segments, r.mix) for r in cut.reels]
+    subtitle_reels, all_voices = cut.subtitles, cut.voices
+
+    # 2. reels (each with its neighbours' sound as context) and the master
+    reel_keys: list[str] = []
+    for index, (scene_id, segments, mix_key) in enumerate(reels):
+        prev = reels[index - 1][2] if index > 0 else None
+        nxt = reels[index + 1][2] if index + 1 < len(reels) else None
+        reel_keys.append(
+            graph.add(
+                master.plan_reel(
+                    scene_id=scene_id,
+                    segments=segments,
+                    mix=mix_key,
+                    prev=prev,
+                    next=nxt,
+                    rate=fmt.sample_rate,
+                    offset=offsets[index][0],
+                    overhang=offsets[index][1],
+                    fades=cut.reels[index].fades,
+                )
+            )
+        )
+    master_key = graph.add(master.plan_master(reel_keys, title=film.title))
+    srt = graph.add(master.plan_subtitles(subtitle_reels, all_voices, fps=fmt.fps, quantum=quantum))
+    graph.targets = {"master": master_key, "srt": srt}
+    return Plan(
+        film=film,
+        graph=graph,
+        shots=shots,
+        targets=dict(graph.targets),
+        reels=reel_keys,
+        stems=[r.stems for r in cut.reels],
+        arrangement=arrangement,
+        notes=list(arrangement.notes),
+    )
+
+
+def jobs_by_shot(plan: Plan) -> dict[str, list[Job]]:
+    out: dict[str, list[Job]] = {}
+    for job in plan.graph:
+        if job.shot:
+            out.setdefault(job.shot, []).append(job)
+    return out
