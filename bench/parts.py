@@ -30,8 +30,8 @@ def best_of(fn: Callable[[], object], runs: int = 5) -> float:
 def main() -> None:
     from cinecode.backends.protocols import Composition, Figure, ImageRequest
     from cinecode.backends.sketch.backend import SketchBackend
-    from cinecode.pipeline.build import load, state_for
     from cinecode.pipeline.plan import plan
+    from cinecode.pipeline.session import load, state_for
     from cinecode.script.fountain import parse_fountain
 
     text = FEATURE.read_text(encoding="utf-8")

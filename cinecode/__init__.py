@@ -5,7 +5,8 @@ import cinecode
 project = cinecode.load_project("myfilm")
 result = cinecode.make("myfilm", reporter=cinecode.RichReporter())
 ```
-Names are imported on first use, so `import cinecode` stays instant.
+Names are imported on first use, so `import cinecode` stays instant. They are listed floor by
+floor, lowest first: errors, project, script, graph, pipeline (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-_EXPORTS = {
+_EXPORTS = {  # floor by floor, lowest first (docs/architecture.md)
+    "CinecodeError": "cinecode.errors",
+    "ProjectError": "cinecode.errors",
+    "ScriptError": "cinecode.errors",
+    "BackendError": "cinecode.errors",
+    "BudgetExceeded": "cinecode.errors",
+    "StoreError": "cinecode.errors",
     "load_project": "cinecode.project.config",
     "Project": "cinecode.project.config",
     "FilmConfig": "cinecode.project.config",
@@ -26,20 +33,15 @@ _EXPORTS = {
     "Shot": "cinecode.script.model",
     "Line": "cinecode.script.model",
     "Character": "cinecode.script.model",
-    "load": "cinecode.pipeline.build",
-    "make": "cinecode.pipeline.build",
-    "plan": "cinecode.pipeline.plan",
-    "Plan": "cinecode.pipeline.plan",
-    "State": "cinecode.pipeline.plan",
     "Store": "cinecode.graph.store",
     "RichReporter": "cinecode.graph.reporter",
     "RecordingReporter": "cinecode.graph.reporter",
-    "CinecodeError": "cinecode.errors",
-    "ProjectError": "cinecode.errors",
-    "ScriptError": "cinecode.errors",
-    "BackendError": "cinecode.errors",
-    "BudgetExceeded": "cinecode.errors",
-    "StoreError": "cinecode.errors",
+    "plan": "cinecode.pipeline.plan",
+    "Plan": "cinecode.pipeline.plan",
+    "State": "cinecode.pipeline.plan",
+    "load": "cinecode.pipeline.session",
+    "Session": "cinecode.pipeline.session",
+    "make": "cinecode.pipeline.build",
 }
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "RichReporter",
     "Scene",
     "ScriptError",
+    "Session",
     "Shot",
     "State",
     "Store",
@@ -71,6 +74,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    # floor by floor, as docs/architecture.md draws them
+    # isort: off
     from cinecode.errors import (
         BackendError,
         BudgetExceeded,
@@ -79,13 +84,15 @@ if TYPE_CHECKING:
         ScriptError,
         StoreError,
     )
-    from cinecode.graph.reporter import RecordingReporter, RichReporter
-    from cinecode.graph.store import Store
-    from cinecode.pipeline.build import load, make
-    from cinecode.pipeline.plan import Plan, State, plan
     from cinecode.project.config import FilmConfig, Project, load_project
     from cinecode.script.fountain import parse_fountain, read_script
     from cinecode.script.model import Character, Film, Line, Scene, Shot
+    from cinecode.graph.store import Store
+    from cinecode.graph.reporter import RecordingReporter, RichReporter
+    from cinecode.pipeline.plan import Plan, State, plan
+    from cinecode.pipeline.session import Session, load
+    from cinecode.pipeline.build import make
+    # isort: on
 
 
 def __getattr__(name: str) -> Any:

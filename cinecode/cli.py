@@ -13,11 +13,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from cinecode.errors import CinecodeError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(
     name="cinecode",
@@ -31,6 +34,13 @@ ProjectArg = Annotated[Path, typer.Argument(help="The project folder (or its fil
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object as the last line.")]
 
 T = TypeVar("T")
+
+
+def _console() -> Console:
+    """Where results are printed (stdout): the one console the reports are rendered to."""
+    from rich.console import Console
+
+    return Console(highlight=False)
 
 
 def _err(message: str) -> None:
@@ -86,13 +96,13 @@ def plan_cmd(project: ProjectArg, as_json: JsonOpt = False, explain: ExplainOpt 
     """Scenes, shots and jobs (pending / cached) with the estimated cost. Changes nothing."""
 
     def run() -> None:
-        from cinecode.commands.report import plan_report, print_plan
+        from cinecode.commands.report import plan_report
 
         report = plan_report(project, explain=explain)
         if as_json:
             _out(json.dumps(report))
         else:
-            print_plan(report)
+            print_plan(report, _console())
 
     _guard(run)
 
@@ -171,13 +181,13 @@ def status(project: ProjectArg, as_json: JsonOpt = False) -> None:
     """What is built, what is stale, and where the outputs are."""
 
     def run() -> None:
-        from cinecode.commands.report import print_status, status_report
+        from cinecode.commands.report import status_report
 
         report = status_report(project)
         if as_json:
             _out(json.dumps(report))
         else:
-            print_status(report)
+            print_status(report, _console())
 
     _guard(run)
 
@@ -494,13 +504,13 @@ def sound(project: ProjectArg, as_json: JsonOpt = False) -> None:
     """The sound sheet: each scene's score, ambience and effects, and when they play."""
 
     def run() -> None:
-        from cinecode.commands.soundsheet import print_sheet, sound_sheet
+        from cinecode.commands.soundsheet import sound_sheet
 
         report = sound_sheet(project)
         if as_json:
             _out(json.dumps(report))
         else:
-            print_sheet(report)
+            print_sheet(report, _console())
 
     _guard(run)
 
@@ -521,13 +531,13 @@ def backends_cmd(project: ProjectArg, as_json: JsonOpt = False) -> None:
     """
 
     def run() -> None:
-        from cinecode.commands.inventory import backends_report, print_backends
+        from cinecode.commands.inventory import backends_report
 
         report = backends_report(project)
         if as_json:
             _out(json.dumps(report))
         else:
-            print_backends(report)
+            print_backends(report, _console())
         if not report["ready"]:
             raise typer.Exit(1)
 
@@ -541,3 +551,140 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# ── How reports read on the console (commands return data; the CLI prints it) ──
+
+
+def print_plan(report: dict[str, Any], console: Console) -> None:
+    from rich.table import Table
+
+    for scene in report["scenes"]:
+        table = Table(
+            title=f"{scene['id']}  {scene['heading']}  (line {scene['line']})", title_justify="left"
+        )
+        priced = any(shot["estimated_cost"]["money"] for shot in scene["shots"])
+        columns = ["shot", "kind", "size", "move", "seconds", "in frame", "line"]
+        for column in [*columns, *(["est. cost"] if priced else [])]:
+            table.add_column(column, justify="right" if column == "est. cost" else "left")
+        for shot in scene["shots"]:
+            seconds = f"{'~' if shot['duration_is_estimate'] else ''}{shot['duration']:.1f}"
+            cost = [f"{shot['estimated_cost']['money']:.2f}"] if priced else []
+            table.add_row(
+                shot["id"],
+                shot["kind"],
+                shot["size"],
+                shot["move"],
+                seconds,
+                ", ".join(shot["characters"]),
+                str(shot["line"]),
+                *cost,
+            )
+        console.print(table)
+    for item in report.get("explain", []):
+        console.print(f"  [bold]{item['job']}[/]: {item['why']}")
+    jobs = report["jobs"]
+    cost = report["estimated_cost"]
+    console.print(
+        f"{len(report['scenes'])} scenes, {report['shots']} shots, "
+        f"about {report['duration'] / 60:.1f} min; "
+        f"jobs: {jobs['pending']} pending, {jobs['cached']} cached; "
+        f"estimated cost {cost['money']:.2f} {cost.get('currency', '')}, "
+        f"{cost['gpu_seconds']:.0f} GPU-s"
+    )
+    for department, value in cost["departments"].items():
+        if value["money"] or value["gpu_seconds"]:
+            console.print(
+                f"  {department}: {value['money']:.2f} {cost.get('currency', '')}, "
+                f"{value['gpu_seconds']:.0f} GPU-s"
+            )
+
+
+def print_status(report: dict[str, Any], console: Console) -> None:
+
+    state = "[green]up to date[/]" if report["up_to_date"] else "[yellow]needs a make[/]"
+    console.print(f"{report['title']}: {state}")
+    for name, output in report["outputs"].items():
+        mark = "current" if output["current"] else ("stale" if output["exists"] else "not built")
+        console.print(f"  {name:<7} {output['path']}  ({mark})")
+    jobs = report["jobs"]
+    console.print(f"  jobs: {jobs['pending']} pending, {jobs['cached']} cached")
+    for department, count in report["pending"].items():
+        console.print(f"    {department}: {count} to do")
+    if report["stale_shots"]:
+        shown = ", ".join(report["stale_shots"][:20])
+        more = len(report["stale_shots"]) - 20
+        console.print(f"  shots to (re)build: {shown}{f' … and {more} more' if more > 0 else ''}")
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "  —   "
+    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+
+
+def print_sheet(report: dict[str, Any], console: Console) -> None:
+    """The sheet as text on the console."""
+
+    loudness = report["loudness"]
+    console.print(
+        f"[bold]{report['title']}[/] — sound "
+        f"(mix to {loudness['target']:g} LUFS, true peak ≤ {loudness['true_peak']:g} dBTP)"
+    )
+    for row in report["scenes"]:
+        length = f"{row['duration']:.1f} s" if row["duration"] is not None else "not built"
+        console.print(
+            f"\n[bold]{row['scene']:>7}[/]  {_clock(row['start'])}  {length}  {row['heading']}"
+        )
+        score = row["score"]
+        if score:
+            detail = ", ".join(
+                str(x)
+                for x in (
+                    score.get("key"),
+                    f"{score['tempo']:.0f} bpm" if "tempo" in score else None,
+                    f"{score['bars']} bars" if "bars" in score else None,
+                )
+                if x
+            )
+            ending = {
+                "ring": f"rings {score['tail']:g} s into the next scene",
+                "fade": "fades out",
+                "cut": "stops dead on the cut",
+            }[score["ending"]]
+            source = f" ({score['source']})" if "source" in score else ""
+            detail = f": {detail}" if detail else ""
+            console.print(f"         score     {score['mood']}{source}{detail} · {ending}")
+        else:
+            console.print("         score     none")
+        if row["ambience"]:
+            bed = row["ambience"]
+            console.print(f"         ambience  {bed['description']} ({bed['source']})")
+        for effect in row["effects"]:
+            at = f"+{effect['at']:5.1f} s" if effect["at"] is not None else "        "
+            console.print(f"         sfx {at}  {effect['description']} ({effect['source']})")
+
+
+def print_backends(report: dict[str, Any], console: Console) -> None:
+    """The report as a table (stdout), fixes under it."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"backends of {escape(report['project'])}", title_justify="left")
+    for column in ("name", "makes", "used by", "status", "detail"):
+        table.add_column(column)
+    colours = {"ready": "green", "missing package": "yellow", "missing model": "yellow"}
+    for row in report["backends"]:
+        name = row["name"] if row["name"] == row["backend"] else f"{row['name']} ({row['backend']})"
+        state = row["status"]
+        table.add_row(
+            escape(name),
+            row["modality"],
+            escape(", ".join(row["used_by"]) or "unused"),
+            f"[{colours.get(state, 'red')}]{state}[/]",
+            escape(row["detail"]),
+        )
+    console.print(table)
+    for row in report["backends"]:
+        if row["status"] != "ready" and row["fix"]:
+            console.print(f"{row['name']}: {row['fix']}", markup=False)

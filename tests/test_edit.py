@@ -14,8 +14,8 @@ from cinecode.media.audio import AAC_FRAME, quantum_frames, samples_per_frame
 from cinecode.media.blend import jump_cuts, weight
 from cinecode.media.video import Camera, camera_path
 from cinecode.media.window import windowed
-from cinecode.pipeline.build import load
 from cinecode.pipeline.plan import State, plan
+from cinecode.pipeline.session import load
 from cinecode.project.cut import Cut, Event, Transition, format_cut, read_cut
 
 SCRIPT = """\

@@ -13,8 +13,8 @@ import pytest
 from cinecode.departments.clip import clip_seconds
 from cinecode.departments.finishing import finished_format
 from cinecode.errors import ProjectError
-from cinecode.pipeline.build import load, state_for
 from cinecode.pipeline.plan import Plan, TakeInfo, plan, plan_takes
+from cinecode.pipeline.session import load, state_for
 from cinecode.project.picks import Choice
 from cinecode.script.directives import parse_shot
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from loopback import write
 
-from cinecode.pipeline.build import load, state_for
 from cinecode.pipeline.plan import plan
+from cinecode.pipeline.session import load, state_for
 
 SCRIPT = """\
 INT. LAMP ROOM - NIGHT

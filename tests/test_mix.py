@@ -25,8 +25,9 @@ from cinecode.graph.reporter import NullReporter
 from cinecode.graph.store import Store
 from cinecode.media.audio import read_audio, write_audio
 from cinecode.media.loudness import integrated, true_peak
-from cinecode.pipeline.build import load, write_atomic
 from cinecode.pipeline.plan import Plan, State, plan
+from cinecode.pipeline.session import load
+from cinecode.project.files import write_atomic
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sound")]
 

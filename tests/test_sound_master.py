@@ -23,8 +23,8 @@ from cinecode.departments.mix import SCENE_STEMS
 from cinecode.graph.store import Store
 from cinecode.media.audio import read_audio
 from cinecode.media.ffmpeg import probe
-from cinecode.pipeline.build import load, state_for
 from cinecode.pipeline.plan import plan
+from cinecode.pipeline.session import load, state_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("film")]
 

@@ -13,8 +13,9 @@ from cinecode.departments.mood import parse_mood, scene_mood
 from cinecode.departments.music import CUE, transition_kind
 from cinecode.departments.sfx import bed_level, scene_bed, scene_spots
 from cinecode.graph.job import Job
-from cinecode.pipeline.build import Loaded, load, write_atomic
 from cinecode.pipeline.plan import Plan, State, plan
+from cinecode.pipeline.session import Loaded, load
+from cinecode.project.files import write_atomic
 
 FILM_TOML = """\
 title = "Sound test"

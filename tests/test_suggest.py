@@ -13,7 +13,7 @@ from loopback import FakeOpenAI, Loopback, Seen, write
 from typer.testing import CliRunner
 
 from cinecode.cli import app
-from cinecode.pipeline.build import load
+from cinecode.pipeline.session import load
 
 KEY = "sk-breakdown-canary-42"
 ENV = "CINECODE_TEST_OPENAI_KEY"

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cinecode.backends.protocols import Cost
-from cinecode.pipeline.build import Loaded, load, write_atomic
+from cinecode.pipeline.session import Loaded, Session
+from cinecode.project.files import write_atomic
 from cinecode.script.suggest import Change, apply, changes_for, check_same_scenes, propose
 
 
@@ -28,21 +29,12 @@ class Proposals:
 
 def propose_changes(project_path: Path) -> Proposals:
     """Ask the project's `[breakdown]` chat model for shot directives and visual prompts."""
-    from cinecode.backends.registry import create
-    from cinecode.departments.services import backend_settings
-
-    loaded = load(project_path)
-    project = loaded.project
-    department = project.config.breakdown
-    settings = backend_settings(project).get(department.backend, {})
-    backend = create("text", department.backend, {**settings, **department.params})
-    try:
+    with Session.open(project_path) as session:
+        loaded, project = session.loaded, session.project
+        department = project.config.breakdown
+        backend = session.backends("text", department.backend, department.params)
         model = str(department.params.get("model", ""))
         raw, cost = propose(backend, loaded.film, project, model=model, seed=project.config.seed)
-    finally:
-        close = getattr(backend, "close", None)
-        if callable(close):
-            close()
     text = project.script_path.read_text(encoding="utf-8")
     lines = text.split("\n")
     changes, rejected = changes_for(lines, raw, loaded.film, file=str(project.script_path))

@@ -93,7 +93,7 @@ def _status(project: Project, use: Use, digests: dict[str, str]) -> tuple[str, B
 def backends_report(path: Path) -> dict[str, Any]:
     """Every engine of the project with its status (what `backends --json` prints)."""
     from cinecode.graph.keys import file_digest
-    from cinecode.pipeline.build import load
+    from cinecode.pipeline.session import load
 
     loaded = load(path)
     project = loaded.project
@@ -125,31 +125,4 @@ def backends_report(path: Path) -> dict[str, Any]:
     return {"project": str(project.root), "ready": ready, "backends": rows}
 
 
-def print_backends(report: dict[str, Any]) -> None:
-    """The report as a table (stdout), fixes under it."""
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    console = Console(highlight=False)
-    table = Table(title=f"backends of {escape(report['project'])}", title_justify="left")
-    for column in ("name", "makes", "used by", "status", "detail"):
-        table.add_column(column)
-    colours = {"ready": "green", "missing package": "yellow", "missing model": "yellow"}
-    for row in report["backends"]:
-        name = row["name"] if row["name"] == row["backend"] else f"{row['name']} ({row['backend']})"
-        state = row["status"]
-        table.add_row(
-            escape(name),
-            row["modality"],
-            escape(", ".join(row["used_by"]) or "unused"),
-            f"[{colours.get(state, 'red')}]{state}[/]",
-            escape(row["detail"]),
-        )
-    console.print(table)
-    for row in report["backends"]:
-        if row["status"] != "ready" and row["fix"]:
-            console.print(f"{row['name']}: {row['fix']}", markup=False)
-
-
-__all__ = ["backends_report", "print_backends"]
+__all__ = ["backends_report"]

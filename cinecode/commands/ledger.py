@@ -44,9 +44,9 @@ def _finish(entry: dict[str, Any]) -> dict[str, Any]:
 def ledger_report(project_path: Path, *, chart: bool = True) -> dict[str, Any]:
     """The ledger of a project (as `ledger --json` prints it); draws the chart beside the
     film in build/ unless `chart` is False."""
-    from cinecode.commands.report import _planned
+    from cinecode.commands.report import planned
 
-    loaded, plan, cached, store = _planned(project_path)
+    loaded, plan, cached, store = planned(project_path)
     try:
         needed = plan.graph.needed_for(list(plan.targets.values()))
         in_cut = {job.key for job in needed if job.kind == "generate"}

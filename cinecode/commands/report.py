@@ -8,25 +8,19 @@ from typing import Any
 from cinecode.departments.timing import layout
 from cinecode.graph.job import Job
 from cinecode.graph.store import Store
-from cinecode.pipeline.build import Loaded, load, slug, state_for
-from cinecode.pipeline.plan import Plan, plan, timing_spec
+from cinecode.pipeline.plan import Plan, timing_spec
+from cinecode.pipeline.session import Loaded, Session, slug
 
 
-def _open_store(loaded: Loaded) -> Store | None:
-    """The project's store if it exists (planning never creates one)."""
-    if (loaded.project.store_dir / "catalog.sqlite").is_file():
-        return Store(loaded.project.store_dir)
-    return None
-
-
-def _planned(project_path: Path) -> tuple[Loaded, Plan, set[str], Store | None]:
-    loaded = load(project_path)
-    store = _open_store(loaded)
-    state = state_for(loaded, store)
-    p = plan(loaded.film, loaded.project, state)
+def planned(project_path: Path) -> tuple[Loaded, Plan, set[str], Store | None]:
+    """The project planned from what its store holds (a store is never created here), and
+    the keys of the jobs it needs that are already built. Close the store when done."""
+    session = Session.open(project_path)
+    p = session.plan
+    store = session.store
     needed = p.graph.needed_for(list(p.targets.values()))
     cached = store.available(job.key for job in needed) if store else set()
-    return loaded, p, cached, store
+    return session.loaded, p, cached, store
 
 
 def _durations(p: Plan, store: Store | None) -> dict[str, tuple[float, bool]]:
@@ -48,7 +42,7 @@ def _durations(p: Plan, store: Store | None) -> dict[str, tuple[float, bool]]:
 def plan_report(project_path: Path, *, explain: bool = False) -> dict[str, Any]:
     """Scenes, shots, jobs pending/cached and the estimated cost (as `plan --json` prints);
     with `explain`, why each pending job would run."""
-    loaded, p, cached, store = _planned(project_path)
+    loaded, p, cached, store = planned(project_path)
     try:
         durations = _durations(p, store)
         needed = p.graph.needed_for(list(p.targets.values()))
@@ -128,55 +122,9 @@ def _shot_estimates(needed: list[Job], pending: set[str]) -> dict[str, dict[str,
     return out
 
 
-def print_plan(report: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(highlight=False)
-    for scene in report["scenes"]:
-        table = Table(
-            title=f"{scene['id']}  {scene['heading']}  (line {scene['line']})", title_justify="left"
-        )
-        priced = any(shot["estimated_cost"]["money"] for shot in scene["shots"])
-        columns = ["shot", "kind", "size", "move", "seconds", "in frame", "line"]
-        for column in [*columns, *(["est. cost"] if priced else [])]:
-            table.add_column(column, justify="right" if column == "est. cost" else "left")
-        for shot in scene["shots"]:
-            seconds = f"{'~' if shot['duration_is_estimate'] else ''}{shot['duration']:.1f}"
-            cost = [f"{shot['estimated_cost']['money']:.2f}"] if priced else []
-            table.add_row(
-                shot["id"],
-                shot["kind"],
-                shot["size"],
-                shot["move"],
-                seconds,
-                ", ".join(shot["characters"]),
-                str(shot["line"]),
-                *cost,
-            )
-        console.print(table)
-    for item in report.get("explain", []):
-        console.print(f"  [bold]{item['job']}[/]: {item['why']}")
-    jobs = report["jobs"]
-    cost = report["estimated_cost"]
-    console.print(
-        f"{len(report['scenes'])} scenes, {report['shots']} shots, "
-        f"about {report['duration'] / 60:.1f} min; "
-        f"jobs: {jobs['pending']} pending, {jobs['cached']} cached; "
-        f"estimated cost {cost['money']:.2f} {cost.get('currency', '')}, "
-        f"{cost['gpu_seconds']:.0f} GPU-s"
-    )
-    for department, value in cost["departments"].items():
-        if value["money"] or value["gpu_seconds"]:
-            console.print(
-                f"  {department}: {value['money']:.2f} {cost.get('currency', '')}, "
-                f"{value['gpu_seconds']:.0f} GPU-s"
-            )
-
-
 def status_report(project_path: Path) -> dict[str, Any]:
     """What is built and current, what is stale, and where the outputs are."""
-    loaded, p, cached, store = _planned(project_path)
+    loaded, p, cached, store = planned(project_path)
     try:
         needed = p.graph.needed_for(list(p.targets.values()))
         pending = [job for job in needed if job.key not in cached]
@@ -214,22 +162,3 @@ def status_report(project_path: Path) -> dict[str, Any]:
 def _shot_order(p: Plan) -> Any:
     order = {shot_id: i for i, shot_id in enumerate(p.shots)}
     return lambda s: order.get(s, 1 << 30)
-
-
-def print_status(report: dict[str, Any]) -> None:
-    from rich.console import Console
-
-    console = Console(highlight=False)
-    state = "[green]up to date[/]" if report["up_to_date"] else "[yellow]needs a make[/]"
-    console.print(f"{report['title']}: {state}")
-    for name, output in report["outputs"].items():
-        mark = "current" if output["current"] else ("stale" if output["exists"] else "not built")
-        console.print(f"  {name:<7} {output['path']}  ({mark})")
-    jobs = report["jobs"]
-    console.print(f"  jobs: {jobs['pending']} pending, {jobs['cached']} cached")
-    for department, count in report["pending"].items():
-        console.print(f"    {department}: {count} to do")
-    if report["stale_shots"]:
-        shown = ", ".join(report["stale_shots"][:20])
-        more = len(report["stale_shots"]) - 20
-        console.print(f"  shots to (re)build: {shown}{f' … and {more} more' if more > 0 else ''}")

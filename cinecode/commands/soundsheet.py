@@ -14,19 +14,15 @@ from typing import Any
 from cinecode.departments import music, sfx
 from cinecode.departments.mix import SCENE_STEMS, spot_time
 from cinecode.departments.mood import scene_mood
-from cinecode.departments.timeline import scene_time
-from cinecode.graph.store import Store
-from cinecode.pipeline.build import load, state_for
-from cinecode.pipeline.plan import plan
+from cinecode.departments.timing import scene_time
+from cinecode.pipeline.session import Session
 
 
 def sound_sheet(project_path: Path) -> dict[str, Any]:
     """The sound of every scene and card, in film order (see the module doc)."""
-    loaded = load(project_path)
-    film, project = loaded.film, loaded.project
-    store = Store(project.store_dir) if project.store_dir.is_dir() else None
-    try:
-        p = plan(film, project, state_for(loaded, store))
+    with Session.open(project_path) as session:
+        film, project, store = session.film, session.project, session.store
+        p = session.plan
 
         def meta(key: str | None) -> dict[str, Any] | None:
             if key is None or store is None:
@@ -95,9 +91,6 @@ def sound_sheet(project_path: Path) -> dict[str, Any]:
             "loudness": {"target": mix.target_lufs, "true_peak": mix.ceiling},
             "scenes": rows,
         }
-    finally:
-        if store is not None:
-            store.close()
 
 
 def _timeline(job: Any, built: dict[str, Any] | None, meta: Any) -> Any:
@@ -110,53 +103,3 @@ def _timeline(job: Any, built: dict[str, Any] | None, meta: Any) -> Any:
     p = job.params
     durations = [float(m["duration"]) for m in metas]
     return scene_time(p["clock"], durations, fps=p["fps"], quantum=p["quantum"], rate=p["rate"])
-
-
-def _clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "  —   "
-    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
-
-
-def print_sheet(report: dict[str, Any]) -> None:
-    """The sheet as text on the console."""
-    from rich.console import Console
-
-    console = Console(highlight=False)
-    loudness = report["loudness"]
-    console.print(
-        f"[bold]{report['title']}[/] — sound "
-        f"(mix to {loudness['target']:g} LUFS, true peak ≤ {loudness['true_peak']:g} dBTP)"
-    )
-    for row in report["scenes"]:
-        length = f"{row['duration']:.1f} s" if row["duration"] is not None else "not built"
-        console.print(
-            f"\n[bold]{row['scene']:>7}[/]  {_clock(row['start'])}  {length}  {row['heading']}"
-        )
-        score = row["score"]
-        if score:
-            detail = ", ".join(
-                str(x)
-                for x in (
-                    score.get("key"),
-                    f"{score['tempo']:.0f} bpm" if "tempo" in score else None,
-                    f"{score['bars']} bars" if "bars" in score else None,
-                )
-                if x
-            )
-            ending = {
-                "ring": f"rings {score['tail']:g} s into the next scene",
-                "fade": "fades out",
-                "cut": "stops dead on the cut",
-            }[score["ending"]]
-            source = f" ({score['source']})" if "source" in score else ""
-            detail = f": {detail}" if detail else ""
-            console.print(f"         score     {score['mood']}{source}{detail} · {ending}")
-        else:
-            console.print("         score     none")
-        if row["ambience"]:
-            bed = row["ambience"]
-            console.print(f"         ambience  {bed['description']} ({bed['source']})")
-        for effect in row["effects"]:
-            at = f"+{effect['at']:5.1f} s" if effect["at"] is not None else "        "
-            console.print(f"         sfx {at}  {effect['description']} ({effect['source']})")

@@ -13,20 +13,14 @@ from typing import Any
 
 from cinecode.errors import CinecodeError, ProjectError
 from cinecode.graph.catalog import Artifact
-from cinecode.graph.executor import RunStats, execute
+from cinecode.graph.executor import RunStats
 from cinecode.graph.keys import short
 from cinecode.graph.reporter import Reporter
-from cinecode.graph.store import Store
-from cinecode.pipeline.build import (
-    Loaded,
-    load,
-    pools,
-    score_takes,
-    source_params,
-    state_for,
-    write_atomic,
-)
-from cinecode.pipeline.plan import Plan, State, chain_version, plan, plan_takes, take_version
+from cinecode.pipeline.plan import chain_version, plan_takes, take_version
+from cinecode.pipeline.scoring import score_takes
+from cinecode.pipeline.session import Session, source_params
+from cinecode.project.config import load_project
+from cinecode.project.files import write_atomic
 from cinecode.project.picks import TAKE_ID, Picks, format_picks, read_picks
 from cinecode.script.model import Shot
 
@@ -56,26 +50,12 @@ class TakeRow:
         return {k: v for k, v in vars(self).items()}
 
 
-@dataclass
-class Session:
-    """A loaded project with its store and its current plan."""
-
-    loaded: Loaded
-    store: Store
-    plan: Plan
-    state: State  # what the plan was made from
-
-    def close(self) -> None:
-        self.store.close()
-
-
-def open_session(project: Path) -> Session:
-    loaded = load(project)
-    store = Store(loaded.project.store_dir)
-    if loaded.lock_changed:
-        write_atomic(loaded.project.ids_path, loaded.lock_text)
-    state = state_for(loaded, store)
-    return Session(loaded, store, plan(loaded.film, loaded.project, state), state)
+def open_session(project: Path, *, write: bool = True) -> Session:
+    """The project's session; `write`: the command changes the film (shots.lock is kept)."""
+    session = Session.open(project, write=write)
+    if write:
+        session.write_ids()
+    return session
 
 
 def find_shot(session: Session, shot_id: str) -> Shot:
@@ -107,7 +87,7 @@ def _thumbnail(session: Session, artifact: Artifact) -> str:
     if target.is_file():
         return str(target.resolve())
     folder.mkdir(parents=True, exist_ok=True)
-    image = _still(session.store.path(artifact))
+    image = _still(session.require_store().path(artifact))
     image.thumbnail((320, 320))
     staged = target.with_name(f".{target.name}.part")
     image.save(staged, format="PNG")
@@ -131,15 +111,18 @@ def _still(path: Path) -> Any:
 
 def list_takes(project: Path, shot_id: str, *, show_rejected: bool = False) -> list[TakeRow]:
     """Every take of a shot, oldest first (rejected ones only when asked)."""
-    session = open_session(project)
+    session = open_session(project, write=False)
     try:
         shot = find_shot(session, shot_id)
+        store = session.store
+        if store is None:  # never built: no takes yet
+            return []
         picks = read_picks(session.loaded.project.picks_path)
         choice = picks.get(shot.id)
         version = _version(session, shot)
         in_cut = session.plan.shots[shot.id].picture
         rows = []
-        for number, artifact in enumerate(session.store.catalog.takes(shot.id), start=1):
+        for number, artifact in enumerate(store.catalog.takes(shot.id), start=1):
             rejected = any(artifact.key.startswith(r) for r in choice.rejected)
             if rejected and not show_rejected:
                 continue
@@ -157,7 +140,7 @@ def list_takes(project: Path, shot_id: str, *, show_rejected: bool = False) -> l
                     scores=dict(artifact.meta.get("scores", {})),
                     picked=bool(choice.pick) and artifact.key.startswith(choice.pick),
                     in_cut=artifact.key == in_cut,
-                    current=take_version(artifact.params, source_params(session.store, artifact))
+                    current=take_version(artifact.params, source_params(store, artifact))
                     == version,
                     rejected=rejected,
                     created=artifact.created,
@@ -170,7 +153,7 @@ def list_takes(project: Path, shot_id: str, *, show_rejected: bool = False) -> l
 
 
 def _resolve(session: Session, shot: Shot, reference: str) -> Artifact:
-    takes = session.store.catalog.takes(shot.id)
+    takes = session.require_store().catalog.takes(shot.id)
     reference = reference.strip().lstrip("#")
     if reference.isdigit() and len(reference) < 4:
         index = int(reference)
@@ -233,7 +216,7 @@ def lock(project: Path, shot_id: str, *, locked: bool = True) -> str:
         if locked and not choice.pick:
             # lock the take the cut uses now, so it cannot drift
             in_cut = session.plan.shots[shot.id].picture
-            artifact = session.store.get(in_cut)
+            artifact = session.require_store().get(in_cut)
             if artifact is not None and artifact.take:
                 picks = picks.pick(
                     shot.id, in_cut, seed=artifact.seed, version=_version(session, shot)
@@ -255,14 +238,8 @@ def regen(
     cancel: threading.Event | None = None,
 ) -> tuple[list[str], RunStats]:
     """Make new takes of one shot (fresh seeds, or from `seed`); returns their ids."""
-    from cinecode.backends.registry import Backends
-    from cinecode.departments import services
-    from cinecode.departments.steps import STEPS
-    from cinecode.graph.lock import project_lock
-
-    session = open_session(project)
-    backends = Backends(services.backend_settings(session.loaded.project))
-    try:
+    with open_session(project) as session:
+        store = session.require_store()
         shot = find_shot(session, shot_id)
         choice = read_picks(session.loaded.project.picks_path).get(shot.id)
         if choice.locked:
@@ -270,7 +247,7 @@ def regen(
                 f"shot {shot.id} is locked",
                 hint=f"unlock it first: cinecode lock {project} {shot.id} --off",
             )
-        existing = session.store.catalog.takes(shot.id)
+        existing = store.catalog.takes(shot.id)
         if seed is None:
             used = [t.seed for t in existing if t.seed is not None]
             from cinecode.departments.storyboard import base_seed
@@ -293,24 +270,17 @@ def regen(
             for job in chain:
                 session.plan.graph.add(job)
         jobs = [chain[-1] for chain in chains]
-        with project_lock(session.loaded.project.store_dir, on_wait=reporter.info):
-            stats = execute(
+        with session.locked(on_wait=reporter.info):
+            stats = session.run(
                 session.plan.graph,
-                session.store,
-                steps=STEPS,
-                backends=backends,
+                [job.key for job in jobs],
                 reporter=reporter,
-                targets=[job.key for job in jobs],
-                pools=pools(session.loaded.project),
                 cancel=cancel,
             )
-            score_takes(session.store, session.loaded, session.plan)
+            score_takes(store, session.loaded, session.plan)
         if stats.interrupted:
             raise KeyboardInterrupt
         return [job.key[:TAKE_ID] for job in jobs], stats
-    finally:
-        backends.close()
-        session.close()
 
 
 def contact_sheet(project: Path, shot_id: str) -> Path:
@@ -324,7 +294,7 @@ def contact_sheet(project: Path, shot_id: str) -> Path:
         raise CinecodeError(
             f"shot {shot_id} has no takes yet", hint=f"run `cinecode make {project}` first"
         )
-    root = load(project).project.build_dir
+    root = load_project(project).build_dir
     columns = min(4, len(rows))
     cell_w, cell_h, label_h, pad = 320, 180, 54, 12
     lines = (len(rows) + columns - 1) // columns

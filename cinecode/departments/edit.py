@@ -7,8 +7,8 @@
 2. transitions: the screenplay's (CUT TO:, DISSOLVE TO:, SMASH CUT TO:, FADE IN:, FADE OUT.)
    in the edit style, or the editor's
 3. reels: runs of consecutive shots of one scene (a card is a reel of its own)
-4. timing specs: each shot's timing (cinecode.departments.timing) with the style's breathing room and the
-   editor's trim and length
+4. timing specs: each shot's timing (cinecode.departments.timing) with the style's breathing
+   room and the editor's trim and length
 ```
 
 Pure: `plan` calls `arrange` and turns the reels into segment, mix and reel jobs.
@@ -335,7 +335,7 @@ def plan_cut(
     scene's score is composed to it, so an editor's cut never recomposes music.
     """
     from cinecode.departments import finishing, mix, motion
-    from cinecode.departments.cutting import Side, Source
+    from cinecode.departments.motion import Side, Source
     from cinecode.departments.timing import padded_frames, padded_shot, spec
     from cinecode.media.audio import quantum_frames
 

@@ -164,8 +164,8 @@ def generative(project: Project, name: str) -> bool:
     return entry is not None and not entry.offline and backend not in CAMERA_MOVES
 
 
-def pools(project: Project) -> dict[str, int]:
-    """Jobs at once per engine: one per ComfyUI server of the pool, one diffusers pipeline."""
+def comfyui_servers(project: Project) -> set[str]:
+    """Every ComfyUI server the project's engines name (the comfyui pool has one job each)."""
     sections: list[Department] = [*project.config.backends.values()]
     sections += [project.config.storyboard, project.config.motion]
     servers: set[str] = set()
@@ -176,7 +176,4 @@ def pools(project: Project) -> dict[str, int]:
                 params = project.config.backends[section.backend].params
             listed = params.get("servers") or [params.get("server") or "127.0.0.1:8188"]
             servers.update(str(s) for s in listed)
-    out = {"diffusers": 1, "realesrgan": 1}
-    if servers:
-        out["comfyui"] = len(servers)
-    return out
+    return servers

@@ -44,8 +44,7 @@ import numpy as np
 
 from cinecode.departments import music, sfx
 from cinecode.departments.mood import Mood, scene_mood
-from cinecode.departments.timeline import SceneTime, clock, scene_time
-from cinecode.departments.timing import Spec, split, voice_windows
+from cinecode.departments.timing import SceneTime, Spec, clock, scene_time, split, voice_windows
 from cinecode.graph.executor import Context, Input, Output
 from cinecode.graph.job import Graph, Job, Step
 from cinecode.media.audio import Audio, db_to_gain, quantum_frames, read_audio, write_audio

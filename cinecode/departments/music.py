@@ -26,7 +26,7 @@ import numpy as np
 from cinecode.backends.protocols import MusicRequest
 from cinecode.backends.registry import backend_version
 from cinecode.departments.mood import Mood
-from cinecode.departments.timeline import scene_time
+from cinecode.departments.timing import scene_time
 from cinecode.errors import BadOutput
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step

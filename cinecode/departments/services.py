@@ -11,7 +11,7 @@ from cinecode.graph.catalog import Catalog
 from cinecode.graph.executor import Context
 from cinecode.project.config import Project
 
-DEFAULT_CONCURRENCY = 4
+DEFAULT_CONCURRENCY = 4  # jobs at once on a hosted service without `concurrency`
 
 
 class CatalogTicket:
@@ -70,14 +70,4 @@ def backend_settings(project: Project) -> dict[str, dict[str, Any]]:
     return out
 
 
-def pools(project: Project) -> dict[str, int]:
-    """Jobs at once per hosted backend (`[services.NAME] concurrency`, default 4)."""
-    out: dict[str, int] = {}
-    for name, entry in BACKENDS.items():
-        if entry.hosted:
-            config = project.config.services.get(name)
-            out[name] = config.concurrency if config else DEFAULT_CONCURRENCY
-    return out
-
-
-__all__ = ["CatalogTicket", "backend_settings", "hosted_kwargs", "pools", "ticket"]
+__all__ = ["CatalogTicket", "backend_settings", "hosted_kwargs", "ticket"]

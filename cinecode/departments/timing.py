@@ -14,6 +14,12 @@ needed to get there go to its first shot the editor has not timed (`padded_shot`
 the establishing wide, which holds a beat longer. Every other shot lasts its own timing, so
 its segment depends on its own voices only: a changed line re-renders its shot and the
 padded one, not the whole scene.
+
+A scene's clock (second half of this file): sound jobs (music cue, scene stems) carry the
+scene's timing in their params as a *clock*: `{"shots": [timing specs], "frames": n | None}`
+— `frames` for a card (title, credits), `shots` for a scene. With the voices' durations the
+functions above turn it into frames; the clock only reads the result in seconds and samples,
+so sound and picture cannot disagree.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from cinecode.media.audio import samples_per_frame
 
 LEAD = 0.3
 GAP = 0.35
@@ -146,3 +154,54 @@ def padded_frames(seconds: float, *, fps: int, quantum: int) -> int:
     """Frames for a card (title, credits) lasting about `seconds`, whole quanta."""
     frames = frames_for(seconds, fps)
     return frames + (-frames) % quantum
+
+
+# ── A scene's clock: where its shots and voices fall, in seconds and samples ──
+def clock(*, shots: list[Spec] | None = None, frames: int | None = None) -> dict[str, Any]:
+    """The clock params of a scene (`shots`) or a card (`frames`)."""
+    return {"shots": list(shots or []), "frames": frames}
+
+
+@dataclass(frozen=True)
+class SceneTime:
+    """A scene's timeline in seconds from its first frame."""
+
+    frames: list[int]  # per shot (one entry for a card)
+    shot_starts: list[float]
+    voice_starts: list[float]
+    fps: int
+    rate: int
+
+    @property
+    def samples(self) -> int:
+        """Audio samples in the scene (whole frames)."""
+        return sum(self.frames) * samples_per_frame(self.fps, self.rate)
+
+    @property
+    def seconds(self) -> float:
+        """The scene's length in seconds."""
+        return self.samples / self.rate
+
+    def shot_seconds(self, index: int) -> float:
+        """How long shot `index` holds."""
+        return self.frames[index] / self.fps
+
+
+def scene_time(
+    scene_clock: dict[str, Any], durations: list[float], *, fps: int, quantum: int, rate: int
+) -> SceneTime:
+    """The timeline of a scene or card from its clock and its voices' durations."""
+    shots: list[Spec] = scene_clock["shots"]
+    if not shots:
+        return SceneTime([int(scene_clock["frames"])], [0.0], [], fps, rate)
+    per_shot = split(durations, shots)
+    frames = scene_frames(shots, per_shot, fps=fps, quantum=quantum)
+    shot_starts: list[float] = []
+    voice_starts: list[float] = []
+    offset = 0
+    for shot, durs, count in zip(shots, per_shot, frames, strict=True):
+        start = offset / fps
+        shot_starts.append(start)
+        voice_starts.extend(start + s for s in layout(shot, durs).starts)
+        offset += count
+    return SceneTime(frames, shot_starts, voice_starts, fps, rate)

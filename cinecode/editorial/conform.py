@@ -148,24 +148,22 @@ def conform(project_path: Path, edited: Path) -> Conformed:
     import opentimelineio as otio
 
     from cinecode.departments.edit import fingerprint
-    from cinecode.graph.lock import project_lock
-    from cinecode.graph.store import Store
-    from cinecode.pipeline.build import load, state_for, write_atomic
-    from cinecode.pipeline.plan import plan, timing_spec
+    from cinecode.pipeline.plan import timing_spec
+    from cinecode.pipeline.session import Session
+    from cinecode.project.files import write_atomic
 
     # 1. the cut as it is now, and what was exported for each shot
-    loaded = load(project_path)
-    project = loaded.project
+    session = Session.open(project_path)
+    loaded, project, store = session.loaded, session.project, session.store
     fps = project.config.format.fps
     handles = project.config.edit.handles
-    if not (project.store_dir / "catalog.sqlite").is_file():
+    if store is None:
         raise EditorialError(
             "this film has never been built", hint="run `cinecode make` and export it first"
         )
-    store = Store(project.store_dir)
     try:
-        with project_lock(project.store_dir, wait=True):
-            current = plan(loaded.film, project, state_for(loaded, store))
+        with session.locked(wait=True):
+            current = session.plan
             geometry = _geometry(current, store, handles)
             # 2. the editor's timeline
             timeline = read_timeline(edited.expanduser().resolve(), fps=fps)
@@ -231,7 +229,7 @@ def conform(project_path: Path, edited: Path) -> Conformed:
                 pending = None
                 events.append(event)
     finally:
-        store.close()
+        session.close()
     if not events:
         raise EditorialError(f"{edited.name} has no shots of this film on its picture track")
     # fades: from the timeline's metadata (OTIO), else as they were; dissolves as they were

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from cinecode.graph.reporter import Reporter
     from cinecode.graph.store import Store
     from cinecode.pipeline.plan import Plan
-    from cinecode.project.config import Project
+    from cinecode.pipeline.session import Session
 
 #: format → (file suffix, OTIO adapter or "" for ours, what it is for)
 FORMATS: dict[str, tuple[str, str, str]] = {
@@ -68,9 +68,8 @@ def export(
     project_path: Path, kind: str, out: Path | None, *, reporter: Reporter, wait: bool = True
 ) -> Exported:
     """Build the film if needed and write it as `kind` to `out` (default: build/<title>.ext)."""
-    from cinecode.graph.lock import project_lock
-    from cinecode.graph.store import Store
-    from cinecode.pipeline.build import load, make, slug
+    from cinecode.pipeline.build import make
+    from cinecode.pipeline.session import Session, slug
 
     if kind not in FORMATS:
         raise EditorialError(
@@ -83,29 +82,27 @@ def export(
             "the film is not complete, so it cannot be exported",
             hint="run `cinecode make` and fix what it reports",
         )
-    loaded = load(project_path)
-    project = loaded.project
-    plan = result.plan
-    target = (out or default_path(project.build_dir, slug(plan.film.title), kind)).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    store = Store(project.store_dir)
-    try:
-        with project_lock(project.store_dir, wait=wait, on_wait=reporter.info):
-            if kind in TIMELINES:
-                return _timeline(plan, store, project, kind, target, reporter=reporter)
-            if kind in ("srt", "vtt"):
-                return _subtitles(plan, store, kind, target)
-            if kind == "pdf":
-                from cinecode.editorial.storyboard import write_storyboard
+    with (
+        Session.open(project_path, write=True) as session,
+        session.locked(wait=wait, on_wait=reporter.info),
+    ):
+        project, store = session.project, session.require_store()
+        plan = result.plan
+        target = (out or default_path(project.build_dir, slug(plan.film.title), kind)).resolve()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if kind in TIMELINES:
+            return _timeline(plan, session, kind, target, reporter=reporter)
+        if kind in ("srt", "vtt"):
+            return _subtitles(plan, store, kind, target)
+        if kind == "pdf":
+            from cinecode.editorial.storyboard import write_storyboard
 
-                count = write_storyboard(plan, store, project, target)
-                return Exported(target, None, count, _frames(plan, store))
-            from cinecode.editorial.shotlist import write_shot_list
-
-            count = write_shot_list(plan, store, project, target)
+            count = write_storyboard(plan, store, project, target)
             return Exported(target, None, count, _frames(plan, store))
-    finally:
-        store.close()
+        from cinecode.editorial.shotlist import write_shot_list
+
+        count = write_shot_list(plan, store, project, target)
+        return Exported(target, None, count, _frames(plan, store))
 
 
 def _frames(plan: Plan, store: Store) -> int:
@@ -113,30 +110,15 @@ def _frames(plan: Plan, store: Store) -> int:
     return int(artifact.meta["frames"]) if artifact else 0
 
 
-def render_media(
-    plan: Plan, store: Store, project: Project, *, reporter: Reporter
-) -> dict[str, Path]:
+def render_media(plan: Plan, session: Session, *, reporter: Reporter) -> dict[str, Path]:
     """Each shot's editorial media in the store (rendered when missing): shot id → object."""
-    from cinecode.backends.registry import Backends
-    from cinecode.departments.steps import STEPS
     from cinecode.editorial.timeline import plan_media
-    from cinecode.graph.executor import execute
 
-    media = plan_media(plan, handles=project.config.edit.handles)
+    store = session.require_store()
+    media = plan_media(plan, handles=session.project.config.edit.handles)
     for item in media.values():
         plan.graph.add(item.job)
-    backends = Backends()
-    try:
-        stats = execute(
-            plan.graph,
-            store,
-            steps=STEPS,
-            backends=backends,
-            reporter=reporter,
-            targets=[item.job.key for item in media.values()],
-        )
-    finally:
-        backends.close()
+    stats = session.run(plan.graph, [item.job.key for item in media.values()], reporter=reporter)
     if stats.failed or stats.skipped:
         detail = "; ".join(f"{label}: {error}" for label, error in stats.failures)
         raise EditorialError(f"the editorial media could not be rendered ({detail})")
@@ -149,13 +131,14 @@ def render_media(
 
 
 def _timeline(
-    plan: Plan, store: Store, project: Project, kind: str, target: Path, *, reporter: Reporter
+    plan: Plan, session: Session, kind: str, target: Path, *, reporter: Reporter
 ) -> Exported:
     import opentimelineio as otio
 
     from cinecode.editorial.timeline import build_timeline, mix_jobs
 
-    objects = render_media(plan, store, project, reporter=reporter)
+    project, store = session.project, session.require_store()
+    objects = render_media(plan, session, reporter=reporter)
     bundle = kind == "otioz"
     folder = Path(tempfile.mkdtemp(prefix="otioz-")) if bundle else media_folder(target)
     try:

@@ -13,10 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from cinecode.graph.store import Store
+    from cinecode.pipeline.plan import Plan
+    from cinecode.pipeline.session import Loaded
 
 Array = npt.NDArray[np.float32]
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
@@ -165,3 +170,27 @@ def score(
     total = sum(weight[k] for k in measures) or 1.0
     overall = sum(measures[k] * weight[k] for k in measures) / total
     return {"score": round(overall, 4), "scores": measures, "scored_with": VERSION}
+
+
+def score_takes(store: Store, loaded: Loaded, current: Plan) -> int:
+    """Score the takes of the film's shots that have no score yet; how many were scored."""
+    from cinecode.departments.storyboard import shot_palette, shot_references
+
+    config = loaded.project.config.scoring
+    weights = Weights(config.sharpness, config.stability, config.consistency)
+    count = 0
+    for artifact in store.catalog.takes():
+        if artifact.meta.get("scored_with") == VERSION or artifact.shot not in current.shots:
+            continue
+        shot = current.shots[artifact.shot].shot
+        scene = loaded.film.scene_of(shot.id)
+        result = score(
+            store.path(artifact),
+            references=[Path(p) for p in shot_references(shot, scene, loaded.film)],
+            palette=shot_palette(scene, loaded.film),
+            model=config.model,
+            weights=weights,
+        )
+        store.catalog.update_meta(artifact.key, result)
+        count += 1
+    return count

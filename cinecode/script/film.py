@@ -114,19 +114,3 @@ def check_project(film: Film, project: Project, script: Script) -> None:
                     line=shot.directive.line,
                     hint=f"put your photo or clip at {path}",
                 )
-
-
-def referenced_files(film: Film, project: Project) -> list[Path]:
-    """Every user file the build reads (reference images, source media)."""
-    paths: list[Path] = []
-    references = [c.references for c in project.config.characters.values()]
-    references += [loc.references for loc in project.config.locations.values()]
-    for refs in references:
-        paths.extend(project.resolve(r) for r in refs)
-    for shot in film.shots:
-        if shot.directive and shot.directive.source:
-            paths.append(project.resolve(shot.directive.source))
-    from cinecode.departments.engines import project_files
-
-    paths.extend(project_files(project))  # ComfyUI workflows
-    return list(dict.fromkeys(paths))
