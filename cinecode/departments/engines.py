@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cinecode.backends.registry import BACKENDS, CAMERA_MOVES
+from cinecode.backends.registry import BACKENDS, CAMERA_MOVES, backend_version
 from cinecode.project.config import Department, Project
 from cinecode.script.model import Shot
 
@@ -45,6 +45,16 @@ class Engine:
     def is_camera(self) -> bool:
         """True when the picture is a camera move over the keyframe (no clip is generated)."""
         return self.backend in CAMERA_MOVES
+
+    @property
+    def version(self) -> int:
+        """The backend's code version: part of the key of everything it makes."""
+        return backend_version(self.backend)
+
+    @property
+    def model(self) -> str:
+        """The model its settings name ("" for the backend's default)."""
+        return str(self.params.get("model", ""))
 
 
 def _entry(project: Project, name: str) -> tuple[str, dict[str, Any], tuple[str, ...]]:

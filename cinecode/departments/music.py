@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from cinecode.backends.protocols import MusicRequest
-from cinecode.backends.registry import backend_version
+from cinecode.departments.engines import department_engine
 from cinecode.departments.mood import Mood
 from cinecode.departments.timing import scene_time
 from cinecode.errors import BadOutput
@@ -83,14 +83,14 @@ def plan_cue(
     scene: str,
 ) -> Job:
     """The cue of scene (or card) `name`: composed to its clock, ending as `leave` says."""
-    department = project.config.music
+    engine = department_engine(project, "music")
     fmt = project.config.format
     seed = cue_seed(project, name, mood)
     params: dict[str, Any] = {
-        "backend": department.backend,
-        "backend_version": backend_version(department.backend),
-        "backend_params": department.params,
-        "model": str(department.params.get("model", "")),
+        "backend": engine.backend,
+        "backend_version": engine.version,
+        "backend_params": engine.params,
+        "model": engine.model,
         "mood": mood.mood,
         "prompt": mood.words or mood.mood,
         "seed": seed,
@@ -110,7 +110,7 @@ def plan_cue(
         tuple(voices),
         label=f"cue {name} ({mood.mood})",
         scene=scene,
-        backend=department.backend,
+        backend=engine.backend,
         seed=seed,
     )
 

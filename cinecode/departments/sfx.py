@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cinecode.backends.protocols import EffectsRequest
-from cinecode.backends.registry import backend_version
+from cinecode.departments.engines import department_engine
 from cinecode.errors import BadOutput
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
@@ -423,52 +423,63 @@ def effect_seed(project: Project, *salt: str) -> int:
 
 def plan_bed(bed: Bed, *, location: str, project: Project, scene: str) -> Job:
     """The loop of a scene's ambience (one per location and description)."""
-    department = project.config.effects
     seed = effect_seed(project, "bed", location.upper(), bed.description.lower())
-    params: dict[str, Any] = {
-        "backend": department.backend,
-        "backend_version": backend_version(department.backend),
-        "backend_params": department.params,
-        "model": str(department.params.get("model", "")),
-        "kind": "ambience",
-        "description": bed.description,
-        "seconds": BED_SECONDS,
-        "seed": seed,
-        "rate": project.config.format.sample_rate,
-        "space": "",
-    }
-    return AMBIENCE.job(
-        params,
-        label=f"ambience {location or scene}: {bed.description}",
-        scene=scene,
-        backend=department.backend,
+    return _effect(
+        AMBIENCE,
+        "ambience",
+        bed.description,
+        seconds=BED_SECONDS,
         seed=seed,
+        space="",
+        project=project,
+        scene=scene,
+        label=f"ambience {location or scene}: {bed.description}",
     )
 
 
 def plan_spot(spot: Spot, *, space: str, project: Project, scene: str) -> Job:
     """One spot effect (its place in the scene is the mix's business, not this job's)."""
-    department = project.config.effects
     seed = effect_seed(project, "spot", scene, spot.description.lower())
+    return _effect(
+        SPOT,
+        "spot",
+        spot.description,
+        seconds=spot.seconds,
+        seed=seed,
+        space=space,
+        project=project,
+        scene=scene,
+        label=f"sfx {scene}: {spot.description}",
+    )
+
+
+def _effect(
+    step: Step,
+    kind: str,
+    description: str,
+    *,
+    seconds: float,
+    seed: int,
+    space: str,
+    project: Project,
+    scene: str,
+    label: str,
+) -> Job:
+    """A job of the effects engine: a bed or a spot."""
+    engine = department_engine(project, "effects")
     params: dict[str, Any] = {
-        "backend": department.backend,
-        "backend_version": backend_version(department.backend),
-        "backend_params": department.params,
-        "model": str(department.params.get("model", "")),
-        "kind": "spot",
-        "description": spot.description,
-        "seconds": spot.seconds,
+        "backend": engine.backend,
+        "backend_version": engine.version,
+        "backend_params": engine.params,
+        "model": engine.model,
+        "kind": kind,
+        "description": description,
+        "seconds": seconds,
         "seed": seed,
         "rate": project.config.format.sample_rate,
         "space": space,
     }
-    return SPOT.job(
-        params,
-        label=f"sfx {scene}: {spot.description}",
-        scene=scene,
-        backend=department.backend,
-        seed=seed,
-    )
+    return step.job(params, label=label, scene=scene, backend=engine.backend, seed=seed)
 
 
 def run_effect(job: Job, ctx: Context) -> Output:

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cinecode.backends.protocols import Composition, Figure, ImageRequest
-from cinecode.backends.registry import backend_version
 from cinecode.departments import services
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
@@ -293,7 +292,7 @@ def plan_take(
     fmt = project.config.format
     params: dict[str, Any] = {
         "backend": backend,
-        "backend_version": backend_version(backend),
+        "backend_version": engine.version,
         "backend_params": backend_params,
         "model": model,
         "prompt": compose_prompt(shot, scene, film, override=prompt),

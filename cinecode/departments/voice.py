@@ -17,8 +17,8 @@ from dataclasses import asdict, replace
 from typing import Any
 
 from cinecode.backends.protocols import SpeechRequest, SpeechSegment, Voice
-from cinecode.backends.registry import backend_version
 from cinecode.departments import services
+from cinecode.departments.engines import resolve
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
 from cinecode.project.config import CharacterConfig, Project
@@ -100,16 +100,17 @@ def character_seed(film: Film, name: str) -> int:
 
 def plan_line(line: Line, voice: Voice, film: Film, project: Project, *, scene: str) -> Job:
     """The job that speaks one dialogue block."""
-    department = project.config.voice
     config = project.config.characters.get(line.character)
-    backend = department.backend
-    if config and config.voice_setting.backend:
-        backend = config.voice_setting.backend
+    name = project.config.voice.backend
+    if config and config.voice_setting.backend:  # the character's own voice service
+        name = config.voice_setting.backend
+    engine = resolve(project, name, department="voice")
+    backend = engine.backend
     params: dict[str, Any] = {
         "backend": backend,
-        "backend_version": backend_version(backend),
-        "backend_params": department.params if backend == department.backend else {},
-        "model": str(department.params.get("model", "")) if backend == department.backend else "",
+        "backend_version": engine.version,
+        "backend_params": engine.params,
+        "model": engine.model,
         "voice": asdict(voice),
         "segments": [asdict(s) for s in line.delivery],
         "seed": character_seed(film, line.character),
