@@ -33,7 +33,7 @@ import diffusers  # `pip install 'cinecode[diffusers]'`
 import torch
 from PIL import Image
 
-from cinecode.backends.frames import frame_count, write_frames
+from cinecode.backends.frames import clip_length, write_frames
 from cinecode.backends.protocols import (
     BackendStatus,
     Generated,
@@ -309,14 +309,7 @@ class DiffusersBackend:
             steps = int(values.get("num_inference_steps") or _default_steps(pipe))
             meta: dict[str, Any] = {"seed": req.seed, "device": self.device()}
             if isinstance(req, VideoRequest):
-                fps = float(self.fps or req.fps)
-                frames = frame_count(
-                    req.duration,
-                    fps,
-                    multiple=self.frame_multiple,
-                    offset=self.frame_offset,
-                    maximum=self.max_frames,
-                )
+                fps, frames = clip_length(self, req)
                 values.update(num_frames=frames, fps=round(fps), frame_rate=round(fps))
                 values["decode_chunk_size"] = min(frames, 8)
                 if req.image is not None:

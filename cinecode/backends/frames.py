@@ -2,7 +2,9 @@
 
 Video models make clips of particular lengths: Wan wants 4k+1 frames, LTX 8k+1, SVD at most
 25. `frame_count` rounds a wanted duration *up* to the next length the model makes, so the
-segment trims the clip to the shot instead of holding a frozen last frame.
+segment trims the clip to the shot instead of holding a frozen last frame; `clip_length`
+applies it with an engine's film.toml settings (fps, frame_multiple, frame_offset,
+max_frames).
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 from PIL import Image
 
+from cinecode.backends.protocols import VideoRequest
 from cinecode.errors import BadOutput
 
 
@@ -35,9 +39,32 @@ def frame_count(
     return max(frames, 1)
 
 
+class ClipLengths(Protocol):
+    """A video engine's clip settings from film.toml (`fps` None: it makes the film's rate)."""
+
+    fps: float | None
+    frame_multiple: int
+    frame_offset: int
+    max_frames: int | None
+
+
+def clip_length(engine: ClipLengths, req: VideoRequest) -> tuple[float, int]:
+    """The frame rate and the number of frames `engine` makes for `req`."""
+    fps = float(engine.fps or req.fps)
+    frames = frame_count(
+        req.duration,
+        fps,
+        multiple=engine.frame_multiple,
+        offset=engine.frame_offset,
+        maximum=engine.max_frames,
+    )
+    return fps, frames
+
+
 def write_frames(frames: Sequence[Image.Image], out: Path, *, fps: float) -> Path:
     """Encode RGB frames to a near-lossless H.264 clip (the segment conforms it later)."""
     from cinecode.media.ffmpeg import discard_on_error, run_ffmpeg
+    from cinecode.media.video import INTERMEDIATE_ARGS
 
     if not frames:
         raise BadOutput("the engine returned no frames", hint="check the model and its settings")
@@ -56,7 +83,7 @@ def write_frames(frames: Sequence[Image.Image], out: Path, *, fps: float) -> Pat
     args = [
         "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{even[0]}x{even[1]}",
         "-framerate", f"{fps:.6g}", "-i", "pipe:0",
-        "-c:v", "libx264", "-preset", "veryfast", "-crf", "12", "-pix_fmt", "yuv420p",
+        *INTERMEDIATE_ARGS,
         "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
         "-vf", "scale=out_color_matrix=bt709:out_range=tv",
         "-fflags", "+bitexact", "-flags:v", "+bitexact", "-f", "mp4", str(out),

@@ -31,6 +31,7 @@ class LanczosBackend:
         self, req: UpscaleRequest, out: Path, progress: ProgressFn | None = None
     ) -> Generated:
         from cinecode.media.ffmpeg import discard_on_error, probe, run_ffmpeg
+        from cinecode.media.video import INTERMEDIATE_ARGS
 
         info = probe(req.source)
         width = req.width or info.width * req.scale
@@ -55,7 +56,7 @@ class LanczosBackend:
         )
         args = [
             "-i", str(req.source), "-map", "0:v:0", "-vf", chain,
-            "-c:v", "libx264", "-preset", "veryfast", "-crf", "12", "-pix_fmt", "yuv420p",
+            *INTERMEDIATE_ARGS,
             "-an", "-f", "mp4", str(target),
         ]  # fmt: skip
         with discard_on_error(target):

@@ -61,6 +61,7 @@ class MinterpolateBackend:
         self, req: InterpolateRequest, out: Path, progress: ProgressFn | None = None
     ) -> Generated:
         from cinecode.media.ffmpeg import discard_on_error, probe, run_ffmpeg
+        from cinecode.media.video import INTERMEDIATE_ARGS
 
         info = probe(req.source)
         source_fps = float(info.fps or 24)
@@ -70,7 +71,7 @@ class MinterpolateBackend:
         frames = max(1, round(info.frames * multiple))  # the same length (or factor× longer)
         args = [
             "-i", str(req.source), "-map", "0:v:0", "-vf", chain, "-frames:v", str(frames),
-            "-c:v", "libx264", "-preset", "veryfast", "-crf", "12", "-pix_fmt", "yuv420p",
+            *INTERMEDIATE_ARGS,
             "-an", "-f", "mp4", str(target),
         ]  # fmt: skip
         with discard_on_error(target):

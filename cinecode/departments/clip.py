@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from cinecode.backends.protocols import VideoRequest
-from cinecode.backends.registry import BACKENDS, backend_version
+from cinecode.backends.registry import BACKENDS
 from cinecode.departments import services, storyboard
 from cinecode.departments.engines import Engine, motion_engine, resolve
 from cinecode.errors import BadOutput
@@ -133,7 +133,7 @@ def plan_clip(
         seconds = prices.billable_seconds(model, shot.estimated_duration * HEADROOM + PAD)
     params: dict[str, Any] = {
         "backend": backend,
-        "backend_version": backend_version(backend),
+        "backend_version": engine.version,
         "backend_params": params_of,
         "model": model,
         "prompt": motion_prompt(shot, scene, film),
@@ -213,10 +213,11 @@ def run_clip(job: Job, ctx: Context) -> Output:
 def _to_mp4(source: Path, target: Path) -> Path:
     """A near-lossless H.264 MP4 of any clip (the segment conforms it later)."""
     from cinecode.media.ffmpeg import discard_on_error, run_ffmpeg
+    from cinecode.media.video import INTERMEDIATE_ARGS
 
     args = [
         "-i", str(source), "-map", "0:v:0", "-an",
-        "-c:v", "libx264", "-preset", "veryfast", "-crf", "12", "-pix_fmt", "yuv420p",
+        *INTERMEDIATE_ARGS,
         "-f", "mp4", str(target),
     ]  # fmt: skip
     with discard_on_error(target):

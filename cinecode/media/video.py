@@ -78,13 +78,27 @@ class VideoFormat:
         return f"{self.width}x{self.height}"
 
 
+#: The x264 options of an intermediate clip: what a local engine, an upscaler or an
+#: interpolator writes, and the MP4 a clip of another container becomes. Near-lossless
+#: (crf 12) yuv420p, nothing else: the segment conforms it later with `encoder_args`. Callers
+#: add their own input, filter, tag and container options around it; they feed
+#: content-addressed caches, so a change here changes every take's bytes.
+INTERMEDIATE_ARGS: tuple[str, ...] = (
+    "-c:v", "libx264",
+    "-preset", "veryfast",
+    "-crf", "12",
+    "-pix_fmt", "yuv420p",
+)  # fmt: skip
+
+
 def encoder_args(fmt: VideoFormat) -> list[str]:
-    """The one set of ffmpeg output options every segment is encoded with.
+    """The one set of ffmpeg output options every segment of the film is encoded with.
 
     Fixed x264 settings (so SPS/PPS are identical for a format), closed GOPs starting with an
     IDR, 4 encoder threads whatever the machine (x264's output depends on its thread count),
     BT.709 limited-range tags, SEI (x264's version string) stripped, no metadata: the same
-    inputs give the same bytes on any machine with this ffmpeg.
+    inputs give the same bytes on any machine with this ffmpeg. (Intermediate clips, which a
+    segment conforms, use `INTERMEDIATE_ARGS` instead.)
     """
     gop = 2 * fmt.fps
     return [

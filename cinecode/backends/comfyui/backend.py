@@ -51,7 +51,7 @@ from cinecode.backends.comfyui.workflow import (
     output_files,
     targets,
 )
-from cinecode.backends.frames import frame_count, write_frames
+from cinecode.backends.frames import clip_length, write_frames
 from cinecode.backends.protocols import (
     BackendStatus,
     Generated,
@@ -327,14 +327,7 @@ class ComfyUIBackend:
         want = "image"
         meta: dict[str, Any] = {}
         if isinstance(req, VideoRequest):
-            fps = float(self.fps or req.fps)
-            frames = frame_count(
-                req.duration,
-                fps,
-                multiple=self.frame_multiple,
-                offset=self.frame_offset,
-                maximum=self.max_frames,
-            )
+            fps, frames = clip_length(self, req)
             values.update(frames=frames, fps=fps, duration=frames / fps)
             if req.image is not None:
                 files["image"] = req.image

@@ -70,6 +70,7 @@ def run(job: dict[str, Any]) -> None:
     import av
 
     from cinecode.media.ffmpeg import discard_on_error, run_ffmpeg
+    from cinecode.media.video import INTERMEDIATE_ARGS
 
     with av.open(str(source)) as container:
         stream = container.streams.video[0]
@@ -91,7 +92,7 @@ def run(job: dict[str, Any]) -> None:
             "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{size[0]}x{size[1]}",
             "-framerate", f"{fps:.6g}", "-i", "pipe:0",
             "-vf", "scale=out_color_matrix=bt709:out_range=tv",
-            "-c:v", "libx264", "-preset", "veryfast", "-crf", "12", "-pix_fmt", "yuv420p",
+            *INTERMEDIATE_ARGS,
             "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
             "-f", "mp4", str(out),
         ]  # fmt: skip
