@@ -9,7 +9,11 @@ def main() -> None:
     """Entry point of the `cinecode` script."""
     from cinecode.graph.fastpath import try_make
 
-    if try_make(sys.argv[1:]):  # nothing to do: answered without loading the build machinery
+    answer = try_make(sys.argv[1:])
+    if answer is not None:  # nothing to do: answered without loading the build machinery
+        sys.stderr.write("nothing to do: the film is up to date\n")
+        sys.stdout.write(answer + "\n")
+        sys.stdout.flush()
         return
     from cinecode.cli import app
 

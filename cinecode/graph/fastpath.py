@@ -139,10 +139,11 @@ def up_to_date(root: str, options: dict[str, Any]) -> dict[str, Any] | None:
     return result
 
 
-def try_make(argv: list[str]) -> bool:
-    """`cinecode make PROJECT [--json] [--takes N]` with nothing to do: answer and return True."""
+def try_make(argv: list[str]) -> str | None:
+    """`cinecode make PROJECT [--json] [--takes N]` with nothing to do: the answer to print
+    (the master's path, or the JSON line); None when the full path must run."""
     if len(argv) < 2 or argv[0] != "make":
-        return False
+        return None
     project: str | None = None
     as_json = False
     takes = 1
@@ -158,19 +159,16 @@ def try_make(argv: list[str]) -> bool:
             takes = int(rest[index + 1])
             index += 1
         elif arg.startswith("-") or project is not None:
-            return False  # anything else goes the full way
+            return None  # anything else goes the full way
         else:
             project = arg
         index += 1
     if project is None:
-        return False
+        return None
     root = os.path.expanduser(project)
     if os.path.basename(root) == "film.toml":
         root = os.path.dirname(root) or "."
     result = up_to_date(os.path.realpath(root), {"takes": takes})
     if result is None:
-        return False
-    sys.stderr.write("nothing to do: the film is up to date\n")
-    sys.stdout.write((json.dumps(result) if as_json else str(result["master"])) + "\n")
-    sys.stdout.flush()
-    return True
+        return None
+    return json.dumps(result) if as_json else str(result["master"])
