@@ -247,7 +247,6 @@ def takes_cmd(
         if as_json:
             _out(json.dumps([row.as_dict() for row in rows]))
             return
-        from rich.console import Console
         from rich.table import Table
 
         table = Table(title=f"takes of {shot}", title_justify="left")
@@ -269,7 +268,7 @@ def takes_cmd(
                 mark.strip(),
                 row.thumbnail,
             )
-        Console(highlight=False).print(table)
+        _console().print(table)
 
     _guard(run)
 
@@ -410,10 +409,9 @@ def ledger(project: ProjectArg, as_json: JsonOpt = False) -> None:
         if as_json:
             _out(json.dumps(report))
             return
-        from rich.console import Console
         from rich.table import Table
 
-        console = Console(highlight=False)
+        console = _console()
         currency = report["currency"]
         for title, rows in (("department", report["departments"]), ("backend", report["backends"])):
             table = Table(title=f"spend by {title}", title_justify="left")

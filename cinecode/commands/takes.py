@@ -111,8 +111,7 @@ def _still(path: Path) -> Any:
 
 def list_takes(project: Path, shot_id: str, *, show_rejected: bool = False) -> list[TakeRow]:
     """Every take of a shot, oldest first (rejected ones only when asked)."""
-    session = open_session(project, write=False)
-    try:
+    with open_session(project, write=False) as session:
         shot = find_shot(session, shot_id)
         store = session.store
         if store is None:  # never built: no takes yet
@@ -148,8 +147,6 @@ def list_takes(project: Path, shot_id: str, *, show_rejected: bool = False) -> l
                 )
             )
         return rows
-    finally:
-        session.close()
 
 
 def _resolve(session: Session, shot: Shot, reference: str) -> Artifact:
@@ -179,8 +176,7 @@ def _save(session: Session, picks: Picks) -> None:
 
 def pick(project: Path, shot_id: str, take: str) -> str:
     """Put a take in the cut; returns its id."""
-    session = open_session(project)
-    try:
+    with open_session(project) as session:
         shot = find_shot(session, shot_id)
         artifact = _resolve(session, shot, take)
         picks = read_picks(session.loaded.project.picks_path)
@@ -189,27 +185,21 @@ def pick(project: Path, shot_id: str, take: str) -> str:
         )
         _save(session, updated)
         return artifact.key[:TAKE_ID]
-    finally:
-        session.close()
 
 
 def reject(project: Path, shot_id: str, take: str) -> str:
     """Hide a take from lists and from the cut (it stays in the store); returns its id."""
-    session = open_session(project)
-    try:
+    with open_session(project) as session:
         shot = find_shot(session, shot_id)
         artifact = _resolve(session, shot, take)
         picks = read_picks(session.loaded.project.picks_path)
         _save(session, picks.reject(shot.id, artifact.key))
         return artifact.key[:TAKE_ID]
-    finally:
-        session.close()
 
 
 def lock(project: Path, shot_id: str, *, locked: bool = True) -> str:
     """Lock (or unlock) a shot: a locked shot keeps its take whatever changes upstream."""
-    session = open_session(project)
-    try:
+    with open_session(project) as session:
         shot = find_shot(session, shot_id)
         picks = read_picks(session.loaded.project.picks_path)
         choice = picks.get(shot.id)
@@ -223,8 +213,6 @@ def lock(project: Path, shot_id: str, *, locked: bool = True) -> str:
                 )
         _save(session, picks.lock(shot.id, locked))
         return shot.id
-    finally:
-        session.close()
 
 
 def regen(
