@@ -61,7 +61,7 @@ from cinecode.backends.protocols import (
     UpscaleRequest,
     VideoRequest,
 )
-from cinecode.errors import BackendError, BadOutput, CinecodeError, ProviderDown
+from cinecode.errors import BackendError, BadOutput, Cancelled, CinecodeError, ProviderDown
 
 NAME = "comfyui"
 VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".mkv", ".gif", ".webp")
@@ -422,8 +422,8 @@ class ComfyUIBackend:
             try:
                 self._wait(server, ws, prompt_id, len(prompt), progress)
             except BaseException as exc:
-                if not isinstance(exc, CinecodeError):  # Ctrl-C, a cancelled build
-                    self._interrupt(server, prompt_id)
+                if isinstance(exc, Cancelled) or not isinstance(exc, CinecodeError):
+                    self._interrupt(server, prompt_id)  # Ctrl-C, a cancelled build
                 raise
         finally:
             ws.close()
