@@ -1,4 +1,8 @@
-"""What every hosted backend shares: connection settings, prices, tickets and waiting.
+"""What every hosted backend shares: connection settings, prices, tickets and waiting, the
+checks on what a provider answers, and the delivery of its result (a file downloaded and
+checked, a voice track assembled). `ModelBackend` is the whole flow of the providers that run
+any model by name; each provider file keeps only its wire format (endpoints, request bodies,
+response fields).
 
 **Never pay twice.** A provider job runs on someone else's machine and is paid for when it
 is submitted. The backend is handed a `Ticket` (the executor's runner makes one per job, kept
@@ -14,12 +18,23 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
+from cinecode.backends.hosted.checks import check_image, check_video, expect_duration
 from cinecode.backends.hosted.http import HttpClient, Service
-from cinecode.backends.hosted.pricing import Prices, Usage
-from cinecode.backends.protocols import BackendStatus, Cost, ProgressFn
-from cinecode.errors import BackendError, ProviderDown
+from cinecode.backends.hosted.pricing import Prices, Usage, speech_characters
+from cinecode.backends.hosted.results import Reading, save_png, write_wav
+from cinecode.backends.protocols import (
+    BackendStatus,
+    Cost,
+    Generated,
+    ImageRequest,
+    ProgressFn,
+    SpeechRequest,
+    VideoRequest,
+)
+from cinecode.errors import BackendError, BadOutput, ProviderDown
 
 
 @dataclass(frozen=True)
@@ -230,14 +245,91 @@ class HostedBackend:
     def expect_length(self, meta: Mapping[str, Any], seconds: float, ticket: Ticket | None) -> None:
         """Check a clip lasts what was asked; if not, forget the provider job (its result is
         wrong, fetching it again would not help) so the next make submits a new one."""
-        from cinecode.backends.hosted.checks import expect_duration
-
         try:
             expect_duration(dict(meta), seconds, backend=self.name)
         except BackendError:
             if ticket is not None:
                 ticket.forget()
             raise
+
+    # --- what providers answer ---------------------------------------------------------------
+
+    def job_id(self, answer: Any, key: str, *, message: str, hint: str) -> str:
+        """The id under `key` in a provider's answer to a submission, or `BadOutput` with
+        `message` (the provider took the job, maybe paid: `hint` says where to look)."""
+        if not isinstance(answer, dict) or not answer.get(key):
+            raise BadOutput(message, backend=self.name, hint=hint)
+        return str(answer[key])
+
+    def status_of(self, url: str, *, malformed: str) -> dict[str, Any] | None:
+        """A provider job's status object, or None when the provider no longer knows the job
+        (HTTP 404); an answer that is not an object is `BadOutput` with `malformed`."""
+        code, body = self.http.json("GET", url, accept=(404,))
+        if code == 404:
+            return None
+        if not isinstance(body, dict):
+            raise BadOutput(malformed, backend=self.name)
+        return body
+
+    # --- results -----------------------------------------------------------------------------
+
+    def deliver(
+        self,
+        url: str,
+        out: Path,
+        req: ImageRequest | VideoRequest,
+        *,
+        model: str,
+        job: ProviderJob,
+        ticket: Ticket | None,
+        seconds: float = 0.0,
+        images: int = 1,
+        gpu: float = 0.0,
+    ) -> Generated:
+        """A finished job's file downloaded and checked (a clip of `seconds`, or an image kept
+        as PNG), the ticket done, and what it cost."""
+        if isinstance(req, VideoRequest):
+            target = out / "clip.mp4"
+            meta = self.http.download(
+                url, target, kind="video", check=lambda p: check_video(p, backend=self.name)
+            )
+            self.expect_length(meta, seconds, ticket)
+            usage = Usage(seconds=seconds, width=req.width, height=req.height, gpu_seconds=gpu)
+        else:
+            raw = out / "download"
+            meta = self.http.download(
+                url, raw, kind="image", check=lambda p: check_image(p, backend=self.name)
+            )
+            target = save_png(raw, out / "image.png")
+            usage = Usage(images=images, width=req.width, height=req.height, gpu_seconds=gpu)
+        if ticket is not None:
+            ticket.done()
+        meta = {**meta, "usage": usage.as_meta(), "provider_job": job.id}
+        return Generated(target, self.cost(model, usage), model, meta)
+
+    def voice_track(
+        self,
+        req: SpeechRequest,
+        reading: Reading,
+        out: Path,
+        *,
+        model: str,
+        voice_id: str,
+        **extra: Any,
+    ) -> Generated:
+        """A delivery read run by run, written as voice.wav, with its phrases and its cost
+        (per character); `extra` joins the meta before the voice id."""
+        audio = reading.audio()
+        target = write_wav(out / "voice.wav", audio, req.sample_rate)
+        usage = Usage(characters=speech_characters(req.segments))
+        meta = {
+            "duration": round(audio.shape[-1] / req.sample_rate, 4),
+            "phrases": reading.phrases,
+            "usage": usage.as_meta(),
+            **extra,
+            "voice_id": voice_id,
+        }
+        return Generated(target, self.cost(model, usage), model, meta)
 
     def close(self) -> None:
         self.http.close()
@@ -251,6 +343,121 @@ class Poll:
     fraction: float | None = None
     result: Any = None
     error: str = ""
+
+
+class ModelBackend(HostedBackend):
+    """A provider that runs any hosted image or video model by name (fal, Replicate).
+
+    cinecode's inputs (prompt, seed, keyframe…) are renamed to the model's (`FIELDS`,
+    overridden by the department's `fields`; "" = not sent), the department's `input` added
+    as it is, one job submitted and waited for, and its file delivered. A provider supplies
+    its wire format: `_values` (inputs beyond prompt, negative prompt and seed), `_submit`,
+    `_poll`, and what a finished job's result holds (`_url`, `_gpu`, `_images`).
+    """
+
+    FIELDS: ClassVar[Mapping[str, str]] = {}
+    MODEL_HINT = ""  # how to name a model in film.toml
+    WHAT = "job of {model}"  # a job, in messages
+    NO_FILE = "job {id} finished with no file in its result"
+
+    def __init__(
+        self,
+        *,
+        model: str = "",
+        input: Mapping[str, Any] | None = None,
+        fields: Mapping[str, str] | None = None,
+        negative_prompt: str = "",
+        **settings: Any,
+    ) -> None:
+        super().__init__(model=model, **settings)
+        self.extra = dict(input or {})
+        self.fields = {**self.FIELDS, **dict(fields or {})}
+        self.negative_prompt = negative_prompt
+
+    def generate(
+        self,
+        req: ImageRequest | VideoRequest,
+        out: Path,
+        progress: ProgressFn | None = None,
+        *,
+        ticket: Ticket | None = None,
+    ) -> Generated:
+        """An image (ImageRequest) or a clip from a keyframe (VideoRequest)."""
+        model = req.model or self.model
+        if not model:
+            raise BackendError("no model named", backend=self.name, hint=self.MODEL_HINT)
+        seconds = 0.0
+        if isinstance(req, VideoRequest):
+            seconds = self.prices.billable_seconds(model, req.duration)
+        values: dict[str, Any] = {
+            "prompt": req.prompt,
+            "negative_prompt": req.negative_prompt or self.negative_prompt,
+            "seed": req.seed,
+            **self._values(req, seconds),
+        }
+        inputs = self._inputs(values)
+        job, result = self.run_job(
+            ticket,
+            submit=lambda: self._submit(model, inputs),
+            poll=self._poll,
+            what=self.WHAT.format(model=model),
+            progress=progress,
+        )
+        url = self._url(result)
+        if not url:
+            raise BadOutput(
+                self.NO_FILE.format(id=job.id),
+                backend=self.name,
+                hint="check the model returns an image or a video",
+            )
+        gpu = self._gpu(result)
+        images = 1 if isinstance(req, VideoRequest) else self._images(result)
+        return self.deliver(
+            url,
+            out,
+            req,
+            model=model,
+            job=job,
+            ticket=ticket,
+            seconds=seconds,
+            images=images,
+            gpu=gpu,
+        )
+
+    def _inputs(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """cinecode's values under the model's names (empty ones left out), plus `input`."""
+        inputs: dict[str, Any] = {}
+        for ours, value in values.items():
+            theirs = self.fields.get(ours, "")
+            if theirs and value not in ("", None):
+                inputs[theirs] = value
+        inputs.update(self.extra)
+        return inputs
+
+    # --- the provider's wire format ----------------------------------------------------------
+
+    def _values(self, req: ImageRequest | VideoRequest, seconds: float) -> dict[str, Any]:
+        """The inputs beyond prompt, negative prompt and seed (`seconds`: a clip's billable
+        length), under cinecode's names."""
+        raise NotImplementedError
+
+    def _submit(self, model: str, inputs: dict[str, Any]) -> ProviderJob:
+        raise NotImplementedError
+
+    def _poll(self, job: ProviderJob) -> Poll:
+        raise NotImplementedError
+
+    def _url(self, result: Any) -> str:
+        """The file URL in a finished job's result ("" when there is none)."""
+        raise NotImplementedError
+
+    def _gpu(self, result: Any) -> float:
+        """The GPU seconds the provider reported for a finished job (0 = not reported)."""
+        raise NotImplementedError
+
+    def _images(self, result: Any) -> int:
+        """How many images a finished image job made (what is billed)."""
+        raise NotImplementedError
 
 
 def aspect_ratio(width: int, height: int, choices: tuple[str, ...]) -> str:
@@ -275,6 +482,7 @@ def resume(ticket: Ticket, backend: str) -> ProviderJob | None:
 __all__ = [
     "HostedBackend",
     "MemoryTicket",
+    "ModelBackend",
     "Poll",
     "ProviderJob",
     "Ticket",

@@ -99,6 +99,18 @@ def decode_audio(
     return np.ascontiguousarray(samples.reshape(-1, 2).T)  # packed flt: L R L R …
 
 
+def decode_audio_bytes(
+    data: bytes, suffix: str, *, rate: int, backend: str = "", channels: int = 1
+) -> np.ndarray[Any, Any]:
+    """`decode_audio` of a file held in memory (`suffix`: its type, such as ".mp3")."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+        handle.write(data)
+        handle.flush()
+        return decode_audio(Path(handle.name), rate=rate, backend=backend, channels=channels)
+
+
 def check_audio(path: Path, *, rate: int = 48000, backend: str = "") -> dict[str, Any]:
     """Decode an audio file fully; its duration."""
     samples = decode_audio(path, rate=rate, backend=backend)
@@ -120,4 +132,11 @@ def expect_duration(
         )
 
 
-__all__ = ["check_audio", "check_image", "check_video", "decode_audio", "expect_duration"]
+__all__ = [
+    "check_audio",
+    "check_image",
+    "check_video",
+    "decode_audio",
+    "decode_audio_bytes",
+    "expect_duration",
+]

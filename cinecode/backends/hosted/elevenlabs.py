@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 
 from cinecode.backends.hosted.base import HostedBackend, Ticket
-from cinecode.backends.hosted.checks import decode_audio, expect_duration
-from cinecode.backends.hosted.pricing import Usage, speech_characters
-from cinecode.backends.hosted.results import fit_length, join_audio, write_wav
+from cinecode.backends.hosted.checks import decode_audio_bytes, expect_duration
+from cinecode.backends.hosted.pricing import Usage
+from cinecode.backends.hosted.results import Reading, fit_length, write_wav
 from cinecode.backends.protocols import (
     EffectsRequest,
     Generated,
@@ -97,23 +97,13 @@ class ElevenLabsBackend(HostedBackend):
                 hint='set voice = { voice_id = "…" } for the character in film.toml',
             )
         model = req.model or self.model or "eleven_multilingual_v2"
-        runs = [s.text.strip() for s in req.segments if s.text.strip()]
         settings = {**self.voice_settings, **dict(req.voice.params.get("settings", {}))}
         if req.voice.rate != 1.0 and "speed" not in settings:
             settings["speed"] = round(min(1.2, max(0.7, req.voice.rate)), 3)
-        pieces: list[np.ndarray[Any, Any] | float] = []
-        phrases: list[list[Any]] = []
-        at = 0.0
-        index = 0
+        reading = Reading(req.segments, req.sample_rate)
+        runs = reading.runs
         credits = 0
-        for segment in req.segments:
-            if segment.pause > 0 and not segment.text.strip():
-                pieces.append(float(segment.pause))
-                at += segment.pause
-                continue
-            text = segment.text.strip()
-            if not text:
-                continue
+        for index, text, _ in reading:
             body: dict[str, Any] = {"text": text, "model_id": model, "seed": req.seed}
             if settings:
                 body["voice_settings"] = settings
@@ -125,24 +115,10 @@ class ElevenLabsBackend(HostedBackend):
                 f"text-to-speech/{voice_id}", body, rate=req.sample_rate, channels=1
             )
             credits += _int(headers.get("character-cost"))
-            seconds = samples.shape[-1] / req.sample_rate
-            phrases.extend(_phrases(text, at, seconds))
-            pieces.append(samples)
-            at += seconds
-            index += 1
+            reading.phrases.extend(_phrases(text, *reading.add(samples)))
             if progress is not None:
-                progress(index / max(1, len(runs)))
-        audio = join_audio(pieces, req.sample_rate)
-        target = write_wav(out / "voice.wav", audio, req.sample_rate)
-        usage = Usage(characters=speech_characters(req.segments))
-        meta = {
-            "duration": round(audio.shape[-1] / req.sample_rate, 4),
-            "phrases": phrases,
-            "usage": usage.as_meta(),
-            "credits": credits,
-            "voice_id": voice_id,
-        }
-        return Generated(target, self.cost(model, usage), model, meta)
+                progress((index + 1) / max(1, len(runs)))
+        return self.voice_track(req, reading, out, model=model, voice_id=voice_id, credits=credits)
 
     # --- effects ---------------------------------------------------------------------------
 
@@ -168,11 +144,7 @@ class ElevenLabsBackend(HostedBackend):
         samples, _ = self._audio("sound-generation", body, rate=req.sample_rate, channels=1)
         measured = {"duration": samples.shape[-1] / req.sample_rate}
         expect_duration(measured, seconds, backend=self.name)
-        audio = fit_length(samples, round(req.duration * req.sample_rate))
-        target = write_wav(out / "effect.wav", audio, req.sample_rate)
-        usage = Usage(seconds=seconds)
-        meta = {"duration": req.duration, "usage": usage.as_meta()}
-        return Generated(target, self.cost(model, usage), model, meta)
+        return self._cue(samples, req, out / "effect.wav", model=model, seconds=seconds)
 
     # --- music -----------------------------------------------------------------------------
 
@@ -194,8 +166,20 @@ class ElevenLabsBackend(HostedBackend):
             prompt += f", in {req.key}"
         body = {"prompt": prompt, "music_length_ms": round(seconds * 1000), "model_id": model}
         samples, _ = self._audio("music", body, rate=req.sample_rate, channels=2)
+        return self._cue(samples, req, out / "music.wav", model=model, seconds=seconds)
+
+    def _cue(
+        self,
+        samples: np.ndarray[Any, Any],
+        req: EffectsRequest | MusicRequest,
+        target: Path,
+        *,
+        model: str,
+        seconds: float,
+    ) -> Generated:
+        """A sound cut or padded to exactly the requested length, billed for `seconds`."""
         audio = fit_length(samples, round(req.duration * req.sample_rate))
-        target = write_wav(out / "music.wav", audio, req.sample_rate)
+        write_wav(target, audio, req.sample_rate)
         usage = Usage(seconds=seconds)
         meta = {"duration": req.duration, "usage": usage.as_meta()}
         return Generated(target, self.cost(model, usage), model, meta)
@@ -238,12 +222,8 @@ class ElevenLabsBackend(HostedBackend):
 
             mono = resample(mono[None, :], source, rate)[0]
             return mono if channels == 1 else np.stack([mono, mono])
-        import tempfile
-
-        with tempfile.NamedTemporaryFile(suffix="." + fmt.split("_")[0]) as handle:
-            handle.write(data)
-            handle.flush()
-            return decode_audio(Path(handle.name), rate=rate, backend=self.name, channels=channels)
+        suffix = "." + fmt.split("_")[0]
+        return decode_audio_bytes(data, suffix, rate=rate, backend=self.name, channels=channels)
 
 
 def _int(value: str | None) -> int:

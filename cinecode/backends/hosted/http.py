@@ -9,8 +9,12 @@ HttpClient.download  stream a result to disk, checking size, content type and co
 ```
 
 Errors come out as cinecode's own: `RateLimited`, `ProviderDown`, `BadOutput`, or a
-`BackendError` for a request the provider refused. The credential is read from the
-environment only, sent only to the provider's own host, and scrubbed from every message.
+`BackendError` for a request the provider refused. They are made in one place, the map in
+`HttpClient` (`_broken` for httpx's exceptions, `_refused` for error statuses, `_malformed`
+for a body that is not JSON), raised `from` what they translate; answers of the wrong shape
+are `base.HostedBackend.job_id`/`status_of`'s and `results.dig`'s. The credential is read
+from the environment only, sent only to the provider's own host, and scrubbed from every
+message.
 """
 
 from __future__ import annotations
@@ -228,7 +232,6 @@ class HttpClient:
         if not self.has_key:
             raise self.missing_key()
         url = self.url(path)
-        name = self.service.name
         attempt = 0
         while True:
             self._limiter.acquire(self._sleep)
@@ -250,30 +253,14 @@ class HttpClient:
                         response.status_code >= 400 and response.status_code not in accept
                     ):
                         _read_quietly(response)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                problem = f"cannot reach {where(url)} ({type(exc).__name__})"
-                if attempt < self.service.retries:
+            except httpx.HTTPError as exc:  # refused, timed out, dropped, badly framed
+                # a connection that was never made cannot have reached the provider
+                unsent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+                if (unsent or retry == "always") and attempt < self.service.retries:
                     self._sleep(self._backoff(attempt))
                     attempt += 1
                     continue
-                raise ProviderDown(
-                    self.redact(problem),
-                    backend=name,
-                    hint="check the network and the service's base_url; run make again to resume",
-                ) from None
-            except httpx.HTTPError as exc:  # timeouts, dropped connections, bad framing
-                problem = f"no complete answer from {where(url)} ({type(exc).__name__})"
-                if retry == "always" and attempt < self.service.retries:
-                    self._sleep(self._backoff(attempt))
-                    attempt += 1
-                    continue
-                hint = "the service is slow or failing; run make again later to resume"
-                if retry == "safe":
-                    hint = (
-                        "the request may have reached the provider; check its dashboard for a "
-                        "duplicate job, then run make again"
-                    )
-                raise ProviderDown(self.redact(problem), backend=name, hint=hint) from None
+                raise self._broken(exc, url, retry=retry) from exc
             status = response.status_code
             if status < 400 or status in accept:
                 return response
@@ -281,13 +268,7 @@ class HttpClient:
             if status == 429:
                 wait = retry_after(response.headers.get("Retry-After"))
                 if wait is not None and wait > MAX_RETRY_AFTER:
-                    raise RateLimited(
-                        f"rate limited by {where(url)}: asked to wait {wait:.0f} s",
-                        backend=name,
-                        retry_after=wait,
-                        hint=f"run make again in {wait / 60:.0f} minutes, or lower "
-                        f"requests_per_minute in [services.{name}]",
-                    )
+                    raise self._refused(status, url, detail, wait=wait)
                 if wait is not None:  # everyone waits: the next acquire() sleeps it out
                     self._limiter.pause(wait + self._rng.uniform(0, 0.1 * max(wait, 0.1)))
                 if attempt < self.service.retries:
@@ -295,13 +276,7 @@ class HttpClient:
                         self._sleep(self._backoff(attempt))
                     attempt += 1
                     continue
-                raise RateLimited(
-                    f"rate limited by {where(url)} after {attempt + 1} tries{detail}",
-                    backend=name,
-                    retry_after=wait,
-                    hint=f"lower requests_per_minute or concurrency in [services.{name}], "
-                    "then run make again",
-                )
+                raise self._refused(status, url, detail, wait=wait, tries=attempt + 1)
             if status in RETRY_STATUSES:
                 repeatable = retry == "always" or status in (500, 502, 503)
                 if repeatable and attempt < self.service.retries:
@@ -310,25 +285,88 @@ class HttpClient:
                     self._sleep(pause if pause is not None else self._backoff(attempt))
                     attempt += 1
                     continue
-                raise ProviderDown(
-                    f"{where(url)} failed with HTTP {status}{detail}",
-                    backend=name,
-                    hint="the provider is having trouble; run make again later (finished "
-                    "work is kept and running jobs resume)",
-                )
-            if status in (401, 403):
-                raise BackendError(
-                    f"{where(url)} refused the credential (HTTP {status}){detail}",
-                    backend=name,
-                    hint=f"check the key in ${self.service.key_env} and the account's access"
-                    if self.service.key_env
-                    else "check the service's access settings",
-                )
-            raise BackendError(
-                f"{where(url)} rejected the request (HTTP {status}){detail}",
+            raise self._refused(status, url, detail)
+
+    # --- the one map from foreign failures to cinecode's errors --------------------------------
+
+    def _broken(
+        self, exc: httpx.HTTPError, url: str, *, retry: Retry | None = None
+    ) -> ProviderDown:
+        """What an httpx failure means: an API request (`retry`: how it may be repeated) that
+        got no complete answer, or a download (`retry` None) that broke off."""
+        name = self.service.name
+        kind = type(exc).__name__
+        if retry is None:
+            return ProviderDown(f"the download broke off ({kind})", backend=name)
+        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+            return ProviderDown(
+                self.redact(f"cannot reach {where(url)} ({kind})"),
                 backend=name,
-                hint="check the model and its inputs in film.toml against the provider's docs",
+                hint="check the network and the service's base_url; run make again to resume",
             )
+        hint = "the service is slow or failing; run make again later to resume"
+        if retry == "safe":
+            hint = (
+                "the request may have reached the provider; check its dashboard for a "
+                "duplicate job, then run make again"
+            )
+        return ProviderDown(
+            self.redact(f"no complete answer from {where(url)} ({kind})"), backend=name, hint=hint
+        )
+
+    def _refused(
+        self, status: int, url: str, detail: str, *, wait: float | None = None, tries: int = 1
+    ) -> BackendError:
+        """What an HTTP error status means once it is not retried (again); `detail` is the
+        provider's own message (": …", redacted), `wait` a 429's Retry-After."""
+        name = self.service.name
+        if status == 429 and wait is not None and wait > MAX_RETRY_AFTER:
+            return RateLimited(
+                f"rate limited by {where(url)}: asked to wait {wait:.0f} s",
+                backend=name,
+                retry_after=wait,
+                hint=f"run make again in {wait / 60:.0f} minutes, or lower "
+                f"requests_per_minute in [services.{name}]",
+            )
+        if status == 429:
+            return RateLimited(
+                f"rate limited by {where(url)} after {tries} tries{detail}",
+                backend=name,
+                retry_after=wait,
+                hint=f"lower requests_per_minute or concurrency in [services.{name}], "
+                "then run make again",
+            )
+        if status in RETRY_STATUSES:
+            return ProviderDown(
+                f"{where(url)} failed with HTTP {status}{detail}",
+                backend=name,
+                hint="the provider is having trouble; run make again later (finished "
+                "work is kept and running jobs resume)",
+            )
+        if status in (401, 403):
+            return BackendError(
+                f"{where(url)} refused the credential (HTTP {status}){detail}",
+                backend=name,
+                hint=f"check the key in ${self.service.key_env} and the account's access"
+                if self.service.key_env
+                else "check the service's access settings",
+            )
+        return BackendError(
+            f"{where(url)} rejected the request (HTTP {status}){detail}",
+            backend=name,
+            hint="check the model and its inputs in film.toml against the provider's docs",
+        )
+
+    def _malformed(self, path: str, response: httpx.Response) -> BadOutput:
+        """What an answer that is not the JSON it should be means."""
+        snippet = self.redact(response.text[:120])
+        return BadOutput(
+            f"{where(self.url(path))} answered with malformed JSON: {snippet!r}",
+            backend=self.service.name,
+            hint="the service may be degraded; run make again later",
+        )
+
+    # --- JSON and media answers ----------------------------------------------------------------
 
     def json(
         self,
@@ -350,17 +388,12 @@ class HttpClient:
             )
             try:
                 return response.status_code, response.json()
-            except ValueError:
+            except ValueError as exc:
                 if retry == "always" and attempt < self.service.retries:
                     self._sleep(self._backoff(attempt))
                     attempt += 1
                     continue
-                snippet = self.redact(response.text[:120])
-                raise BadOutput(
-                    f"{where(self.url(path))} answered with malformed JSON: {snippet!r}",
-                    backend=self.service.name,
-                    hint="the service may be degraded; run make again later",
-                ) from None
+                raise self._malformed(path, response) from exc
 
     def post_media(
         self,
@@ -430,7 +463,7 @@ class HttpClient:
                     backend=self.service.name,
                     hint=f"raise max_download_mb in [services.{self.service.name}] if it is "
                     "expected",
-                ) from None
+                ) from exc
             except (BadOutput, ProviderDown) as exc:
                 dest.unlink(missing_ok=True)
                 problem = exc.message
@@ -475,9 +508,7 @@ class HttpClient:
                 if received == 0:
                     raise BadOutput("the file is empty", backend=name)
         except httpx.HTTPError as exc:
-            raise ProviderDown(
-                f"the download broke off ({type(exc).__name__})", backend=name
-            ) from None
+            raise self._broken(exc, url) from exc
 
     def close(self) -> None:
         self._client.close()

@@ -18,12 +18,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from cinecode.backends.hosted.base import HostedBackend, Ticket, aspect_ratio
-from cinecode.backends.hosted.checks import check_image, decode_audio
-from cinecode.backends.hosted.pricing import Usage, speech_characters
-from cinecode.backends.hosted.results import decode_base64, join_audio, save_png, write_wav
+from cinecode.backends.hosted.checks import check_image, decode_audio_bytes
+from cinecode.backends.hosted.pricing import Usage
+from cinecode.backends.hosted.results import Reading, decode_base64, dig, save_png
 from cinecode.backends.protocols import (
     Generated,
     ImageRequest,
@@ -110,14 +108,16 @@ class OpenAIBackend(HostedBackend):
         if req.json:
             body["response_format"] = {"type": "json_object"}
         _, answer = self.http.json("POST", "chat/completions", json=body, retry="safe")
-        try:
-            text = answer["choices"][0]["message"]["content"]
-        except (KeyError, IndexError, TypeError):
-            raise BadOutput(
-                "the chat answer has no message",
-                backend=self.name,
-                hint="check the model name and that the server speaks the chat completions API",
-            ) from None
+        text = dig(
+            answer,
+            "choices",
+            0,
+            "message",
+            "content",
+            backend=self.name,
+            message="the chat answer has no message",
+            hint="check the model name and that the server speaks the chat completions API",
+        )
         if not isinstance(text, str):
             raise BadOutput("the chat message is not text", backend=self.name)
         used = answer.get("usage") or {}
@@ -151,12 +151,14 @@ class OpenAIBackend(HostedBackend):
         if self.quality:
             body["quality"] = self.quality
         _, answer = self.http.json("POST", "images/generations", json=body, retry="safe")
-        try:
-            item = answer["data"][0]
-        except (KeyError, IndexError, TypeError):
-            raise BadOutput(
-                "the image answer has no data", backend=self.name, hint="run make again"
-            ) from None
+        item = dig(
+            answer,
+            "data",
+            0,
+            backend=self.name,
+            message="the image answer has no data",
+            hint="run make again",
+        )
         raw = out / "download"
         if item.get("b64_json"):
             raw.write_bytes(decode_base64(item["b64_json"], backend=self.name, what="image"))
@@ -186,26 +188,18 @@ class OpenAIBackend(HostedBackend):
         model = req.model or self.model or "gpt-4o-mini-tts"
         voice = VOICE_PRESETS.get(req.voice.name, req.voice).name
         voice = voice if voice in OPENAI_VOICES or self.voice == "" else self.voice
-        texts = [s for s in req.segments if s.text.strip() or s.pause > 0]
-        pieces: list[np.ndarray[Any, Any] | float] = []
-        phrases: list[list[Any]] = []
-        at = 0.0
-        for count, segment in enumerate(texts, 1):
-            text = segment.text.strip()
-            if not text:
-                pieces.append(float(segment.pause))
-                at += segment.pause
-                continue
+        reading = Reading(req.segments, req.sample_rate)
+        for run in reading:
             body: dict[str, Any] = {
                 "model": model,
-                "input": text,
+                "input": run.text,
                 "voice": voice,
                 "response_format": "wav",
             }
             if req.voice.rate != 1.0:
                 body["speed"] = round(min(4.0, max(0.25, req.voice.rate)), 3)
-            if segment.style and model.startswith("gpt-4o"):
-                body["instructions"] = f"Speak in a {segment.style} way."
+            if run.segment.style and model.startswith("gpt-4o"):
+                body["instructions"] = f"Speak in a {run.segment.style} way."
             data, _ = self.http.post_media("audio/speech", json=body)
             if data is None:
                 raise ProviderDown(
@@ -213,32 +207,12 @@ class OpenAIBackend(HostedBackend):
                     backend=self.name,
                     hint="run make again (this line is generated anew)",
                 )
-            samples = _decode_wav(data, req.sample_rate, self.name)
-            seconds = samples.shape[-1] / req.sample_rate
-            phrases.append([round(at, 3), round(at + seconds, 3), text])
-            pieces.append(samples)
-            at += seconds
+            samples = decode_audio_bytes(data, ".wav", rate=req.sample_rate, backend=self.name)
+            start, seconds = reading.add(samples)
+            reading.phrases.append([round(start, 3), round(start + seconds, 3), run.text])
             if progress is not None:
-                progress(count / len(texts))
-        audio = join_audio(pieces, req.sample_rate)
-        target = write_wav(out / "voice.wav", audio, req.sample_rate)
-        usage = Usage(characters=speech_characters(req.segments))
-        meta = {
-            "duration": round(audio.shape[-1] / req.sample_rate, 4),
-            "phrases": phrases,
-            "usage": usage.as_meta(),
-            "voice_id": voice,
-        }
-        return Generated(target, self.cost(model, usage), model, meta)
-
-
-def _decode_wav(data: bytes, rate: int, backend: str) -> np.ndarray[Any, Any]:
-    import tempfile
-
-    with tempfile.NamedTemporaryFile(suffix=".wav") as handle:
-        handle.write(data)
-        handle.flush()
-        return decode_audio(Path(handle.name), rate=rate, backend=backend)
+                progress(reading.read / len(reading.parts))
+        return self.voice_track(req, reading, out, model=model, voice_id=voice)
 
 
 __all__ = ["VOICE_PRESETS", "OpenAIBackend", "image_size"]

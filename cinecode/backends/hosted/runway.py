@@ -18,9 +18,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from cinecode.backends.hosted.base import HostedBackend, Poll, ProviderJob, Ticket, aspect_ratio
-from cinecode.backends.hosted.checks import check_video
 from cinecode.backends.hosted.http import data_uri
-from cinecode.backends.hosted.pricing import Usage
 from cinecode.backends.protocols import Generated, ProgressFn, VideoRequest
 from cinecode.errors import BackendError, BadOutput
 
@@ -86,33 +84,26 @@ class RunwayBackend(HostedBackend):
                 backend=self.name,
                 hint="run make again; if it persists, check the task in Runway's dashboard",
             )
-        target = out / "clip.mp4"
-        meta = self.http.download(
-            output[0], target, kind="video", check=lambda p: check_video(p, backend=self.name)
+        return self.deliver(
+            output[0], out, req, model=model, job=job, ticket=ticket, seconds=seconds
         )
-        self.expect_length(meta, seconds, ticket)
-        if ticket is not None:
-            ticket.done()
-        usage = Usage(seconds=seconds, width=req.width, height=req.height)
-        meta = {**meta, "usage": usage.as_meta(), "provider_job": job.id}
-        return Generated(target, self.cost(model, usage), model, meta)
 
     def _create(self, body: dict[str, Any]) -> ProviderJob:
         _, answer = self.http.json("POST", "image_to_video", json=body, retry="safe")
-        if not isinstance(answer, dict) or not answer.get("id"):
-            raise BadOutput(
-                "Runway accepted the task but sent no id",
-                backend=self.name,
-                hint="check Runway's dashboard for the task before running make again",
-            )
-        return ProviderJob(str(answer["id"]), {"backend": self.name})
+        task = self.job_id(
+            answer,
+            "id",
+            message="Runway accepted the task but sent no id",
+            hint="check Runway's dashboard for the task before running make again",
+        )
+        return ProviderJob(task, {"backend": self.name})
 
     def _poll(self, job: ProviderJob) -> Poll:
-        code, task = self.http.json("GET", f"tasks/{job.id}", accept=(404,))
-        if code == 404:
+        task = self.status_of(
+            f"tasks/{job.id}", malformed="Runway sent a task that is not an object"
+        )
+        if task is None:
             return Poll("gone")
-        if not isinstance(task, dict):
-            raise BadOutput("Runway sent a task that is not an object", backend=self.name)
         state = str(task.get("status", ""))
         if state == "SUCCEEDED":
             return Poll("succeeded", 1.0, task)
