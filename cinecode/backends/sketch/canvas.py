@@ -1,0 +1,119 @@
+"""The frame being drawn: its sizes, the shot read from the composition, the camera, and what
+each drawing step leaves for the later ones (the light, the air, window panes, name tags).
+
+Every drawing step is a function of a `Canvas`; the canvas itself draws nothing."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+
+from PIL import Image
+
+from cinecode.backends.protocols import Composition, ImageRequest
+from cinecode.backends.sketch.camera import camera_for
+from cinecode.backends.sketch.pencil import Pencil
+from cinecode.backends.sketch.shots import norm_angle, norm_setting, norm_size, norm_time
+from cinecode.backends.sketch.style import RGB, Box, Point, Style, hex_rgb, in_light, mix
+
+
+@dataclass
+class Tag:
+    """A name label to draw over the finished frame (picture pixels)."""
+
+    name: str
+    color: RGB
+    role: str  # speaker | listener | present | prop
+    x: float
+    above: float  # the top of the head: a label goes above it when there is room
+    below: float  # the chest: where a label goes when there is no room above
+    mouth: Point | None = None  # where speech marks start (speakers)
+    head: float = 0.0  # head width
+    side: int = 1  # which way the speech marks point
+
+
+@dataclass
+class Env:
+    """What the environment drawing leaves behind for later steps."""
+
+    air: RGB = (200, 200, 200)  # the colour of distance (haze)
+    light: float = 1.0
+    tint: RGB = (255, 255, 255)
+    windows: list[Box] = field(default_factory=list)  # window panes (weather shows there)
+    back: float = math.inf  # distance to the back wall of a room, metres
+    sky: tuple[RGB, RGB] = ((98, 150, 214), (205, 225, 240))  # top and horizon, as drawn
+
+
+class Canvas:
+    """One storyboard frame being drawn: picture at an internal size, overlays at the output."""
+
+    def __init__(self, req: ImageRequest, comp: Composition | None, style: Style) -> None:
+        self.req = req
+        self.comp = comp
+        self.style = style
+        self.ss = 2 if req.height < 400 else 1  # small frames are drawn twice as big
+        self.w, self.h = req.width * self.ss, req.height * self.ss
+        self.u = self.h / 720
+        self.rnd = random.Random(req.seed)
+        self.size = norm_size(comp.size) if comp else "wide"
+        self.angle = norm_angle(comp.angle) if comp else "eye"
+        self.setting = norm_setting(comp.setting) if comp else "int"
+        self.time = norm_time(comp.time_of_day) if comp else "day"
+        self.weather = comp.weather.strip().lower() if comp else ""
+        self.cam = camera_for(self.w, self.h, self.size, self.angle, self.rnd)
+        self.env = Env()
+        self.tags: list[Tag] = []
+        self.prop_tags: list[Tag] = []
+        self.tilt = 0.0
+
+    @property
+    def eye_level(self) -> bool:
+        """A set seen from eye level (not an insert, not straight down): props and people
+        are drawn into it one by one."""
+        return self.size != "insert" and self.angle != "overhead"
+
+    def pencil(self, image: Image.Image) -> Pencil:
+        """A pencil on `image`, in this frame's hand (its strokes draw on this frame's dice)."""
+        return Pencil(image, self.rnd, self.u, self.style)
+
+    def wash(self, color: RGB) -> RGB:
+        """A marker colour as it lands on the paper, under the scene's light."""
+        return in_light(
+            mix(self.style.paper, color, self.style.wash), self.env.light, self.env.tint
+        )
+
+    def palette(self, comp: Composition, index: int, material: RGB) -> RGB:
+        """`material` (a wall, the ground…) tinted by the palette's colour `index`: its hue
+        comes through, its lightness stays the material's (time of day sets the light)."""
+        palette = comp.palette
+        if not palette:
+            return material
+        amount = 0.55 if len(palette) > index else 0.3
+        colour = hex_rgb(palette[min(index, len(palette) - 1)], material)
+        mean = max(8.0, sum(colour) / 3)
+        level = sum(material) / 3
+        hue = (
+            min(255, round(level * colour[0] / mean)),
+            min(255, round(level * colour[1] / mean)),
+            min(255, round(level * colour[2] / mean)),
+        )
+        return mix(material, hue, amount)
+
+    def foggy(self) -> bool:
+        return "fog" in self.weather or "mist" in self.weather
+
+    def tilted(self, x: float, y: float) -> Point:
+        """A picture point where the Dutch tilt turns it (about the picture's middle)."""
+        cx, cy = self.w / 2, self.h / 2
+        a = math.radians(-self.tilt)
+        return (
+            cx + (x - cx) * math.cos(a) - (y - cy) * math.sin(a),
+            cy + (x - cx) * math.sin(a) + (y - cy) * math.cos(a),
+        )
+
+    def to_output(self, x: float, y: float) -> Point:
+        """A picture point as it lands in the output (after the Dutch tilt and downscaling)."""
+        if self.tilt:
+            x, y = self.tilted(x, y)
+        return x / self.ss, y / self.ss
