@@ -13,6 +13,7 @@ CinecodeError
     MediaCancelled
   BackendError
     RateLimited, ProviderDown, MissingModel, MissingPackage
+    Overloaded                  out of memory or capacity for this job: tried again
     BadOutput
       TooLarge                  a result over the download limit (never fetched again)
 ```
@@ -115,6 +116,10 @@ class ProviderDown(BackendError):
     """The provider or server is unreachable or failing (5xx, connection lost)."""
 
 
+class Overloaded(BackendError):
+    """The engine ran out of memory (or capacity) for this job; trying again may pass."""
+
+
 class BadOutput(BackendError):
     """The backend returned something that is not the media we asked for."""
 
@@ -148,6 +153,7 @@ __all__ = [
     "MediaError",
     "MissingModel",
     "MissingPackage",
+    "Overloaded",
     "ProjectError",
     "ProviderDown",
     "RateLimited",

@@ -4,7 +4,11 @@ ComfyUI does, streams `execution_start` / `executing` / `progress` / `executed` 
 `execution_success` (or `execution_error`) to the prompt's client id, and writes a PNG (for
 SaveImage) or an MP4 (for SaveVideo) that depends on the prompt, the seed and the uploaded
 keyframe. Scenario switches: `fail_node` (execution_error), `die` (server lost mid-job),
-`hold` (runs until /interrupt).
+`hold` (runs until /interrupt), `history_delay` (the history is written that many seconds
+after `execution_success`, as ComfyUI does when it unloads models), `drop_ws_after` (each
+websocket is closed after that many messages, as an idle proxy does), `oom_every` (every Nth
+prompt runs out of GPU memory), `pause` (a prompt runs until `release` is set: a build can be
+killed while it runs). `GET /queue` lists the running and pending prompts.
 """
 
 from __future__ import annotations
@@ -62,6 +66,14 @@ class FakeComfyUI:
         self.fail_node = ""  # raise execution_error at this node
         self.die = False  # vanish after the first progress message
         self.hold = False  # run until /interrupt
+        self.history_delay = 0.0  # seconds between execution_success and the history entry
+        self.drop_ws_after = 0  # close each websocket after this many messages (0: never)
+        self.oom_every = 0  # every Nth prompt fails with torch.OutOfMemoryError (0: never)
+        self.pause = False  # a prompt waits for `release` before it finishes
+        self.release = threading.Event()
+        self.uploads: list[str] = []  # names POST /upload/image received
+        self.running: list[str] = []  # prompt ids executing now
+        self._sent: dict[int, int] = {}  # messages sent per websocket
         self.started = threading.Event()  # a prompt began executing
         self._interrupted = asyncio.Event()
         self._sockets: dict[str, web.WebSocketResponse] = {}
@@ -94,6 +106,7 @@ class FakeComfyUI:
         app.router.add_get("/view", self._view)
         app.router.add_post("/interrupt", self._interrupt)
         app.router.add_post("/queue", self._queue)
+        app.router.add_get("/queue", self._queue_list)
         app.router.add_get("/system_stats", self._stats)
         app.router.add_get("/object_info/{node_class}", self._object_info)
         self._runner = web.AppRunner(app)
@@ -132,6 +145,7 @@ class FakeComfyUI:
         if not isinstance(image, web.FileField):
             return web.Response(status=400)
         (self.folder / "input" / image.filename).write_bytes(image.file.read())
+        self.uploads.append(image.filename)
         return web.json_response({"name": image.filename, "subfolder": "", "type": "input"})
 
     async def _prompt(self, request: web.Request) -> web.Response:
@@ -218,6 +232,10 @@ class FakeComfyUI:
         await request.json()
         return web.Response(status=200)
 
+    async def _queue_list(self, request: web.Request) -> web.Response:
+        running = [[0, prompt_id, {}, {}, []] for prompt_id in self.running]
+        return web.json_response({"queue_running": running, "queue_pending": []})
+
     # --- websocket -----------------------------------------------------------------------------
 
     async def _ws(self, request: web.Request) -> web.WebSocketResponse:
@@ -244,14 +262,29 @@ class FakeComfyUI:
         ws = self._sockets.get(sid)
         if ws is not None and not ws.closed:
             await ws.send_json({"type": kind, "data": data})
+            sent = self._sent[id(ws)] = self._sent.get(id(ws), 0) + 1
+            if self.drop_ws_after and sent >= self.drop_ws_after:
+                await ws.close()
 
     # --- the toy executor ----------------------------------------------------------------------
 
     async def _execute(self, prompt_id: str, prompt: dict[str, Any], sid: str) -> None:
+        self.running.append(prompt_id)
+        try:
+            await self._run_prompt(prompt_id, prompt, sid)
+        finally:
+            if prompt_id in self.running:
+                self.running.remove(prompt_id)
+
+    async def _run_prompt(self, prompt_id: str, prompt: dict[str, Any], sid: str) -> None:
         await asyncio.sleep(0.05)
-        self.started.set()
+        oom = bool(self.oom_every) and len(self.prompts) % self.oom_every == 0
         await self._send(sid, "execution_start", {"prompt_id": prompt_id, "timestamp": 0})
         await self._send(sid, "execution_cached", {"nodes": [], "prompt_id": prompt_id})
+        self.started.set()
+        if self.pause:
+            while not self.release.is_set():
+                await asyncio.sleep(0.02)
         outputs: dict[str, Any] = {}
         for node_id, node in prompt.items():
             await self._send(
@@ -276,7 +309,7 @@ class FakeComfyUI:
                             {"prompt_id": prompt_id, "node_id": node_id, "node_type": "KSampler"},
                         )
                         return
-            if node_id == self.fail_node:
+            if node_id == self.fail_node or (oom and node["class_type"] == "KSampler"):
                 message = {
                     "prompt_id": prompt_id,
                     "node_id": node_id,
@@ -307,13 +340,17 @@ class FakeComfyUI:
                     {"node": node_id, "display_node": node_id, "output": outputs[node_id],
                      "prompt_id": prompt_id},
                 )  # fmt: skip
-        self.history[prompt_id] = {
+        entry = {
             "prompt": [0, prompt_id, prompt, {}, list(outputs)],
             "outputs": outputs,
             "status": {"status_str": "success", "completed": True, "messages": []},
         }
-        await self._send(sid, "executing", {"node": None, "prompt_id": prompt_id})
+        # as ComfyUI: execution_success, then (models unloaded) the history, then executing null
         await self._send(sid, "execution_success", {"prompt_id": prompt_id, "timestamp": 0})
+        self.running.remove(prompt_id)  # off the queue, and for a moment in no history yet
+        await asyncio.sleep(self.history_delay)
+        self.history[prompt_id] = entry
+        await self._send(sid, "executing", {"node": None, "prompt_id": prompt_id})
 
     def _render(self, class_type: str, prompt: dict[str, Any]) -> dict[str, Any]:
         values: dict[str, Any] = {}

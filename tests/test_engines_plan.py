@@ -100,8 +100,10 @@ def test_a_video_engine_makes_clip_takes_from_keyframes(tmp_path: Path) -> None:
     assert first.step == "clip" and first.take and first.backend == "diffusers"
     keyframe = p.graph.jobs[first.inputs[0]]
     assert keyframe.step == "keyframe" and not keyframe.take and keyframe.backend == "comfyui"
-    assert keyframe.params["backend_params"]["workflow"].endswith("text-to-image.json")
+    # the key holds the workflow's content; where the file lies is a setting of the run
+    assert "workflow" not in keyframe.params["backend_params"]
     assert len(keyframe.params["backend_params"]["workflow_digest"]) == 64
+    assert keyframe.settings["backend"]["workflow"].endswith("text-to-image.json")
     segment = p.graph.jobs[p.shots["1.1"].segment]
     assert segment.inputs[0] == first.key  # the segment conforms the clip
 

@@ -24,6 +24,7 @@ class Entry:
     extra: str = ""  # pip extra that installs what it needs
     offline: bool = False  # runs with no network and no GPU
     hosted: bool = False  # a paid web service: takes [services.NAME] settings and prices
+    resumable: bool = False  # takes a ticket: a job it queued is found again after a crash
 
 
 BACKENDS: dict[str, Entry] = {
@@ -50,6 +51,7 @@ BACKENDS: dict[str, Entry] = {
         "cinecode.backends.comfyui.backend:ComfyUIBackend",
         ("image", "video", "upscale", "interpolate"),
         extra="comfyui",
+        resumable=True,
     ),
     "diffusers": Entry(
         "cinecode.backends.diffusers:DiffusersBackend", ("image", "video"), extra="diffusers"

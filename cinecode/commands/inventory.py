@@ -87,7 +87,7 @@ def _status(project: Project, use: Use, digests: dict[str, str]) -> tuple[str, B
         )
     from cinecode.departments.clip import engine_settings
 
-    return engine.backend, backend_status(engine.backend, engine_settings(engine.params))
+    return engine.backend, backend_status(engine.backend, engine_settings(engine.kwargs))
 
 
 def backends_report(path: Path) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from typing import Any
 from cinecode.backends.protocols import VideoRequest
 from cinecode.backends.registry import BACKENDS
 from cinecode.departments import services, storyboard
-from cinecode.departments.engines import Engine, motion_engine, resolve
+from cinecode.departments.engines import Engine, backend_kwargs, motion_engine, resolve
 from cinecode.errors import BadOutput
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
@@ -147,6 +147,10 @@ def plan_clip(
         "references": storyboard.references(shot, scene, film, dict(digests)),
         "continuous": continuous,
     }
+    settings = {
+        "backend": engine.settings,
+        "references": storyboard.reference_paths(shot, scene, film, dict(digests)),
+    }
     return CLIP.job(
         params,
         (picture,),
@@ -157,6 +161,7 @@ def plan_clip(
         estimate=prices.video(model, seconds=seconds, width=fmt.width, height=fmt.height),
         take=True,
         seed=seed,
+        settings=settings,
     )
 
 
@@ -179,12 +184,12 @@ def run_clip(job: Job, ctx: Context) -> Output:
         image=first,
         negative_prompt=p["negative_prompt"],
         model=p["model"],
-        references=tuple(Path(path) for path, _ in p["references"]),
+        references=tuple(Path(path) for path in job.settings.get("references", [])),
         move=p["move"],
     )
     out = ctx.workdir / "engine"
     out.mkdir()
-    backend = ctx.backend("video", p["backend"], engine_settings(p["backend_params"]))
+    backend = ctx.backend("video", p["backend"], engine_settings(backend_kwargs(job)))
     result = backend.generate(
         request, out, ctx.progress, **services.hosted_kwargs(ctx, p["backend"])
     )

@@ -24,13 +24,18 @@ from pathlib import Path
 from typing import Any
 
 from cinecode.backends.registry import BACKENDS, CAMERA_MOVES, backend_version
+from cinecode.graph.job import Job
 from cinecode.project.config import Department, Project
 from cinecode.script.model import Shot
 
-#: Parameters that name a file of the project; its digest goes into every key that uses it.
+#: Parameters that name a file of the project: its digest goes into every key that uses it,
+#: its place (resolved) only into the job's settings.
 FILE_PARAMS = ("workflow",)
-#: Parameters that may name a folder of the project (a local model); resolved, not hashed.
+#: Parameters that may name a folder of the project (a local model): the key holds them as
+#: written (relative to the project), the job's settings the resolved path.
 PATH_PARAMS = ("model", "ip_adapter_path")
+#: Parameters that say how to reach or wait for an engine, never what it makes: settings only.
+RUN_SETTINGS = ("server", "servers", "timeout", "retries", "history_wait")
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,13 @@ class Engine:
 
     name: str  # as film.toml names it (a [backends] entry or a registry name)
     backend: str  # the registry name
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)  # what makes the output: in keys
+    settings: dict[str, Any] = field(default_factory=dict)  # where and how: never in keys
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        """What the backend is constructed with: its params and its settings."""
+        return {**self.params, **self.settings}
 
     @property
     def is_camera(self) -> bool:
@@ -55,6 +66,12 @@ class Engine:
     def model(self) -> str:
         """The model its settings name ("" for the backend's default)."""
         return str(self.params.get("model", ""))
+
+
+def backend_kwargs(job: Job, params_key: str = "backend_params") -> dict[str, Any]:
+    """What a runner constructs the job's backend with: the engine's params from the key and
+    its settings (`job.settings["backend"]`) from the plan."""
+    return {**job.params[params_key], **job.settings.get("backend", {})}
 
 
 def _entry(project: Project, name: str) -> tuple[str, dict[str, Any], tuple[str, ...]]:
@@ -80,13 +97,15 @@ def resolve(
         if section.backend == name:  # the department's inline settings win
             params = {**params, **section.params}
             where = where if not section.params else (department,)
-    return Engine(name, backend, _resolved(project, params, where, digests or {}))
+    return Engine(name, backend, *_resolved(project, params, where, digests or {}))
 
 
 def _resolved(
     project: Project, params: dict[str, Any], where: tuple[str, ...], digests: Mapping[str, str]
-) -> dict[str, Any]:
-    out = dict(params)
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(params for the key, settings for the run) of an engine's film.toml settings."""
+    out = {k: v for k, v in params.items() if k not in RUN_SETTINGS}
+    settings = {k: v for k, v in params.items() if k in RUN_SETTINGS}
     for key in FILE_PARAMS:
         value = out.get(key)
         if not isinstance(value, str) or not value:
@@ -99,13 +118,14 @@ def _resolved(
                 key,
                 hint=f"in ComfyUI use Workflow ▸ Export (API), save it as {path} (or fix the path)",
             )
-        out[key] = path
+        del out[key]
         out[f"{key}_digest"] = digests[path]
+        settings[key] = path
     for key in PATH_PARAMS:
         value = out.get(key)
         if isinstance(value, str) and value.startswith(("./", "../", "~")):
-            out[key] = str(project.resolve(str(Path(value).expanduser())))
-    return out
+            settings[key] = str(project.resolve(str(Path(value).expanduser())))
+    return out, settings
 
 
 def department_engine(

@@ -82,13 +82,18 @@ def plan_finish(
         "fps": fps,
         "factor": _factor(project),
     }
+    settings: dict[str, Any] = {}
     if finishing.upscale is not None and (width, height) != (fmt.width, fmt.height):
         engine = resolve(project, finishing.upscaler, digests=digests)
         params["upscale"] = {"backend": engine.backend, "params": engine.params}
+        settings["upscale"] = engine.settings
     if params["factor"] > 1:
         engine = resolve(project, finishing.interpolator, digests=digests)
         params["interpolate"] = {"backend": engine.backend, "params": engine.params}
-    return FINISH.job(params, (segment,), label=f"finish {label}", shot=shot, scene=scene)
+        settings["interpolate"] = engine.settings
+    return FINISH.job(
+        params, (segment,), label=f"finish {label}", shot=shot, scene=scene, settings=settings
+    )
 
 
 def add(
@@ -110,6 +115,11 @@ def add(
     return graph.add(job)
 
 
+def _kwargs(job: Job, role: str) -> dict[str, Any]:
+    """The finishing engine's params (key) and settings (plan) for `role`."""
+    return {**job.params[role]["params"], **job.settings.get(role, {})}
+
+
 def run_finish(job: Job, ctx: Context) -> Output:
     """Upscale (first: fewer frames), then interpolate, then conform to the master's format."""
     from cinecode.media.video import VideoFormat, conform_clip
@@ -120,7 +130,7 @@ def run_finish(job: Job, ctx: Context) -> Output:
     path = source.path
     # 1. upscale
     if "upscale" in p:
-        backend = ctx.backend("upscale", p["upscale"]["backend"], p["upscale"]["params"])
+        backend = ctx.backend("upscale", p["upscale"]["backend"], _kwargs(job, "upscale"))
         out = ctx.workdir / "upscale"
         out.mkdir()
         path = backend.upscale(
@@ -131,7 +141,7 @@ def run_finish(job: Job, ctx: Context) -> Output:
     # 2. interpolate
     if "interpolate" in p:
         backend = ctx.backend(
-            "interpolate", p["interpolate"]["backend"], p["interpolate"]["params"]
+            "interpolate", p["interpolate"]["backend"], _kwargs(job, "interpolate")
         )
         out = ctx.workdir / "interpolate"
         out.mkdir()

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from cinecode.backends.protocols import MusicRequest
-from cinecode.departments.engines import department_engine
+from cinecode.departments.engines import backend_kwargs, department_engine
 from cinecode.departments.mood import Mood
 from cinecode.departments.timing import scene_time
 from cinecode.errors import BadOutput
@@ -112,6 +112,7 @@ def plan_cue(
         scene=scene,
         backend=engine.backend,
         seed=seed,
+        settings={"backend": engine.settings},
     )
 
 
@@ -147,7 +148,7 @@ def run_cue(job: Job, ctx: Context) -> Output:
         ending=p["ending"],
         quiet=tuple(_merge(quiet)),
     )
-    backend = ctx.backend("music", p["backend"], p["backend_params"])
+    backend = ctx.backend("music", p["backend"], backend_kwargs(job))
     result = backend.compose(request, ctx.workdir, ctx.progress)
     audio = read_audio(result.path, rate=rate, channels=2)
     if abs(audio.shape[1] - (body + tail)) > rate * 0.5:

@@ -48,9 +48,11 @@ def ticket(ctx: Context, backend: str) -> Ticket:
 
 
 def hosted_kwargs(ctx: Context, backend: str) -> dict[str, Any]:
-    """Extra keyword arguments for a backend call: a ticket, when the backend is hosted."""
+    """Extra keyword arguments for a backend call: a ticket, when the backend keeps the jobs
+    it queued (hosted services, ComfyUI)."""
     entry = BACKENDS.get(backend)
-    return {"ticket": ticket(ctx, backend)} if entry is not None and entry.hosted else {}
+    resumable = entry is not None and (entry.hosted or entry.resumable)
+    return {"ticket": ticket(ctx, backend)} if resumable else {}
 
 
 def backend_settings(project: Project) -> dict[str, dict[str, Any]]:

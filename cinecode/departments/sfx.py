@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cinecode.backends.protocols import EffectsRequest
-from cinecode.departments.engines import department_engine
+from cinecode.departments.engines import backend_kwargs, department_engine
 from cinecode.errors import BadOutput
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
@@ -479,7 +479,14 @@ def _effect(
         "rate": project.config.format.sample_rate,
         "space": space,
     }
-    return step.job(params, label=label, scene=scene, backend=engine.backend, seed=seed)
+    return step.job(
+        params,
+        label=label,
+        scene=scene,
+        backend=engine.backend,
+        seed=seed,
+        settings={"backend": engine.settings},
+    )
 
 
 def run_effect(job: Job, ctx: Context) -> Output:
@@ -494,7 +501,7 @@ def run_effect(job: Job, ctx: Context) -> Output:
         model=p["model"],
         params={"space": p["space"]} if p["space"] else {},
     )
-    backend = ctx.backend("effects", p["backend"], p["backend_params"])
+    backend = ctx.backend("effects", p["backend"], backend_kwargs(job))
     result = backend.generate(request, ctx.workdir, ctx.progress)
     audio = read_audio(result.path)
     if audio.shape[1] < p["rate"] * 0.05:

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from cinecode.backends.protocols import Composition, Figure, ImageRequest
 from cinecode.departments import services
+from cinecode.departments.engines import backend_kwargs
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
 from cinecode.project.config import Project
@@ -252,9 +253,15 @@ def shot_palette(scene: Scene, film: Film) -> list[str]:
     return list(location.palette) if location else []
 
 
-def references(shot: Shot, scene: Scene, film: Film, digests: dict[str, str]) -> list[list[str]]:
-    """[[path, digest], …] of the reference images of who and where the shot shows."""
-    return [[p, digests[p]] for p in shot_references(shot, scene, film) if p in digests]
+def references(shot: Shot, scene: Scene, film: Film, digests: dict[str, str]) -> list[str]:
+    """The digests of the reference images of who and where the shot shows (for the key:
+    what they are, never where they lie; `reference_paths` for the run)."""
+    return [digests[p] for p in shot_references(shot, scene, film) if p in digests]
+
+
+def reference_paths(shot: Shot, scene: Scene, film: Film, digests: dict[str, str]) -> list[str]:
+    """The files of `references`, in the same order (job settings, not keys)."""
+    return [p for p in shot_references(shot, scene, film) if p in digests]
 
 
 def composition_params(comp: Composition) -> dict[str, Any]:
@@ -312,6 +319,10 @@ def plan_take(
         take=take,
         seed=seed,
         estimate=project.prices.prices(backend).image(model, width=fmt.width, height=fmt.height),
+        settings={
+            "backend": engine.settings,
+            "references": reference_paths(shot, scene, film, digests),
+        },
     )
 
 
@@ -328,8 +339,9 @@ def plan_source(shot: Shot, scene: Scene, project: Project, digests: dict[str, s
     source = shot.directive.source
     path = str(project.resolve(source))
     return SOURCE.job(
-        {"path": path, "digest": digests[path], "suffix": Path(source).suffix.lower()},
+        {"digest": digests[path], "suffix": Path(source).suffix.lower()},
         label=f"source {shot.id} {Path(source).name}",
+        settings={"path": path},
         shot=shot.id,
         scene=scene.id,
         take=True,
@@ -356,10 +368,10 @@ def run_keyframe(job: Job, ctx: Context) -> Output:
         seed=p["seed"],
         negative_prompt=p["negative_prompt"],
         model=p["model"],
-        references=tuple(Path(path) for path, _ in p["references"]),
+        references=tuple(Path(path) for path in job.settings.get("references", [])),
         composition=comp,
     )
-    backend = ctx.backend("image", p["backend"], p["backend_params"])
+    backend = ctx.backend("image", p["backend"], backend_kwargs(job))
     result = backend.generate(
         request, ctx.workdir, ctx.progress, **services.hosted_kwargs(ctx, p["backend"])
     )
@@ -371,7 +383,7 @@ def run_source(job: Job, ctx: Context) -> Output:
     from cinecode.errors import ProjectError
     from cinecode.graph.keys import file_digest
 
-    path = Path(job.params["path"])
+    path = Path(job.settings["path"])
     if not path.is_file() or file_digest(path) != job.params["digest"]:
         raise ProjectError(
             "the source file changed or vanished during the build",

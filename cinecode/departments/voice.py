@@ -18,7 +18,7 @@ from typing import Any
 
 from cinecode.backends.protocols import SpeechRequest, SpeechSegment, Voice
 from cinecode.departments import services
-from cinecode.departments.engines import resolve
+from cinecode.departments.engines import backend_kwargs, resolve
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
 from cinecode.project.config import CharacterConfig, Project
@@ -125,6 +125,7 @@ def plan_line(line: Line, voice: Voice, film: Film, project: Project, *, scene: 
         backend=backend,
         seed=params["seed"],
         estimate=project.prices.prices(backend).speech(params["model"], segments=line.delivery),
+        settings={"backend": engine.settings},
     )
 
 
@@ -138,7 +139,7 @@ def run_voice(job: Job, ctx: Context) -> Output:
         sample_rate=p["sample_rate"],
         model=p["model"],
     )
-    backend = ctx.backend("speech", p["backend"], p["backend_params"])
+    backend = ctx.backend("speech", p["backend"], backend_kwargs(job))
     result = backend.synthesize(
         request, ctx.workdir, ctx.progress, **services.hosted_kwargs(ctx, p["backend"])
     )

@@ -36,8 +36,10 @@ class Step:
         take: bool = False,
         seed: int | None = None,
         ext: str = "",
+        settings: Mapping[str, Any] | None = None,
     ) -> Job:
-        """A job of this step; its key is computed here, from all that will make it."""
+        """A job of this step; its key is computed here, from all that will make it
+        (`params` and `inputs`; never `settings`: where files and servers are)."""
         return Job(
             key=job_key(self.name, self.version, params, inputs),
             step=self.name,
@@ -54,6 +56,7 @@ class Step:
             estimate=estimate,
             take=take,
             seed=seed,
+            settings=dict(settings or {}),
         )
 
 
@@ -76,6 +79,10 @@ class Job:
     estimate: Cost = Cost()
     take: bool = False  # a take of `shot` (listed by `cinecode takes`)
     seed: int | None = None
+    #: how to run it, never what it makes, so never part of the key: where the project's
+    #: files are (a workflow, reference images, a local model), which servers, how long to
+    #: wait. A copied or moved project, or a grown server pool, keeps every key.
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

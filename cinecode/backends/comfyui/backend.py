@@ -52,6 +52,7 @@ from cinecode.backends.comfyui.workflow import (
     targets,
 )
 from cinecode.backends.frames import clip_length, write_frames
+from cinecode.backends.hosted.base import ProviderJob, Ticket
 from cinecode.backends.protocols import (
     BackendStatus,
     Generated,
@@ -61,7 +62,14 @@ from cinecode.backends.protocols import (
     UpscaleRequest,
     VideoRequest,
 )
-from cinecode.errors import BackendError, BadOutput, Cancelled, CinecodeError, ProviderDown
+from cinecode.errors import (
+    BackendError,
+    BadOutput,
+    Cancelled,
+    CinecodeError,
+    Overloaded,
+    ProviderDown,
+)
 
 NAME = "comfyui"
 VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".mkv", ".gif", ".webp")
@@ -169,6 +177,19 @@ class Pool:
             with cls._lock:
                 cls._busy[server] -= 1
 
+    _uploads: ClassVar[dict[tuple[str, str], str]] = {}
+
+    @classmethod
+    def uploaded(cls, server: str, name: str) -> str | None:
+        """The input name of a file already uploaded to `server` by this process."""
+        with cls._lock:
+            return cls._uploads.get((server, name))
+
+    @classmethod
+    def remember_upload(cls, server: str, name: str, stored: str) -> None:
+        with cls._lock:
+            cls._uploads[(server, name)] = stored
+
     @classmethod
     def mark_down(cls, server: str) -> None:
         with cls._lock:
@@ -206,6 +227,8 @@ class ComfyUIBackend:
         max_frames: int | None = None,
         timeout: float = 3600.0,
         retries: int = 1,
+        history_wait: float = 60.0,
+        poll_interval: float = 1.0,
     ) -> None:
         if not workflow:
             raise BackendError(
@@ -226,6 +249,9 @@ class ComfyUIBackend:
         self.max_frames = max_frames
         self.timeout = timeout
         self.retries = max(0, retries)
+        self.history_wait = history_wait
+        self.poll_interval = poll_interval
+        self._workflow: tuple[tuple[int, int], Workflow] | None = None
         for key in self.mapping:
             if key not in MAPPABLE:
                 raise BackendError(
@@ -239,7 +265,7 @@ class ComfyUIBackend:
     def status(self) -> BackendStatus:
         """Ready when a server answers and has every node type and model file the workflow names."""
         try:
-            workflow = load_workflow(self.workflow_path, digest=self.workflow_digest)
+            workflow = json.loads(json.dumps(self._load()))
         except BackendError as exc:
             return BackendStatus("misconfigured", exc.message, exc.hint)
         reachable = []
@@ -313,8 +339,11 @@ class ComfyUIBackend:
         req: ImageRequest | VideoRequest,
         out: Path,
         progress: ProgressFn | None = None,
+        ticket: Ticket | None = None,
     ) -> Generated:
-        """A keyframe (ImageRequest) or a clip (VideoRequest) from the workflow."""
+        """A keyframe (ImageRequest) or a clip (VideoRequest) from the workflow. With a
+        `ticket`, the prompt id is kept the moment it is queued, and a later call for the same
+        job reattaches to that prompt instead of queueing it again."""
         values: dict[str, Any] = {
             "prompt": req.prompt,
             "negative_prompt": req.negative_prompt or self.negative_prompt,
@@ -337,7 +366,7 @@ class ComfyUIBackend:
             meta.update(fps=fps, frames=frames, kind="video")
         elif req.init_image is not None:
             files["image"] = req.init_image
-        return self._run(values, files, out, want=want, progress=progress, meta=meta)
+        return self._run(values, files, out, want=want, progress=progress, meta=meta, ticket=ticket)
 
     def upscale(
         self, req: UpscaleRequest, out: Path, progress: ProgressFn | None = None
@@ -358,6 +387,17 @@ class ComfyUIBackend:
 
     # --- one prompt on one server ---------------------------------------------------------------
 
+    def _load(self) -> Workflow:
+        """The workflow, read and checked once (again only when the file changes)."""
+        try:
+            st = self.workflow_path.stat()
+            stamp = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            stamp = (-1, -1)
+        if self._workflow is None or self._workflow[0] != stamp:
+            self._workflow = (stamp, load_workflow(self.workflow_path, digest=self.workflow_digest))
+        return self._workflow[1]
+
     def _run(
         self,
         values: dict[str, Any],
@@ -367,14 +407,25 @@ class ComfyUIBackend:
         want: str,
         progress: ProgressFn | None,
         meta: dict[str, Any],
+        ticket: Ticket | None = None,
     ) -> Generated:
-        workflow = load_workflow(self.workflow_path, digest=self.workflow_digest)
-        failed: set[str] = set()
+        workflow = self._load()
+        # 0. a prompt this job queued before (a build killed while it ran): reattach to it
+        if ticket is not None:
+            found = ticket.recall()
+            if found is not None:
+                done = self._reattach(found, len(workflow), out, want, values, meta, progress)
+                if done is not None:
+                    ticket.done()
+                    return done
+                ticket.forget()
+        # 1. on the least busy server; a lost server or an out-of-memory run is tried again
+        avoid: set[str] = set()
         attempts = self.retries + 1
         while True:
-            with Pool.lease(self.servers, failed) as server:
+            with Pool.lease(self.servers, avoid) as server:
                 try:
-                    return self._run_on(
+                    result = self._run_on(
                         server,
                         workflow,
                         values,
@@ -383,13 +434,31 @@ class ComfyUIBackend:
                         want=want,
                         progress=progress,
                         meta=meta,
+                        ticket=ticket,
                     )
                 except ProviderDown:
                     Pool.mark_down(server)
-                    failed.add(server)
+                    avoid.add(server)
                     attempts -= 1
-                    if attempts <= 0 or len(failed) >= len(self.servers):
+                    if attempts <= 0 or len(avoid) >= len(self.servers):
                         raise
+                    continue
+                except Overloaded:
+                    if ticket is not None:
+                        ticket.forget()
+                    attempts -= 1
+                    if attempts <= 0:
+                        raise
+                    if len(avoid) + 1 < len(self.servers):
+                        avoid.add(server)  # another server of the pool, when there is one
+                    continue
+                except BackendError:
+                    if ticket is not None:
+                        ticket.forget()  # a failed prompt is never reattached to
+                    raise
+            if ticket is not None:
+                ticket.done()
+            return result
 
     def _run_on(
         self,
@@ -402,8 +471,9 @@ class ComfyUIBackend:
         want: str,
         progress: ProgressFn | None,
         meta: dict[str, Any],
+        ticket: Ticket | None = None,
     ) -> Generated:
-        # 1. upload the keyframe, the references or the clip
+        # 1. upload the keyframe, the references or the clip (once per server)
         filled = dict(values)
         for key, value in files.items():
             if key not in self.mapping:
@@ -414,21 +484,36 @@ class ComfyUIBackend:
                 filled[key] = self._upload(server, value)
         # 2. fill the workflow
         prompt = self._fixed(fill(workflow, self.mapping, filled))
-        # 3. queue it, listening before queueing so no message is missed
+        # 3. queue it, listening before queueing so no message is missed; the prompt id is
+        #    kept before waiting, so a killed build reattaches instead of paying twice
         client_id = uuid.uuid4().hex  # one per prompt: ComfyUI keeps one socket per client id
         ws = self._connect(server, client_id)
         try:
             prompt_id = self._queue(server, prompt, client_id)
-            try:
-                self._wait(server, ws, prompt_id, len(prompt), progress)
-            except BaseException as exc:
-                if isinstance(exc, Cancelled) or not isinstance(exc, CinecodeError):
-                    self._interrupt(server, prompt_id)  # Ctrl-C, a cancelled build
-                raise
-        finally:
+        except BaseException:
             ws.close()
+            raise
+        if ticket is not None:
+            ticket.remember(ProviderJob(prompt_id, {"server": server, "client_id": client_id}))
+        try:
+            self._wait(server, ws, prompt_id, client_id, len(prompt), progress)
+        except BaseException as exc:
+            if isinstance(exc, Cancelled) or not isinstance(exc, CinecodeError):
+                self._interrupt(server, prompt_id)  # Ctrl-C, a cancelled build
+            raise
         # 4. collect the output
-        node = find_node(prompt, self.output) if self.output else ""
+        return self._result(server, prompt_id, out, want, values, meta)
+
+    def _result(
+        self,
+        server: str,
+        prompt_id: str,
+        out: Path,
+        want: str,
+        values: Mapping[str, Any],
+        meta: dict[str, Any],
+    ) -> Generated:
+        node = find_node(self._load(), self.output) if self.output else ""
         path = self._collect(
             server, prompt_id, node, out, want=want, fps=float(values.get("fps") or 24)
         )
@@ -444,9 +529,45 @@ class ComfyUIBackend:
             },
         )
 
+    def _reattach(
+        self,
+        found: ProviderJob,
+        nodes: int,
+        out: Path,
+        want: str,
+        values: Mapping[str, Any],
+        meta: dict[str, Any],
+        progress: ProgressFn | None,
+    ) -> Generated | None:
+        """Follow a prompt queued by an earlier run to its end; None when no server has it."""
+        server = str(found.data.get("server", ""))
+        client_id = str(found.data.get("client_id", "")) or uuid.uuid4().hex
+        if server not in self.servers:
+            return None
+        try:
+            state = self._state(server, found.id)
+        except ProviderDown:
+            return None  # the server is gone, and its prompt with it: queue anew
+        if state == "gone":
+            return None
+        if state in ("running", "pending"):
+            ws = self._reconnect(server, client_id)
+            try:
+                self._wait(server, ws, found.id, client_id, nodes, progress)
+            except BaseException as exc:
+                if isinstance(exc, Cancelled) or not isinstance(exc, CinecodeError):
+                    self._interrupt(server, found.id)  # Ctrl-C, a cancelled build
+                raise
+        return self._result(server, found.id, out, want, values, {**meta, "reattached": True})
+
     def _upload(self, server: str, path: Path) -> str:
+        """The name of `path` in the server's input folder, uploaded the first time only."""
+        digest = _digest(path)
+        name = f"cinecode-{digest[:16]}{path.suffix.lower()}"
+        known = Pool.uploaded(server, name)
+        if known is not None:
+            return known
         data = path.read_bytes()
-        name = f"cinecode-{hashlib.sha256(data).hexdigest()[:16]}{path.suffix.lower()}"
         body, content_type = _multipart({"type": "input", "overwrite": "true"}, "image", name, data)
         reply = _http("POST", f"{server}/upload/image", body=body, content_type=content_type)
         answer = reply.json()
@@ -457,7 +578,9 @@ class ComfyUIBackend:
                 hint="check ComfyUI's input folder is writable and its --max-upload-size",
             )
         sub = answer.get("subfolder") or ""
-        return f"{sub}/{answer['name']}" if sub else str(answer["name"])
+        stored = f"{sub}/{answer['name']}" if sub else str(answer["name"])
+        Pool.remember_upload(server, name, stored)
+        return stored
 
     def _connect(self, server: str, client_id: str) -> websocket.WebSocket:
         url = server.replace("http", "ws", 1) + f"/ws?clientId={client_id}"
@@ -472,6 +595,14 @@ class ComfyUIBackend:
             ) from exc
         ws.settimeout(0.5)
         return ws
+
+    def _reconnect(self, server: str, client_id: str) -> websocket.WebSocket | None:
+        """The websocket again, with the same client id (ComfyUI sends the prompt's messages
+        to it); None when it cannot be opened now (progress is then read by polling)."""
+        try:
+            return self._connect(server, client_id)
+        except ProviderDown:
+            return None
 
     def _queue(self, server: str, prompt: Workflow, client_id: str) -> str:
         body = json.dumps({"prompt": prompt, "client_id": client_id}).encode()
@@ -496,76 +627,108 @@ class ComfyUIBackend:
     def _wait(
         self,
         server: str,
-        ws: websocket.WebSocket,
+        ws: websocket.WebSocket | None,
         prompt_id: str,
+        client_id: str,
         nodes: int,
         progress: ProgressFn | None,
     ) -> None:
-        """Follow the prompt over the websocket until it finished, failed or the server left."""
+        """Follow the prompt until it finished or failed: over the websocket while it is open;
+        when it drops (a proxy's idle timeout), by polling `/history` and `/queue` and
+        reconnecting. Only a server that stops answering HTTP is lost (ProviderDown)."""
         deadline = time.monotonic() + self.timeout
         executed: set[str] = set()
         step = 0.0
-        while True:
-            if progress is not None:
-                progress(min(0.99, (len(executed) + step) / max(1, nodes)))
-            if time.monotonic() > deadline:
-                self._interrupt(server, prompt_id)
-                raise BackendError(
-                    f"the prompt did not finish within {self.timeout:.0f} s on {server}",
-                    backend=NAME,
-                    hint="raise `timeout` in film.toml, or look at ComfyUI's console",
-                )
-            try:
-                message = ws.recv()
-            except websocket.WebSocketTimeoutException:
-                continue
-            except (OSError, websocket.WebSocketException) as exc:
-                if self._finished(server, prompt_id):
-                    return
-                raise ProviderDown(
-                    f"lost the ComfyUI server {server} while it ran the prompt ({exc})",
-                    backend=NAME,
-                    hint="restart ComfyUI and run make again (finished work is kept)",
-                ) from exc
-            if not isinstance(message, str) or not message:
-                continue  # binary previews, or a close frame
-            event = json.loads(message)
-            kind, data = event.get("type"), event.get("data") or {}
-            if data.get("prompt_id") not in (None, prompt_id):
-                continue
-            if kind == "progress":
-                step = float(data.get("value", 0)) / max(1.0, float(data.get("max", 1)))
-            elif kind == "executing":
-                if data.get("node") is None and data.get("prompt_id") == prompt_id:
-                    return
-                executed.add(str(data.get("node")))
-                step = 0.0
-            elif kind == "execution_cached":
-                executed.update(str(n) for n in data.get("nodes", []))
-            elif kind == "execution_success":
-                return
-            elif kind == "execution_error":
-                raise BackendError(
-                    f"node {data.get('node_id')} ({data.get('node_type')}) failed: "
-                    f"{data.get('exception_type', 'error')}: "
-                    f"{str(data.get('exception_message', '')).strip()}",
-                    backend=NAME,
-                    hint="fix the workflow or its inputs in ComfyUI; its console has the traceback",
-                )
-            elif kind == "execution_interrupted":
-                raise BackendError(
-                    f"the prompt was interrupted on {server} (node {data.get('node_id')})",
-                    backend=NAME,
-                    hint="someone pressed Cancel in ComfyUI: run make again",
-                )
-
-    def _finished(self, server: str, prompt_id: str) -> bool:
+        polled = 0.0
+        gone_since: float | None = None
         try:
-            reply = _http("GET", f"{server}/history/{prompt_id}", timeout=5.0)
-        except ProviderDown:
-            return False
+            while True:
+                if progress is not None:
+                    progress(min(0.99, (len(executed) + step) / max(1, nodes)))
+                now = time.monotonic()
+                if now > deadline:
+                    self._interrupt(server, prompt_id)
+                    raise BackendError(
+                        f"the prompt did not finish within {self.timeout:.0f} s on {server}",
+                        backend=NAME,
+                        hint="raise `timeout` in film.toml, or look at ComfyUI's console",
+                    )
+                if ws is None:  # the socket dropped: poll, and try the socket again
+                    if now - polled < self.poll_interval:
+                        time.sleep(min(0.1, self.poll_interval))
+                        continue
+                    polled = now
+                    state = self._state(server, prompt_id)  # ProviderDown: the server is lost
+                    if state in ("done", "error"):
+                        return  # _collect reads the outputs, or the error
+                    if state == "gone":
+                        gone_since = gone_since or now
+                        if now - gone_since > self.history_wait:
+                            raise ProviderDown(
+                                f"{server} no longer knows the prompt {prompt_id}",
+                                backend=NAME,
+                                hint="ComfyUI was restarted: run make again",
+                            )
+                    else:
+                        gone_since = None
+                    ws = self._reconnect(server, client_id)
+                    continue
+                try:
+                    message = ws.recv()
+                except websocket.WebSocketTimeoutException:
+                    continue
+                except (OSError, websocket.WebSocketException):
+                    ws.close()
+                    ws, polled = None, 0.0
+                    continue
+                if not isinstance(message, str) or not message:
+                    continue  # binary previews, or a close frame
+                event = json.loads(message)
+                kind, data = event.get("type"), event.get("data") or {}
+                if data.get("prompt_id") not in (None, prompt_id):
+                    continue
+                if kind == "progress":
+                    step = float(data.get("value", 0)) / max(1.0, float(data.get("max", 1)))
+                elif kind == "executing":
+                    if data.get("node") is None and data.get("prompt_id") == prompt_id:
+                        return
+                    executed.add(str(data.get("node")))
+                    step = 0.0
+                elif kind == "execution_cached":
+                    executed.update(str(n) for n in data.get("nodes", []))
+                elif kind == "execution_success":
+                    return
+                elif kind == "execution_error":
+                    raise _execution_error(data)
+                elif kind == "execution_interrupted":
+                    raise BackendError(
+                        f"the prompt was interrupted on {server} (node {data.get('node_id')})",
+                        backend=NAME,
+                        hint="someone pressed Cancel in ComfyUI: run make again",
+                    )
+        finally:
+            if ws is not None:
+                ws.close()
+
+    def _state(self, server: str, prompt_id: str) -> str:
+        """Where the prompt is: "done", "error" (in the history), "running", "pending" (in the
+        queue) or "gone"; ProviderDown when the server does not answer."""
+        reply = _http("GET", f"{server}/history/{prompt_id}", timeout=10.0)
         entry = (reply.json() or {}).get(prompt_id) if reply.status == 200 else None
-        return bool(entry and entry.get("status", {}).get("completed"))
+        if isinstance(entry, dict):
+            status = entry.get("status") or {}
+            if status.get("status_str") == "error":
+                return "error"
+            if entry.get("outputs") or status.get("completed"):
+                return "done"
+        reply = _http("GET", f"{server}/queue", timeout=10.0)
+        queue = reply.json() if reply.status == 200 else None
+        if isinstance(queue, dict):
+            for state, items in (("running", "queue_running"), ("pending", "queue_pending")):
+                for item in queue.get(items) or []:
+                    if isinstance(item, list) and len(item) > 1 and item[1] == prompt_id:
+                        return state
+        return "gone"
 
     def _interrupt(self, server: str, prompt_id: str) -> None:
         """Stop the prompt: interrupt it if it runs, take it off the queue if it waits."""
@@ -582,21 +745,28 @@ class ComfyUIBackend:
     def _collect(
         self, server: str, prompt_id: str, node: str, out: Path, *, want: str, fps: float
     ) -> Path:
-        reply = _http("GET", f"{server}/history/{prompt_id}")
-        entry = (reply.json() or {}).get(prompt_id) if reply.status == 200 else None
-        if not entry:
-            raise BadOutput(
-                f"{server} has no history for prompt {prompt_id}",
-                backend=NAME,
-                hint="ComfyUI may have been restarted: run make again",
-            )
-        status = entry.get("status") or {}
+        # ComfyUI writes the history just after the prompt's last message (later still when
+        # it unloads models): ask again for a while before calling it lost
+        deadline = time.monotonic() + self.history_wait
+        while True:
+            reply = _http("GET", f"{server}/history/{prompt_id}")
+            entry = (reply.json() or {}).get(prompt_id) if reply.status == 200 else None
+            status = (entry.get("status") or {}) if isinstance(entry, dict) else {}
+            if entry and (
+                entry.get("outputs") or status.get("completed") or status.get("status_str")
+            ):
+                break
+            if time.monotonic() > deadline:
+                raise BadOutput(
+                    f"{server} has no history for prompt {prompt_id} "
+                    f"after {self.history_wait:.0f} s",
+                    backend=NAME,
+                    hint="ComfyUI may have been restarted: run make again (or raise "
+                    "`history_wait` in film.toml)",
+                )
+            time.sleep(min(0.25, self.poll_interval))
         if status.get("status_str") == "error":
-            raise BackendError(
-                f"the prompt failed on {server}: {_history_error(status)}",
-                backend=NAME,
-                hint="fix the workflow in ComfyUI; its console has the traceback",
-            )
+            raise _history_error(server, status)
         files = output_files(entry.get("outputs") or {}, node)
         if not files:
             raise BadOutput(
@@ -646,12 +816,47 @@ class ComfyUIBackend:
         """Nothing is held between prompts (each opens its own websocket)."""
 
 
-def _history_error(status: Mapping[str, Any]) -> str:
+def _execution_error(data: Mapping[str, Any]) -> BackendError:
+    """The error of an `execution_error` message; an out-of-memory run is `Overloaded` (it is
+    tried again, on another server of the pool when there is one)."""
+    kind = str(data.get("exception_type", "error"))
+    message = str(data.get("exception_message", "")).strip()
+    text = f"node {data.get('node_id')} ({data.get('node_type')}) failed: {kind}: {message}"
+    if "OutOfMemory" in kind or "out of memory" in message.lower():
+        return Overloaded(
+            text,
+            backend=NAME,
+            hint="the GPU ran out of memory: lower the size or length, or free the GPU "
+            "(`retries` in film.toml tries again)",
+        )
+    return BackendError(
+        text,
+        backend=NAME,
+        hint="fix the workflow or its inputs in ComfyUI; its console has the traceback",
+    )
+
+
+def _history_error(server: str, status: Mapping[str, Any]) -> BackendError:
     for kind, data in status.get("messages", []) or []:
         if kind == "execution_error" and isinstance(data, dict):
-            node = f"node {data.get('node_id')} ({data.get('node_type')})"
-            return f"{node}: {data.get('exception_message')}"
-    return "see ComfyUI's console"
+            return _execution_error(data)
+    return BackendError(
+        f"the prompt failed on {server}: see ComfyUI's console",
+        backend=NAME,
+        hint="fix the workflow in ComfyUI; its console has the traceback",
+    )
+
+
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def _digest(path: Path) -> str:
+    """sha256 of a file, computed once per (path, size, mtime)."""
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key not in _DIGESTS:
+        _DIGESTS[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _DIGESTS[key]
 
 
 __all__ = ["ComfyUIBackend", "fill", "find_node", "load_workflow", "output_files"]
