@@ -66,6 +66,22 @@ def _out(text: str) -> None:
     sys.stdout.flush()
 
 
+def _report(
+    report: dict[str, Any], show: Callable[[dict[str, Any], Console], None], *, as_json: bool
+) -> None:
+    """A command's report: one JSON line, or rendered on the console."""
+    if as_json:
+        _out(json.dumps(report))
+    else:
+        show(report, _console())
+
+
+def _answer(answer: str, message: str) -> None:
+    """`message` (with the answer in its `{}`) on stderr, the answer alone on stdout."""
+    _err(message.format(answer))
+    _out(answer)
+
+
 @app.command()
 def new(
     folder: Annotated[Path, typer.Argument(help="Where to create the project.")],
@@ -95,16 +111,11 @@ ExplainOpt = Annotated[
 def plan_cmd(project: ProjectArg, as_json: JsonOpt = False, explain: ExplainOpt = False) -> None:
     """Scenes, shots and jobs (pending / cached) with the estimated cost. Changes nothing."""
 
-    def run() -> None:
-        from cinecode.commands.report import plan_report
+    from cinecode.commands import report
 
-        report = plan_report(project, explain=explain)
-        if as_json:
-            _out(json.dumps(report))
-        else:
-            print_plan(report, _console())
-
-    _guard(run)
+    _guard(
+        lambda: _report(report.plan_report(project, explain=explain), print_plan, as_json=as_json)
+    )
 
 
 @app.command()
@@ -180,16 +191,9 @@ def make(
 def status(project: ProjectArg, as_json: JsonOpt = False) -> None:
     """What is built, what is stale, and where the outputs are."""
 
-    def run() -> None:
-        from cinecode.commands.report import status_report
+    from cinecode.commands import report
 
-        report = status_report(project)
-        if as_json:
-            _out(json.dumps(report))
-        else:
-            print_status(report, _console())
-
-    _guard(run)
+    _guard(lambda: _report(report.status_report(project), print_status, as_json=as_json))
 
 
 ShotArg = Annotated[str, typer.Argument(help="A shot id, e.g. 3.2 (see `cinecode plan`).")]
@@ -276,29 +280,19 @@ def takes_cmd(
 @app.command()
 def pick(project: ProjectArg, shot: ShotArg, take: TakeArg) -> None:
     """This take goes in the cut (recorded in picks.toml)."""
+    from cinecode.commands import takes
 
-    def run() -> None:
-        from cinecode.commands.takes import pick as choose
-
-        take_id = choose(project, shot, take)
-        _err(f"{shot}: take {take_id} is in the cut; `cinecode make {project}` to see it")
-        _out(take_id)
-
-    _guard(run)
+    said = f"{shot}: take {{}} is in the cut; `cinecode make {project}` to see it"
+    _guard(lambda: _answer(takes.pick(project, shot, take), said))
 
 
 @app.command()
 def reject(project: ProjectArg, shot: ShotArg, take: TakeArg) -> None:
     """Hide a take from lists and from the cut; it stays in the store."""
+    from cinecode.commands import takes
 
-    def run() -> None:
-        from cinecode.commands.takes import reject as hide
-
-        take_id = hide(project, shot, take)
-        _err(f"{shot}: take {take_id} rejected (kept in the store)")
-        _out(take_id)
-
-    _guard(run)
+    said = f"{shot}: take {{}} rejected (kept in the store)"
+    _guard(lambda: _answer(takes.reject(project, shot, take), said))
 
 
 @app.command()
@@ -501,16 +495,9 @@ def breakdown(
 def sound(project: ProjectArg, as_json: JsonOpt = False) -> None:
     """The sound sheet: each scene's score, ambience and effects, and when they play."""
 
-    def run() -> None:
-        from cinecode.commands.soundsheet import sound_sheet
+    from cinecode.commands import soundsheet
 
-        report = sound_sheet(project)
-        if as_json:
-            _out(json.dumps(report))
-        else:
-            print_sheet(report, _console())
-
-    _guard(run)
+    _guard(lambda: _report(soundsheet.sound_sheet(project), print_sheet, as_json=as_json))
 
 
 def _sigterm_as_interrupt() -> None:

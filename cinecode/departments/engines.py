@@ -141,18 +141,23 @@ def keyframe_engine(
     project: Project, shot: Shot, *, digests: Mapping[str, str] | None = None
 ) -> Engine:
     """The image engine of a shot's keyframes: its `backend` directive, else [storyboard]."""
-    name = shot.directive.backend if shot.directive and shot.directive.backend else ""
-    name = name or project.config.storyboard.backend
-    return resolve(project, name, department="storyboard", digests=digests)
+    named = shot.directive.backend if shot.directive else ""
+    return resolve(
+        project,
+        named or project.config.storyboard.backend,
+        department="storyboard",
+        digests=digests,
+    )
 
 
 def motion_engine(
     project: Project, shot: Shot, *, digests: Mapping[str, str] | None = None
 ) -> Engine:
     """The video engine of a shot: its `motion` directive, else [motion] ("camera": none)."""
-    name = shot.directive.motion if shot.directive and shot.directive.motion else ""
-    name = name or project.config.motion.backend
-    return resolve(project, name, department="motion", digests=digests)
+    named = shot.directive.motion if shot.directive else ""
+    return resolve(
+        project, named or project.config.motion.backend, department="motion", digests=digests
+    )
 
 
 def project_files(project: Project) -> list[Path]:

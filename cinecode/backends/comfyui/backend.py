@@ -35,7 +35,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -204,6 +204,18 @@ class Pool:
 # --- the backend -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Ask:
+    """One request as the workflow takes it: mapped values, files to upload, what to collect."""
+
+    values: dict[str, Any]
+    files: Mapping[str, Path | list[Path]]
+    out: Path
+    want: str  # "image" or "video"
+    progress: ProgressFn | None
+    meta: dict[str, Any]
+
+
 class ComfyUIBackend:
     """Image, video, upscale and interpolation through the user's own ComfyUI workflows."""
 
@@ -366,7 +378,7 @@ class ComfyUIBackend:
             meta.update(fps=fps, frames=frames, kind="video")
         elif req.init_image is not None:
             files["image"] = req.init_image
-        return self._run(values, files, out, want=want, progress=progress, meta=meta, ticket=ticket)
+        return self._run(_Ask(values, files, out, want, progress, meta), ticket)
 
     def upscale(
         self, req: UpscaleRequest, out: Path, progress: ProgressFn | None = None
@@ -374,16 +386,14 @@ class ComfyUIBackend:
         """An image or a clip through an upscale workflow (`video`/`image` and `scale` mapped)."""
         kind = "video" if req.source.suffix.lower() in VIDEO_SUFFIXES else "image"
         values = {"scale": req.scale, "width": req.width, "height": req.height}
-        return self._run(values, {kind: req.source}, out, want=kind, progress=progress, meta={})
+        return self._run(_Ask(values, {kind: req.source}, out, kind, progress, {}))
 
     def interpolate(
         self, req: InterpolateRequest, out: Path, progress: ProgressFn | None = None
     ) -> Generated:
         """A clip through an interpolation workflow (RIFE, FILM…): `video` and `fps` mapped."""
         values = {"fps": req.fps, "scale": req.factor}
-        return self._run(
-            values, {"video": req.source}, out, want="video", progress=progress, meta={}
-        )
+        return self._run(_Ask(values, {"video": req.source}, out, "video", progress, {}))
 
     # --- one prompt on one server ---------------------------------------------------------------
 
@@ -398,23 +408,13 @@ class ComfyUIBackend:
             self._workflow = (stamp, load_workflow(self.workflow_path, digest=self.workflow_digest))
         return self._workflow[1]
 
-    def _run(
-        self,
-        values: dict[str, Any],
-        files: Mapping[str, Path | list[Path]],
-        out: Path,
-        *,
-        want: str,
-        progress: ProgressFn | None,
-        meta: dict[str, Any],
-        ticket: Ticket | None = None,
-    ) -> Generated:
+    def _run(self, ask: _Ask, ticket: Ticket | None = None) -> Generated:
         workflow = self._load()
         # 0. a prompt this job queued before (a build killed while it ran): reattach to it
         if ticket is not None:
             found = ticket.recall()
             if found is not None:
-                done = self._reattach(found, len(workflow), out, want, values, meta, progress)
+                done = self._reattach(found, len(workflow), ask)
                 if done is not None:
                     ticket.done()
                     return done
@@ -425,17 +425,7 @@ class ComfyUIBackend:
         while True:
             with Pool.lease(self.servers, avoid) as server:
                 try:
-                    result = self._run_on(
-                        server,
-                        workflow,
-                        values,
-                        files,
-                        out,
-                        want=want,
-                        progress=progress,
-                        meta=meta,
-                        ticket=ticket,
-                    )
+                    result = self._run_on(server, workflow, ask, ticket)
                 except ProviderDown:
                     Pool.mark_down(server)
                     avoid.add(server)
@@ -461,21 +451,11 @@ class ComfyUIBackend:
             return result
 
     def _run_on(
-        self,
-        server: str,
-        workflow: Workflow,
-        values: dict[str, Any],
-        files: Mapping[str, Path | list[Path]],
-        out: Path,
-        *,
-        want: str,
-        progress: ProgressFn | None,
-        meta: dict[str, Any],
-        ticket: Ticket | None = None,
+        self, server: str, workflow: Workflow, ask: _Ask, ticket: Ticket | None
     ) -> Generated:
         # 1. upload the keyframe, the references or the clip (once per server)
-        filled = dict(values)
-        for key, value in files.items():
+        filled = dict(ask.values)
+        for key, value in ask.files.items():
             if key not in self.mapping:
                 continue
             if isinstance(value, list):
@@ -495,50 +475,29 @@ class ComfyUIBackend:
             raise
         if ticket is not None:
             ticket.remember(ProviderJob(prompt_id, {"server": server, "client_id": client_id}))
-        try:
-            self._wait(server, ws, prompt_id, client_id, len(prompt), progress)
-        except BaseException as exc:
-            if isinstance(exc, Cancelled) or not isinstance(exc, CinecodeError):
-                self._interrupt(server, prompt_id)  # Ctrl-C, a cancelled build
-            raise
+        self._wait(server, ws, prompt_id, client_id, len(prompt), ask.progress)
         # 4. collect the output
-        return self._result(server, prompt_id, out, want, values, meta)
+        return self._result(server, prompt_id, ask)
 
-    def _result(
-        self,
-        server: str,
-        prompt_id: str,
-        out: Path,
-        want: str,
-        values: Mapping[str, Any],
-        meta: dict[str, Any],
-    ) -> Generated:
+    def _result(self, server: str, prompt_id: str, ask: _Ask) -> Generated:
+        values = ask.values
         node = find_node(self._load(), self.output) if self.output else ""
         path = self._collect(
-            server, prompt_id, node, out, want=want, fps=float(values.get("fps") or 24)
+            server, prompt_id, node, ask.out, want=ask.want, fps=float(values.get("fps") or 24)
         )
         Pool.mark_up(server)
         return Generated(
             path,
             model=str(values.get("model") or self.model or self.workflow_path.stem),
             meta={
-                **meta,
+                **ask.meta,
                 "server": server,
                 "prompt_id": prompt_id,
                 "workflow": self.workflow_path.name,
             },
         )
 
-    def _reattach(
-        self,
-        found: ProviderJob,
-        nodes: int,
-        out: Path,
-        want: str,
-        values: Mapping[str, Any],
-        meta: dict[str, Any],
-        progress: ProgressFn | None,
-    ) -> Generated | None:
+    def _reattach(self, found: ProviderJob, nodes: int, ask: _Ask) -> Generated | None:
         """Follow a prompt queued by an earlier run to its end; None when no server has it."""
         server = str(found.data.get("server", ""))
         client_id = str(found.data.get("client_id", "")) or uuid.uuid4().hex
@@ -552,13 +511,8 @@ class ComfyUIBackend:
             return None
         if state in ("running", "pending"):
             ws = self._reconnect(server, client_id)
-            try:
-                self._wait(server, ws, found.id, client_id, nodes, progress)
-            except BaseException as exc:
-                if isinstance(exc, Cancelled) or not isinstance(exc, CinecodeError):
-                    self._interrupt(server, found.id)  # Ctrl-C, a cancelled build
-                raise
-        return self._result(server, found.id, out, want, values, {**meta, "reattached": True})
+            self._wait(server, ws, found.id, client_id, nodes, ask.progress)
+        return self._result(server, found.id, replace(ask, meta={**ask.meta, "reattached": True}))
 
     def _upload(self, server: str, path: Path) -> str:
         """The name of `path` in the server's input folder, uploaded the first time only."""
@@ -635,7 +589,8 @@ class ComfyUIBackend:
     ) -> None:
         """Follow the prompt until it finished or failed: over the websocket while it is open;
         when it drops (a proxy's idle timeout), by polling `/history` and `/queue` and
-        reconnecting. Only a server that stops answering HTTP is lost (ProviderDown)."""
+        reconnecting. Only a server that stops answering HTTP is lost (ProviderDown). A
+        cancelled build (or Ctrl-C) interrupts the prompt."""
         deadline = time.monotonic() + self.timeout
         executed: set[str] = set()
         step = 0.0
@@ -706,6 +661,10 @@ class ComfyUIBackend:
                         backend=NAME,
                         hint="someone pressed Cancel in ComfyUI: run make again",
                     )
+        except BaseException as exc:
+            if isinstance(exc, Cancelled) or not isinstance(exc, CinecodeError):
+                self._interrupt(server, prompt_id)  # Ctrl-C, a cancelled build
+            raise
         finally:
             if ws is not None:
                 ws.close()
