@@ -108,3 +108,57 @@ def test_a_missing_package_names_the_extra(project: Path) -> None:
     rows = {row["name"]: row for row in report["backends"]}
     assert rows["flux"]["status"] == "missing package"
     assert rows["flux"]["fix"] == "pip install 'cinecode[comfyui]'"
+
+
+HOSTED_FILM = """title = "Checks"
+
+[storyboard]
+backend = "openai"
+model = "gpt-image-1"
+
+[services.openai]
+base_url = "{base_url}"
+{key_line}
+
+[characters.MARA]
+description = "Mara"
+"""
+
+
+def _hosted_project(tmp_path: Path, base_url: str, key_line: str = "") -> Path:
+    root = tmp_path / "hosted"
+    root.mkdir()
+    (root / "script.fountain").write_text(
+        SCRIPT.replace(", backend far", "").replace(", motion ghost", "")
+    )
+    (root / "film.toml").write_text(HOSTED_FILM.format(base_url=base_url, key_line=key_line))
+    return root
+
+
+def test_backends_checks_the_configured_service_with_its_key(tmp_path: Path) -> None:
+    from loopback import FakeOpenAI, Loopback
+
+    with Loopback(FakeOpenAI("sk-canary-7")) as server:
+        root = _hosted_project(tmp_path, f"{server.url}/v1", 'api_key_env = "CINECODE_T_KEY"')
+        _, report = _run(root, prelude="import os; os.environ['CINECODE_T_KEY'] = 'sk-canary-7'; ")
+        asked = server.provider.of("GET", "/v1/models")
+    rows = {row["name"]: row for row in report["backends"]}
+    assert rows["openai"]["status"] == "ready", rows["openai"]
+    assert server.url in rows["openai"]["detail"]
+    # the configured server was asked, with the configured variable's key
+    assert asked and asked[0].headers["authorization"] == "Bearer sk-canary-7"
+
+
+def test_backends_needs_no_key_for_your_own_server(tmp_path: Path) -> None:
+    from loopback import FakeOpenAI, Loopback
+
+    class Local(FakeOpenAI):
+        def authorised(self, seen: Any) -> bool:
+            return True
+
+    with Loopback(Local("")) as server:
+        root = _hosted_project(tmp_path, f"{server.url}/v1")
+        _, report = _run(root, prelude="import os; os.environ.pop('OPENAI_API_KEY', None); ")
+    rows = {row["name"]: row for row in report["backends"]}
+    assert rows["openai"]["status"] == "ready", rows["openai"]
+    assert "OPENAI_API_KEY" not in rows["openai"]["detail"]

@@ -86,8 +86,13 @@ def _status(project: Project, use: Use, digests: dict[str, str]) -> tuple[str, B
             f"it makes {', '.join(entry.modalities)}: name another backend here",
         )
     from cinecode.departments.clip import engine_settings
+    from cinecode.departments.services import backend_settings
 
-    return engine.backend, backend_status(engine.backend, engine_settings(engine.kwargs))
+    # as a build constructs it: the service's [services.NAME] settings (its base_url, the
+    # variable that holds its key), then the engine's own
+    service = backend_settings(project).get(engine.backend, {})
+    kwargs = {**service, **engine_settings(engine.kwargs)}
+    return engine.backend, backend_status(engine.backend, kwargs)
 
 
 def backends_report(path: Path) -> dict[str, Any]:
