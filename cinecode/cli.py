@@ -430,6 +430,17 @@ def ledger(project: ProjectArg, as_json: JsonOpt = False) -> None:
             f"{takes['used']} in the cut; to finish: about "
             f"{report['to_finish']['money']:.2f} {currency}"
         )
+        rejected = report["rejected"]
+        if rejected["count"]:
+            console.print(
+                f"  of which {rejected['money']:.2f} {currency} for {rejected['count']} billed "
+                "attempt(s) that were rejected and asked for again:"
+            )
+            for item in rejected["attempts"]:
+                console.print(
+                    f"    {item['job']} ({item['backend']}, {item['money']:.2f}): {item['why']}",
+                    markup=False,
+                )
         for job in report["in_flight"]:
             console.print(f"  in flight: {job['backend']} job {job['provider_job']}")
         _out(report["chart"])

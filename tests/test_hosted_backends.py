@@ -179,6 +179,9 @@ def test_replicate_wrong_clip_length_is_bad_output(tmp_path: Path) -> None:
         with pytest.raises(BadOutput, match=r"lasts 1\.00 s"):
             backend.generate(video_request(tmp_path), out(tmp_path, "a"), ticket=ticket)
     assert ticket.recall() is None  # a wrong result is not fetched again: a new job next time
+    # it was billed all the same: the charge is kept (the ledger and the budget count it)
+    [(state, cost, why)] = ticket.charges
+    assert state == "rejected" and cost.money > 0 and "lasts 1.00 s" in why
 
 
 # --- fal ---------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ estimated  what those generations were estimated to cost when they were planned
 used       generations the current cut needs (asked of the plan); the rest are spare takes
 ratio      generated / used: the shooting ratio
 to finish  the estimate of what the plan still has to generate
+rejected   attempts a provider billed that made no artifact (a result that failed its checks
+           and was asked for again): counted in `spent`, listed on their own
 ```
 """
 
@@ -55,6 +57,7 @@ def ledger_report(project_path: Path, *, chart: bool = True) -> dict[str, Any]:
         in_flight = (
             [j for j in store.catalog.provider_jobs() if j["state"] == "submitted"] if store else []
         )
+        charges = store.catalog.charges() if store else []
     finally:
         if store:
             store.close()
@@ -70,6 +73,14 @@ def ledger_report(project_path: Path, *, chart: bool = True) -> dict[str, Any]:
         if artifact.take:
             takes["generated"] += 1
             takes["used"] += int(used)
+    for charge in charges:  # billed, rejected: money spent, nothing made
+        for entry in (
+            departments.setdefault(charge.department or "other", _empty()),
+            backends.setdefault(charge.backend or "other", _empty()),
+            total,
+        ):
+            entry["money"] += charge.money
+            entry["gpu_seconds"] += charge.gpu
     currency = loaded.project.prices.currency
     report: dict[str, Any] = {
         "title": plan.film.title,
@@ -87,6 +98,21 @@ def ledger_report(project_path: Path, *, chart: bool = True) -> dict[str, Any]:
         "in_flight": [
             {"backend": j["backend"], "provider_job": j["provider_id"]} for j in in_flight
         ],
+        "rejected": {
+            "count": len(charges),
+            "money": round(sum(c.money for c in charges), 6),
+            "gpu_seconds": round(sum(c.gpu for c in charges), 3),
+            "attempts": [
+                {
+                    "job": c.label,
+                    "backend": c.backend,
+                    "state": c.state,
+                    "money": round(c.money, 6),
+                    "why": c.note,
+                }
+                for c in charges
+            ],
+        },
     }
     if chart:
         path = loaded.project.build_dir / CHART_FILE

@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from cinecode.backends.hosted.base import ProviderJob, Ticket
+from cinecode.backends.protocols import Cost
 from cinecode.backends.registry import BACKENDS
-from cinecode.graph.catalog import Catalog
+from cinecode.graph.catalog import Catalog, Charge
 from cinecode.graph.executor import Context
+from cinecode.graph.job import Job
 from cinecode.project.config import Project
 
 DEFAULT_CONCURRENCY = 4  # jobs at once on a hosted service without `concurrency`
@@ -17,10 +19,11 @@ DEFAULT_CONCURRENCY = 4  # jobs at once on a hosted service without `concurrency
 class CatalogTicket:
     """A ticket kept in the project's catalog (`provider_jobs`), under the job's key."""
 
-    def __init__(self, catalog: Catalog, key: str, backend: str) -> None:
+    def __init__(self, catalog: Catalog, key: str, backend: str, job: Job | None = None) -> None:
         self.catalog = catalog
         self.key = key
         self.backend = backend
+        self.job = job
 
     def recall(self) -> ProviderJob | None:
         found = self.catalog.provider_job(self.key)
@@ -41,10 +44,26 @@ class CatalogTicket:
     def forget(self) -> None:
         self.catalog.forget_provider_job(self.key)
 
+    def charge(self, job: ProviderJob | None, cost: Cost, *, state: str, note: str) -> None:
+        self.catalog.record_charge(
+            Charge(
+                key=self.key,
+                step=self.job.step if self.job else "",
+                department=self.job.department if self.job else "",
+                label=self.job.label if self.job else "",
+                backend=self.backend,
+                provider_id=job.id if job else "",
+                money=cost.money,
+                gpu=cost.gpu_seconds,
+                state=state,
+                note=note[:500],
+            )
+        )
+
 
 def ticket(ctx: Context, backend: str) -> Ticket:
     """The ticket of the running job for `backend`."""
-    return CatalogTicket(ctx.store.catalog, ctx.job.key, backend)
+    return CatalogTicket(ctx.store.catalog, ctx.job.key, backend, ctx.job)
 
 
 def hosted_kwargs(ctx: Context, backend: str) -> dict[str, Any]:

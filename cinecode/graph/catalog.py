@@ -68,7 +68,30 @@ CREATE TABLE IF NOT EXISTS provider_jobs(
     state TEXT NOT NULL, data TEXT NOT NULL DEFAULT '{}', created REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS settings(name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS charges(
+    key TEXT NOT NULL, step TEXT NOT NULL DEFAULT '', department TEXT NOT NULL DEFAULT '',
+    label TEXT NOT NULL DEFAULT '', backend TEXT NOT NULL, provider_id TEXT NOT NULL DEFAULT '',
+    money REAL NOT NULL DEFAULT 0, gpu REAL NOT NULL DEFAULT 0, state TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '', created REAL NOT NULL
+);
 """
+
+
+@dataclass(frozen=True)
+class Charge:
+    """What a provider billed for an attempt that became no artifact."""
+
+    key: str  # the job's key
+    step: str
+    department: str
+    label: str
+    backend: str
+    provider_id: str
+    money: float
+    gpu: float
+    state: str  # "rejected" (its result failed a check), "failed", "superseded"
+    note: str
+    created: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -367,6 +390,42 @@ class Catalog:
             {"key": r[0], "backend": r[1], "provider_id": r[2], "state": r[3], "created": r[4]}
             for r in rows
         ]
+
+    def record_charge(self, charge: Charge) -> None:
+        """A billed attempt that made no artifact (rejected, failed after billing,
+        superseded), recorded the moment it is known: it counts in the ledger and budgets."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO charges(key, step, department, label, backend, provider_id, money, "
+                "gpu, state, note, created) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    charge.key,
+                    charge.step,
+                    charge.department,
+                    charge.label,
+                    charge.backend,
+                    charge.provider_id,
+                    charge.money,
+                    charge.gpu,
+                    charge.state,
+                    charge.note,
+                    charge.created or time.time(),
+                ),
+            )
+
+    def charges(self, key: str | None = None, *, since: float = 0.0) -> list[Charge]:
+        """The billed attempts without an artifact (of one job, from `since`), oldest first."""
+        query = (
+            "SELECT key, step, department, label, backend, provider_id, money, gpu, state, "
+            "note, created FROM charges WHERE created >= ?"
+        )
+        args: list[Any] = [since]
+        if key is not None:
+            query += " AND key = ?"
+            args.append(key)
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY created", args).fetchall()
+        return [Charge(*row) for row in rows]
 
     def forget_provider_job(self, key: str) -> None:
         with self._tx() as db:

@@ -194,6 +194,7 @@ def execute(
     failed: set[str] = set()
     waiting = list(pending)
     futures: dict[Future[Artifact], Job] = {}
+    submitted: dict[str, float] = {}  # job key → when it started (wall clock, for its charges)
     lock = threading.Lock()
 
     def run(job: Job) -> Artifact:
@@ -272,6 +273,7 @@ def execute(
                     budget.committed += job.estimate.money
                     running_in_pool[job.pool] = running_in_pool.get(job.pool, 0) + 1
                     reporter.job_started(job)
+                    submitted[job.key] = time.time()
                     futures[pool.submit(run, job)] = job
                 waiting = still
                 if cancel.is_set() and not futures:
@@ -289,6 +291,10 @@ def execute(
                     running_in_pool[job.pool] -= 1
                     budget.committed -= job.estimate.money
                     error = future.exception()
+                    if job.kind == "generate":  # billed attempts that made no artifact
+                        for charge in store.catalog.charges(job.key, since=submitted[job.key]):
+                            budget.spent += charge.money
+                            stats.cost = stats.cost + Cost(charge.money, charge.gpu)
                     if error is None:
                         artifact = future.result()
                         with lock:

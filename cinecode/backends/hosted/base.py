@@ -56,6 +56,10 @@ class Ticket(Protocol):
 
     def forget(self) -> None: ...
 
+    def charge(self, job: ProviderJob | None, cost: Cost, *, state: str, note: str) -> None:
+        """Record what an attempt was billed that will never become the job's artifact."""
+        ...
+
 
 class MemoryTicket:
     """A ticket that lives as long as the object (library use and tests)."""
@@ -64,6 +68,7 @@ class MemoryTicket:
         self.job = job
         self.state = "submitted" if job else ""
         self.remembered: list[ProviderJob] = []
+        self.charges: list[tuple[str, Cost, str]] = []  # (state, cost, note)
 
     def recall(self) -> ProviderJob | None:
         return self.job
@@ -79,6 +84,9 @@ class MemoryTicket:
     def forget(self) -> None:
         self.job = None
         self.state = ""
+
+    def charge(self, job: ProviderJob | None, cost: Cost, *, state: str, note: str) -> None:
+        self.charges.append((state, cost, note))
 
 
 class HostedBackend:
@@ -242,15 +250,19 @@ class HostedBackend:
             "next make submits a new job",
         )
 
-    def expect_length(self, meta: Mapping[str, Any], seconds: float, ticket: Ticket | None) -> None:
-        """Check a clip lasts what was asked; if not, forget the provider job (its result is
-        wrong, fetching it again would not help) so the next make submits a new one."""
-        try:
-            expect_duration(dict(meta), seconds, backend=self.name)
-        except BackendError:
-            if ticket is not None:
-                ticket.forget()
-            raise
+    def rejected(
+        self,
+        ticket: Ticket | None,
+        job: ProviderJob | None,
+        model: str,
+        usage: Usage,
+        error: BackendError,
+    ) -> None:
+        """A billed result that failed its checks and will be asked for again: what it cost
+        is recorded at once (the ledger shows it, the budget counts it)."""
+        if ticket is not None:
+            cost = self.cost(model, usage)
+            ticket.charge(job, cost, state="rejected", note=error.message)
 
     # --- what providers answer ---------------------------------------------------------------
 
@@ -293,8 +305,16 @@ class HostedBackend:
             meta = self.http.download(
                 url, target, kind="video", check=lambda p: check_video(p, backend=self.name)
             )
-            self.expect_length(meta, seconds, ticket)
             usage = Usage(seconds=seconds, width=req.width, height=req.height, gpu_seconds=gpu)
+            try:
+                expect_duration(dict(meta), seconds, backend=self.name)
+            except BackendError as exc:
+                # the result is wrong, fetching it again would not help: the next make
+                # submits a new job, and this one's cost is on the ledger
+                if ticket is not None:
+                    ticket.forget()
+                self.rejected(ticket, job, model, usage, exc)
+                raise
         else:
             raw = out / "download"
             meta = self.http.download(

@@ -31,7 +31,7 @@ from cinecode.backends.protocols import (
     TextResult,
     Voice,
 )
-from cinecode.errors import BadOutput, ProviderDown
+from cinecode.errors import BackendError, BadOutput, ProviderDown
 
 #: sizes each image model accepts; other models get the film's own size
 SIZES = {
@@ -160,17 +160,24 @@ class OpenAIBackend(HostedBackend):
             hint="run make again",
         )
         raw = out / "download"
-        if item.get("b64_json"):
-            raw.write_bytes(decode_base64(item["b64_json"], backend=self.name, what="image"))
-            meta = check_image(raw, backend=self.name)
-        elif item.get("url"):
-            meta = self.http.download(
-                item["url"], raw, kind="image", check=lambda p: check_image(p, backend=self.name)
-            )
-        else:
-            raise BadOutput("the image answer has neither b64_json nor url", backend=self.name)
+        usage = Usage(images=len(answer["data"]), width=width, height=height)  # billed now
+        try:
+            if item.get("b64_json"):
+                raw.write_bytes(decode_base64(item["b64_json"], backend=self.name, what="image"))
+                meta = check_image(raw, backend=self.name)
+            elif item.get("url"):
+                meta = self.http.download(
+                    item["url"],
+                    raw,
+                    kind="image",
+                    check=lambda p: check_image(p, backend=self.name),
+                )
+            else:
+                raise BadOutput("the image answer has neither b64_json nor url", backend=self.name)
+        except BackendError as exc:  # paid for, and rejected: the next make asks again
+            self.rejected(ticket, None, model, usage, exc)
+            raise
         target = save_png(raw, out / "image.png")
-        usage = Usage(images=len(answer["data"]), width=width, height=height)
         meta = {**meta, "usage": usage.as_meta()}
         return Generated(target, self.cost(model, usage), model, meta)
 
