@@ -215,3 +215,51 @@ def test_a_build_killed_while_comfyui_runs_reattaches_to_its_prompt(tmp_path: Pa
             store.close()
     finally:
         server.stop()
+
+
+def test_a_take_made_before_job_settings_is_kept(tmp_path: Path) -> None:
+    """A catalog written by an earlier cinecode keyed a take with its reference image's
+    path; planning today keeps that take (nothing paid is made again)."""
+    import json
+    import sqlite3
+
+    from cinecode.graph.keys import job_key
+
+    root = tmp_path / "film"
+    (root / "refs").mkdir(parents=True)
+    Image.new("RGB", (32, 32), (200, 40, 40)).save(root / "refs" / "mara.png")
+    (root / "script.fountain").write_text(SCRIPT)
+    (root / "film.toml").write_text(
+        'title = "Moves"\n[format]\nwidth = 128\nheight = 72\nfps = 8\n\n'
+        '[characters.MARA]\ndescription = "Mara"\nreferences = ["refs/mara.png"]\n'
+    )
+    with Session.open(root, write=True) as session:
+        store = session.require_store()
+        keyframes = [j for j in session.plan.graph if j.step == "keyframe" and j.take]
+        assert len(keyframes) == 1 and keyframes[0].params["references"]
+        assert session.run(
+            session.plan.graph, [keyframes[0].key], reporter=RecordingReporter()
+        ).generated
+    new = keyframes[0]
+    # 1. rewrite it as the earlier cinecode recorded it: [path, digest], another key
+    legacy = dict(new.params)
+    legacy["references"] = [[str(root / "refs" / "mara.png"), d] for d in new.params["references"]]
+    old_key = job_key(new.step, 1, legacy, new.inputs)
+    db = sqlite3.connect(root / ".cinecode" / "catalog.sqlite")
+    db.execute(
+        "UPDATE artifacts SET key = ?, params = ? WHERE key = ?",
+        (old_key, json.dumps(legacy, sort_keys=True), new.key),
+    )
+    db.commit()
+    db.close()
+    # 2. today's plan uses the old take: no new keyframe to make
+    with Session.open(root) as session:
+        picture = session.plan.shots[new.shot].picture
+        assert picture == old_key and session.plan.shots[new.shot].reason == "first take"
+        store = session.require_store()
+        todo = [
+            j
+            for j in session.plan.graph.needed_for(session.plan.build_targets)
+            if j.step == "keyframe" and j.key not in store.available([j.key])
+        ]
+        assert todo == []

@@ -99,10 +99,33 @@ def take_version(params: Mapping[str, Any], source: Mapping[str, Any] | None = N
 
     from cinecode.graph.keys import canonical
 
-    recipe: dict[str, Any] = {k: v for k, v in params.items() if k != "seed"}
+    recipe: dict[str, Any] = {k: v for k, v in portable(params).items() if k != "seed"}
     if source is not None:
-        recipe["source"] = {k: v for k, v in source.items() if k != "seed"}
+        recipe["source"] = {k: v for k, v in portable(source).items() if k != "seed"}
     return sha256(canonical(recipe)).hexdigest()[:16]
+
+
+def portable(params: Mapping[str, Any]) -> dict[str, Any]:
+    """A take's params as keys hold them since job settings exist: catalogs written before
+    also held where files and servers were (a workflow's path, reference images as [path,
+    digest], a source file's path, servers, timeouts). Those takes are the same version as
+    today's, so a pick, a lock or a paid take made before is kept, not made again."""
+    from cinecode.departments.engines import FILE_PARAMS, RUN_SETTINGS
+
+    out = dict(params)
+    engine = out.get("backend_params")
+    if isinstance(engine, dict):
+        out["backend_params"] = {
+            k: v
+            for k, v in engine.items()
+            if k not in RUN_SETTINGS and not (k in FILE_PARAMS and f"{k}_digest" in engine)
+        }
+    references = out.get("references")
+    if isinstance(references, list):
+        out["references"] = [r[1] if isinstance(r, list) and len(r) == 2 else r for r in references]
+    if "digest" in out and "suffix" in out:  # a source take: its file's content, not its place
+        out.pop("path", None)
+    return out
 
 
 def clip_source(
@@ -260,19 +283,24 @@ def _choose_picture(
         if seed not in rejected_seeds
     ][:wanted]
     chains = plan_takes(shot, scene, film, project, state, seeds=seeds, previous=previous)
+    current = [t for t in usable if t.version == version]
+    made = {t.seed: t for t in current}
+    keys: list[str] = []
     for chain in chains:
+        earlier = made.get(chain[-1].seed)
+        if earlier is not None and earlier.key != chain[-1].key:
+            keys.append(_use(earlier, graph))  # this take, keyed as an earlier cinecode did
+            continue
         for job in chain:
             graph.add(job)
-    planned = [chain[-1] for chain in chains]
-    current = [t for t in usable if t.version == version]
+        keys.append(chain[-1].key)
     scored = [t for t in current if t.score is not None]
-    keys = [j.key for j in planned]
     if scored:
         best = max(scored, key=lambda t: (t.score or 0.0, -(t.seed or 0)))
         return ShotPlan(shot, _use(best, graph), keys, [], reason="best score")
     if current:
         return ShotPlan(shot, _use(current[0], graph), keys, [], reason="first take")
-    return ShotPlan(shot, planned[0].key, keys, [], reason="first take")
+    return ShotPlan(shot, keys[0], keys, [], reason="first take")
 
 
 def plan(film: Film, project: Project, state: State) -> Plan:
