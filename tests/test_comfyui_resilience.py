@@ -201,3 +201,19 @@ def test_a_keyframe_is_uploaded_once_per_server(server: FakeComfyUI, tmp_path: P
         backend.generate(clip, out(tmp_path, f"clip{seed}"), None)
     assert len(server.prompts) == 3
     assert len(server.uploads) == 1
+
+
+def test_services_comfyui_retries_reach_the_backend(tmp_path: Path) -> None:
+    from cinecode.backends.registry import Backends
+    from cinecode.departments.services import backend_settings
+    from cinecode.project.config import load_project
+
+    (tmp_path / "film.toml").write_text(
+        'title = "R"\n\n[services.comfyui]\nretries = 4\n', encoding="utf-8"
+    )
+    settings = backend_settings(load_project(tmp_path))
+    assert settings["comfyui"] == {"retries": 4}
+    backend = Backends(settings)("image", "comfyui", {"workflow": str(T2I)})
+    assert backend.retries == 4
+    # an engine's own `retries` wins
+    assert Backends(settings)("image", "comfyui", {"workflow": str(T2I), "retries": 0}).retries == 0

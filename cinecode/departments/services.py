@@ -80,6 +80,9 @@ def backend_settings(project: Project) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for name, entry in BACKENDS.items():
         if not entry.hosted:
+            config = project.config.services.get(name)
+            if entry.resumable and config is not None and "retries" in config.model_fields_set:
+                out[name] = {"retries": config.retries}  # e.g. [services.comfyui] retries
             continue
         config = project.config.services.get(name)
         values: dict[str, Any] = {}
