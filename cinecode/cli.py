@@ -511,6 +511,39 @@ def sound(project: ProjectArg, as_json: JsonOpt = False) -> None:
     _guard(lambda: _report(soundsheet.sound_sheet(project), print_sheet, as_json=as_json))
 
 
+@app.command()
+def studio(
+    project: Annotated[Path, typer.Argument(help="The project folder (or its film.toml).")] = Path(
+        "."
+    ),
+    port: Annotated[int, typer.Option(help="The port (another one if it is taken).")] = 8470,
+    host: Annotated[str, typer.Option(help="Where to listen (this machine only by default).")] = (
+        "127.0.0.1"
+    ),
+    no_open: Annotated[bool, typer.Option("--no-open", help="Do not open the browser.")] = False,
+    allow_remote: Annotated[
+        bool, typer.Option("--allow-remote", help="Allow a --host other than this machine.")
+    ] = False,
+) -> None:
+    """The Studio: a local web app to curate the film (board, takes, player, script, build).
+
+    Prints its address (with the session token) and serves until Ctrl-C.
+    """
+    from cinecode.studio.server import serve
+
+    def run() -> None:
+        serve(
+            project,
+            host=host,
+            port=port,
+            open_browser=not no_open,
+            allow_remote=allow_remote,
+            say=_out,
+        )
+
+    _guard(run)
+
+
 def _sigterm_as_interrupt() -> None:
     def handler(signum: int, frame: FrameType | None) -> Any:
         raise KeyboardInterrupt

@@ -50,6 +50,28 @@ NODES: dict[str, dict[str, Any]] = {
 }
 OUTPUT_NODES = ("SaveImage", "SaveVideo")
 
+#: The workflows shipped in examples/comfyui/ and how cinecode's values map onto them.
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "comfyui"
+T2I = EXAMPLES / "text-to-image.json"
+I2V = EXAMPLES / "image-to-video.json"
+T2I_INPUTS = {
+    "prompt": "Positive.text",
+    "negative_prompt": "Negative.text",
+    "seed": "3.seed",
+    "width": "5.width",
+    "height": "5.height",
+}
+I2V_INPUTS = {
+    "prompt": "7.text",
+    "negative_prompt": "8.text",
+    "seed": "11.seed",
+    "width": "9.width",
+    "height": "9.height",
+    "frames": "9.length",
+    "fps": "13.fps",
+    "image": "Keyframe.image",
+}
+
 
 class FakeComfyUI:
     """Start with `start()` (returns the base URL), stop with `stop()`."""

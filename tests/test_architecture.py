@@ -20,6 +20,7 @@ LAYERS = [
     "pipeline",
     "editorial",
     "commands",
+    "studio",
     "front",  # the package root: cli, entry, __init__, __main__
 ]
 ROOT_FILES = {"__init__.py", "__main__.py", "cli.py", "entry.py", "errors.py"}

@@ -12,33 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from comfyui_server import FakeComfyUI
+from comfyui_server import I2V, I2V_INPUTS, T2I, T2I_INPUTS, FakeComfyUI
 from PIL import Image
 
 from cinecode.backends.comfyui.backend import ComfyUIBackend
 from cinecode.backends.hosted.base import MemoryTicket, ProviderJob
 from cinecode.backends.protocols import ImageRequest, VideoRequest
 from cinecode.errors import Overloaded
-
-ROOT = Path(__file__).resolve().parents[1]
-T2I = ROOT / "examples" / "comfyui" / "text-to-image.json"
-I2V = ROOT / "examples" / "comfyui" / "image-to-video.json"
-T2I_INPUTS = {
-    "prompt": "Positive.text",
-    "negative_prompt": "Negative.text",
-    "seed": "3.seed",
-    "width": "5.width",
-    "height": "5.height",
-}
-I2V_INPUTS = {
-    "prompt": "7.text",
-    "seed": "11.seed",
-    "width": "9.width",
-    "height": "9.height",
-    "frames": "9.length",
-    "fps": "13.fps",
-    "image": "Keyframe.image",
-}
 
 pytestmark = pytest.mark.xdist_group("comfyui")
 

@@ -24,6 +24,8 @@ from cinecode.project.files import write_atomic
 from cinecode.project.picks import TAKE_ID, Picks, format_picks, read_picks
 from cinecode.script.model import Shot
 
+VIDEO_EXTS = ("mp4", "mov", "webm", "mkv")
+
 
 @dataclass(frozen=True)
 class TakeRow:
@@ -45,6 +47,7 @@ class TakeRow:
     rejected: bool
     created: float
     thumbnail: str
+    video: bool = False  # a clip (else a still)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items()}
@@ -87,7 +90,7 @@ def _thumbnail(session: Session, artifact: Artifact) -> str:
     if target.is_file():
         return str(target.resolve())
     folder.mkdir(parents=True, exist_ok=True)
-    image = _still(session.require_store().path(artifact))
+    image = still(session.require_store().path(artifact))
     image.thumbnail((320, 320))
     staged = target.with_name(f".{target.name}.part")
     image.save(staged, format="PNG")
@@ -95,7 +98,7 @@ def _thumbnail(session: Session, artifact: Artifact) -> str:
     return str(target.resolve())
 
 
-def _still(path: Path) -> Any:
+def still(path: Path) -> Any:
     """An image of a take: the image itself, or a clip's middle frame."""
     from PIL import Image
 
@@ -112,41 +115,46 @@ def _still(path: Path) -> Any:
 def list_takes(project: Path, shot_id: str, *, show_rejected: bool = False) -> list[TakeRow]:
     """Every take of a shot, oldest first (rejected ones only when asked)."""
     with open_session(project, write=False) as session:
-        shot = find_shot(session, shot_id)
-        store = session.store
-        if store is None:  # never built: no takes yet
-            return []
-        picks = read_picks(session.loaded.project.picks_path)
-        choice = picks.get(shot.id)
-        version = _version(session, shot)
-        in_cut = session.plan.shots[shot.id].picture
-        rows = []
-        for number, artifact in enumerate(store.catalog.takes(shot.id), start=1):
-            rejected = any(artifact.key.startswith(r) for r in choice.rejected)
-            if rejected and not show_rejected:
-                continue
-            rows.append(
-                TakeRow(
-                    number=number,
-                    id=artifact.key[:TAKE_ID],
-                    key=artifact.key,
-                    seed=artifact.seed,
-                    backend=artifact.backend,
-                    model=artifact.model,
-                    prompt=artifact.prompt,
-                    cost=artifact.cost_money,
-                    score=artifact.meta.get("score"),
-                    scores=dict(artifact.meta.get("scores", {})),
-                    picked=bool(choice.pick) and artifact.key.startswith(choice.pick),
-                    in_cut=artifact.key == in_cut,
-                    current=take_version(artifact.params, source_params(store, artifact))
-                    == version,
-                    rejected=rejected,
-                    created=artifact.created,
-                    thumbnail=_thumbnail(session, artifact),
-                )
+        return list_rows(session, find_shot(session, shot_id), show_rejected=show_rejected)
+
+
+def list_rows(
+    session: Session, shot: Shot, *, show_rejected: bool = False, thumbnails: bool = True
+) -> list[TakeRow]:
+    """The takes of `shot` in an open session (`thumbnails`: write build/takes/ PNGs)."""
+    store = session.store
+    if store is None:  # never built: no takes yet
+        return []
+    choice = read_picks(session.loaded.project.picks_path).get(shot.id)
+    version = _version(session, shot)
+    in_cut = session.plan.shots[shot.id].picture
+    rows = []
+    for number, artifact in enumerate(store.catalog.takes(shot.id), start=1):
+        rejected = any(artifact.key.startswith(r) for r in choice.rejected)
+        if rejected and not show_rejected:
+            continue
+        rows.append(
+            TakeRow(
+                number=number,
+                id=artifact.key[:TAKE_ID],
+                key=artifact.key,
+                seed=artifact.seed,
+                backend=artifact.backend,
+                model=artifact.model,
+                prompt=artifact.prompt,
+                cost=artifact.cost_money,
+                score=artifact.meta.get("score"),
+                scores=dict(artifact.meta.get("scores", {})),
+                picked=bool(choice.pick) and artifact.key.startswith(choice.pick),
+                in_cut=artifact.key == in_cut,
+                current=take_version(artifact.params, source_params(store, artifact)) == version,
+                rejected=rejected,
+                created=artifact.created,
+                thumbnail=_thumbnail(session, artifact) if thumbnails else "",
+                video=artifact.ext.lower() in VIDEO_EXTS,
             )
-        return rows
+        )
+    return rows
 
 
 def _resolve(session: Session, shot: Shot, reference: str) -> Artifact:
@@ -170,6 +178,7 @@ def _resolve(session: Session, shot: Shot, reference: str) -> Artifact:
 
 
 def _save(session: Session, picks: Picks) -> None:
+    session.write_ids()  # the ids picks.toml names stay the ids the next make gives
     order = list(session.plan.shots)
     write_atomic(session.loaded.project.picks_path, format_picks(picks, order))
 
@@ -177,42 +186,56 @@ def _save(session: Session, picks: Picks) -> None:
 def pick(project: Path, shot_id: str, take: str) -> str:
     """Put a take in the cut; returns its id."""
     with open_session(project) as session:
-        shot = find_shot(session, shot_id)
-        artifact = _resolve(session, shot, take)
-        picks = read_picks(session.loaded.project.picks_path)
-        updated = picks.pick(
-            shot.id, artifact.key, seed=artifact.seed, version=_version(session, shot)
-        )
-        _save(session, updated)
-        return artifact.key[:TAKE_ID]
+        return choose(session, shot_id, take)
 
 
 def reject(project: Path, shot_id: str, take: str) -> str:
     """Hide a take from lists and from the cut (it stays in the store); returns its id."""
     with open_session(project) as session:
-        shot = find_shot(session, shot_id)
-        artifact = _resolve(session, shot, take)
-        picks = read_picks(session.loaded.project.picks_path)
-        _save(session, picks.reject(shot.id, artifact.key))
-        return artifact.key[:TAKE_ID]
+        return hide(session, shot_id, take)
 
 
 def lock(project: Path, shot_id: str, *, locked: bool = True) -> str:
     """Lock (or unlock) a shot: a locked shot keeps its take whatever changes upstream."""
     with open_session(project) as session:
-        shot = find_shot(session, shot_id)
-        picks = read_picks(session.loaded.project.picks_path)
-        choice = picks.get(shot.id)
-        if locked and not choice.pick:
-            # lock the take the cut uses now, so it cannot drift
-            in_cut = session.plan.shots[shot.id].picture
-            artifact = session.require_store().get(in_cut)
-            if artifact is not None and artifact.take:
-                picks = picks.pick(
-                    shot.id, in_cut, seed=artifact.seed, version=_version(session, shot)
-                )
-        _save(session, picks.lock(shot.id, locked))
-        return shot.id
+        return hold(session, shot_id, locked=locked)
+
+
+# The same three in a session already open (the Studio keeps one: no replanning per click).
+
+
+def choose(session: Session, shot_id: str, take: str) -> str:
+    """`pick` in an open session; returns the take's id."""
+    shot = find_shot(session, shot_id)
+    artifact = _resolve(session, shot, take)
+    picks = read_picks(session.loaded.project.picks_path)
+    updated = picks.pick(shot.id, artifact.key, seed=artifact.seed, version=_version(session, shot))
+    _save(session, updated)
+    return artifact.key[:TAKE_ID]
+
+
+def hide(session: Session, shot_id: str, take: str) -> str:
+    """`reject` in an open session; returns the take's id."""
+    shot = find_shot(session, shot_id)
+    artifact = _resolve(session, shot, take)
+    picks = read_picks(session.loaded.project.picks_path)
+    _save(session, picks.reject(shot.id, artifact.key))
+    return artifact.key[:TAKE_ID]
+
+
+def hold(session: Session, shot_id: str, *, locked: bool = True) -> str:
+    """`lock` in an open session; returns the shot's id."""
+    shot = find_shot(session, shot_id)
+    picks = read_picks(session.loaded.project.picks_path)
+    choice = picks.get(shot.id)
+    if locked and not choice.pick:
+        # lock the take the cut uses now, so it cannot drift
+        in_cut = session.plan.shots[shot.id].picture
+        artifact = session.require_store().get(in_cut)
+        if artifact is not None and artifact.take:
+            picks = picks.pick(shot.id, in_cut, seed=artifact.seed, version=_version(session, shot))
+    _save(session, picks.lock(shot.id, locked))
+    return shot.id
 
 
 def regen(

@@ -336,6 +336,12 @@ class Catalog:
                 ),
             )
 
+    def failures(self) -> list[tuple[str, str]]:
+        """(job key, error) of every failure recorded, oldest first."""
+        with self._lock:
+            rows = self._db.execute("SELECT key, error FROM failures ORDER BY time").fetchall()
+        return [(str(r[0]), str(r[1])) for r in rows]
+
     def record_failure(self, key: str, step: str, label: str, error: str) -> None:
         with self._tx() as db:
             db.execute(

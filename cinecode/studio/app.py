@@ -1,0 +1,445 @@
+"""The Studio's web application: pages, their JSON, live events and media by content key.
+
+Every page is a shell that `static/studio.js` fills from the JSON under `/api/` and keeps up
+to date from `/api/events`. No filesystem path appears in a URL: media are named by their
+content key and looked up in the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from cinecode.errors import CinecodeError, LocatedError
+from cinecode.pipeline.session import Session
+from cinecode.project.config import load_project
+from cinecode.project.files import write_atomic
+from cinecode.studio import board as pages
+from cinecode.studio.live import Hub, StudioReporter, Watcher
+from cinecode.studio.security import Guard
+
+KEY = re.compile(r"^[0-9a-f]{64}$")
+IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
+TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "webp": "image/webp",
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "webm": "video/webm",
+    "wav": "audio/wav",
+    "srt": "text/plain; charset=utf-8",
+}
+PAGES = ("board", "shot", "player", "script", "build", "ledger", "sound")
+
+
+class Task:
+    """The Studio's one background job at a time: a build, or new takes of a shot."""
+
+    def __init__(self, kind: str, shot: str, reporter: StudioReporter) -> None:
+        self.kind = kind
+        self.shot = shot
+        self.reporter = reporter
+        self.cancel = threading.Event()
+        self.state = "running"  # running, done, failed, cancelled
+        self.result: dict[str, Any] = {}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "shot": self.shot,
+            "state": self.state,
+            "departments": self.reporter._departments(),
+            "failed": self.reporter.failed,
+            "messages": self.reporter.messages[-20:],
+            **self.result,
+        }
+
+
+class Studio:
+    """The project as the Studio holds it: one session (replanned only when a file or the
+    store changes), its board, the running task and the watcher."""
+
+    def __init__(self, project: Path) -> None:
+        self.project = load_project(project)
+        self.root = self.project.root
+        self.hub = Hub()
+        self._lock = threading.RLock()
+        self._session: Session | None = None
+        self._board: dict[str, Any] | None = None
+        self._error: str = ""
+        self.task: Task | None = None
+        self.generating: dict[str, float] = {}
+        files = {
+            "script": self.project.script_path,
+            "film": self.project.file,
+            "picks": self.project.picks_path,
+            "cut": self.project.cut_path,
+        }
+        self.watcher = Watcher(files, self.project.store_dir, self.hub, self.invalidate)
+
+    # --- the session --------------------------------------------------------------------------
+
+    def session(self) -> Session:
+        with self._lock:
+            if self._session is None:
+                try:
+                    self._session = Session.open(self.root)
+                    self._error = ""
+                except CinecodeError as exc:
+                    self._error = str(exc)
+                    raise
+            return self._session
+
+    def invalidate(self, names: list[str] | None = None) -> None:
+        """Plan again on next use (a file changed, a build finished, a take was picked)."""
+        with self._lock:
+            self._session = None  # the old one closes when no request holds it any more
+            self._board = None
+
+    def board(self) -> dict[str, Any]:
+        with self._lock:
+            if self._board is None:
+                self._board = pages.board(self.session(), self.generating)
+            data = dict(self._board)
+        data["generating"] = dict(self.generating)
+        data["busy"] = self.watcher.busy
+        data["task"] = self.task.as_dict() if self.task else None
+        return data
+
+    def patch_shot(self, shot_id: str, **changes: Any) -> None:
+        """Change one card of the cached board at once (the full replan follows)."""
+        with self._lock:
+            if self._board is None:
+                return
+            for scene in self._board["scenes"]:
+                for shot in scene["shots"]:
+                    if shot["id"] == shot_id:
+                        shot.update(changes)
+
+    # --- background work ----------------------------------------------------------------------
+
+    def start(self, kind: str, shot: str, work: Callable[[Task], dict[str, Any]]) -> Task:
+        with self._lock:
+            if self.task is not None and self.task.state == "running":
+                raise HTTPException(409, f"the Studio is busy: {self.task.kind} is running")
+            task = Task(kind, shot, StudioReporter(self.hub, task=kind))
+            self.task = task
+
+        def run() -> None:
+            try:
+                task.result = work(task)
+                task.state = "failed" if task.reporter.failed else "done"
+            except KeyboardInterrupt:
+                task.state = "cancelled"
+            except CinecodeError as exc:
+                task.state = "failed"
+                task.result = {"error": str(exc)}
+            finally:
+                self.generating.pop(shot, None)
+                self.invalidate()
+                self.hub.publish({"type": "done", "task": task.as_dict()})
+
+        threading.Thread(target=run, name=f"studio-{kind}", daemon=True).start()
+        return task
+
+    def close(self) -> None:
+        self.watcher.stop()
+
+
+def create_app(project: Path, *, token: str, host: str = "127.0.0.1", port: int = 0) -> FastAPI:
+    """The Studio of `project`, answering only requests that carry `token` (see security)."""
+    studio = Studio(project)
+    guard = Guard(token, host, port)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        studio.watcher.start()
+        try:
+            yield
+        finally:
+            studio.close()
+
+    app = FastAPI(
+        title="cinecode studio", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
+    app.state.studio = studio
+    app.state.guard = guard
+    app.middleware("http")(guard)
+    here = Path(__file__).parent
+    app.mount("/static", StaticFiles(directory=here / "static"), name="static")
+    templates = Environment(
+        loader=PackageLoader("cinecode.studio", "templates"), autoescape=select_autoescape()
+    )
+
+    def page(name: str, **extra: Any) -> HTMLResponse:
+        html = templates.get_template(f"{name}.html").render(
+            page=name, title=studio.project.config.title or studio.root.name, pages=PAGES, **extra
+        )
+        return HTMLResponse(html)
+
+    # --- pages ----------------------------------------------------------------------------------
+
+    @app.get("/", response_class=HTMLResponse)
+    def board_page() -> HTMLResponse:
+        return page("board")
+
+    @app.get("/shot/{shot_id}", response_class=HTMLResponse)
+    def shot_page(shot_id: str) -> HTMLResponse:
+        _known_shot(studio, shot_id)
+        return page("shot", shot=shot_id)
+
+    for name in PAGES[2:]:
+        app.add_api_route(f"/{name}", _page_route(page, name), response_class=HTMLResponse)
+
+    # --- the board and the shots ------------------------------------------------------------
+
+    @app.get("/api/board")
+    def board() -> JSONResponse:
+        try:
+            return JSONResponse(studio.board())
+        except CinecodeError as exc:
+            return JSONResponse({"error": str(exc), "scenes": []})
+
+    @app.get("/api/shot/{shot_id}")
+    def shot(shot_id: str) -> JSONResponse:
+        session = _known_shot(studio, shot_id)
+        return JSONResponse(pages.shot_page(session, shot_id))
+
+    @app.post("/api/shot/{shot_id}/{action}")
+    async def shot_action(shot_id: str, action: str, request: Request) -> JSONResponse:
+        body = await _json(request)
+        return JSONResponse(_act(studio, shot_id, action, body))
+
+    # --- player, script, build, ledger, sound -----------------------------------------------
+
+    @app.get("/api/player")
+    def player() -> JSONResponse:
+        session = studio.session()
+        plan, store = session.plan, session.store
+        master = plan.targets["master"]
+        srt = plan.targets["srt"]
+        built = store.available([master, srt]) if store else set()
+        return JSONResponse(
+            {
+                "master": master if master in built else None,
+                "subtitles": srt if srt in built else None,
+                "timeline": pages.timeline(session) if master in built else [],
+                "scenes": [
+                    {"id": scene.id, "heading": scene.heading, "shots": [s.id for s in scene.shots]}
+                    for scene in plan.film.scenes
+                ],
+            }
+        )
+
+    @app.get("/api/script")
+    def script() -> JSONResponse:
+        text = studio.project.script_path.read_text(encoding="utf-8")
+        return JSONResponse({"text": text, "digest": _digest(text), **_script_state(studio)})
+
+    @app.post("/api/script")
+    async def save_script(request: Request) -> JSONResponse:
+        body = await _json(request)
+        text, base = str(body.get("text", "")), str(body.get("digest", ""))
+        path = studio.project.script_path
+        on_disk = path.read_text(encoding="utf-8")
+        if _digest(on_disk) != base:  # changed since the page loaded it: keep both
+            return JSONResponse(
+                {"saved": False, "conflict": True, "disk": on_disk, "yours": text}, status_code=409
+            )
+        write_atomic(path, text)
+        studio.invalidate()
+        return JSONResponse({"saved": True, "digest": _digest(text), **_script_state(studio)})
+
+    @app.get("/api/build")
+    def build_state() -> JSONResponse:
+        return JSONResponse(
+            {"task": studio.task.as_dict() if studio.task else None, "busy": studio.watcher.busy}
+        )
+
+    @app.post("/api/build")
+    def build() -> JSONResponse:
+        from cinecode.pipeline.build import make
+
+        def work(task: Task) -> dict[str, Any]:
+            result = make(
+                studio.root, reporter=task.reporter, cancel=task.cancel, on_wait=task.reporter.info
+            )
+            return {"stats": result.stats.as_dict()}
+
+        return JSONResponse({"task": studio.start("build", "", work).as_dict()})
+
+    @app.post("/api/cancel")
+    def cancel() -> JSONResponse:
+        if studio.task is not None:
+            studio.task.cancel.set()
+        return JSONResponse({"cancelled": studio.task is not None})
+
+    @app.get("/api/ledger")
+    def ledger() -> JSONResponse:
+        from cinecode.commands.ledger import ledger_report
+
+        return JSONResponse(ledger_report(studio.root, chart=False))
+
+    @app.get("/api/sound")
+    def sound() -> JSONResponse:
+        from cinecode.commands.soundsheet import sound_sheet
+
+        return JSONResponse(sound_sheet(studio.root))
+
+    @app.get("/api/events")
+    def events() -> StreamingResponse:
+        return StreamingResponse(
+            studio.hub.stream(),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(status_code=204)
+
+    # --- media, by content key ----------------------------------------------------------------
+
+    @app.get("/media/{key}")
+    def media(key: str) -> Response:
+        store, artifact = _artifact(studio, key)
+        return FileResponse(
+            store.path(artifact),
+            media_type=TYPES.get(artifact.ext.lower(), "application/octet-stream"),
+            headers=IMMUTABLE,
+        )
+
+    @app.get("/thumb/{key}")
+    def thumb(key: str) -> Response:
+        store, artifact = _artifact(studio, key)
+        target = studio.project.build_dir / "studio" / "thumbs" / f"{key}.jpg"
+        if not target.is_file():
+            from cinecode.commands.takes import still
+
+            target.parent.mkdir(parents=True, exist_ok=True)
+            image = still(store.path(artifact))
+            image.thumbnail((320, 180))
+            staged = target.with_name(f".{target.name}.part")
+            image.save(staged, format="JPEG", quality=82)
+            staged.replace(target)
+        return FileResponse(target, media_type="image/jpeg", headers=IMMUTABLE)
+
+    @app.get("/subtitles/{key}.vtt")
+    def subtitles(key: str) -> Response:
+        from cinecode.media.subtitles import parse_srt, to_vtt
+
+        store, artifact = _artifact(studio, key)
+        text = store.path(artifact).read_text(encoding="utf-8")
+        return Response(to_vtt(parse_srt(text)), media_type="text/vtt", headers=IMMUTABLE)
+
+    return app
+
+
+def _page_route(page: Callable[..., HTMLResponse], name: str) -> Callable[[], HTMLResponse]:
+    def route() -> HTMLResponse:
+        return page(name)
+
+    route.__name__ = f"{name}_page"
+    return route
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise HTTPException(400, "send JSON") from None
+    if not isinstance(body, dict):
+        raise HTTPException(400, "send a JSON object")
+    return body
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _known_shot(studio: Studio, shot_id: str) -> Session:
+    session = studio.session()
+    if shot_id not in session.plan.shots:
+        raise HTTPException(404, f"no shot {shot_id}")
+    return session
+
+
+def _artifact(studio: Studio, key: str) -> tuple[Any, Any]:
+    if not KEY.match(key):
+        raise HTTPException(404, "no such object")
+    session = studio.session()
+    store = session.store
+    artifact = store.catalog.get(key) if store else None
+    if store is None or artifact is None:
+        raise HTTPException(404, "no such object")
+    return store, artifact
+
+
+def _script_state(studio: Studio) -> dict[str, Any]:
+    """Where each shot starts in the screenplay, or the error that stops it (file:line)."""
+    try:
+        session = studio.session()
+    except LocatedError as exc:
+        return {"shots": [], "error": {"line": exc.line, "message": exc.message, "hint": exc.hint}}
+    except CinecodeError as exc:
+        return {"shots": [], "error": {"line": None, "message": exc.message, "hint": exc.hint}}
+    shots = [{"id": s.id, "line": s.line} for s in session.film.shots]
+    return {"shots": shots, "error": None}
+
+
+def _act(studio: Studio, shot_id: str, action: str, body: dict[str, Any]) -> dict[str, Any]:
+    from cinecode.commands import takes
+
+    session = _known_shot(studio, shot_id)
+    if action == "pick":
+        take = takes.choose(session, shot_id, str(body.get("take", "")))
+        studio.patch_shot(shot_id, picked=True, reason="picked", stale="to make: segment")
+        studio.invalidate()
+        studio.hub.publish({"type": "files", "changed": ["picks"]})
+        return {"picked": take}
+    if action == "reject":
+        take = takes.hide(session, shot_id, str(body.get("take", "")))
+        studio.invalidate()
+        studio.hub.publish({"type": "files", "changed": ["picks"]})
+        return {"rejected": take}
+    if action in ("lock", "unlock"):
+        takes.hold(session, shot_id, locked=action == "lock")
+        studio.patch_shot(shot_id, locked=action == "lock")
+        studio.invalidate()
+        studio.hub.publish({"type": "files", "changed": ["picks"]})
+        return {"locked": action == "lock"}
+    if action == "takes":
+        count = max(1, min(32, int(body.get("count") or 1)))
+        prompt = str(body.get("prompt") or "") or None
+        seed = int(body["seed"]) if str(body.get("seed") or "").strip() else None
+
+        def work(task: Task) -> dict[str, Any]:
+            made, stats = takes.regen(
+                studio.root,
+                shot_id,
+                takes=count,
+                prompt=prompt,
+                seed=seed,
+                reporter=task.reporter,
+                cancel=task.cancel,
+            )
+            return {"made": made, "stats": stats.as_dict()}
+
+        studio.generating[shot_id] = 0.0
+        return {"task": studio.start("takes", shot_id, work).as_dict()}
+    raise HTTPException(404, f"no action {action}")
+
+
+__all__ = ["Studio", "create_app"]

@@ -1,0 +1,177 @@
+"""What the Studio's pages show, as plain data from one project Session.
+
+A board is made once per plan (the plan is kept until a file or the store changes), so a
+feature's 1,500 shots cost one planning, not one per request.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from cinecode.departments.timing import layout
+from cinecode.graph.catalog import Artifact
+from cinecode.graph.store import Store
+from cinecode.pipeline.plan import Plan, timing_spec
+from cinecode.pipeline.session import Session
+from cinecode.project.picks import TAKE_ID, read_picks
+
+
+def board(session: Session, generating: dict[str, float]) -> dict[str, Any]:
+    """Every scene as a row of shot cards (see the module doc); `generating`: shot → progress."""
+    plan, store = session.plan, session.store
+    needed = plan.graph.needed_for(plan.build_targets)
+    built = store.available(job.key for job in needed) if store else set()
+    pending: dict[str, list[str]] = defaultdict(list)
+    for job in needed:
+        if job.key not in built and job.shot:
+            pending[job.shot].append(job.step)
+    failures = _failures(store, {job.key for job in needed if job.key not in built})
+    takes = _takes(store)
+    picks = read_picks(session.project.picks_path)
+    durations = shot_seconds(plan, store)
+    scenes = []
+    for scene in plan.film.scenes:
+        shots = []
+        for shot in scene.shots:
+            sp = plan.shots[shot.id]
+            choice = picks.get(shot.id)
+            of_shot = takes.get(shot.id, [])
+            failed = [e for job in needed if job.shot == shot.id for e in failures.get(job.key, [])]
+            todo = sorted(set(pending.get(shot.id, [])))
+            shots.append(
+                {
+                    "id": shot.id,
+                    "size": shot.size,
+                    "move": shot.move,
+                    "kind": shot.kind,
+                    "characters": list(shot.characters),
+                    "line": shot.line,
+                    "seconds": durations.get(shot.id, shot.estimated_duration),
+                    "picture": sp.picture,
+                    "thumb": sp.picture if sp.picture in built else "",
+                    "reason": sp.reason,
+                    "built": not todo,
+                    "stale": f"to make: {', '.join(todo)}" if todo else "",
+                    "failed": failed[-1] if failed else "",
+                    "locked": choice.locked,
+                    "picked": bool(choice.pick),
+                    "takes": len(of_shot),
+                    "cost": round(sum(a.cost_money for a in of_shot), 4),
+                    "generating": generating.get(shot.id),
+                }
+            )
+        scenes.append(
+            {
+                "id": scene.id,
+                "heading": scene.heading,
+                "mood": scene.mood,
+                "seconds": round(
+                    sum(durations.get(s.id, s.estimated_duration) for s in scene.shots), 1
+                ),
+                "shots": shots,
+            }
+        )
+    return {
+        "title": plan.film.title,
+        "scenes": scenes,
+        "characters": sorted(plan.film.characters),
+        "shots": len(plan.shots),
+    }
+
+
+def shot_seconds(plan: Plan, store: Store | None) -> dict[str, float]:
+    """Each shot's length: from its voices when they exist, else the estimate."""
+    voice_keys = [k for sp in plan.shots.values() for k in sp.voices]
+    metas = {k: a.meta for k, a in store.catalog.get_many(voice_keys).items()} if store else {}
+    out: dict[str, float] = {}
+    for shot_id, sp in plan.shots.items():
+        if all(k in metas for k in sp.voices):
+            durations = [float(metas[k]["duration"]) for k in sp.voices]
+            out[shot_id] = round(layout(timing_spec(sp.shot), durations).seconds, 2)
+        else:
+            out[shot_id] = round(sp.shot.estimated_duration, 2)
+    return out
+
+
+def _takes(store: Store | None) -> dict[str, list[Artifact]]:
+    out: dict[str, list[Artifact]] = defaultdict(list)
+    for artifact in store.catalog.takes() if store else []:
+        out[artifact.shot].append(artifact)
+    return out
+
+
+def _failures(store: Store | None, keys: set[str]) -> dict[str, list[str]]:
+    if store is None or not keys:
+        return {}
+    out: dict[str, list[str]] = defaultdict(list)
+    for key, error in store.catalog.failures():
+        if key in keys:
+            out[key].append(error)
+    return out
+
+
+def shot_page(session: Session, shot_id: str) -> dict[str, Any]:
+    """One shot: its screenplay lines and every take (newest last) with how it was made."""
+    from cinecode.commands.takes import list_rows
+
+    plan = session.plan
+    sp = plan.shots[shot_id]
+    shot = sp.shot
+    script = session.project.script_path.read_text(encoding="utf-8").splitlines()
+    first = max(0, shot.line - 1)
+    last = min(len(script), first + max(1, len(shot.lines) * 3 + 2))
+    order = list(plan.shots)
+    index = order.index(shot_id)
+    rows = list_rows(session, shot, show_rejected=True, thumbnails=False)
+    return {
+        "id": shot_id,
+        "scene": plan.film.scene_of(shot_id).heading,
+        "size": shot.size,
+        "move": shot.move,
+        "line": shot.line,
+        "script": script[first:last],
+        "previous": order[index - 1] if index > 0 else None,
+        "next": order[index + 1] if index + 1 < len(order) else None,
+        "picture": sp.picture,
+        "reason": sp.reason,
+        "locked": read_picks(session.project.picks_path).get(shot_id).locked,
+        "takes": [
+            {
+                **{k: v for k, v in row.as_dict().items() if k != "thumbnail"},
+                "short": row.key[:TAKE_ID],
+                "video": row.video,
+            }
+            for row in rows
+        ],
+    }
+
+
+def timeline(session: Session) -> list[dict[str, Any]]:
+    """Where each shot (and card) starts in the master, in seconds, in cut order."""
+    plan, store = session.plan, session.store
+    if store is None:
+        return []
+    out: list[dict[str, Any]] = []
+    clock = 0.0
+    for reel in plan.reels:
+        job = plan.graph.jobs.get(reel)
+        if job is None:
+            continue
+        for key in job.inputs:
+            segment = plan.graph.jobs.get(key)
+            if segment is None or segment.step not in ("segment", "finish"):
+                continue
+            artifact = store.get(key)
+            if artifact is None:
+                return out
+            seconds = float(artifact.meta.get("duration", 0.0))
+            shot = segment.shot or segment.label.split(" ", 1)[-1]
+            if not out or out[-1]["id"] != shot:
+                picture = plan.shots[shot].picture if shot in plan.shots else ""
+                out.append({"id": shot, "start": round(clock, 3), "picture": picture})
+            clock += seconds
+    return out
+
+
+__all__ = ["board", "shot_page", "shot_seconds", "timeline"]
