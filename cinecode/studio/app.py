@@ -86,6 +86,7 @@ class Studio:
             "film": self.project.file,
             "picks": self.project.picks_path,
             "cut": self.project.cut_path,
+            "catalog": self.project.store_dir / "catalog.sqlite-wal",  # a CLI regen or make
         }
         self.watcher = Watcher(files, self.project.store_dir, self.hub, self.invalidate)
 
@@ -104,6 +105,8 @@ class Studio:
 
     def invalidate(self, names: list[str] | None = None) -> None:
         """Plan again on next use (a file changed, a build finished, a take was picked)."""
+        if names == ["catalog"] and self.task is not None and self.task.state == "running":
+            return  # our own build writing: its end replans once
         with self._lock:
             self._session = None  # the old one closes when no request holds it any more
             self._board = None

@@ -167,6 +167,7 @@ class Watcher:
         self._thread = threading.Thread(target=self._run, name="studio-watcher", daemon=True)
         self._stats = self._snapshot()
         self._busy: int | None = None
+        self._catalog_seen = 0.0
 
     def _snapshot(self) -> dict[str, tuple[int, int] | None]:
         out: dict[str, tuple[int, int] | None] = {}
@@ -190,6 +191,10 @@ class Watcher:
         while not self._stop.wait(self.interval):
             now = self._snapshot()
             names = [name for name in now if now[name] != self._stats.get(name)]
+            if names == ["catalog"] and time.monotonic() - self._catalog_seen < 2.0:
+                continue  # a build writing: tell the pages at most every 2 s
+            if "catalog" in names:
+                self._catalog_seen = time.monotonic()
             self._stats = now
             if names:
                 self.changed(names)

@@ -1,0 +1,217 @@
+"""The Studio in a real browser (Debian's chromium through Playwright) on a tiny film: the
+board, a shot's takes, new takes with progress, picks by click and by key, the player, the
+script editor and a build, a CLI pick seen live, and the server's locks."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from browser import ServerThread, free_port
+from playwright.sync_api import Page, expect
+
+from cinecode.graph.reporter import RecordingReporter
+from cinecode.pipeline.build import make
+from cinecode.studio.app import create_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("studio")]
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "test-token-9f2c41"
+SCRIPT = """Title: Two Lines
+
+INT. LAMP ROOM - NIGHT
+
+Mara climbs the last steps into the lamp room.
+
+MARA
+It still turns.
+
+ELIAS
+Every night for forty years.
+"""
+FILM = """title = "Two Lines"
+seed = 2
+
+[format]
+width = 160
+height = 90
+fps = 8
+
+[characters.MARA]
+description = "Mara, 38, red-orange jacket"
+
+[characters.ELIAS]
+description = "Elias, 74, white beard"
+"""
+
+
+@pytest.fixture(scope="module")
+def film(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("studio") / "film"
+    root.mkdir()
+    (root / "script.fountain").write_text(SCRIPT, encoding="utf-8")
+    (root / "film.toml").write_text(FILM, encoding="utf-8")
+    assert not make(root, reporter=RecordingReporter()).stats.failed
+    return root
+
+
+@pytest.fixture(scope="module")
+def studio(film: Path) -> Iterator[str]:
+    port = free_port()
+    with ServerThread(create_app(film, token=TOKEN, port=port), port=port) as server:
+        yield server.url
+
+
+def login(page: Page, url: str, path: str = "/") -> None:
+    page.goto(f"{url}{path}?token={TOKEN}")
+
+
+def picks(film: Path) -> str:
+    path = film / "picks.toml"
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def test_the_board_shows_every_shot_with_its_picture(page: Page, studio: str, film: Path) -> None:
+    login(page, studio)
+    cards = page.locator(".card")
+    expect(cards).to_have_count(3)  # the establishing wide, MARA's line, ELIAS's line
+    expect(page.locator('[data-shot="1.2"] img')).to_be_visible()
+    expect(page.locator('[data-shot="1.2"] .badge.built')).to_be_visible()
+    page.select_option("select[name=character]", "ELIAS")
+    expect(cards).to_have_count(1)
+    page.screenshot(path=str(film / "build" / "studio-board.png"))
+
+
+def test_new_takes_picks_by_click_and_key_and_the_player_follows(
+    page: Page, studio: str, film: Path
+) -> None:
+    login(page, studio, "/player")
+    expect(page.locator("#master")).to_have_attribute("data-master", re.compile("^[0-9a-f]{64}$"))
+    before = page.locator("#master").get_attribute("data-master")
+    page.goto(f"{studio}/shot/1.2")
+    expect(page.locator(".take")).to_have_count(1)
+    # 1. two new takes from the form, with live progress
+    page.fill("#new-takes input[name=count]", "2")
+    page.click("#new-takes button[type=submit]")
+    expect(page.locator("#takes-progress")).to_be_visible()
+    expect(page.locator("#takes-state")).to_have_text("made 2 takes", timeout=60_000)
+    expect(page.locator(".take")).to_have_count(3)
+    # 2. pick take 2 by click: picks.toml says so, and the page shows it in the cut
+    page.click('.take[data-take="2"] button.pick')
+    expect(page.locator('.take[data-take="2"]')).to_have_class(re.compile("in-cut"))
+    second = page.get_attribute('.take[data-take="2"]', "data-key")
+    assert second and second in picks(film)
+    # 3. and take 3 with the key "3"
+    page.keyboard.press("3")
+    expect(page.locator('.take[data-take="3"]')).to_have_class(re.compile("in-cut"))
+    third = page.get_attribute('.take[data-take="3"]', "data-key")
+    assert third and third in picks(film) and second not in picks(film)
+    page.screenshot(path=str(film / "build" / "studio-shot.png"))
+    # 4. the player's master changes once the pick is built
+    assert before
+    page.goto(f"{studio}/build")
+    page.click("#start")
+    expect(page.locator("#build-state")).to_have_text("build: done", timeout=120_000)
+    page.goto(f"{studio}/player")
+    expect(page.locator("#master")).to_have_attribute("data-master", re.compile("^[0-9a-f]{64}$"))
+    expect(page.locator("#master")).not_to_have_attribute("data-master", before)
+    expect(page.locator("#strip .frame")).not_to_have_count(0)
+
+
+def test_a_cli_pick_shows_up_in_the_open_page(page: Page, studio: str, film: Path) -> None:
+    login(page, studio, "/shot/1.3")
+    expect(page.locator(".take")).to_have_count(1)
+    subprocess.run(
+        [sys.executable, "-m", "cinecode", "regen", str(film), "1.3", "--takes", "1"],
+        check=True,
+        capture_output=True,
+    )
+    expect(page.locator(".take")).to_have_count(2, timeout=30_000)  # a CLI take appears
+    subprocess.run(
+        [sys.executable, "-m", "cinecode", "pick", str(film), "1.3", "2"],
+        check=True,
+        capture_output=True,
+    )
+    expect(page.locator('.take[data-take="2"]')).to_have_class(re.compile("in-cut"), timeout=30_000)
+
+
+def test_an_edited_line_is_saved_built_and_heard_in_the_player(
+    page: Page, studio: str, film: Path
+) -> None:
+    login(page, studio, "/script")
+    text = page.locator("#text")
+    expect(text).to_have_value(re.compile("Every night for forty years."))
+    expect(page.locator("#gutter li.shot")).not_to_have_count(0)
+    text.fill(text.input_value().replace("forty years.", "fifty years, child."))
+    page.click("#save")
+    expect(page.locator("#script-state")).to_have_text("saved")
+    assert "fifty years, child." in (film / "script.fountain").read_text(encoding="utf-8")
+    page.screenshot(path=str(film / "build" / "studio-script.png"))
+    page.click("#build")
+    page.wait_for_url(re.compile("/build$"))
+    expect(page.locator("#build-state")).to_have_text("build: done", timeout=120_000)
+    page.screenshot(path=str(film / "build" / "studio-build.png"))
+    page.goto(f"{studio}/player")
+    page.wait_for_function(
+        "() => { const t = document.querySelector('#master').textTracks[0];"
+        " return t && t.cues && [...t.cues].some(c => c.text.includes('fifty years, child.')); }",
+        timeout=30_000,
+    )
+    page.screenshot(path=str(film / "build" / "studio-player.png"))
+
+
+def test_a_save_over_a_changed_file_keeps_both_versions(
+    page: Page, studio: str, film: Path
+) -> None:
+    login(page, studio, "/script")
+    text = page.locator("#text")
+    expect(text).to_have_value(re.compile("INT. LAMP ROOM"))
+    script = film / "script.fountain"
+    on_disk = script.read_text(encoding="utf-8") + "\nA gull cries outside.\n"
+    script.write_text(on_disk, encoding="utf-8")  # an editor saved meanwhile
+    text.fill(text.input_value() + "\nThe lamp turns.\n")
+    page.click("#save")
+    expect(page.locator("#conflict")).to_be_visible()
+    expect(page.locator("#disk")).to_contain_text("A gull cries outside.")
+    expect(page.locator("#yours")).to_contain_text("The lamp turns.")
+    assert script.read_text(encoding="utf-8") == on_disk  # nothing was overwritten
+
+
+def test_ledger_and_sound_pages(page: Page, studio: str, film: Path) -> None:
+    login(page, studio, "/ledger")
+    expect(page.locator("#ledger table")).to_have_count(2)
+    page.goto(f"{studio}/sound")
+    expect(page.locator('#sound tr[data-scene="1"]')).to_be_visible()
+
+
+def test_no_token_no_studio_and_no_foreign_writes(studio: str, film: Path) -> None:
+    assert httpx.get(f"{studio}/api/board").status_code == 401
+    assert httpx.get(f"{studio}/?token=wrong").status_code == 401
+    with httpx.Client(base_url=studio, follow_redirects=True) as client:
+        assert client.get(f"/?token={TOKEN}").status_code == 200  # redirected, cookie set
+        assert client.cookies.get("cinecode_studio") == TOKEN
+        board = client.get("/api/board")
+        assert board.status_code == 200
+        assert "Content-Security-Policy" in board.headers
+        foreign = client.post(
+            "/api/shot/1.2/lock", json={}, headers={"Origin": "http://evil.example"}
+        )
+        assert foreign.status_code == 403
+        rebound = client.get("/api/board", headers={"Host": "evil.example:80"})
+        assert rebound.status_code == 403
+        for bad in (
+            "/media/..%2F..%2Ffilm.toml",
+            "/media/../film.toml",
+            "/thumb/..%2F..%2Fscript.fountain",
+            "/media/x",
+            "/subtitles/..%2Fa.vtt",
+        ):
+            assert client.get(bad).status_code == 404, bad
+        text = board.text
+        assert str(film) not in text  # no filesystem path reaches a page
