@@ -7,6 +7,7 @@ content key and looked up in the store.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import threading
@@ -121,6 +122,11 @@ class Studio:
         data["task"] = self.task.as_dict() if self.task else None
         return data
 
+    def warm(self) -> None:
+        """Plan the film and make its board before the first page asks (a feature: seconds)."""
+        with contextlib.suppress(CinecodeError):
+            self.board()
+
     def patch_shot(self, shot_id: str, **changes: Any) -> None:
         """Change one card of the cached board at once (the full replan follows)."""
         with self._lock:
@@ -169,6 +175,7 @@ def create_app(project: Path, *, token: str, host: str = "127.0.0.1", port: int 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         studio.watcher.start()
+        threading.Thread(target=studio.warm, name="studio-warm", daemon=True).start()
         try:
             yield
         finally:
@@ -178,6 +185,11 @@ def create_app(project: Path, *, token: str, host: str = "127.0.0.1", port: int 
         title="cinecode studio", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
     )
     app.state.studio = studio
+
+    @app.exception_handler(CinecodeError)
+    async def _cinecode_error(request: Request, exc: CinecodeError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
     app.state.guard = guard
     app.middleware("http")(guard)
     here = Path(__file__).parent
