@@ -124,6 +124,21 @@ def test_new_takes_picks_by_click_and_key_and_the_player_follows(
     expect(page.locator("#strip .frame")).not_to_have_count(0)
 
 
+def test_a_b_plays_the_scene_with_each_take(page: Page, studio: str, film: Path) -> None:
+    login(page, studio, "/shot/1.2")
+    expect(page.locator(".take")).to_have_count(3)
+    chosen = picks(film)
+    page.select_option("#ab select[name=a]", "1")
+    page.select_option("#ab select[name=b]", "2")
+    page.click("#ab button[type=submit]")
+    video = page.locator("#ab-video")
+    expect(video).to_have_attribute("data-reel-a", re.compile("^[0-9a-f]{64}$"), timeout=60_000)
+    reel_a, reel_b = video.get_attribute("data-reel-a"), video.get_attribute("data-reel-b")
+    assert reel_a != reel_b  # the same scene, cut with another take
+    assert (video.get_attribute("src") or "").endswith(f"/media/{reel_a}")
+    assert picks(film) == chosen  # trying takes in context changes no pick
+
+
 def test_a_cli_pick_shows_up_in_the_open_page(page: Page, studio: str, film: Path) -> None:
     login(page, studio, "/shot/1.3")
     expect(page.locator(".take")).to_have_count(1)

@@ -157,6 +157,11 @@ def list_rows(
     return rows
 
 
+def resolve_take(session: Session, shot: Shot, reference: str) -> Artifact:
+    """The take `reference` names (its number, or its id) among the shot's takes."""
+    return _resolve(session, shot, reference)
+
+
 def _resolve(session: Session, shot: Shot, reference: str) -> Artifact:
     takes = session.require_store().catalog.takes(shot.id)
     reference = reference.strip().lstrip("#")

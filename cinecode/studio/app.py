@@ -435,6 +435,8 @@ def _act(studio: Studio, shot_id: str, action: str, body: dict[str, Any]) -> dic
         studio.invalidate()
         studio.hub.publish({"type": "files", "changed": ["picks"]})
         return {"locked": action == "lock"}
+    if action == "ab":
+        return {"task": studio.start("ab", shot_id, _ab_work(studio, shot_id, body)).as_dict()}
     if action == "takes":
         count = max(1, min(32, int(body.get("count") or 1)))
         prompt = str(body.get("prompt") or "") or None
@@ -455,6 +457,40 @@ def _act(studio: Studio, shot_id: str, action: str, body: dict[str, Any]) -> dic
         studio.generating[shot_id] = 0.0
         return {"task": studio.start("takes", shot_id, work).as_dict()}
     raise HTTPException(404, f"no action {action}")
+
+
+def _ab_work(
+    studio: Studio, shot_id: str, body: dict[str, Any]
+) -> Callable[[Task], dict[str, Any]]:
+    """A/B in context: the shot's scene rendered with take A and with take B (each reel a job
+    like any other: cached, so playing the pair again renders nothing)."""
+    from dataclasses import replace
+
+    from cinecode.commands import takes
+    from cinecode.pipeline.plan import plan as plan_film
+    from cinecode.project.picks import Choice
+
+    def work(task: Task) -> dict[str, Any]:
+        with Session.open(studio.root, write=True) as session:
+            shot = takes.find_shot(session, shot_id)
+            reels: dict[str, str] = {}
+            for side in ("a", "b"):
+                artifact = takes.resolve_take(session, shot, str(body.get(side, "")))
+                picks = {**session.state.picks, shot_id: Choice(pick=artifact.key, locked=True)}
+                state = replace(session.state, picks=picks)
+                trial = plan_film(session.film, session.project, state)
+                scene = session.film.scene_of(shot_id).id
+                reel = next(k for k in trial.reels if trial.graph.jobs[k].scene == scene)
+                with session.locked(on_wait=task.reporter.info):
+                    stats = session.run(
+                        trial.graph, [reel], reporter=task.reporter, cancel=task.cancel
+                    )
+                if stats.interrupted:
+                    raise KeyboardInterrupt
+                reels[side] = reel
+            return {"reels": reels}
+
+    return work
 
 
 __all__ = ["Studio", "create_app"]

@@ -213,6 +213,31 @@ function renderShot() {
 async function loadShot() {
   shotData = (await api(`/api/shot/${shotId}`)).data;
   renderShot();
+  const form = $("#ab");
+  for (const [name, index] of [["a", 0], ["b", 1]]) {
+    const select = form[name];
+    const keep = select.value;
+    select.replaceChildren(...shotData.takes.map((take) => el("option", { value: take.number, text: `#${take.number} ${take.short}` })));
+    select.value = keep || String(shotData.takes[Math.min(index, shotData.takes.length - 1)]?.number || "");
+  }
+}
+
+function playAB(reels) {
+  const video = $("#ab-video");
+  video.hidden = false;
+  video.dataset.side = "a";
+  video.dataset.reelA = reels.a;
+  video.dataset.reelB = reels.b;
+  video.src = `/media/${reels.a}`;
+  video.onended = () => {
+    if (video.dataset.side !== "a") return;
+    video.dataset.side = "b";
+    video.src = `/media/${reels.b}`;
+    video.play();
+    $("#ab-state").textContent = "B";
+  };
+  $("#ab-state").textContent = "A";
+  video.play().catch(() => {});
 }
 
 async function act(action, body) {
@@ -260,6 +285,19 @@ function shot() {
       loadShot();
     }
     if (event.type === "files") loadShot();
+    if (event.type === "done" && event.task.kind === "ab") {
+      if (event.task.reels) playAB(event.task.reels);
+      else $("#ab-state").textContent = `${event.task.state}: ${event.task.error || ""}`;
+    }
+  });
+  $("#ab").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    $("#ab-state").textContent = "rendering the scene twice…";
+    try {
+      await api(`/api/shot/${shotId}/ab`, { a: event.target.a.value, b: event.target.b.value });
+    } catch (error) {
+      $("#ab-state").textContent = error.message;
+    }
   });
   document.addEventListener("keydown", (event) => {
     if (event.target.closest("input, textarea")) return;
