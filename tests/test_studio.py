@@ -230,3 +230,13 @@ def test_no_token_no_studio_and_no_foreign_writes(studio: str, film: Path) -> No
             assert client.get(bad).status_code == 404, bad
         text = board.text
         assert str(film) not in text  # no filesystem path reaches a page
+
+
+def test_the_studio_binds_to_this_machine_unless_told(film: Path) -> None:
+    from cinecode.errors import CinecodeError
+    from cinecode.studio.server import serve
+
+    said: list[str] = []
+    with pytest.raises(CinecodeError, match="--allow-remote"):
+        serve(film, host="0.0.0.0", open_browser=False, say=said.append)
+    assert said == []  # no address was printed, nothing was served
