@@ -10,7 +10,7 @@ import contextlib
 import json
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -21,6 +21,8 @@ from cinecode.errors import CinecodeError
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from cinecode.graph.reporter import RichReporter
 
 app = typer.Typer(
     name="cinecode",
@@ -137,7 +139,6 @@ def make(
     """Build the film: generate what is missing, render, and print the master's path last."""
 
     def run() -> None:
-        from cinecode.graph.reporter import RichReporter
         from cinecode.pipeline.build import make as build
 
         if explain:
@@ -145,14 +146,10 @@ def make(
 
             for item in plan_report(project, explain=True)["explain"]:
                 _err(f"{item['job']}: {item['why']}")
-        reporter = RichReporter()
-        _sigterm_as_interrupt()
-        try:
+        with _progress() as reporter:
             result = build(
                 project, reporter=reporter, takes=takes, budget=budget, wait=wait, workers=workers
             )
-        finally:
-            reporter.close()
         stats = result.stats
         if stats.failures or stats.skipped:
             for label, error in stats.failures:
@@ -215,16 +212,11 @@ def regen(
 
     def run() -> None:
         from cinecode.commands.takes import regen as make_takes
-        from cinecode.graph.reporter import RichReporter
 
-        reporter = RichReporter()
-        _sigterm_as_interrupt()
-        try:
+        with _progress() as reporter:
             ids, stats = make_takes(
                 project, shot, takes=takes, prompt=prompt, seed=seed, reporter=reporter
             )
-        finally:
-            reporter.close()
         for label, error in stats.failures:
             _err(f"✗ {label}: {error}")
         _err(f"{stats.generated} new take(s) of {shot}; see `cinecode takes {project} {shot}`")
@@ -345,14 +337,9 @@ def export(
 
     def run() -> None:
         from cinecode.editorial.export import export as write
-        from cinecode.graph.reporter import RichReporter
 
-        reporter = RichReporter()
-        _sigterm_as_interrupt()
-        try:
+        with _progress() as reporter:
             done = write(project, kind.lower(), output, reporter=reporter)
-        finally:
-            reporter.close()
         if done.media is not None:
             _err(f"media: {done.media}")
         summary = {
@@ -542,6 +529,19 @@ def studio(
         )
 
     _guard(run)
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[RichReporter]:
+    """The progress bars of a long command (on stderr); a SIGTERM stops it like Ctrl-C."""
+    from cinecode.graph.reporter import RichReporter
+
+    reporter = RichReporter()
+    _sigterm_as_interrupt()
+    try:
+        yield reporter
+    finally:
+        reporter.close()
 
 
 def _sigterm_as_interrupt() -> None:
