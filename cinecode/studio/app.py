@@ -80,6 +80,8 @@ class Studio:
         self._session: Session | None = None
         self._board: dict[str, Any] | None = None
         self._error: str = ""
+        self._refreshing = False
+        self._again = False
         self.task: Task | None = None
         self.generating: dict[str, float] = {}
         files = {
@@ -89,19 +91,18 @@ class Studio:
             "cut": self.project.cut_path,
             "catalog": self.project.store_dir / "catalog.sqlite-wal",  # a CLI regen or make
         }
-        self.watcher = Watcher(files, self.project.store_dir, self.hub, self.invalidate)
+        self.watcher = Watcher(files, self.project.store_dir, self.hub, self.refresh)
 
     # --- the session --------------------------------------------------------------------------
 
     def session(self) -> Session:
         with self._lock:
+            if self._session is not None:
+                return self._session
+        opened = Session.open(self.root)  # seconds for a feature: never under the lock
+        with self._lock:
             if self._session is None:
-                try:
-                    self._session = Session.open(self.root)
-                    self._error = ""
-                except CinecodeError as exc:
-                    self._error = str(exc)
-                    raise
+                self._session = opened
             return self._session
 
     def invalidate(self, names: list[str] | None = None) -> None:
@@ -112,11 +113,45 @@ class Studio:
             self._session = None  # the old one closes when no request holds it any more
             self._board = None
 
+    def refresh(self, names: list[str] | None = None) -> None:
+        """Plan again in the background; pages keep what they have (picks are patched in at
+        once) until the new board is ready, then hear of it. One replanning at a time: asks
+        that come meanwhile are folded into one more."""
+        if names == ["catalog"] and self.task is not None and self.task.state == "running":
+            return  # our own build writing: its end replans once
+        with self._lock:
+            self._again = True
+            if self._refreshing:
+                return
+            self._refreshing = True
+        threading.Thread(target=self._refresh, name="studio-refresh", daemon=True).start()
+
+    def _refresh(self) -> None:
+        while True:
+            with self._lock:
+                if not self._again:
+                    self._refreshing = False
+                    return
+                self._again = False
+            try:
+                session = Session.open(self.root)
+                made = pages.board(session, self.generating)
+            except CinecodeError:
+                self.invalidate()
+                continue
+            with self._lock:
+                self._session, self._board = session, made
+            self.hub.publish({"type": "files", "changed": ["board"]})
+
     def board(self) -> dict[str, Any]:
         with self._lock:
-            if self._board is None:
-                self._board = pages.board(self.session(), self.generating)
-            data = dict(self._board)
+            cached = self._board
+        if cached is None:
+            cached = pages.board(self.session(), self.generating)
+            with self._lock:
+                self._board = self._board or cached
+        with self._lock:
+            data = dict(self._board or cached)
         data["generating"] = dict(self.generating)
         data["busy"] = self.watcher.busy
         data["task"] = self.task.as_dict() if self.task else None
@@ -418,21 +453,26 @@ def _act(studio: Studio, shot_id: str, action: str, body: dict[str, Any]) -> dic
     from cinecode.commands import takes
 
     session = _known_shot(studio, shot_id)
-    if action == "pick":
+    if action == "pick":  # patched in at once; the film is replanned in the background
         take = takes.choose(session, shot_id, str(body.get("take", "")))
-        studio.patch_shot(shot_id, picked=True, reason="picked", stale="to make: segment")
-        studio.invalidate()
+        chosen = takes.resolve_take(session, session.plan.shots[shot_id].shot, take)
+        session.plan.shots[shot_id].picture = chosen.key
+        session.plan.shots[shot_id].reason = "picked"
+        studio.patch_shot(
+            shot_id, picked=True, reason="picked", picture=chosen.key, stale="to make: segment"
+        )
+        studio.refresh()
         studio.hub.publish({"type": "files", "changed": ["picks"]})
         return {"picked": take}
     if action == "reject":
         take = takes.hide(session, shot_id, str(body.get("take", "")))
-        studio.invalidate()
+        studio.refresh()
         studio.hub.publish({"type": "files", "changed": ["picks"]})
         return {"rejected": take}
     if action in ("lock", "unlock"):
         takes.hold(session, shot_id, locked=action == "lock")
         studio.patch_shot(shot_id, locked=action == "lock")
-        studio.invalidate()
+        studio.refresh()
         studio.hub.publish({"type": "files", "changed": ["picks"]})
         return {"locked": action == "lock"}
     if action == "ab":
