@@ -23,7 +23,7 @@ def planned(project_path: Path) -> tuple[Loaded, Plan, set[str], Store | None]:
     return session.loaded, p, cached, store
 
 
-def _durations(p: Plan, store: Store | None) -> dict[str, tuple[float, bool]]:
+def durations(p: Plan, store: Store | None) -> dict[str, tuple[float, bool]]:
     """Each shot's duration: real (its voices exist) or estimated."""
     voice_keys = [k for sp in p.shots.values() for k in sp.voices]
     metas = {k: a.meta for k, a in store.catalog.get_many(voice_keys).items()} if store else {}
@@ -44,7 +44,7 @@ def plan_report(project_path: Path, *, explain: bool = False) -> dict[str, Any]:
     with `explain`, why each pending job would run."""
     loaded, p, cached, store = planned(project_path)
     try:
-        durations = _durations(p, store)
+        lengths = durations(p, store)
         needed = p.graph.needed_for(list(p.targets.values()))
         pending = {job.key for job in needed if job.key not in cached}
         by_department: dict[str, dict[str, int]] = {}
@@ -64,8 +64,8 @@ def plan_report(project_path: Path, *, explain: bool = False) -> dict[str, Any]:
                         "kind": shot.kind,
                         "size": shot.size,
                         "move": shot.move,
-                        "duration": durations[shot.id][0],
-                        "duration_is_estimate": not durations[shot.id][1],
+                        "duration": lengths[shot.id][0],
+                        "duration_is_estimate": not lengths[shot.id][1],
                         "characters": list(shot.characters),
                         "speaker": shot.speaker,
                         "line": shot.line,
@@ -97,7 +97,7 @@ def plan_report(project_path: Path, *, explain: bool = False) -> dict[str, Any]:
             "explain": reasons,
             "scenes": scenes,
             "shots": len(p.shots),
-            "duration": round(sum(d for d, _ in durations.values()), 2),
+            "duration": round(sum(d for d, _ in lengths.values()), 2),
             "jobs": {
                 "pending": len(pending),
                 "cached": len(needed) - len(pending),

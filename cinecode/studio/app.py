@@ -61,7 +61,7 @@ class Task:
             "kind": self.kind,
             "shot": self.shot,
             "state": self.state,
-            "departments": self.reporter._departments(),
+            "departments": self.reporter.departments(),
             "failed": self.reporter.failed,
             "messages": self.reporter.messages[-20:],
             **self.result,
@@ -79,7 +79,6 @@ class Studio:
         self._lock = threading.RLock()
         self._session: Session | None = None
         self._board: dict[str, Any] | None = None
-        self._error: str = ""
         self._refreshing = False
         self._again = False
         self.task: Task | None = None
@@ -105,10 +104,8 @@ class Studio:
                 self._session = opened
             return self._session
 
-    def invalidate(self, names: list[str] | None = None) -> None:
-        """Plan again on next use (a file changed, a build finished, a take was picked)."""
-        if names == ["catalog"] and self.task is not None and self.task.state == "running":
-            return  # our own build writing: its end replans once
+    def invalidate(self) -> None:
+        """Plan again on next use (the script was saved, a Studio task ended)."""
         with self._lock:
             self._session = None  # the old one closes when no request holds it any more
             self._board = None

@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from cinecode.departments.timing import layout
+from cinecode.commands.report import durations
 from cinecode.graph.catalog import Artifact
 from cinecode.graph.store import Store
-from cinecode.pipeline.plan import Plan, timing_spec
 from cinecode.pipeline.session import Session
 from cinecode.project.picks import TAKE_ID, read_picks
 
@@ -23,13 +22,15 @@ def board(session: Session, generating: dict[str, float]) -> dict[str, Any]:
     needed = plan.graph.needed_for(plan.build_targets)
     built = store.available(job.key for job in needed) if store else set()
     pending: dict[str, list[str]] = defaultdict(list)
+    failures = _failures(store, {job.key for job in needed if job.key not in built})
+    failed_of: dict[str, list[str]] = defaultdict(list)  # shot → errors, grouped once
     for job in needed:
         if job.key not in built and job.shot:
             pending[job.shot].append(job.step)
-    failures = _failures(store, {job.key for job in needed if job.key not in built})
+            failed_of[job.shot].extend(failures.get(job.key, []))
     takes = _takes(store)
     picks = read_picks(session.project.picks_path)
-    durations = shot_seconds(plan, store)
+    lengths = {shot_id: seconds for shot_id, (seconds, _) in durations(plan, store).items()}
     scenes = []
     for scene in plan.film.scenes:
         shots = []
@@ -37,7 +38,7 @@ def board(session: Session, generating: dict[str, float]) -> dict[str, Any]:
             sp = plan.shots[shot.id]
             choice = picks.get(shot.id)
             of_shot = takes.get(shot.id, [])
-            failed = [e for job in needed if job.shot == shot.id for e in failures.get(job.key, [])]
+            failed = failed_of.get(shot.id, [])
             todo = sorted(set(pending.get(shot.id, [])))
             shots.append(
                 {
@@ -47,7 +48,7 @@ def board(session: Session, generating: dict[str, float]) -> dict[str, Any]:
                     "kind": shot.kind,
                     "characters": list(shot.characters),
                     "line": shot.line,
-                    "seconds": durations.get(shot.id, shot.estimated_duration),
+                    "seconds": lengths.get(shot.id, shot.estimated_duration),
                     "picture": sp.picture,
                     "thumb": sp.picture if sp.picture in built else "",
                     "reason": sp.reason,
@@ -67,7 +68,7 @@ def board(session: Session, generating: dict[str, float]) -> dict[str, Any]:
                 "heading": scene.heading,
                 "mood": scene.mood,
                 "seconds": round(
-                    sum(durations.get(s.id, s.estimated_duration) for s in scene.shots), 1
+                    sum(lengths.get(s.id, s.estimated_duration) for s in scene.shots), 1
                 ),
                 "shots": shots,
             }
@@ -78,20 +79,6 @@ def board(session: Session, generating: dict[str, float]) -> dict[str, Any]:
         "characters": sorted(plan.film.characters),
         "shots": len(plan.shots),
     }
-
-
-def shot_seconds(plan: Plan, store: Store | None) -> dict[str, float]:
-    """Each shot's length: from its voices when they exist, else the estimate."""
-    voice_keys = [k for sp in plan.shots.values() for k in sp.voices]
-    metas = {k: a.meta for k, a in store.catalog.get_many(voice_keys).items()} if store else {}
-    out: dict[str, float] = {}
-    for shot_id, sp in plan.shots.items():
-        if all(k in metas for k in sp.voices):
-            durations = [float(metas[k]["duration"]) for k in sp.voices]
-            out[shot_id] = round(layout(timing_spec(sp.shot), durations).seconds, 2)
-        else:
-            out[shot_id] = round(sp.shot.estimated_duration, 2)
-    return out
 
 
 def _takes(store: Store | None) -> dict[str, list[Artifact]]:
@@ -174,4 +161,4 @@ def timeline(session: Session) -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["board", "shot_page", "shot_seconds", "timeline"]
+__all__ = ["board", "shot_page", "timeline"]

@@ -69,16 +69,14 @@ class StudioReporter:
         self._sent: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def _departments(self) -> dict[str, dict[str, int]]:
+    def departments(self) -> dict[str, dict[str, int]]:
         return {d: {"done": self.done[d], "total": n} for d, n in sorted(self.total.items())}
 
     def plan_ready(self, pending: list[Job]) -> None:
         with self._lock:
             for job in pending:
                 self.total[job.department] += 1
-        self.hub.publish(
-            {"type": "progress", "task": self.task, "departments": self._departments()}
-        )
+        self.hub.publish({"type": "progress", "task": self.task, "departments": self.departments()})
 
     def job_started(self, job: Job) -> None:
         self._job(job, "started", 0.0)
@@ -96,9 +94,7 @@ class StudioReporter:
             if outcome == "failed":
                 self.failed.append({"job": job.label, "error": error})
         self._job(job, outcome, 1.0, error)
-        self.hub.publish(
-            {"type": "progress", "task": self.task, "departments": self._departments()}
-        )
+        self.hub.publish({"type": "progress", "task": self.task, "departments": self.departments()})
 
     def _job(self, job: Job, state: str, fraction: float, error: str = "") -> None:
         self.hub.publish(
