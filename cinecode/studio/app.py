@@ -81,6 +81,7 @@ class Studio:
         self._board: dict[str, Any] | None = None
         self._refreshing = False
         self._again = False
+        self._epoch = 0  # bumped by invalidate: a replanning begun before it is thrown away
         self.task: Task | None = None
         self.generating: dict[str, float] = {}
         files = {
@@ -107,6 +108,7 @@ class Studio:
     def invalidate(self) -> None:
         """Plan again on next use (the script was saved, a Studio task ended)."""
         with self._lock:
+            self._epoch += 1
             self._session = None  # the old one closes when no request holds it any more
             self._board = None
 
@@ -130,6 +132,7 @@ class Studio:
                     self._refreshing = False
                     return
                 self._again = False
+                epoch = self._epoch
             try:
                 session = Session.open(self.root)
                 made = pages.board(session, self.generating)
@@ -137,6 +140,9 @@ class Studio:
                 self.invalidate()
                 continue
             with self._lock:
+                if epoch != self._epoch:  # the files changed under it: plan once more
+                    self._again = True
+                    continue
                 self._session, self._board = session, made
             self.hub.publish({"type": "files", "changed": ["board"]})
 
