@@ -15,6 +15,30 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLE = ROOT / "examples" / "the-lighthouse-keeper"
 
 
+UNGROUPED = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `--dist loadgroup` (make test) every test of an xdist_group must carry its group,
+    or xdist spreads a group's tests over workers and a test meets a film its group's earlier
+    tests never touched. Where xdist could not mark them, each such test fails saying why."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        if item.get_closest_marker("xdist_group") and "@" not in item.nodeid:
+            item.stash[UNGROUPED] = (
+                f"pytest-xdist could not group this test: pytest {pytest.__version__} breaks "
+                "--dist loadgroup (pytest-xdist issue 1386); `make setup` installs the pytest "
+                "that pyproject.toml pins"
+            )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if UNGROUPED in item.stash:
+        pytest.fail(item.stash[UNGROUPED], pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled example, built once per test session from a clean copy (its folder).
