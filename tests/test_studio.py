@@ -4,20 +4,23 @@ script editor and a build, a CLI pick seen live, and the server's locks."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from browser import ServerThread, free_port
+from fastapi import FastAPI
 from playwright.sync_api import Page, expect
 
 from cinecode.graph.reporter import RecordingReporter
 from cinecode.pipeline.build import make
-from cinecode.studio.app import create_app
+from cinecode.studio.app import Studio, create_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("studio")]
 
@@ -62,9 +65,16 @@ def film(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def studio(film: Path) -> Iterator[str]:
-    port = free_port()
-    with ServerThread(create_app(film, token=TOKEN, port=port), port=port) as server:
+def app(film: Path) -> FastAPI:
+    port = free_port()  # the app is told its port (its Host checks)
+    made = create_app(film, token=TOKEN, port=port)
+    made.state.port = port
+    return made
+
+
+@pytest.fixture(scope="module")
+def studio(app: FastAPI) -> Iterator[str]:
+    with ServerThread(app, port=app.state.port) as server:
         yield server.url
 
 
@@ -240,3 +250,62 @@ def test_the_studio_binds_to_this_machine_unless_told(film: Path) -> None:
     with pytest.raises(CinecodeError, match="--allow-remote"):
         serve(film, host="0.0.0.0", open_browser=False, say=said.append)
     assert said == []  # no address was printed, nothing was served
+
+
+def test_picks_in_a_row_are_seen_at_once_and_replanned_once_they_pause(
+    studio: str, app: FastAPI, film: Path
+) -> None:
+    held = app.state.studio
+    held.pick_quiet = 3.0  # picks closer than this are one burst (the default is 1 s)
+    with httpx.Client(base_url=studio, follow_redirects=True) as client:
+        client.get(f"/?token={TOKEN}")
+        client.get("/api/board").raise_for_status()
+        time.sleep(1.0)  # whatever replanning opening the page began has ended
+        before = held.replans
+        for take in ("1", "1", "1", "1", "1"):
+            assert client.post("/api/shot/1.1/pick", json={"take": take}).status_code == 200
+            card = next(
+                s
+                for sc in client.get("/api/board").json()["scenes"]
+                for s in sc["shots"]
+                if s["id"] == "1.1"
+            )
+            assert card["picked"], "the board shows the pick at once"
+            assert held.replans == before, "no replanning while the director picks"
+        deadline = time.monotonic() + 60
+        while held.replans == before and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert held.replans == before + 1, "replanned once the picks paused"
+        time.sleep(held.pick_quiet + 1)
+        assert held.replans == before + 1, "and once only"
+        assert "1.1" in picks(film)
+
+
+def test_a_studio_opened_again_shows_the_kept_board_until_something_changes(
+    studio: str, film: Path
+) -> None:
+    from cinecode.project.config import load_project
+    from cinecode.studio import board as pages
+
+    with httpx.Client(base_url=studio, follow_redirects=True) as client:
+        client.get(f"/?token={TOKEN}")
+        shown = client.get("/api/board").json()
+    deadline = time.monotonic() + 60
+    project = load_project(film)
+    while pages.saved_board(project) is None and time.monotonic() < deadline:
+        time.sleep(0.2)  # the board is kept once a replanning of the current files ends
+    kept = pages.saved_board(project)
+    assert kept is not None and kept["shots"] == shown["shots"]
+    saved = film / "build" / "studio" / "board.json"
+    marked = json.loads(saved.read_text(encoding="utf-8"))
+    marked["board"]["title"] = "Kept"  # the same fingerprint: a Studio opened now shows it
+    saved.write_text(json.dumps(marked), encoding="utf-8")
+    again = Studio(film)
+    try:
+        first = again.board()
+        assert first["title"] == "Kept" and first["scenes"] == kept["scenes"]
+        script = film / "script.fountain"
+        script.write_text(script.read_text(encoding="utf-8") + "\nThe lamp turns.\n", "utf-8")
+        assert pages.saved_board(project) is None  # the screenplay changed: plan it anew
+    finally:
+        again.close()

@@ -281,6 +281,14 @@ class Catalog:
             ).fetchall()
         return [_row(r) for r in rows]
 
+    def revision(self) -> tuple[int, float, int, float]:
+        """What the catalog holds, in brief: (artifacts, newest artifact, failures, newest
+        failure). Equal revisions mean nothing was recorded between them (cheap: no JSON)."""
+        with self._lock:
+            made = self._db.execute("SELECT count(*), max(created) FROM artifacts").fetchone()
+            failed = self._db.execute("SELECT count(*), max(time) FROM failures").fetchone()
+        return (int(made[0]), float(made[1] or 0), int(failed[0]), float(failed[1] or 0))
+
     def update_meta(self, key: str, meta: dict[str, Any]) -> None:
         """Merge `meta` into an artifact's meta (scores computed later, …)."""
         with self._tx() as db:

@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import re
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from cinecode.errors import CinecodeError, LocatedError
+from cinecode.graph.catalog import Catalog
 from cinecode.pipeline.session import Session
 from cinecode.project.config import load_project
 from cinecode.project.files import write_atomic
@@ -43,6 +45,7 @@ TYPES = {
     "srt": "text/plain; charset=utf-8",
 }
 PAGES = ("board", "shot", "player", "script", "build", "ledger", "sound")
+PICK_QUIET_S = 1.0  # picks in quick succession: replan once they pause (each is patched in)
 
 
 class Task:
@@ -81,6 +84,9 @@ class Studio:
         self._board: dict[str, Any] | None = None
         self._refreshing = False
         self._again = False
+        self._due = 0.0  # a replanning asked for with `quiet` starts no sooner (monotonic)
+        self.pick_quiet = PICK_QUIET_S
+        self.replans = 0  # boards planned in the background and swapped in
         self._epoch = 0  # bumped by invalidate: a replanning begun before it is thrown away
         self.task: Task | None = None
         self.generating: dict[str, float] = {}
@@ -112,14 +118,16 @@ class Studio:
             self._session = None  # the old one closes when no request holds it any more
             self._board = None
 
-    def refresh(self, names: list[str] | None = None) -> None:
+    def refresh(self, names: list[str] | None = None, *, quiet: float = 0.0) -> None:
         """Plan again in the background; pages keep what they have (picks are patched in at
         once) until the new board is ready, then hear of it. One replanning at a time: asks
-        that come meanwhile are folded into one more."""
+        that come meanwhile are folded into one more. `quiet`: start once no ask has come
+        for that long (a director picking take after take is not slowed by replanning)."""
         if names == ["catalog"] and self.task is not None and self.task.state == "running":
             return  # our own build writing: its end replans once
         with self._lock:
             self._again = True
+            self._due = max(self._due, time.monotonic() + quiet) if quiet else self._due
             if self._refreshing:
                 return
             self._refreshing = True
@@ -128,13 +136,19 @@ class Studio:
     def _refresh(self) -> None:
         while True:
             with self._lock:
+                wait = self._due - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+                continue
+            with self._lock:
                 if not self._again:
                     self._refreshing = False
                     return
                 self._again = False
                 epoch = self._epoch
             try:
-                session = Session.open(self.root)
+                session = Session.open(self.root)  # reads the files; the plan reads the store
+                mark = pages.fingerprint(self.project, _catalog(session))
                 made = pages.board(session, self.generating)
             except CinecodeError:
                 self.invalidate()
@@ -144,13 +158,15 @@ class Studio:
                     self._again = True
                     continue
                 self._session, self._board = session, made
+                self.replans += 1
+            pages.save_board(self.project, made, mark)
             self.hub.publish({"type": "files", "changed": ["board"]})
 
     def board(self) -> dict[str, Any]:
         with self._lock:
             cached = self._board
         if cached is None:
-            cached = pages.board(self.session(), self.generating)
+            cached = self._first_board()
             with self._lock:
                 self._board = self._board or cached
         with self._lock:
@@ -160,10 +176,30 @@ class Studio:
         data["task"] = self.task.as_dict() if self.task else None
         return data
 
+    def _first_board(self) -> dict[str, Any]:
+        """The board kept from the last Studio when nothing changed since (then the film is
+        planned in the background), or one planned now."""
+        kept = pages.saved_board(self.project)
+        if kept is not None:
+            self.refresh()
+            return kept
+        session = self.session()
+        mark = pages.fingerprint(self.project, _catalog(session))
+        made = pages.board(session, self.generating)
+        pages.save_board(self.project, made, mark)
+        return made
+
     def warm(self) -> None:
         """Plan the film and make its board before the first page asks (a feature: seconds)."""
         with contextlib.suppress(CinecodeError):
             self.board()
+
+    def picked(self) -> None:
+        """picks.toml was written here (a pick, reject or lock): the pages hear of it now,
+        the film is replanned once the director pauses."""
+        self.watcher.seen("picks")
+        self.refresh(quiet=self.pick_quiet)
+        self.hub.publish({"type": "files", "changed": ["picks"]})
 
     def patch_shot(self, shot_id: str, **changes: Any) -> None:
         """Change one card of the cached board at once (the full replan follows)."""
@@ -422,6 +458,10 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _catalog(session: Session) -> Catalog | None:
+    return session.store.catalog if session.store else None
+
+
 def _known_shot(studio: Studio, shot_id: str) -> Session:
     session = studio.session()
     if shot_id not in session.plan.shots:
@@ -464,19 +504,16 @@ def _act(studio: Studio, shot_id: str, action: str, body: dict[str, Any]) -> dic
         studio.patch_shot(
             shot_id, picked=True, reason="picked", picture=chosen.key, stale="to make: segment"
         )
-        studio.refresh()
-        studio.hub.publish({"type": "files", "changed": ["picks"]})
+        studio.picked()
         return {"picked": take}
     if action == "reject":
         take = takes.hide(session, shot_id, str(body.get("take", "")))
-        studio.refresh()
-        studio.hub.publish({"type": "files", "changed": ["picks"]})
+        studio.picked()
         return {"rejected": take}
     if action in ("lock", "unlock"):
         takes.hold(session, shot_id, locked=action == "lock")
         studio.patch_shot(shot_id, locked=action == "lock")
-        studio.refresh()
-        studio.hub.publish({"type": "files", "changed": ["picks"]})
+        studio.picked()
         return {"locked": action == "lock"}
     if action == "ab":
         return {"task": studio.start("ab", shot_id, _ab_work(studio, shot_id, body)).as_dict()}

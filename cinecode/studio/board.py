@@ -1,19 +1,28 @@
 """What the Studio's pages show, as plain data from one project Session.
 
 A board is made once per plan (the plan is kept until a file or the store changes), so a
-feature's 1,500 shots cost one planning, not one per request.
+feature's 1,500 shots cost one planning, not one per request. The last board is also kept in
+`build/studio/board.json` with the fingerprint of what it was made from: a Studio opened again
+on an unchanged project shows it at once, while the film is planned in the background.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from cinecode.commands.report import durations
-from cinecode.graph.catalog import Artifact
+from cinecode.graph.catalog import Artifact, Catalog
 from cinecode.graph.store import Store
 from cinecode.pipeline.session import Session
+from cinecode.project.config import Project
+from cinecode.project.files import write_atomic
 from cinecode.project.picks import TAKE_ID, read_picks
+
+BOARD_SCHEMA = "cinecode.Board.1"  # bump when board() changes what it returns
 
 
 def board(session: Session, generating: dict[str, float]) -> dict[str, Any]:
@@ -79,6 +88,52 @@ def board(session: Session, generating: dict[str, float]) -> dict[str, Any]:
         "characters": sorted(plan.film.characters),
         "shots": len(plan.shots),
     }
+
+
+def fingerprint(project: Project, catalog: Catalog | None = None) -> str:
+    """What a board is made from, in brief: the project's files (size, modification time)
+    and the catalog's revision (`catalog`: an open one, else the project's is opened)."""
+    files = [project.file, project.script_path, project.picks_path, project.cut_path]
+    files.append(project.ids_path)
+    marks: list[Any] = [BOARD_SCHEMA]
+    for path in files:
+        try:
+            st = path.stat()
+            marks.append([path.name, st.st_size, st.st_mtime_ns])
+        except OSError:
+            marks.append([path.name, None])
+    if catalog is not None:
+        marks.append(list(catalog.revision()))
+    elif (project.store_dir / "catalog.sqlite").is_file():
+        opened = Catalog(project.store_dir / "catalog.sqlite")
+        try:
+            marks.append(list(opened.revision()))
+        finally:
+            opened.close()
+    return hashlib.sha256(json.dumps(marks).encode()).hexdigest()
+
+
+def _saved_path(project: Project) -> Path:
+    return project.build_dir / "studio" / "board.json"
+
+
+def save_board(project: Project, made: dict[str, Any], mark: str) -> None:
+    """Keep `made` (a board) with the fingerprint taken before it was planned."""
+    path = _saved_path(project)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, json.dumps({"fingerprint": mark, "board": made}))
+
+
+def saved_board(project: Project) -> dict[str, Any] | None:
+    """The board kept by the last Studio, if nothing it was made from has changed since."""
+    try:
+        kept = json.loads(_saved_path(project).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(kept, dict) or kept.get("fingerprint") != fingerprint(project):
+        return None
+    board = kept.get("board")
+    return board if isinstance(board, dict) else None
 
 
 def _takes(store: Store | None) -> dict[str, list[Artifact]]:
@@ -161,4 +216,4 @@ def timeline(session: Session) -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["board", "shot_page", "timeline"]
+__all__ = ["board", "fingerprint", "save_board", "saved_board", "shot_page", "timeline"]

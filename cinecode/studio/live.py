@@ -124,6 +124,14 @@ class StudioReporter:
         pass
 
 
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
+
+
 def other_build(store_dir: Path) -> int | None:
     """The pid of another process building this project (the project lock names it)."""
     try:
@@ -161,19 +169,18 @@ class Watcher:
         self.interval = interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="studio-watcher", daemon=True)
+        self._lock = threading.Lock()
         self._stats = self._snapshot()
         self._busy: int | None = None
         self._catalog_seen = 0.0
 
     def _snapshot(self) -> dict[str, tuple[int, int] | None]:
-        out: dict[str, tuple[int, int] | None] = {}
-        for name, path in self.files.items():
-            try:
-                st = path.stat()
-                out[name] = (st.st_size, st.st_mtime_ns)
-            except OSError:
-                out[name] = None
-        return out
+        return {name: _stat(path) for name, path in self.files.items()}
+
+    def seen(self, name: str) -> None:
+        """The Studio itself wrote this file: not news (it tells the pages itself)."""
+        with self._lock:
+            self._stats[name] = _stat(self.files[name])
 
     def start(self) -> None:
         self._thread.start()
@@ -185,13 +192,14 @@ class Watcher:
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            now = self._snapshot()
-            names = [name for name in now if now[name] != self._stats.get(name)]
-            if names == ["catalog"] and time.monotonic() - self._catalog_seen < 2.0:
-                continue  # a build writing: tell the pages at most every 2 s
-            if "catalog" in names:
-                self._catalog_seen = time.monotonic()
-            self._stats = now
+            with self._lock:
+                now = self._snapshot()
+                names = [name for name in now if now[name] != self._stats.get(name)]
+                if names == ["catalog"] and time.monotonic() - self._catalog_seen < 2.0:
+                    continue  # a build writing: tell the pages at most every 2 s
+                if "catalog" in names:
+                    self._catalog_seen = time.monotonic()
+                self._stats = now
             if names:
                 self.changed(names)
                 self.hub.publish({"type": "files", "changed": names})
