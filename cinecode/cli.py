@@ -214,13 +214,20 @@ def regen(
         from cinecode.commands.takes import regen as make_takes
 
         with _progress() as reporter:
-            ids, stats = make_takes(
+            made, stats = make_takes(
                 project, shot, takes=takes, prompt=prompt, seed=seed, reporter=reporter
             )
         for label, error in stats.failures:
             _err(f"✗ {label}: {error}")
-        _err(f"{stats.generated} new take(s) of {shot}; see `cinecode takes {project} {shot}`")
-        _out(json.dumps({"takes": ids, **stats.as_dict()}) if as_json else " ".join(ids))
+        listed = ", ".join(f"#{number} {take}" for number, take in made)
+        _err(f"{len(made)} new take(s) of {shot}: {listed}; see `cinecode takes {project} {shot}`")
+        ids = [take for _, take in made]
+        numbers = [number for number, _ in made]
+        _out(
+            json.dumps({"takes": ids, "numbers": numbers, **stats.as_dict()})
+            if as_json
+            else " ".join(ids)
+        )
         if stats.failed or stats.skipped:
             raise typer.Exit(1)
 
@@ -251,6 +258,7 @@ def takes_cmd(
         for row in rows:
             mark = "★ in the cut" if row.in_cut else ""
             mark += " (picked)" if row.picked else ""
+            mark += " suggested" if row.suggested and not row.in_cut else ""
             mark += " older version" if not row.current else ""
             mark += " rejected" if row.rejected else ""
             score = f"{row.score:.2f}" if row.score is not None else "–"
@@ -274,17 +282,29 @@ def pick(project: ProjectArg, shot: ShotArg, take: TakeArg) -> None:
     """This take goes in the cut (recorded in picks.toml)."""
     from cinecode.commands import takes
 
-    said = f"{shot}: take {{}} is in the cut; `cinecode make {project}` to see it"
-    _guard(lambda: _answer(takes.pick(project, shot, take), said))
+    def run() -> None:
+        chosen = takes.pick(project, shot, take)
+        if chosen.unrejected:
+            _err(f"{shot}: take {chosen.id} was rejected; picking it un-rejects it")
+        said = f"{shot}: take {{}} is in the cut; `cinecode make {project}` to see it"
+        _answer(chosen.id, said)
+
+    _guard(run)
 
 
 @app.command()
-def reject(project: ProjectArg, shot: ShotArg, take: TakeArg) -> None:
-    """Hide a take from lists and from the cut; it stays in the store."""
+def reject(
+    project: ProjectArg,
+    shot: ShotArg,
+    take: TakeArg,
+    off: Annotated[bool, typer.Option("--off", help="Un-reject the take.")] = False,
+) -> None:
+    """Hide a take from lists and from the cut; it stays in the store (--off to un-reject)."""
     from cinecode.commands import takes
 
-    said = f"{shot}: take {{}} rejected (kept in the store)"
-    _guard(lambda: _answer(takes.reject(project, shot, take), said))
+    done = "is no longer rejected" if off else "rejected (kept in the store)"
+    said = f"{shot}: take {{}} {done}"
+    _guard(lambda: _answer(takes.reject(project, shot, take, rejected=not off), said))
 
 
 @app.command()

@@ -74,7 +74,7 @@ def test_a_one_line_dialogue_edit_regenerates_that_line_only(film: Path) -> None
 def test_regen_lists_new_takes_then_picking_changes_the_cut_without_generating(film: Path) -> None:
     ids = ok(cinecode("regen", film, "1.2", "--takes", "3", "--json")).json()["takes"]
     assert len(ids) == 3
-    regenerated = make(film)  # the best-scored take is the default until the director picks
+    regenerated = make(film)  # new takes are proposals: the cut keeps its take
     assert regenerated["generated"] == 0
     first = digest(str(regenerated["master"]))
     takes = ok(cinecode("takes", film, "1.2", "--json")).json()
@@ -160,6 +160,49 @@ def test_reject_hides_a_take_and_takes_it_out_of_the_cut(film: Path) -> None:
     assert result["generated"] == 1  # a replacement take with the next seed
     now = ok(cinecode("takes", film, "3.2", "--json")).json()
     assert next(t for t in now if t["in_cut"])["id"] != in_cut["id"]
+
+
+def test_new_takes_never_change_the_cut_the_best_scored_is_only_suggested(film: Path) -> None:
+    first = make(film)
+    in_cut = [t["id"] for t in ok(cinecode("takes", film, "1.2", "--json")).json() if t["in_cut"]]
+    made = ok(cinecode("regen", film, "1.2", "--takes", "3", "--json")).json()
+    listed = ok(cinecode("takes", film, "1.2", "--json")).json()
+    # one numbering everywhere: regen says the numbers `takes` gives
+    numbered = {t["number"]: t["id"] for t in listed if t["id"] in made["takes"]}
+    assert numbered == dict(zip(made["numbers"], made["takes"], strict=True))
+    assert len(numbered) == 3
+    # a new take scored far above the rest is suggested, and the cut keeps its take
+    best = made["takes"][-1]
+    key = next(t["key"] for t in listed if t["id"] == best)
+    rescore = "UPDATE artifacts SET meta = json_set(meta, '$.score', 0.99) WHERE key = ?"
+    with sqlite3.connect(film / ".cinecode" / "catalog.sqlite") as db:
+        db.execute(rescore, (key,))
+    listed = ok(cinecode("takes", film, "1.2", "--json")).json()
+    assert [t["id"] for t in listed if t["suggested"]] == [best]
+    assert [t["id"] for t in listed if t["in_cut"]] == in_cut
+    again = make(film)
+    assert again["generated"] == 0 and again["rendered"] == 0
+    assert digest(str(again["master"])) == digest(str(first["master"]))
+    # only the director's pick changes it
+    ok(cinecode("pick", film, "1.2", best))
+    assert make(film)["rendered"] > 0
+
+
+def test_picking_a_rejected_take_un_rejects_it_and_says_so(film: Path) -> None:
+    make(film)
+    made = ok(cinecode("regen", film, "2.2", "--takes", "2", "--json")).json()["takes"]
+    ok(cinecode("reject", film, "2.2", made[0]))
+    run = ok(cinecode("pick", film, "2.2", made[0]))
+    assert "was rejected" in run.err and "un-rejects" in run.err
+    listed = ok(cinecode("takes", film, "2.2", "--json")).json()
+    assert [t["id"] for t in listed if t["picked"]] == [made[0]]
+    assert not any(t["rejected"] for t in listed)
+    ok(cinecode("reject", film, "2.2", made[1]))  # and an explicit un-reject
+    assert made[1] not in [t["id"] for t in ok(cinecode("takes", film, "2.2", "--json")).json()]
+    run = ok(cinecode("reject", film, "2.2", made[1], "--off"))
+    assert "no longer rejected" in run.err
+    assert made[1] in [t["id"] for t in ok(cinecode("takes", film, "2.2", "--json")).json()]
+    assert cinecode("reject", film, "2.2", made[1], "--off").code == 1  # not rejected now
 
 
 def test_a_locked_shot_keeps_its_take_when_the_script_changes_it(film: Path) -> None:

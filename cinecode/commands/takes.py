@@ -16,7 +16,7 @@ from cinecode.graph.catalog import Artifact
 from cinecode.graph.executor import RunStats
 from cinecode.graph.keys import short
 from cinecode.graph.reporter import Reporter
-from cinecode.pipeline.plan import chain_version, plan_takes, take_version
+from cinecode.pipeline.plan import chain_version, plan_takes, suggested, take_version
 from cinecode.pipeline.scoring import score_takes
 from cinecode.pipeline.session import Session, source_params
 from cinecode.project.config import load_project
@@ -42,12 +42,13 @@ class TakeRow:
     score: float | None
     scores: dict[str, float]
     picked: bool  # the director picked it
-    in_cut: bool  # the take the film uses now (picked, or the best-scored default)
+    in_cut: bool  # the take the film uses now (picked, or the shot's first take)
     current: bool  # made from the shot as it is now (False: an older or other version)
     rejected: bool
     created: float
     thumbnail: str
     video: bool = False  # a clip (else a still)
+    suggested: bool = False  # the best-scored take of the shot as it is now: a proposal
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items()}
@@ -128,6 +129,7 @@ def list_rows(
     choice = read_picks(session.loaded.project.picks_path).get(shot.id)
     version = _version(session, shot)
     in_cut = session.plan.shots[shot.id].picture
+    proposed = suggested(session.state.takes.get(shot.id, []), version)
     rows = []
     for number, artifact in enumerate(store.catalog.takes(shot.id), start=1):
         rejected = any(artifact.key.startswith(r) for r in choice.rejected)
@@ -152,6 +154,7 @@ def list_rows(
                 created=artifact.created,
                 thumbnail=_thumbnail(session, artifact) if thumbnails else "",
                 video=artifact.ext.lower() in VIDEO_EXTS,
+                suggested=artifact.key == proposed and not rejected,
             )
         )
     return rows
@@ -188,16 +191,17 @@ def _save(session: Session, picks: Picks) -> None:
     write_atomic(session.loaded.project.picks_path, format_picks(picks, order))
 
 
-def pick(project: Path, shot_id: str, take: str) -> str:
-    """Put a take in the cut; returns its id."""
+def pick(project: Path, shot_id: str, take: str) -> Chosen:
+    """Put a take in the cut (un-rejecting it if it was rejected)."""
     with open_session(project) as session:
         return choose(session, shot_id, take)
 
 
-def reject(project: Path, shot_id: str, take: str) -> str:
-    """Hide a take from lists and from the cut (it stays in the store); returns its id."""
+def reject(project: Path, shot_id: str, take: str, *, rejected: bool = True) -> str:
+    """Hide a take from lists and from the cut (it stays in the store), or un-reject it;
+    returns its id."""
     with open_session(project) as session:
-        return hide(session, shot_id, take)
+        return hide(session, shot_id, take, rejected=rejected)
 
 
 def lock(project: Path, shot_id: str, *, locked: bool = True) -> str:
@@ -209,22 +213,43 @@ def lock(project: Path, shot_id: str, *, locked: bool = True) -> str:
 # The same three in a session already open (the Studio keeps one: no replanning per click).
 
 
-def choose(session: Session, shot_id: str, take: str) -> str:
-    """`pick` in an open session; returns the take's id."""
+@dataclass(frozen=True)
+class Chosen:
+    """A take put in the cut; `unrejected`: it had been rejected, and no longer is."""
+
+    id: str
+    unrejected: bool = False
+
+
+def choose(session: Session, shot_id: str, take: str) -> Chosen:
+    """`pick` in an open session. Picking a rejected take un-rejects it (and says so)."""
     shot = find_shot(session, shot_id)
     artifact = _resolve(session, shot, take)
     picks = read_picks(session.loaded.project.picks_path)
+    was_rejected = _rejected(picks, shot.id, artifact.key)
     updated = picks.pick(shot.id, artifact.key, seed=artifact.seed, version=_version(session, shot))
     _save(session, updated)
-    return artifact.key[:TAKE_ID]
+    return Chosen(artifact.key[:TAKE_ID], unrejected=was_rejected)
 
 
-def hide(session: Session, shot_id: str, take: str) -> str:
-    """`reject` in an open session; returns the take's id."""
+def _rejected(picks: Picks, shot_id: str, key: str) -> bool:
+    return any(key.startswith(r) for r in picks.get(shot_id).rejected)
+
+
+def hide(session: Session, shot_id: str, take: str, *, rejected: bool = True) -> str:
+    """`reject` in an open session (`rejected=False`: un-reject); returns the take's id."""
     shot = find_shot(session, shot_id)
     artifact = _resolve(session, shot, take)
     picks = read_picks(session.loaded.project.picks_path)
-    _save(session, picks.reject(shot.id, artifact.key))
+    if rejected:
+        _save(session, picks.reject(shot.id, artifact.key))
+    elif _rejected(picks, shot.id, artifact.key):
+        _save(session, picks.unreject(shot.id, artifact.key))
+    else:
+        raise CinecodeError(
+            f"take {artifact.key[:TAKE_ID]} of shot {shot.id} is not rejected",
+            hint=f"see `cinecode takes {session.loaded.project.root} {shot.id} --rejected`",
+        )
     return artifact.key[:TAKE_ID]
 
 
@@ -252,8 +277,9 @@ def regen(
     seed: int | None = None,
     reporter: Reporter,
     cancel: threading.Event | None = None,
-) -> tuple[list[str], RunStats]:
-    """Make new takes of one shot (fresh seeds, or from `seed`); returns their ids."""
+) -> tuple[list[tuple[int, str]], RunStats]:
+    """Make new takes of one shot (fresh seeds, or from `seed`); returns (number, id) of
+    each take made, numbered as `cinecode takes` numbers them."""
     with open_session(project) as session:
         store = session.require_store()
         shot = find_shot(session, shot_id)
@@ -296,7 +322,10 @@ def regen(
             score_takes(store, session.loaded, session.plan)
         if stats.interrupted:
             raise KeyboardInterrupt
-        return [job.key[:TAKE_ID] for job in jobs], stats
+        # one numbering everywhere: a take's number is its place in `cinecode takes`
+        numbers = {a.key: n for n, a in enumerate(store.catalog.takes(shot.id), start=1)}
+        made = sorted((numbers[job.key], job.key[:TAKE_ID]) for job in jobs if job.key in numbers)
+        return made, stats
 
 
 def contact_sheet(project: Path, shot_id: str) -> Path:

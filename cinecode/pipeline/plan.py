@@ -51,7 +51,7 @@ class ShotPlan:
     takes: list[str]  # keys of takes planned (generated if missing)
     voices: list[str]
     segment: str = ""
-    reason: str = ""  # why this take: picked, locked, best score, first take, source
+    reason: str = ""  # why this take: picked, locked, first take, source
 
 
 @dataclass
@@ -251,7 +251,7 @@ def _choose_picture(
     *,
     previous: str | None = None,
 ) -> ShotPlan:
-    """Which take this shot uses: picked, locked, best scored, or a first take to make."""
+    """Which take this shot uses: picked, locked, or its first take (made, or to make)."""
     if shot.kind == "source" and shot.directive and shot.directive.source:
         job = storyboard.plan_source(shot, scene, project, dict(state.digests))
         graph.add(job)
@@ -294,13 +294,23 @@ def _choose_picture(
         for job in chain:
             graph.add(job)
         keys.append(chain[-1].key)
-    scored = [t for t in current if t.score is not None]
-    if scored:
-        best = max(scored, key=lambda t: (t.score or 0.0, -(t.seed or 0)))
-        return ShotPlan(shot, _use(best, graph), keys, [], reason="best score")
+    # the director decides: a shot never picked keeps its first take (the first seed make
+    # plans that is made); new takes and their scores only propose (see `suggested`)
+    first = next((made[seed] for seed in seeds if seed in made), None)
+    if first is not None:
+        return ShotPlan(shot, _use(first, graph), keys, [], reason="first take")
     if current:
         return ShotPlan(shot, _use(current[0], graph), keys, [], reason="first take")
     return ShotPlan(shot, keys[0], keys, [], reason="first take")
+
+
+def suggested(takes: list[TakeInfo], version: str) -> str | None:
+    """The key of the best-scored take of the shot as it is now: a suggestion to the
+    director, never a choice (only `pick` changes the cut)."""
+    scored = [t for t in takes if t.version == version and t.score is not None]
+    if not scored:
+        return None
+    return max(scored, key=lambda t: (t.score or 0.0, -(t.seed or 0))).key
 
 
 def plan(film: Film, project: Project, state: State) -> Plan:

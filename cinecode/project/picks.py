@@ -74,6 +74,11 @@ class Picks:
             shot, replace(current, pick=pick, seed=seed, version=version, rejected=rejected)
         )
 
+    def unreject(self, shot: str, take: str) -> Picks:
+        current = self.get(shot)
+        rejected = tuple(r for r in current.rejected if not take.startswith(r))
+        return self.with_choice(shot, replace(current, rejected=rejected))
+
     def lock(self, shot: str, locked: bool = True) -> Picks:
         return self.with_choice(shot, replace(self.get(shot), locked=locked))
 

@@ -497,19 +497,19 @@ def _act(studio: Studio, shot_id: str, action: str, body: dict[str, Any]) -> dic
 
     session = _known_shot(studio, shot_id)
     if action == "pick":  # patched in at once; the film is replanned in the background
-        take = takes.choose(session, shot_id, str(body.get("take", "")))
-        chosen = takes.resolve_take(session, session.plan.shots[shot_id].shot, take)
+        made = takes.choose(session, shot_id, str(body.get("take", "")))
+        chosen = takes.resolve_take(session, session.plan.shots[shot_id].shot, made.id)
         session.plan.shots[shot_id].picture = chosen.key
         session.plan.shots[shot_id].reason = "picked"
         studio.patch_shot(
             shot_id, picked=True, reason="picked", picture=chosen.key, stale="to make: segment"
         )
         studio.picked()
-        return {"picked": take}
-    if action == "reject":
-        take = takes.hide(session, shot_id, str(body.get("take", "")))
+        return {"picked": made.id, "unrejected": made.unrejected}
+    if action in ("reject", "unreject"):
+        take = takes.hide(session, shot_id, str(body.get("take", "")), rejected=action == "reject")
         studio.picked()
-        return {"rejected": take}
+        return {action + "ed": take}
     if action in ("lock", "unlock"):
         takes.hold(session, shot_id, locked=action == "lock")
         studio.patch_shot(shot_id, locked=action == "lock")
@@ -532,7 +532,7 @@ def _act(studio: Studio, shot_id: str, action: str, body: dict[str, Any]) -> dic
                 reporter=task.reporter,
                 cancel=task.cancel,
             )
-            return {"made": made, "stats": stats.as_dict()}
+            return {"made": [take for _, take in made], "stats": stats.as_dict()}
 
         studio.generating[shot_id] = 0.0
         return {"task": studio.start("takes", shot_id, work).as_dict()}

@@ -173,6 +173,7 @@ function takeView(take) {
   if (take.picked) marks.push(el("span", { class: "badge", text: "picked" }));
   if (!take.current) marks.push(el("span", { class: "badge stale", text: "older version" }));
   if (take.rejected) marks.push(el("span", { class: "badge failed", text: "rejected" }));
+  if (take.suggested && !take.in_cut) marks.push(el("span", { class: "badge suggested", text: "suggested" }));
   const scores = take.score === null || take.score === undefined ? "–" : take.score.toFixed(2);
   return el(
     "figure",
@@ -189,7 +190,9 @@ function takeView(take) {
         el("dt", { text: "prompt" }), el("dd", { class: "prompt", text: take.prompt })),
       el("div", { class: "buttons" },
         el("button", { type: "button", class: "pick", onclick: () => pick(take.number), text: "Pick" }),
-        el("button", { type: "button", class: "reject", onclick: () => act("reject", { take: String(take.number) }), text: "Reject" }))),
+        take.rejected
+          ? el("button", { type: "button", class: "unreject", onclick: () => act("unreject", { take: String(take.number) }), text: "Un-reject" })
+          : el("button", { type: "button", class: "reject", onclick: () => act("reject", { take: String(take.number) }), text: "Reject" }))),
   );
 }
 
