@@ -15,7 +15,8 @@ CinecodeError
     RateLimited, ProviderDown, MissingModel, MissingPackage
     Overloaded                  out of memory or capacity for this job: tried again
     BadOutput
-      TooLarge                  a result over the download limit (never fetched again)
+      Rejected                  a whole result that failed its checks: asked for anew, billed
+        TooLarge                a result over the download limit (never fetched again)
 ```
 """
 
@@ -124,7 +125,12 @@ class BadOutput(BackendError):
     """The backend returned something that is not the media we asked for."""
 
 
-class TooLarge(BadOutput):
+class Rejected(BadOutput):
+    """A result that arrived whole and failed its checks (undecodable, no video stream, too
+    large): fetching it again would not help; the job is asked for anew."""
+
+
+class TooLarge(Rejected):
     """A result is larger than the download limit (`limit` bytes)."""
 
     def __init__(self, message: str, *, limit: int, backend: str = "", hint: str = "") -> None:

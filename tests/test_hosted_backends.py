@@ -36,7 +36,7 @@ from cinecode.backends.protocols import (
     VideoRequest,
     Voice,
 )
-from cinecode.errors import BackendError, BadOutput
+from cinecode.errors import BackendError, BadOutput, Rejected
 
 KEY = "canary-key-0123456789"
 ENV = "CINECODE_TEST_PROVIDER_KEY"
@@ -182,6 +182,30 @@ def test_replicate_wrong_clip_length_is_bad_output(tmp_path: Path) -> None:
     # it was billed all the same: the charge is kept (the ledger and the budget count it)
     [(state, cost, why)] = ticket.charges
     assert state == "rejected" and cost.money > 0 and "lasts 1.00 s" in why
+
+
+def test_a_whole_result_that_never_decodes_is_charged_and_asked_for_anew(tmp_path: Path) -> None:
+    with Loopback(FakeReplicate(KEY)) as server:
+        server.provider.image = b"\x89PNG but no image at all" * 40  # served whole, every time
+        backend = ReplicateBackend(model="a/b", **settings(f"{server.url}/v1", "replicate"))
+        ticket = MemoryTicket()
+        with pytest.raises(Rejected, match="arrived whole 3 times"):
+            backend.generate(image_request(), out(tmp_path, "a"), ticket=ticket)
+        assert len(server.provider.of("GET", "/files/")) == 3  # fetched again, then judged
+    assert ticket.recall() is None  # never resumed again: the next make submits a new job
+    [(state, cost, why)] = ticket.charges  # billed: on the ledger, counted by the budget
+    assert state == "rejected" and cost.money > 0 and "does not decode" in why
+
+
+def test_a_truncated_result_is_kept_to_be_fetched_again_not_paid_again(tmp_path: Path) -> None:
+    with Loopback(FakeReplicate(KEY)) as server:
+        server.provider.fail("GET /files/", *[Fault(truncate=True)] * 3)
+        backend = ReplicateBackend(model="a/b", **settings(f"{server.url}/v1", "replicate"))
+        ticket = MemoryTicket()
+        with pytest.raises(BadOutput, match="could not be downloaded intact") as raised:
+            backend.generate(image_request(), out(tmp_path, "a"), ticket=ticket)
+        assert not isinstance(raised.value, Rejected)
+    assert ticket.recall() is not None and not ticket.charges  # resumed by the next make
 
 
 # --- fal ---------------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from cinecode.backends.protocols import (
     SpeechRequest,
     VideoRequest,
 )
-from cinecode.errors import BackendError, BadOutput, ProviderDown
+from cinecode.errors import BackendError, BadOutput, ProviderDown, Rejected
 
 
 @dataclass(frozen=True)
@@ -300,28 +300,28 @@ class HostedBackend:
     ) -> Generated:
         """A finished job's file downloaded and checked (a clip of `seconds`, or an image kept
         as PNG), the ticket done, and what it cost."""
-        if isinstance(req, VideoRequest):
-            target = out / "clip.mp4"
-            meta = self.http.download(
-                url, target, kind="video", check=lambda p: check_video(p, backend=self.name)
-            )
-            usage = Usage(seconds=seconds, width=req.width, height=req.height, gpu_seconds=gpu)
-            try:
+        try:
+            if isinstance(req, VideoRequest):
+                target = out / "clip.mp4"
+                usage = Usage(seconds=seconds, width=req.width, height=req.height, gpu_seconds=gpu)
+                meta = self.http.download(
+                    url, target, kind="video", check=lambda p: check_video(p, backend=self.name)
+                )
                 expect_duration(dict(meta), seconds, backend=self.name)
-            except BackendError as exc:
-                # the result is wrong, fetching it again would not help: the next make
-                # submits a new job, and this one's cost is on the ledger
-                if ticket is not None:
-                    ticket.forget()
-                self.rejected(ticket, job, model, usage, exc)
-                raise
-        else:
-            raw = out / "download"
-            meta = self.http.download(
-                url, raw, kind="image", check=lambda p: check_image(p, backend=self.name)
-            )
-            target = save_png(raw, out / "image.png")
-            usage = Usage(images=images, width=req.width, height=req.height, gpu_seconds=gpu)
+            else:
+                raw = out / "download"
+                usage = Usage(images=images, width=req.width, height=req.height, gpu_seconds=gpu)
+                meta = self.http.download(
+                    url, raw, kind="image", check=lambda p: check_image(p, backend=self.name)
+                )
+                target = save_png(raw, out / "image.png")
+        except Rejected as exc:
+            # the result is wrong, fetching it again would not help: its cost goes on the
+            # ledger first, then the next make submits a new job
+            self.rejected(ticket, job, model, usage, exc)
+            if ticket is not None:
+                ticket.forget()
+            raise
         if ticket is not None:
             ticket.done()
         meta = {**meta, "usage": usage.as_meta(), "provider_job": job.id}

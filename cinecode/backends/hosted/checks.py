@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from cinecode.errors import BadOutput
+from cinecode.errors import BadOutput, Rejected
 
 MIN_SIDE = 16  # pixels: anything smaller is not a picture
 
@@ -120,11 +120,11 @@ def check_audio(path: Path, *, rate: int = 48000, backend: str = "") -> dict[str
 def expect_duration(
     meta: dict[str, Any], wanted: float, *, backend: str, tolerance: float = 0.25
 ) -> None:
-    """Raise `BadOutput` when a clip's or sound's duration is far from what was asked
+    """Raise `Rejected` when a clip's or sound's duration is far from what was asked
     (more than `tolerance` of it, and more than half a second)."""
     got = float(meta.get("duration", 0.0))
     if abs(got - wanted) > max(0.5, tolerance * wanted):
-        raise BadOutput(
+        raise Rejected(
             f"the result lasts {got:.2f} s, {wanted:.2f} s were asked for",
             backend=backend,
             hint="the model may not support this length: set the model's `durations` in "

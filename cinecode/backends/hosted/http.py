@@ -36,7 +36,14 @@ from urllib.parse import urlsplit
 import httpx
 
 from cinecode.backends.hosted.results import decode_base64
-from cinecode.errors import BackendError, BadOutput, ProviderDown, RateLimited, TooLarge
+from cinecode.errors import (
+    BackendError,
+    BadOutput,
+    ProviderDown,
+    RateLimited,
+    Rejected,
+    TooLarge,
+)
 
 AuthStyle = Literal["bearer", "key", "xi-api-key", "none"]
 Retry = Literal["always", "safe"]
@@ -452,14 +459,18 @@ class HttpClient:
             dest.write_bytes(decode_base64(url, backend=self.service.name, what=f"inline {kind}"))
             return check(dest)
         problem = ""
+        whole = 0  # fetched whole, then failed the check
         for attempt in range(attempts):
+            fetched = False
             try:
                 self._fetch(url, dest, kind=kind, limit=limit)
+                fetched = True
                 return check(dest)
             except TooLarge as exc:
                 dest.unlink(missing_ok=True)
-                raise BadOutput(
+                raise TooLarge(
                     f"the result at {where(url)} is larger than {exc.limit // 2**20} MB",
+                    limit=exc.limit,
                     backend=self.service.name,
                     hint=f"raise max_download_mb in [services.{self.service.name}] if it is "
                     "expected",
@@ -467,8 +478,16 @@ class HttpClient:
             except (BadOutput, ProviderDown) as exc:
                 dest.unlink(missing_ok=True)
                 problem = exc.message
+                whole += fetched
                 if attempt + 1 < attempts:
                     self._sleep(self._backoff(attempt))
+        if whole == attempts:  # the same whole file failed every time: it is the result
+            raise Rejected(
+                f"the {kind} from {where(url)} arrived whole {attempts} times and failed its "
+                f"check: {problem}",
+                backend=self.service.name,
+                hint="run make again: a new job is asked for (this one's cost is on the ledger)",
+            )
         raise BadOutput(
             f"the {kind} from {where(url)} could not be downloaded intact "
             f"({attempts} tries): {problem}",
