@@ -6,9 +6,10 @@ SaveImage) or an MP4 (for SaveVideo) that depends on the prompt, the seed and th
 keyframe. Scenario switches: `fail_node` (execution_error), `die` (server lost mid-job),
 `hold` (runs until /interrupt), `history_delay` (the history is written that many seconds
 after `execution_success`, as ComfyUI does when it unloads models), `drop_ws_after` (each
-websocket is closed after that many messages, as an idle proxy does), `oom_every` (every Nth
-prompt runs out of GPU memory), `pause` (a prompt runs until `release` is set: a build can be
-killed while it runs). `GET /queue` lists the running and pending prompts.
+websocket is closed after that many messages, as an idle proxy does), `mute_after` (each
+websocket stays open but carries nothing after that many messages: half-open), `oom_every`
+(every Nth prompt runs out of GPU memory), `pause` (a prompt runs until `release` is set: a
+build can be killed while it runs). `GET /queue` lists the running and pending prompts.
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ class FakeComfyUI:
         self.hold = False  # run until /interrupt
         self.history_delay = 0.0  # seconds between execution_success and the history entry
         self.drop_ws_after = 0  # close each websocket after this many messages (0: never)
+        self.mute_after = 0  # send nothing more on a websocket after this many (half-open)
         self.oom_every = 0  # every Nth prompt fails with torch.OutOfMemoryError (0: never)
         self.pause = False  # a prompt waits for `release` before it finishes
         self.release = threading.Event()
@@ -283,6 +285,8 @@ class FakeComfyUI:
     async def _send(self, sid: str, kind: str, data: dict[str, Any]) -> None:
         ws = self._sockets.get(sid)
         if ws is not None and not ws.closed:
+            if self.mute_after and self._sent.get(id(ws), 0) >= self.mute_after:
+                return  # the socket stays open, and silent
             await ws.send_json({"type": kind, "data": data})
             sent = self._sent[id(ws)] = self._sent.get(id(ws), 0) + 1
             if self.drop_ws_after and sent >= self.drop_ws_after:

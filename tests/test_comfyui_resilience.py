@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -158,6 +159,35 @@ def test_a_job_reattaches_to_the_prompt_it_queued_before(
     assert result.meta["prompt_id"] == prompt_id and result.meta["reattached"]
     assert len(server.prompts) == 1  # the GPU time already spent is not spent again
     assert ticket.state == "done"
+
+
+def test_a_prompt_that_failed_before_is_queued_anew_not_reattached(
+    server: FakeComfyUI, tmp_path: Path
+) -> None:
+    server.fail_node = "3"  # the prompt a killed (or cancelled) build left fails on its own
+    client_id = uuid.uuid4().hex
+    prompt_id = _queue_by_hand(server, client_id)
+    deadline = time.monotonic() + 10
+    while prompt_id not in server.history and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert server.history[prompt_id]["status"]["status_str"] == "error"
+    server.fail_node = ""
+    ticket = MemoryTicket(ProviderJob(prompt_id, {"server": server.url, "client_id": client_id}))
+    result = t2i([server.url]).generate(request(), out(tmp_path), None, ticket=ticket)
+    assert result.meta["prompt_id"] != prompt_id and not result.meta.get("reattached")
+    assert len(server.prompts) == 2 and ticket.state == "done"
+    again = t2i([server.url]).generate(request(), out(tmp_path, "again"), None, ticket=ticket)
+    assert again.path.is_file()  # and the next make is not stuck on the failed prompt
+
+
+def test_a_silent_websocket_does_not_hide_a_finished_prompt(
+    server: FakeComfyUI, tmp_path: Path
+) -> None:
+    server.mute_after = 2  # half-open: the socket stays up and says nothing more
+    started = time.monotonic()
+    result = t2i([server.url], silence=0.5, timeout=30).generate(request(), out(tmp_path))
+    assert result.path.is_file() and len(server.prompts) == 1
+    assert time.monotonic() - started < 10  # asked the server, never waited out the timeout
 
 
 def test_a_prompt_the_server_forgot_is_queued_anew(server: FakeComfyUI, tmp_path: Path) -> None:

@@ -35,7 +35,9 @@ FILE_PARAMS = ("workflow",)
 #: written (relative to the project), the job's settings the resolved path.
 PATH_PARAMS = ("model", "ip_adapter_path")
 #: Parameters that say how to reach or wait for an engine, never what it makes: settings only.
-RUN_SETTINGS = ("server", "servers", "timeout", "retries", "history_wait")
+RUN_SETTINGS = (
+    *("server", "servers", "timeout", "retries", "history_wait", "poll_interval", "silence"),
+)
 
 
 @dataclass(frozen=True)

@@ -241,6 +241,7 @@ class ComfyUIBackend:
         retries: int = 1,
         history_wait: float = 60.0,
         poll_interval: float = 1.0,
+        silence: float = 15.0,
     ) -> None:
         if not workflow:
             raise BackendError(
@@ -263,6 +264,7 @@ class ComfyUIBackend:
         self.retries = max(0, retries)
         self.history_wait = history_wait
         self.poll_interval = poll_interval
+        self.silence = silence
         self._workflow: tuple[tuple[int, int], Workflow] | None = None
         for key in self.mapping:
             if key not in MAPPABLE:
@@ -414,7 +416,10 @@ class ComfyUIBackend:
         if ticket is not None:
             found = ticket.recall()
             if found is not None:
-                done = self._reattach(found, len(workflow), ask)
+                try:
+                    done = self._reattach(found, len(workflow), ask)
+                except BackendError:  # it failed, was interrupted, or its output is gone
+                    done = None  # never reattached to again: queued anew below
                 if done is not None:
                     ticket.done()
                     return done
@@ -507,8 +512,8 @@ class ComfyUIBackend:
             state = self._state(server, found.id)
         except ProviderDown:
             return None  # the server is gone, and its prompt with it: queue anew
-        if state == "gone":
-            return None
+        if state in ("gone", "error"):
+            return None  # forgotten by a restart, or failed (an interrupted build): anew
         if state in ("running", "pending"):
             ws = self._reconnect(server, client_id)
             self._wait(server, ws, found.id, client_id, nodes, ask.progress)
@@ -595,6 +600,7 @@ class ComfyUIBackend:
         executed: set[str] = set()
         step = 0.0
         polled = 0.0
+        heard = time.monotonic()  # the socket's last message
         gone_since: float | None = None
         try:
             while True:
@@ -626,20 +632,30 @@ class ComfyUIBackend:
                             )
                     else:
                         gone_since = None
-                    ws = self._reconnect(server, client_id)
+                    ws, heard = self._reconnect(server, client_id), time.monotonic()
                     continue
                 try:
                     message = ws.recv()
                 except websocket.WebSocketTimeoutException:
+                    if time.monotonic() - heard > self.silence:  # ask the server itself
+                        ws.close()
+                        ws, polled = None, 0.0
                     continue
                 except (OSError, websocket.WebSocketException):
                     ws.close()
                     ws, polled = None, 0.0
                     continue
+                heard = time.monotonic()
                 if not isinstance(message, str) or not message:
                     continue  # binary previews, or a close frame
-                event = json.loads(message)
-                kind, data = event.get("type"), event.get("data") or {}
+                try:
+                    event = json.loads(message)
+                except ValueError:
+                    continue  # not ComfyUI's JSON (a custom node's broadcast)
+                data = event.get("data") if isinstance(event, dict) else None
+                if not isinstance(data, dict):
+                    continue
+                kind = event.get("type")
                 if data.get("prompt_id") not in (None, prompt_id):
                     continue
                 if kind == "progress":
