@@ -152,3 +152,29 @@ def test_export_places_the_bytes_atomically(tmp_path: Path) -> None:
     dest = store.export(artifact, tmp_path / "build" / "film.txt")
     assert dest.read_text() == "x"
     assert not list((tmp_path / "build").glob(".*part"))
+
+
+def test_a_build_waiting_for_the_project_lock_can_be_cancelled(tmp_path: Path) -> None:
+    from cinecode.errors import Cancelled
+    from cinecode.graph.lock import project_lock
+
+    cancel = threading.Event()
+    heard: list[str] = []
+    outcome: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with project_lock(tmp_path, on_wait=heard.append, cancel=cancel):
+                pass
+        except BaseException as exc:
+            outcome.append(exc)
+
+    with project_lock(tmp_path):  # another build holds the project
+        waiter = threading.Thread(target=second)
+        waiter.start()
+        while not heard:
+            waiter.join(0.05)
+        cancel.set()  # the Studio's Cancel button, while the build only waits
+        waiter.join(5)
+        assert not waiter.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], Cancelled)

@@ -21,6 +21,7 @@ from playwright.sync_api import Page, expect
 from cinecode.graph.reporter import RecordingReporter
 from cinecode.pipeline.build import make
 from cinecode.studio.app import Studio, create_app
+from cinecode.studio.security import cookie_name
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("studio")]
 
@@ -215,12 +216,13 @@ def test_ledger_and_sound_pages(page: Page, studio: str, film: Path) -> None:
     expect(page.locator('#sound tr[data-scene="1"]')).to_be_visible()
 
 
-def test_no_token_no_studio_and_no_foreign_writes(studio: str, film: Path) -> None:
+def test_no_token_no_studio_and_no_foreign_writes(studio: str, app: FastAPI, film: Path) -> None:
     assert httpx.get(f"{studio}/api/board").status_code == 401
     assert httpx.get(f"{studio}/?token=wrong").status_code == 401
+    assert httpx.get(f"{studio}/?token=w%C3%A9rong").status_code == 401  # not ASCII: no 500
     with httpx.Client(base_url=studio, follow_redirects=True) as client:
         assert client.get(f"/?token={TOKEN}").status_code == 200  # redirected, cookie set
-        assert client.cookies.get("cinecode_studio") == TOKEN
+        assert client.cookies.get(cookie_name(app.state.port)) == TOKEN  # this Studio's own
         board = client.get("/api/board")
         assert board.status_code == 200
         assert "Content-Security-Policy" in board.headers
@@ -309,3 +311,23 @@ def test_a_studio_opened_again_shows_the_kept_board_until_something_changes(
         assert pages.saved_board(project) is None  # the screenplay changed: plan it anew
     finally:
         again.close()
+
+
+def test_a_task_that_breaks_unexpectedly_never_leaves_the_studio_busy(film: Path) -> None:
+    held = Studio(film)
+    try:
+
+        def broken(task: object) -> dict[str, object]:
+            raise RuntimeError("disk full")
+
+        task = held.start("build", "", broken)
+        deadline = time.monotonic() + 10
+        while task.state == "running" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert task.state == "failed" and "disk full" in task.as_dict()["error"]
+        after = held.start("build", "", lambda task: {})  # not 409: the Studio is free
+        while after.state == "running" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert after.state == "done"
+    finally:
+        held.close()

@@ -312,7 +312,7 @@ def regen(
             for job in chain:
                 session.plan.graph.add(job)
         jobs = [chain[-1] for chain in chains]
-        with session.locked(on_wait=reporter.info):
+        with session.locked(on_wait=reporter.info, cancel=cancel):
             stats = session.run(
                 session.plan.graph,
                 [job.key for job in jobs],

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from cinecode.errors import BusyError
+from cinecode.errors import BusyError, Cancelled
 
 
 @contextmanager
@@ -19,8 +20,10 @@ def project_lock(
     wait: bool = True,
     timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> Iterator[None]:
-    """Hold the project's lock; wait for another build to finish, or fail with BusyError."""
+    """Hold the project's lock; wait for another build to finish (until `cancel` is set:
+    then `Cancelled`), or fail with BusyError."""
     store_dir.mkdir(parents=True, exist_ok=True)
     path = store_dir / "lock"
     handle = path.open("a+")
@@ -45,7 +48,10 @@ def project_lock(
                 except BlockingIOError:
                     if deadline is not None and time.monotonic() > deadline:
                         raise BusyError(message, hint="try again when it has finished") from None
-                    time.sleep(0.2)
+                    if cancel is not None and cancel.wait(0.2):
+                        raise Cancelled("cancelled while waiting for the other build") from None
+                    if cancel is None:
+                        time.sleep(0.2)
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}")

@@ -59,7 +59,7 @@ def make(
     # 1. the project, locked
     with (
         Session.open(path, write=True) as session,
-        session.locked(wait=wait, on_wait=on_wait or reporter.info),
+        session.locked(wait=wait, on_wait=on_wait or reporter.info, cancel=cancel),
     ):
         project, store = session.project, session.require_store()
         store.clean_tmp()

@@ -268,10 +268,15 @@ class Session:
 
     @contextmanager
     def locked(
-        self, *, wait: bool = True, on_wait: Callable[[str], None] | None = None
+        self,
+        *,
+        wait: bool = True,
+        on_wait: Callable[[str], None] | None = None,
+        cancel: threading.Event | None = None,
     ) -> Iterator[None]:
-        """Hold the project lock (one build at a time): wait for another, or BusyError."""
-        with project_lock(self.project.store_dir, wait=wait, on_wait=on_wait):
+        """Hold the project lock (one build at a time): wait for another (until `cancel`),
+        or BusyError."""
+        with project_lock(self.project.store_dir, wait=wait, on_wait=on_wait, cancel=cancel):
             yield
 
     # 3-4. state and plan

@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from cinecode.errors import CinecodeError, LocatedError
+from cinecode.errors import Cancelled, CinecodeError, LocatedError
 from cinecode.graph.catalog import Catalog
 from cinecode.pipeline.session import Session
 from cinecode.project.config import load_project
@@ -80,6 +81,8 @@ class Studio:
         self.root = self.project.root
         self.hub = Hub()
         self._lock = threading.RLock()
+        self._opening = threading.Lock()
+        self.picking = threading.Lock()  # picks.toml is read, changed and written by one
         self._session: Session | None = None
         self._board: dict[str, Any] | None = None
         self._refreshing = False
@@ -105,11 +108,16 @@ class Studio:
         with self._lock:
             if self._session is not None:
                 return self._session
-        opened = Session.open(self.root)  # seconds for a feature: never under the lock
-        with self._lock:
-            if self._session is None:
-                self._session = opened
-            return self._session
+        with self._opening:  # one request opens it, the others wait for that one
+            with self._lock:
+                if self._session is not None:
+                    return self._session
+                epoch = self._epoch
+            opened = Session.open(self.root)  # seconds for a feature: never under the lock
+            with self._lock:
+                if self._session is None and epoch == self._epoch:
+                    self._session = opened
+                return self._session or opened
 
     def invalidate(self) -> None:
         """Plan again on next use (the script was saved, a Studio task ended)."""
@@ -134,6 +142,13 @@ class Studio:
         threading.Thread(target=self._refresh, name="studio-refresh", daemon=True).start()
 
     def _refresh(self) -> None:
+        try:
+            self._replan()
+        finally:
+            with self._lock:
+                self._refreshing = False
+
+    def _replan(self) -> None:
         while True:
             with self._lock:
                 wait = self._due - time.monotonic()
@@ -142,7 +157,6 @@ class Studio:
                 continue
             with self._lock:
                 if not self._again:
-                    self._refreshing = False
                     return
                 self._again = False
                 epoch = self._epoch
@@ -151,8 +165,8 @@ class Studio:
                 mark = pages.fingerprint(self.project, _catalog(session))
                 made = pages.board(session, self.generating)
             except CinecodeError:
-                self.invalidate()
-                continue
+                self.invalidate()  # the files do not plan (a script error): pages say why
+                return
             with self._lock:
                 if epoch != self._epoch:  # the files changed under it: plan once more
                     self._again = True
@@ -198,6 +212,8 @@ class Studio:
         """picks.toml was written here (a pick, reject or lock): the pages hear of it now,
         the film is replanned once the director pauses."""
         self.watcher.seen("picks")
+        with self._lock:
+            self._epoch += 1  # a replanning that read picks.toml before this is thrown away
         self.refresh(quiet=self.pick_quiet)
         self.hub.publish({"type": "files", "changed": ["picks"]})
 
@@ -224,11 +240,11 @@ class Studio:
             try:
                 task.result = work(task)
                 task.state = "failed" if task.reporter.failed else "done"
-            except KeyboardInterrupt:
+            except (KeyboardInterrupt, Cancelled):
                 task.state = "cancelled"
-            except CinecodeError as exc:
+            except Exception as exc:  # a task never leaves the Studio busy
                 task.state = "failed"
-                task.result = {"error": str(exc)}
+                task.result = {"error": str(exc) or type(exc).__name__}
             finally:
                 self.generating.pop(shot, None)
                 self.invalidate()
@@ -238,6 +254,8 @@ class Studio:
         return task
 
     def close(self) -> None:
+        if self.task is not None:
+            self.task.cancel.set()  # a build or new takes stop with the Studio
         self.watcher.stop()
 
 
@@ -308,8 +326,8 @@ def create_app(project: Path, *, token: str, host: str = "127.0.0.1", port: int 
 
     @app.post("/api/shot/{shot_id}/{action}")
     async def shot_action(shot_id: str, action: str, request: Request) -> JSONResponse:
-        body = await _json(request)
-        return JSONResponse(_act(studio, shot_id, action, body))
+        body = await _json(request)  # the work itself off the event loop (pages stay live)
+        return JSONResponse(await run_in_threadpool(_act, studio, shot_id, action, body))
 
     # --- player, script, build, ledger, sound -----------------------------------------------
 
@@ -340,16 +358,7 @@ def create_app(project: Path, *, token: str, host: str = "127.0.0.1", port: int 
     @app.post("/api/script")
     async def save_script(request: Request) -> JSONResponse:
         body = await _json(request)
-        text, base = str(body.get("text", "")), str(body.get("digest", ""))
-        path = studio.project.script_path
-        on_disk = path.read_text(encoding="utf-8")
-        if _digest(on_disk) != base:  # changed since the page loaded it: keep both
-            return JSONResponse(
-                {"saved": False, "conflict": True, "disk": on_disk, "yours": text}, status_code=409
-            )
-        write_atomic(path, text)
-        studio.invalidate()
-        return JSONResponse({"saved": True, "digest": _digest(text), **_script_state(studio)})
+        return await run_in_threadpool(_save_script, studio, body)
 
     @app.get("/api/build")
     def build_state() -> JSONResponse:
@@ -492,29 +501,27 @@ def _script_state(studio: Studio) -> dict[str, Any]:
     return {"shots": shots, "error": None}
 
 
+def _save_script(studio: Studio, body: dict[str, Any]) -> JSONResponse:
+    """Save the screenplay atomically, unless it changed on disk since the page read it."""
+    text, base = str(body.get("text", "")), str(body.get("digest", ""))
+    path = studio.project.script_path
+    on_disk = path.read_text(encoding="utf-8")
+    if _digest(on_disk) != base:  # changed since the page loaded it: keep both
+        return JSONResponse(
+            {"saved": False, "conflict": True, "disk": on_disk, "yours": text}, status_code=409
+        )
+    write_atomic(path, text)
+    studio.invalidate()
+    return JSONResponse({"saved": True, "digest": _digest(text), **_script_state(studio)})
+
+
 def _act(studio: Studio, shot_id: str, action: str, body: dict[str, Any]) -> dict[str, Any]:
     from cinecode.commands import takes
 
-    session = _known_shot(studio, shot_id)
-    if action == "pick":  # patched in at once; the film is replanned in the background
-        made = takes.choose(session, shot_id, str(body.get("take", "")))
-        chosen = takes.resolve_take(session, session.plan.shots[shot_id].shot, made.id)
-        session.plan.shots[shot_id].picture = chosen.key
-        session.plan.shots[shot_id].reason = "picked"
-        studio.patch_shot(
-            shot_id, picked=True, reason="picked", picture=chosen.key, stale="to make: segment"
-        )
-        studio.picked()
-        return {"picked": made.id, "unrejected": made.unrejected}
-    if action in ("reject", "unreject"):
-        take = takes.hide(session, shot_id, str(body.get("take", "")), rejected=action == "reject")
-        studio.picked()
-        return {action + "ed": take}
-    if action in ("lock", "unlock"):
-        takes.hold(session, shot_id, locked=action == "lock")
-        studio.patch_shot(shot_id, locked=action == "lock")
-        studio.picked()
-        return {"locked": action == "lock"}
+    if action in ("pick", "reject", "unreject", "lock", "unlock"):
+        with studio.picking:  # picks.toml is read, changed and written by one at a time
+            return _choose(studio, shot_id, action, body)
+    _known_shot(studio, shot_id)
     if action == "ab":
         return {"task": studio.start("ab", shot_id, _ab_work(studio, shot_id, body)).as_dict()}
     if action == "takes":
@@ -523,6 +530,7 @@ def _act(studio: Studio, shot_id: str, action: str, body: dict[str, Any]) -> dic
         seed = int(body["seed"]) if str(body.get("seed") or "").strip() else None
 
         def work(task: Task) -> dict[str, Any]:
+            studio.generating[shot_id] = 0.0
             made, stats = takes.regen(
                 studio.root,
                 shot_id,
@@ -534,9 +542,40 @@ def _act(studio: Studio, shot_id: str, action: str, body: dict[str, Any]) -> dic
             )
             return {"made": [take for _, take in made], "stats": stats.as_dict()}
 
-        studio.generating[shot_id] = 0.0
         return {"task": studio.start("takes", shot_id, work).as_dict()}
     raise HTTPException(404, f"no action {action}")
+
+
+def _choose(studio: Studio, shot_id: str, action: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A pick, reject, un-reject, lock or unlock: written to picks.toml through the same code
+    as the CLI, shown at once, the film replanned once the director pauses."""
+    from cinecode.commands import takes
+
+    session = _known_shot(studio, shot_id)
+    take = str(body.get("take", ""))
+    if action == "pick":  # patched into the open plan and board at once
+        made = takes.choose(session, shot_id, take)
+        chosen = takes.resolve_take(session, session.plan.shots[shot_id].shot, made.id)
+        session.plan.shots[shot_id].picture = chosen.key
+        session.plan.shots[shot_id].reason = "picked"
+        studio.patch_shot(
+            shot_id,
+            picked=True,
+            reason="picked",
+            picture=chosen.key,
+            thumb=chosen.key,
+            stale="to make: segment",
+        )
+        studio.picked()
+        return {"picked": made.id, "unrejected": made.unrejected}
+    if action in ("reject", "unreject"):
+        done = takes.hide(session, shot_id, take, rejected=action == "reject")
+        studio.picked()
+        return {action + "ed": done}
+    takes.hold(session, shot_id, locked=action == "lock")
+    studio.patch_shot(shot_id, locked=action == "lock")
+    studio.picked()
+    return {"locked": action == "lock"}
 
 
 def _ab_work(
@@ -561,7 +600,7 @@ def _ab_work(
                 trial = plan_film(session.film, session.project, state)
                 scene = session.film.scene_of(shot_id).id
                 reel = next(k for k in trial.reels if trial.graph.jobs[k].scene == scene)
-                with session.locked(on_wait=task.reporter.info):
+                with session.locked(on_wait=task.reporter.info, cancel=task.cancel):
                     stats = session.run(
                         trial.graph, [reel], reporter=task.reporter, cancel=task.cancel
                     )

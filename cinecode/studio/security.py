@@ -25,12 +25,23 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def cookie_name(port: int) -> str:
+    """The session cookie of the Studio on `port` (browsers share cookies across ports: two
+    Studios open at once must not log each other out)."""
+    return f"{COOKIE}_{port}"
+
+
+def _same(offered: str, token: str) -> bool:
+    return hmac.compare_digest(offered.encode("utf-8"), token.encode("utf-8"))
+
+
 class Guard:
     """The middleware: every request is checked before any route sees it."""
 
     def __init__(self, token: str, host: str, port: int) -> None:
         self.token = token
         self.port = port
+        self.cookie = cookie_name(port)
         names = {host, *LOOPBACK} if host in LOOPBACK else {host}
         self.hosts = {f"{name}:{port}" for name in names}
         self.origins = {f"http://{h}" for h in self.hosts}
@@ -38,6 +49,7 @@ class Guard:
     def bind(self, port: int) -> None:
         """The port once the server has one (it may be chosen by the system)."""
         self.port = port
+        self.cookie = cookie_name(port)
         names = {h.rsplit(":", 1)[0] for h in self.hosts}
         self.hosts = {f"{name}:{port}" for name in names}
         self.origins = {f"http://{h}" for h in self.hosts}
@@ -64,15 +76,14 @@ class Guard:
                 return PlainTextResponse("foreign origin", status_code=403)
         offered = request.query_params.get("token")
         if offered is not None and request.method == "GET":
-            if not hmac.compare_digest(offered, self.token):
+            if not _same(offered, self.token):
                 return PlainTextResponse("wrong token", status_code=401)
             rest = {k: v for k, v in request.query_params.items() if k != "token"}
             target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
             response = RedirectResponse(target, status_code=303)
-            response.set_cookie(COOKIE, self.token, httponly=True, samesite="strict", path="/")
+            response.set_cookie(self.cookie, self.token, httponly=True, samesite="strict", path="/")
             return response
-        cookie = request.cookies.get(COOKIE, "")
-        if not hmac.compare_digest(cookie, self.token):
+        if not _same(request.cookies.get(self.cookie, ""), self.token):
             return PlainTextResponse(
                 "open the address `cinecode studio` printed (it carries the token)",
                 status_code=401,
@@ -80,4 +91,4 @@ class Guard:
         return await call_next(request)
 
 
-__all__ = ["COOKIE", "CSP", "Guard", "new_token"]
+__all__ = ["COOKIE", "CSP", "Guard", "cookie_name", "new_token"]

@@ -53,7 +53,14 @@ def serve(
     say(url)
     if open_browser:
         webbrowser.open(url)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        timeout_graceful_shutdown=2,  # open pages (their event streams) never hold Ctrl-C
+    )
     uvicorn.Server(config).run()  # Ctrl-C stops it cleanly
 
 

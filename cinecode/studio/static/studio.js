@@ -245,7 +245,8 @@ function playAB(reels) {
 
 async function act(action, body) {
   try {
-    await api(`/api/shot/${shotId}/${action}`, body);
+    const { data } = await api(`/api/shot/${shotId}/${action}`, body);
+    if (data.unrejected) status(`take ${data.picked} was rejected; picking it un-rejected it`);
     await loadShot();
   } catch (error) {
     status(error.message);
@@ -265,9 +266,10 @@ function shot() {
     bar.value = 0;
     $("#takes-state").textContent = "generating…";
     try {
-      await api(`/api/shot/${shotId}/takes`, {
+      const { status: code, data: answer } = await api(`/api/shot/${shotId}/takes`, {
         count: Number(form.count.value || 1), prompt: form.prompt.value, seed: form.seed.value,
       });
+      if (code === 409) { bar.hidden = true; $("#takes-state").textContent = answer.detail; }
     } catch (error) {
       $("#takes-state").textContent = error.message;
     }
@@ -297,7 +299,8 @@ function shot() {
     event.preventDefault();
     $("#ab-state").textContent = "rendering the scene twice…";
     try {
-      await api(`/api/shot/${shotId}/ab`, { a: event.target.a.value, b: event.target.b.value });
+      const { status: code, data: answer } = await api(`/api/shot/${shotId}/ab`, { a: event.target.a.value, b: event.target.b.value });
+      if (code === 409) $("#ab-state").textContent = answer.detail;
     } catch (error) {
       $("#ab-state").textContent = error.message;
     }
@@ -460,15 +463,18 @@ async function build() {
   const { data } = await api("/api/build");
   renderTask(data.task);
   if (data.busy) status(`another cinecode (pid ${data.busy}) is building this project`);
+  let live = data.task;
   $("#start").addEventListener("click", async () => {
     try {
-      renderTask((await api("/api/build", {})).data.task);
+      const { status: code, data: answer } = await api("/api/build", {});
+      if (code === 409) { $("#build-state").textContent = answer.detail; return; }
+      live = answer.task;  // its progress events are this build's from now on
+      renderTask(live);
     } catch (error) {
       $("#build-state").textContent = error.message;
     }
   });
   $("#cancel").addEventListener("click", () => api("/api/cancel", {}));
-  let live = data.task;
   onEvent((event) => {
     if (event.type === "progress" && live) { live.departments = event.departments; renderTask(live); }
     if (event.type === "message" && live) { live.messages.push(event.text); renderTask(live); }
