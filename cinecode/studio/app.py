@@ -98,7 +98,10 @@ class Studio:
             "film": self.project.file,
             "picks": self.project.picks_path,
             "cut": self.project.cut_path,
-            "catalog": self.project.store_dir / "catalog.sqlite-wal",  # a CLI regen or make
+            # a CLI regen or make: what it records grows the catalog's log, or (a quick one,
+            # its log already folded back) changes the catalog itself
+            "catalog": self.project.store_dir / "catalog.sqlite-wal",
+            "catalog-db": self.project.store_dir / "catalog.sqlite",
         }
         self.watcher = Watcher(files, self.project.store_dir, self.hub, self.refresh)
 
@@ -131,7 +134,12 @@ class Studio:
         once) until the new board is ready, then hear of it. One replanning at a time: asks
         that come meanwhile are folded into one more. `quiet`: start once no ask has come
         for that long (a director picking take after take is not slowed by replanning)."""
-        if names == ["catalog"] and self.task is not None and self.task.state == "running":
+        if (
+            names
+            and set(names) <= {"catalog", "catalog-db"}
+            and self.task is not None
+            and self.task.state == "running"
+        ):
             return  # our own build writing: its end replans once
         with self._lock:
             self._again = True

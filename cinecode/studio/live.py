@@ -195,9 +195,13 @@ class Watcher:
             with self._lock:
                 now = self._snapshot()
                 names = [name for name in now if now[name] != self._stats.get(name)]
-                if names == ["catalog"] and time.monotonic() - self._catalog_seen < 2.0:
-                    continue  # a build writing: tell the pages at most every 2 s
-                if "catalog" in names:
+                log = now.get("catalog")
+                if "catalog" in names and (log is None or log[0] == 0):
+                    names.remove("catalog")  # a log opened empty, or folded back: no records
+                catalog = {"catalog", "catalog-db"}
+                if names and set(names) <= catalog:
+                    if time.monotonic() - self._catalog_seen < 2.0:
+                        continue  # a build writing: tell the pages at most every 2 s
                     self._catalog_seen = time.monotonic()
                 self._stats = now
             if names:
