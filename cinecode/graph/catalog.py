@@ -233,6 +233,20 @@ class Catalog:
                     found[row[0]] = _row(row)
         return found
 
+    def objects(self, keys: Iterable[str]) -> dict[str, tuple[str, str, int]]:
+        """key → (object, ext, size) of the keys that have a row (cheap: no JSON decoding)."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, tuple[str, str, int]] = {}
+        with self._lock:
+            for start in range(0, len(wanted), 900):
+                chunk = wanted[start : start + 900]
+                marks = ",".join("?" for _ in chunk)
+                for key, digest, ext, size in self._db.execute(
+                    f"SELECT key, object, ext, size FROM artifacts WHERE key IN ({marks})", chunk
+                ):
+                    found[key] = (digest, ext, int(size))
+        return found
+
     def known(self, keys: Iterable[str]) -> set[str]:
         """Which of these keys have a row (cheap: no JSON decoding)."""
         wanted = list(dict.fromkeys(keys))

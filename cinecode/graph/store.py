@@ -89,12 +89,10 @@ class Store:
 
     def available(self, keys: Iterable[str]) -> set[str]:
         """Keys whose artifact is recorded and whose object is on disk with its size."""
-        found = self.catalog.get_many(keys)
         ok: set[str] = set()
-        for key, artifact in found.items():
-            path = self._object_path(artifact.object, artifact.ext)
+        for key, (digest, ext, size) in self.catalog.objects(keys).items():
             try:
-                if path.stat().st_size == artifact.size:
+                if self._object_path(digest, ext).stat().st_size == size:
                     ok.add(key)
             except FileNotFoundError:
                 continue

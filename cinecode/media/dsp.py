@@ -13,7 +13,6 @@ from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
-from scipy.signal import butter, lfilter, sosfilt
 
 Mono = npt.NDArray[np.float32]
 Stereo = npt.NDArray[np.float32]
@@ -53,6 +52,8 @@ def pink(rng: Rng, n: int) -> Mono:
 
 def brown(rng: Rng, n: int, *, leak: float = 0.998) -> Mono:
     """1/f² (red) noise: the rumble of surf, wind and engines."""
+    from scipy.signal import lfilter  # on first use: scipy.signal takes 1.7 s to import
+
     out = np.asarray(lfilter([1.0], [1.0, -leak], rng.standard_normal(n)), np.float64)
     return np.asarray(out / (np.std(out) + 1e-12) * 0.3, np.float32)
 
@@ -80,18 +81,24 @@ def _nyquist(hz: float, rate: int) -> float:
 
 def lowpass(x: Mono, hz: float, rate: int, order: int = 2) -> Mono:
     """Butterworth low-pass at `hz`."""
+    from scipy.signal import butter, sosfilt
+
     sos = butter(order, _nyquist(hz, rate), "lowpass", fs=rate, output="sos")
     return np.asarray(sosfilt(sos, x, axis=-1), np.float32)
 
 
 def highpass(x: Mono, hz: float, rate: int, order: int = 2) -> Mono:
     """Butterworth high-pass at `hz`."""
+    from scipy.signal import butter, sosfilt
+
     sos = butter(order, _nyquist(hz, rate), "highpass", fs=rate, output="sos")
     return np.asarray(sosfilt(sos, x, axis=-1), np.float32)
 
 
 def bandpass(x: Mono, low: float, high: float, rate: int, order: int = 2) -> Mono:
     """Butterworth band-pass between `low` and `high` Hz."""
+    from scipy.signal import butter, sosfilt
+
     low, high = _nyquist(low, rate), _nyquist(high, rate)
     if high <= low * 1.01:
         high = low * 1.05
@@ -101,6 +108,8 @@ def bandpass(x: Mono, low: float, high: float, rate: int, order: int = 2) -> Mon
 
 def resonate(x: Mono, hz: float, q: float, rate: int) -> Mono:
     """A resonant band (a two-pole peak at `hz`, bandwidth hz/q): bodies, cavities, whistles."""
+    from scipy.signal import lfilter
+
     hz = _nyquist(hz, rate)
     r = math.exp(-math.pi * hz / q / rate)
     theta = 2 * math.pi * hz / rate
@@ -110,6 +119,8 @@ def resonate(x: Mono, hz: float, q: float, rate: int) -> Mono:
 
 def sweep_resonate(x: Mono, hz: Mono, q: float, rate: int, *, block: int = 256) -> Mono:
     """A resonant band whose centre follows `hz` (per sample), updated every `block` samples."""
+    from scipy.signal import lfilter
+
     out = np.zeros_like(x)
     zi = np.zeros(2)
     for start in range(0, x.size, block):

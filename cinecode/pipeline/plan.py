@@ -260,9 +260,8 @@ def _choose_picture(
     existing = state.takes.get(shot.id, [])
     rejected = [t.key for t in existing if any(t.key.startswith(r) for r in choice.rejected)]
     base = storyboard.base_seed(shot, project)
-    version = chain_version(
-        plan_takes(shot, scene, film, project, state, seeds=[base], previous=previous)[0]
-    )
+    first = plan_takes(shot, scene, film, project, state, seeds=[base], previous=previous)[0]
+    version = chain_version(first)
     picked = resolve_take(choice.pick, existing)
     if (
         picked
@@ -282,7 +281,16 @@ def _choose_picture(
         for seed in range(base, base + wanted + len(rejected_seeds))
         if seed not in rejected_seeds
     ][:wanted]
-    chains = plan_takes(shot, scene, film, project, state, seeds=seeds, previous=previous)
+    others = [seed for seed in seeds if seed != base]  # the first seed's take is planned
+    planned = dict(
+        zip(
+            others,
+            plan_takes(shot, scene, film, project, state, seeds=others, previous=previous),
+            strict=True,
+        )
+    )
+    planned[base] = first
+    chains = [planned[seed] for seed in seeds]
     current = [t for t in usable if t.version == version]
     made = {t.seed: t for t in current}
     keys: list[str] = []
@@ -296,9 +304,9 @@ def _choose_picture(
         keys.append(chain[-1].key)
     # the director decides: a shot never picked keeps its first take (the first seed make
     # plans that is made); new takes and their scores only propose (see `suggested`)
-    first = next((made[seed] for seed in seeds if seed in made), None)
-    if first is not None:
-        return ShotPlan(shot, _use(first, graph), keys, [], reason="first take")
+    kept = next((made[seed] for seed in seeds if seed in made), None)
+    if kept is not None:
+        return ShotPlan(shot, _use(kept, graph), keys, [], reason="first take")
     if current:
         return ShotPlan(shot, _use(current[0], graph), keys, [], reason="first take")
     return ShotPlan(shot, keys[0], keys, [], reason="first take")

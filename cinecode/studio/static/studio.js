@@ -103,6 +103,26 @@ function card(shot) {
   );
 }
 
+// A feature has some 1,500 cards: a new board replaces only the cards and scene rows that
+// changed (each kept with the JSON it was drawn from), so a pick redraws one card, not all.
+const drawn = new Map(); // key → { sig, node }
+
+function reuse(key, value, draw) {
+  const sig = JSON.stringify(value);
+  const known = drawn.get(key);
+  if (known && known.sig === sig) return known.node;
+  const node = draw(value);
+  drawn.set(key, { sig, node });
+  return node;
+}
+
+function sameChildren(parent, nodes) {
+  const now = parent.children;
+  if (now.length !== nodes.length) return false;
+  for (let i = 0; i < nodes.length; i += 1) if (now[i] !== nodes[i]) return false;
+  return true;
+}
+
 function renderBoard() {
   const root = $("#board");
   if (!boardData) return;
@@ -119,15 +139,20 @@ function renderBoard() {
       (!want.character || shot.characters.includes(want.character)) &&
       (!want.status || shotState(shot) === want.status));
     if (!shots.length) continue;
-    rows.push(el(
+    const header = { id: scene.id, heading: scene.heading, seconds: scene.seconds, mood: scene.mood };
+    const row = reuse(`scene ${scene.id}`, header, () => el(
       "section",
       { class: "scene", "data-scene": scene.id },
       el("h2", {}, el("span", { class: "num", text: scene.id }), ` ${scene.heading} `,
         el("span", { class: "muted", text: `${fmt(scene.seconds)} · ${scene.mood || ""}` })),
-      el("div", { class: "cards" }, shots.map(card)),
+      el("div", { class: "cards" }),
     ));
+    const cards = shots.map((shot) => reuse(`shot ${shot.id}`, shot, card));
+    const box = row.querySelector(".cards");
+    if (!sameChildren(box, cards)) box.replaceChildren(...cards);
+    rows.push(row);
   }
-  root.replaceChildren(...rows);
+  if (!sameChildren(root, rows)) root.replaceChildren(...rows);
 }
 
 function fillFilters() {
@@ -145,10 +170,16 @@ async function loadBoard() {
   renderBoard();
 }
 
+let reloading = null;
+function reloadBoard() { // events come in bursts: one fetch for a burst
+  clearTimeout(reloading);
+  reloading = setTimeout(loadBoard, 150);
+}
+
 function board() {
   $("#filters").addEventListener("change", renderBoard);
   onEvent((event) => {
-    if (event.type === "files" || event.type === "done") loadBoard();
+    if (event.type === "files" || event.type === "done") reloadBoard();
     if (event.type === "job" && event.shot && event.task === "takes" && boardData) {
       for (const scene of boardData.scenes) for (const shot of scene.shots) {
         if (shot.id === event.shot) shot.generating = event.state === "running" ? event.fraction : 0;
