@@ -23,7 +23,7 @@ from cinecode.backends.hosted.checks import check_audio, check_video
 from cinecode.backends.hosted.elevenlabs import ElevenLabsBackend
 from cinecode.backends.hosted.fal import FalBackend
 from cinecode.backends.hosted.openai import OpenAIBackend
-from cinecode.backends.hosted.pricing import shipped_prices
+from cinecode.backends.hosted.pricing import Usage, shipped_prices
 from cinecode.backends.hosted.replicate import ReplicateBackend
 from cinecode.backends.hosted.runway import RunwayBackend
 from cinecode.backends.protocols import (
@@ -345,6 +345,22 @@ def test_openai_chat_images_and_speech(tmp_path: Path) -> None:
     assert answer.cost.money == pytest.approx(1000 / 1000 * 0.00015 + 200 / 1000 * 0.0006)
     assert sizes == "1536x1024" and image.cost.money == pytest.approx(0.063)
     assert spoken["voice"] == "nova" and voice.meta["duration"] > 0.2
+
+
+def test_a_line_lost_midway_has_what_it_was_billed_on_the_ledger(tmp_path: Path) -> None:
+    with Loopback(FakeOpenAI(KEY)) as server:
+        # the first run is spoken; the second is answered (billed) with no audio in it
+        server.provider.fail("POST /v1/audio/speech", Fault(), Fault(status=200, body=b"junk"))
+        backend = OpenAIBackend(**settings(f"{server.url}/v1", "openai"))
+        ticket = MemoryTicket()
+        line = speech(SpeechSegment("I know."), SpeechSegment(pause=0.5), SpeechSegment("Go."))
+        with pytest.raises(BadOutput):
+            backend.synthesize(line, out(tmp_path, "a"), ticket=ticket)
+        assert server.provider.submissions == 1  # the junk answer came from the fault
+    [(state, cost, why)] = ticket.charges
+    billed = backend.cost("gpt-4o-mini-tts", Usage(characters=len("I know.") + len("Go.")))
+    assert state == "rejected" and billed.money > 0 and "decode" in why
+    assert cost.money == pytest.approx(billed.money)  # both runs: the line is spoken anew
 
 
 class LocalServer(FakeOpenAI):

@@ -257,12 +257,30 @@ class HostedBackend:
         model: str,
         usage: Usage,
         error: BackendError,
+        *,
+        state: str = "rejected",
     ) -> None:
-        """A billed result that failed its checks and will be asked for again: what it cost
-        is recorded at once (the ledger shows it, the budget counts it)."""
+        """A billed result that failed its checks (or, `state="failed"`, billed work lost with
+        the job that failed after it) and will be asked for again: what it cost is recorded
+        at once (the ledger shows it, the budget counts it)."""
         if ticket is not None:
             cost = self.cost(model, usage)
-            ticket.charge(job, cost, state="rejected", note=error.message)
+            ticket.charge(job, cost, state=state, note=error.message)
+
+    def speech_lost(
+        self,
+        ticket: Ticket | None,
+        model: str,
+        reading: Reading,
+        answered: int,
+        error: BackendError,
+    ) -> None:
+        """A line that failed after the provider answered (and billed) `answered` of its
+        runs: their characters go on the ledger, since the whole line is spoken anew."""
+        characters = sum(len(text.strip()) for text in reading.runs[:answered])
+        if characters:
+            state = "rejected" if isinstance(error, BadOutput) else "failed"
+            self.rejected(ticket, None, model, Usage(characters=characters), error, state=state)
 
     # --- what providers answer ---------------------------------------------------------------
 

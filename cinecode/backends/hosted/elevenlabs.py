@@ -37,7 +37,7 @@ from cinecode.backends.protocols import (
     SpeechRequest,
     Voice,
 )
-from cinecode.errors import BackendError, BadOutput, ProviderDown
+from cinecode.errors import BackendError, BadOutput, Rejected
 
 #: premade ElevenLabs voices under the names cinecode casts by (override with voice_id)
 VOICE_PRESETS = {
@@ -103,21 +103,31 @@ class ElevenLabsBackend(HostedBackend):
         reading = Reading(req.segments, req.sample_rate)
         runs = reading.runs
         credits = 0
-        for index, text, _ in reading:
-            body: dict[str, Any] = {"text": text, "model_id": model, "seed": req.seed}
-            if settings:
-                body["voice_settings"] = settings
-            if index > 0:
-                body["previous_text"] = " ".join(runs[:index])[-300:]
-            if index + 1 < len(runs):
-                body["next_text"] = " ".join(runs[index + 1 :])[:300]
-            samples, headers = self._audio(
-                f"text-to-speech/{voice_id}", body, rate=req.sample_rate, channels=1
-            )
-            credits += _int(headers.get("character-cost"))
-            reading.phrases.extend(_phrases(text, *reading.add(samples)))
-            if progress is not None:
-                progress((index + 1) / max(1, len(runs)))
+        answered = 0  # runs the provider answered, and billed
+        try:
+            for index, text, _ in reading:
+                body: dict[str, Any] = {"text": text, "model_id": model, "seed": req.seed}
+                if settings:
+                    body["voice_settings"] = settings
+                if index > 0:
+                    body["previous_text"] = " ".join(runs[:index])[-300:]
+                if index + 1 < len(runs):
+                    body["next_text"] = " ".join(runs[index + 1 :])[:300]
+                try:
+                    samples, headers = self._audio(
+                        f"text-to-speech/{voice_id}", body, rate=req.sample_rate, channels=1
+                    )
+                except Rejected:
+                    answered += 1  # answered, billed, and damaged beyond fetching again
+                    raise
+                answered += 1
+                credits += _int(headers.get("character-cost"))
+                reading.phrases.extend(_phrases(text, *reading.add(samples)))
+                if progress is not None:
+                    progress((index + 1) / max(1, len(runs)))
+        except BackendError as exc:  # what was billed for this line is on the ledger
+            self.speech_lost(ticket, model, reading, answered, exc)
+            raise
         return self.voice_track(req, reading, out, model=model, voice_id=voice_id, credits=credits)
 
     # --- effects ---------------------------------------------------------------------------
@@ -141,9 +151,13 @@ class ElevenLabsBackend(HostedBackend):
         }
         if req.kind == "ambience":
             body["loop"] = True
-        samples, _ = self._audio("sound-generation", body, rate=req.sample_rate, channels=1)
-        measured = {"duration": samples.shape[-1] / req.sample_rate}
-        expect_duration(measured, seconds, backend=self.name)
+        try:
+            samples, _ = self._audio("sound-generation", body, rate=req.sample_rate, channels=1)
+            measured = {"duration": samples.shape[-1] / req.sample_rate}
+            expect_duration(measured, seconds, backend=self.name)
+        except Rejected as exc:  # billed all the same: on the ledger
+            self.rejected(ticket, None, model, Usage(seconds=seconds), exc)
+            raise
         return self._cue(samples, req, out / "effect.wav", model=model, seconds=seconds)
 
     # --- music -----------------------------------------------------------------------------
@@ -165,7 +179,11 @@ class ElevenLabsBackend(HostedBackend):
         if req.key:
             prompt += f", in {req.key}"
         body = {"prompt": prompt, "music_length_ms": round(seconds * 1000), "model_id": model}
-        samples, _ = self._audio("music", body, rate=req.sample_rate, channels=2)
+        try:
+            samples, _ = self._audio("music", body, rate=req.sample_rate, channels=2)
+        except Rejected as exc:  # billed all the same: on the ledger
+            self.rejected(ticket, None, model, Usage(seconds=seconds), exc)
+            raise
         return self._cue(samples, req, out / "music.wav", model=model, seconds=seconds)
 
     def _cue(
@@ -205,7 +223,7 @@ class ElevenLabsBackend(HostedBackend):
                 break
             response = self.http.request("GET", f"history/{history}/audio")
             data = response.content or None
-        raise ProviderDown(
+        raise Rejected(
             "the generated audio arrived damaged and could not be fetched again",
             backend=self.name,
             hint="run make again (this line is generated anew)",

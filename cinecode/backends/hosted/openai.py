@@ -31,7 +31,7 @@ from cinecode.backends.protocols import (
     TextResult,
     Voice,
 )
-from cinecode.errors import BackendError, BadOutput, ProviderDown
+from cinecode.errors import BackendError, BadOutput, Rejected
 
 #: sizes each image model accepts; other models get the film's own size
 SIZES = {
@@ -196,29 +196,35 @@ class OpenAIBackend(HostedBackend):
         voice = VOICE_PRESETS.get(req.voice.name, req.voice).name
         voice = voice if voice in OPENAI_VOICES or self.voice == "" else self.voice
         reading = Reading(req.segments, req.sample_rate)
-        for run in reading:
-            body: dict[str, Any] = {
-                "model": model,
-                "input": run.text,
-                "voice": voice,
-                "response_format": "wav",
-            }
-            if req.voice.rate != 1.0:
-                body["speed"] = round(min(4.0, max(0.25, req.voice.rate)), 3)
-            if run.segment.style and model.startswith("gpt-4o"):
-                body["instructions"] = f"Speak in a {run.segment.style} way."
-            data, _ = self.http.post_media("audio/speech", json=body)
-            if data is None:
-                raise ProviderDown(
-                    "the speech audio arrived incomplete",
-                    backend=self.name,
-                    hint="run make again (this line is generated anew)",
-                )
-            samples = decode_audio_bytes(data, ".wav", rate=req.sample_rate, backend=self.name)
-            start, seconds = reading.add(samples)
-            reading.phrases.append([round(start, 3), round(start + seconds, 3), run.text])
-            if progress is not None:
-                progress(reading.read / len(reading.parts))
+        answered = 0  # runs the provider answered, and billed
+        try:
+            for run in reading:
+                body: dict[str, Any] = {
+                    "model": model,
+                    "input": run.text,
+                    "voice": voice,
+                    "response_format": "wav",
+                }
+                if req.voice.rate != 1.0:
+                    body["speed"] = round(min(4.0, max(0.25, req.voice.rate)), 3)
+                if run.segment.style and model.startswith("gpt-4o"):
+                    body["instructions"] = f"Speak in a {run.segment.style} way."
+                data, _ = self.http.post_media("audio/speech", json=body)
+                answered += 1
+                if data is None:
+                    raise Rejected(
+                        "the speech audio arrived incomplete",
+                        backend=self.name,
+                        hint="run make again (this line is generated anew)",
+                    )
+                samples = decode_audio_bytes(data, ".wav", rate=req.sample_rate, backend=self.name)
+                start, seconds = reading.add(samples)
+                reading.phrases.append([round(start, 3), round(start + seconds, 3), run.text])
+                if progress is not None:
+                    progress(reading.read / len(reading.parts))
+        except BackendError as exc:  # what was billed for this line is on the ledger
+            self.speech_lost(ticket, model, reading, answered, exc)
+            raise
         return self.voice_track(req, reading, out, model=model, voice_id=voice)
 
 
