@@ -92,6 +92,7 @@ class FakeComfyUI:
         self.history_delay = 0.0  # seconds between execution_success and the history entry
         self.drop_ws_after = 0  # close each websocket after this many messages (0: never)
         self.mute_after = 0  # send nothing more on a websocket after this many (half-open)
+        self.lose_reply = False  # the next POST /prompt is queued, its answer lost
         self.oom_every = 0  # every Nth prompt fails with torch.OutOfMemoryError (0: never)
         self.pause = False  # a prompt waits for `release` before it finishes
         self.release = threading.Event()
@@ -186,7 +187,16 @@ class FakeComfyUI:
                 "extra_info": {},
             }
             return web.json_response({"error": error, "node_errors": node_errors}, status=400)
-        prompt_id = str(uuid.uuid4())
+        prompt_id = str(data.get("prompt_id") or uuid.uuid4())  # as ComfyUI: the client's id
+        if self.lose_reply:  # queued, but the answer never reaches the client
+            self.lose_reply = False
+            self.prompts.append(prompt)
+            task = asyncio.ensure_future(
+                self._execute(prompt_id, prompt, str(data.get("client_id", "")))
+            )
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            raise ConnectionResetError("the reply is lost")
         self.prompts.append(prompt)
         self.client_ids.append(str(data.get("client_id", "")))
         task = asyncio.ensure_future(

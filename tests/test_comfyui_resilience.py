@@ -19,7 +19,7 @@ from PIL import Image
 from cinecode.backends.comfyui.backend import ComfyUIBackend
 from cinecode.backends.hosted.base import MemoryTicket, ProviderJob
 from cinecode.backends.protocols import ImageRequest, VideoRequest
-from cinecode.errors import Overloaded
+from cinecode.errors import Overloaded, ProviderDown
 
 pytestmark = pytest.mark.xdist_group("comfyui")
 
@@ -178,6 +178,18 @@ def test_a_prompt_that_failed_before_is_queued_anew_not_reattached(
     assert len(server.prompts) == 2 and ticket.state == "done"
     again = t2i([server.url]).generate(request(), out(tmp_path, "again"), None, ticket=ticket)
     assert again.path.is_file()  # and the next make is not stuck on the failed prompt
+
+
+def test_a_prompt_whose_answer_was_lost_is_found_again_not_paid_twice(
+    server: FakeComfyUI, tmp_path: Path
+) -> None:
+    server.lose_reply = True  # ComfyUI queued it; the answer to POST /prompt never came
+    ticket = MemoryTicket()
+    with pytest.raises(ProviderDown):
+        t2i([server.url], retries=0).generate(request(), out(tmp_path), None, ticket=ticket)
+    assert ticket.recall() is not None  # our own prompt id, kept before queueing
+    result = t2i([server.url]).generate(request(), out(tmp_path, "again"), None, ticket=ticket)
+    assert result.meta["reattached"] and len(server.prompts) == 1
 
 
 def test_a_silent_websocket_does_not_hide_a_finished_prompt(

@@ -473,13 +473,21 @@ class ComfyUIBackend:
         #    kept before waiting, so a killed build reattaches instead of paying twice
         client_id = uuid.uuid4().hex  # one per prompt: ComfyUI keeps one socket per client id
         ws = self._connect(server, client_id)
+        # our own prompt id (ComfyUI takes one), kept before queueing: a build killed while
+        # the answer was on its way still finds its prompt
+        prompt_id = str(uuid.uuid4())
+        where = {"server": server, "client_id": client_id}
+        if ticket is not None:
+            ticket.remember(ProviderJob(prompt_id, where))
         try:
-            prompt_id = self._queue(server, prompt, client_id)
+            queued = self._queue(server, prompt, client_id, prompt_id)
         except BaseException:
             ws.close()
             raise
-        if ticket is not None:
-            ticket.remember(ProviderJob(prompt_id, {"server": server, "client_id": client_id}))
+        if queued != prompt_id:  # a ComfyUI that chooses its own ids
+            prompt_id = queued
+            if ticket is not None:
+                ticket.remember(ProviderJob(prompt_id, where))
         self._wait(server, ws, prompt_id, client_id, len(prompt), ask.progress)
         # 4. collect the output
         return self._result(server, prompt_id, ask)
@@ -563,8 +571,9 @@ class ComfyUIBackend:
         except ProviderDown:
             return None
 
-    def _queue(self, server: str, prompt: Workflow, client_id: str) -> str:
-        body = json.dumps({"prompt": prompt, "client_id": client_id}).encode()
+    def _queue(self, server: str, prompt: Workflow, client_id: str, prompt_id: str) -> str:
+        ask = {"prompt": prompt, "client_id": client_id, "prompt_id": prompt_id}
+        body = json.dumps(ask).encode()
         reply = _http("POST", f"{server}/prompt", body=body)
         answer = reply.json()
         if reply.status == 400 and isinstance(answer, dict):
