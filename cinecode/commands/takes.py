@@ -108,9 +108,17 @@ def still(path: Path) -> Any:
     except Exception:
         import av
 
+        with av.open(str(path)) as container:  # count the packets, then decode to the middle
+            count = sum(1 for packet in container.demux(video=0) if packet.size)
         with av.open(str(path)) as container:
-            frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
-        return Image.fromarray(frames[len(frames) // 2])
+            last = None
+            for index, frame in enumerate(container.decode(video=0)):
+                last = frame
+                if index >= count // 2:
+                    break
+            if last is None:
+                raise
+            return Image.fromarray(last.to_ndarray(format="rgb24"))
 
 
 def list_takes(project: Path, shot_id: str, *, show_rejected: bool = False) -> list[TakeRow]:
