@@ -32,6 +32,24 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+def _version(shown: bool) -> None:
+    if shown:
+        from cinecode import __version__
+
+        _out(f"cinecode {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Build a film from a Fountain screenplay the way one builds software."""
+
+
 ProjectArg = Annotated[Path, typer.Argument(help="The project folder (or its film.toml).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object as the last line.")]
 

@@ -100,6 +100,8 @@ def test_backends_json_reports_every_engine_truthfully(project: Path) -> None:
     assert rows["lanczos"]["status"] == "ready" and rows["lanczos"]["modality"] == "upscale"
     assert rows["piper"]["status"] == "ready"
     assert rows["flux"]["modalities"] == ["image", "video", "upscale", "interpolate"]
+    assert rows["foley"]["modality"] == "effects" and rows["foley"]["used_by"] == ["[effects]"]
+    assert rows["foley"]["status"] == "ready"
 
 
 def test_a_missing_package_names_the_extra(project: Path) -> None:
@@ -162,3 +164,19 @@ def test_backends_needs_no_key_for_your_own_server(tmp_path: Path) -> None:
     rows = {row["name"]: row for row in report["backends"]}
     assert rows["openai"]["status"] == "ready", rows["openai"]
     assert "OPENAI_API_KEY" not in rows["openai"]["detail"]
+
+
+def test_a_department_switched_off_lists_no_engine(tmp_path: Path) -> None:
+    root = tmp_path / "quiet"
+    root.mkdir()
+    (root / "script.fountain").write_text(
+        SCRIPT.replace(", backend far", "").replace(", motion ghost", "")
+    )
+    (root / "film.toml").write_text(
+        'title = "Quiet"\n\n[effects]\nbackend = "none"\n\n'
+        '[characters.MARA]\ndescription = "Mara"\n'
+    )
+    _, report = _run(root)
+    names = [row["name"] for row in report["backends"]]
+    assert "none" not in names and "foley" not in names
+    assert {"sketch", "composer", "piper"} <= set(names)

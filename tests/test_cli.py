@@ -284,3 +284,10 @@ def test_a_film_without_dialogue_builds(tmp_path: Path) -> None:
     assert run.code == 0, run.err
     master = Path(run.json()["master"])
     assert master.is_file() and master.with_suffix(".srt").read_text() == ""
+
+
+def test_version() -> None:
+    from cinecode import __version__
+
+    run = cinecode("--version")
+    assert run.code == 0 and run.out.strip() == f"cinecode {__version__}"

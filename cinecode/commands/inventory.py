@@ -1,7 +1,8 @@
 """What `cinecode backends` reports: every engine the project uses, what it makes, whether it is
 ready, and the one-line fix when it is not.
 
-Engines come from the departments (`[storyboard]`, `[motion]`, `[voice]`, `[music]`),
+Engines come from the departments (`[storyboard]`, `[motion]`, `[voice]`, `[music]`,
+`[effects]`),
 `[finishing]`, each shot's `backend` / `motion` directive, and the `[backends]` entries
 (listed even when nothing uses them, marked unused).
 """
@@ -25,6 +26,7 @@ DEPARTMENTS = (
     ("motion", "video"),
     ("voice", "speech"),
     ("music", "music"),
+    ("effects", "effects"),
 )
 
 
@@ -43,7 +45,9 @@ def _uses(project: Project, shots: list[tuple[str, str, str]]) -> list[Use]:
         uses.setdefault((name, modality), Use(name, modality)).used_by.append(by)
 
     for department, modality in DEPARTMENTS:
-        add(project.department(department).backend, modality, f"[{department}]")
+        name = project.department(department).backend
+        if name != "none":  # a department switched off uses no engine
+            add(name, modality, f"[{department}]")
     finishing = project.config.finishing
     if finishing.upscale is not None:
         add(finishing.upscaler, "upscale", "[finishing] upscale")
