@@ -32,6 +32,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
 def _version(shown: bool) -> None:
     if shown:
         from cinecode import __version__

@@ -90,11 +90,12 @@ def read_back(path: Path, adapter: str) -> otio.schema.Timeline:
 
 @pytest.mark.parametrize("kind", ["otio", "otioz", "fcp7xml", "fcpxml", "edl", "kdenlive"])
 def test_every_timeline_export_reads_back_as_the_master(
-    built: tuple[Path, MakeResult], tmp_path: Path, kind: str
+    built: tuple[Path, MakeResult], tmp_path: Path, kind: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root, result = built
     out = tmp_path / f"cut{FORMATS[kind][0]}"
     done = export(root, kind, out, reporter=RecordingReporter())
+    assert capsys.readouterr().out == ""  # no adapter prints into the command's output
     timeline = read_back(out, FORMATS[kind][1])
     clips = picture_clips(timeline)
     shots = [shot.id for shot in result.plan.film.shots]
@@ -106,6 +107,9 @@ def test_every_timeline_export_reads_back_as_the_master(
         for clip in clips:
             url = clip.media_reference.target_url
             assert Path(url.removeprefix("file://")).is_file(), url
+    if kind == "edl":  # one reel name per shot, none shared
+        reels = [c.metadata["cmx_3600"]["reel"] for c in clips]
+        assert len(set(reels)) == len(reels) and reels[0] == "TITLE", reels
     if kind in ("otio", "fcp7xml", "edl", "otioz"):  # formats whose adapters carry dissolves
         transitions = [
             t for t in timeline.video_tracks()[0] if isinstance(t, otio.schema.Transition)
@@ -245,3 +249,12 @@ def test_conform_from_editing_systems(
     assert untouched.frames == untouched.source
     kinds = sorted(t.kind for t in cut.transitions)
     assert kinds == ["dissolve", "dissolve", "fade-in", "fade-out"]
+
+
+def test_edl_reel_names_never_collide() -> None:
+    from cinecode.editorial.export import reel_name
+
+    used: set[str] = set()
+    names = [reel_name(shot, used) for shot in ("1.12", "11.2", "3.2A", "title", "1.12")]
+    assert names[:4] == ["001012", "011002", "003002A", "TITLE"]  # 1.12 and 11.2 were both 112
+    assert len(set(names)) == 5 and all(len(n) <= 8 and n.isalnum() for n in names)

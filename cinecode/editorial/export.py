@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import shutil
 import tempfile
@@ -173,7 +175,10 @@ def _timeline(
         adapter = FORMATS[kind][1]
         staged = target.with_name(f".{target.name}.part{target.suffix}")
         try:
-            otio.adapters.write_to_file(written, str(staged), adapter_name=adapter)
+            # an adapter's stray print (Kdenlive's "Transitions handling to be added") stays
+            # off the command's output, whose last line is the exported file
+            with contextlib.redirect_stdout(io.StringIO()):
+                otio.adapters.write_to_file(written, str(staged), adapter_name=adapter)
             staged.replace(target)
         except Exception as exc:  # adapters raise many kinds
             staged.unlink(missing_ok=True)
@@ -200,7 +205,28 @@ def _for_adapter(timeline: otio.schema.Timeline, kind: str) -> otio.schema.Timel
     for track in list(picture.tracks):
         if track.kind != "Video":
             picture.tracks.remove(track)
+    used: set[str] = set()
+    for clip in picture.find_clips():
+        name = str(clip.metadata.get("cinecode", {}).get("shot") or clip.name or "")
+        clip.metadata.setdefault("cmx_3600", {})["reel"] = reel_name(name, used)
     return picture
+
+
+def reel_name(shot: str, used: set[str]) -> str:
+    """An EDL reel name for a shot: at most 8 letters and digits, one per shot (the adapter
+    dropped the dots, so 1.12 and 11.2 were both reel 112): 1.12 → 001012, 11.2 → 011002,
+    3.2A → 003002A; cards by their name (TITLE); a running number when that is taken."""
+    reel = ""
+    for part in shot.upper().split("."):
+        number = re.match(r"\d+", part)
+        reel += f"{int(number[0]):03d}{part[number.end() :]}" if number else part
+    reel = re.sub(r"[^A-Z0-9]", "", reel)[:8] or "AX"
+    count = len(used)
+    while reel in used:
+        count += 1
+        reel = f"R{count:07d}"
+    used.add(reel)
+    return reel
 
 
 def _place(store: Store, source: Path, dest: Path) -> Path:
