@@ -152,9 +152,10 @@ class Studio:
     def _refresh(self) -> None:
         try:
             self._replan()
-        finally:
+        except BaseException:  # never leave the Studio believing a replanning runs
             with self._lock:
                 self._refreshing = False
+            raise
 
     def _replan(self) -> None:
         while True:
@@ -164,7 +165,8 @@ class Studio:
                 time.sleep(wait)
                 continue
             with self._lock:
-                if not self._again:
+                if not self._again:  # cleared with the check: an ask now starts a new thread
+                    self._refreshing = False
                     return
                 self._again = False
                 epoch = self._epoch
@@ -174,7 +176,7 @@ class Studio:
                 made = pages.board(session, self.generating)
             except CinecodeError:
                 self.invalidate()  # the files do not plan (a script error): pages say why
-                return
+                continue
             with self._lock:
                 if epoch != self._epoch:  # the files changed under it: plan once more
                     self._again = True
