@@ -93,6 +93,7 @@ class FakeComfyUI:
         self.drop_ws_after = 0  # close each websocket after this many messages (0: never)
         self.mute_after = 0  # send nothing more on a websocket after this many (half-open)
         self.lose_reply = False  # the next POST /prompt is queued, its answer lost
+        self.view_errors = 0  # answer this many GET /view with HTTP 500
         self.oom_every = 0  # every Nth prompt fails with torch.OutOfMemoryError (0: never)
         self.pause = False  # a prompt waits for `release` before it finishes
         self.release = threading.Event()
@@ -250,6 +251,9 @@ class FakeComfyUI:
         return web.json_response({prompt_id: entry} if entry else {})
 
     async def _view(self, request: web.Request) -> web.StreamResponse:
+        if self.view_errors > 0:
+            self.view_errors -= 1
+            return web.Response(status=500, text="Internal Server Error")
         query = request.rel_url.query
         base = self.folder / query.get("type", "output") / query.get("subfolder", "")
         path = base / query["filename"]

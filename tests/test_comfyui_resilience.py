@@ -192,6 +192,19 @@ def test_a_prompt_whose_answer_was_lost_is_found_again_not_paid_twice(
     assert result.meta["reattached"] and len(server.prompts) == 1
 
 
+def test_a_finished_prompt_whose_output_cannot_be_fetched_is_collected_later(
+    server: FakeComfyUI, tmp_path: Path
+) -> None:
+    server.view_errors = 100  # the prompt finishes; then /view fails, time after time
+    ticket = MemoryTicket()
+    with pytest.raises(ProviderDown, match="finished"):
+        t2i([server.url]).generate(request(), out(tmp_path), None, ticket=ticket)
+    assert ticket.recall() is not None and len(server.prompts) == 1  # never run again
+    server.view_errors = 0
+    result = t2i([server.url]).generate(request(), out(tmp_path, "again"), None, ticket=ticket)
+    assert result.meta["reattached"] and len(server.prompts) == 1  # collected, not re-run
+
+
 def test_a_silent_websocket_does_not_hide_a_finished_prompt(
     server: FakeComfyUI, tmp_path: Path
 ) -> None:

@@ -72,6 +72,7 @@ from cinecode.errors import (
 )
 
 NAME = "comfyui"
+COLLECT_TRIES = 4  # a finished prompt's output is asked for this many times
 VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".mkv", ".gif", ".webp")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
 #: A server that refused a connection is skipped for this long.
@@ -202,6 +203,10 @@ class Pool:
 
 
 # --- the backend -------------------------------------------------------------------------------
+
+
+class _Uncollected(ProviderDown):
+    """A prompt that finished but whose output could not be fetched: never run again."""
 
 
 @dataclass(frozen=True)
@@ -431,6 +436,8 @@ class ComfyUIBackend:
             with Pool.lease(self.servers, avoid) as server:
                 try:
                     result = self._run_on(server, workflow, ask, ticket)
+                except _Uncollected:
+                    raise  # finished: the ticket stays, the next make collects it
                 except ProviderDown:
                     Pool.mark_down(server)
                     avoid.add(server)
@@ -489,8 +496,22 @@ class ComfyUIBackend:
             if ticket is not None:
                 ticket.remember(ProviderJob(prompt_id, where))
         self._wait(server, ws, prompt_id, client_id, len(prompt), ask.progress)
-        # 4. collect the output
-        return self._result(server, prompt_id, ask)
+        # 4. collect the output: the prompt finished, so a server that does not answer now is
+        #    asked again, and the prompt is never run once more for it (the next make reattaches)
+        for attempt in range(COLLECT_TRIES):
+            try:
+                return self._result(server, prompt_id, ask)
+            except ProviderDown as exc:
+                if attempt + 1 == COLLECT_TRIES:
+                    raise _Uncollected(
+                        f"the prompt {prompt_id} finished on {server}, but its output could "
+                        f"not be fetched ({exc.message})",
+                        backend=NAME,
+                        hint="run make again when the server answers: it is collected, not run "
+                        "again",
+                    ) from exc
+                time.sleep(min(5.0, 0.5 * 2**attempt))
+        raise AssertionError("unreachable")
 
     def _result(self, server: str, prompt_id: str, ask: _Ask) -> Generated:
         values = ask.values
@@ -785,6 +806,12 @@ class ComfyUIBackend:
             }
         )
         reply = _http("GET", f"{server}/view?{query}", timeout=300.0)
+        if reply.status >= 500:  # the server's trouble, not the file's: asked again
+            raise ProviderDown(
+                f"{server} answered HTTP {reply.status} for {item['filename']}",
+                backend=NAME,
+                hint="see ComfyUI's console",
+            )
         if reply.status != 200 or not reply.body:
             raise BadOutput(
                 f"{server} could not send {item['filename']} (HTTP {reply.status})",
