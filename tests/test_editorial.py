@@ -225,6 +225,28 @@ def test_conformed_otio_cut_is_mastered_without_generating(
     assert "1.3" not in names and names[1] == "1.1"
 
 
+def test_a_trimmed_title_card_is_cut_never_composed_anew(
+    copy_of: Callable[[], tuple[Path, MakeResult]], tmp_path: Path
+) -> None:
+    root, before = copy_of()
+    frames_before, _, _ = master_frames(before.master)
+    timeline = read_back(root / "build" / "cut.otio", "otio_json")
+    title = picture_clips(timeline)[0]
+    assert title.name == "title"
+    r = title.source_range
+    cut = otio.opentime.RationalTime(24, r.duration.rate)
+    title.source_range = otio.opentime.TimeRange(r.start_time, r.duration - cut)
+    edited = tmp_path / "edited.otio"
+    otio.adapters.write_to_file(timeline, str(edited))
+    assert conform(root, edited).trimmed == 1
+    after = make(root, reporter=RecordingReporter())
+    # a trim re-times and cuts the sound it has: with a paid music service, composing the
+    # title's cue again would cost money
+    assert after.stats.generated == 0 and after.stats.failed == 0
+    frames, picture, sound = master_frames(after.master)
+    assert abs(frames - (frames_before - 24)) <= 1 and abs(sound - picture) < 1 / FPS
+
+
 @pytest.mark.parametrize("kind", ["fcp7xml", "fcpxml", "edl"])
 def test_conform_from_editing_systems(
     copy_of: Callable[[], tuple[Path, MakeResult]], tmp_path: Path, kind: str

@@ -424,11 +424,16 @@ def plan_cut(
         residue = sum(int(s["frames"]) for s in specs[reel.id] if s.get("frames") is not None)
         if reel.scene is None:  # a card: a silent reel of fixed length
             card = specs[reel.id][0]
-            frames = card.get("frames") or padded_frames(
-                float(card["fixed"]), fps=fmt.fps, quantum=quantum
-            )
+            written_frames = padded_frames(float(card["fixed"]), fps=fmt.fps, quantum=quantum)
+            frames = card.get("frames") or written_frames
             sound = mix.plan_card_sound(
-                graph, card=reel.id, film=film, project=project, frames=frames, previous=sound
+                graph,
+                card=reel.id,
+                film=film,
+                project=project,
+                frames=frames,
+                written=written_frames,
+                previous=sound,
             )
             jobs.subtitles.append({"frames": frames})
             residue = frames

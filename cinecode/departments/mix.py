@@ -247,9 +247,11 @@ def plan_card_sound(
     project: Project,
     frames: int,
     previous: SceneSound | None,
+    written: int | None = None,
 ) -> SceneSound:
     """The sound of the title card (the main title theme, in the first scene's mood, ringing
-    into it) or the end credits (in the last scene's mood, fading out at the end)."""
+    into it) or the end credits (in the last scene's mood, fading out at the end). The cue is
+    composed to the card's `written` length: an editor's trim (`frames`) only cuts it."""
     title = card == "title"
     scenes = film.scenes
     source = scenes[0] if title and scenes else (scenes[-1] if scenes else None)
@@ -273,7 +275,7 @@ def plan_card_sound(
                 name=card,
                 mood=mood,
                 voices=[],
-                clock=card_clock,
+                clock=clock(frames=written or frames),
                 leave=leave,
                 hits=[],
                 project=project,
