@@ -140,7 +140,7 @@ def list_rows(
     proposed = suggested(session.state.takes.get(shot.id, []), version)
     rows = []
     for number, artifact in enumerate(store.catalog.takes(shot.id), start=1):
-        rejected = any(artifact.key.startswith(r) for r in choice.rejected)
+        rejected = choice.rejects(artifact.key)
         if rejected and not show_rejected:
             continue
         rows.append(
@@ -225,8 +225,12 @@ def lock(project: Path, shot_id: str, *, locked: bool = True) -> str:
 class Chosen:
     """A take put in the cut; `unrejected`: it had been rejected, and no longer is."""
 
-    id: str
+    key: str
     unrejected: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.key[:TAKE_ID]
 
 
 def choose(session: Session, shot_id: str, take: str) -> Chosen:
@@ -234,14 +238,10 @@ def choose(session: Session, shot_id: str, take: str) -> Chosen:
     shot = find_shot(session, shot_id)
     artifact = _resolve(session, shot, take)
     picks = read_picks(session.loaded.project.picks_path)
-    was_rejected = _rejected(picks, shot.id, artifact.key)
+    was_rejected = picks.get(shot.id).rejects(artifact.key)
     updated = picks.pick(shot.id, artifact.key, seed=artifact.seed, version=_version(session, shot))
     _save(session, updated)
-    return Chosen(artifact.key[:TAKE_ID], unrejected=was_rejected)
-
-
-def _rejected(picks: Picks, shot_id: str, key: str) -> bool:
-    return any(key.startswith(r) for r in picks.get(shot_id).rejected)
+    return Chosen(artifact.key, unrejected=was_rejected)
 
 
 def hide(session: Session, shot_id: str, take: str, *, rejected: bool = True) -> str:
@@ -251,7 +251,7 @@ def hide(session: Session, shot_id: str, take: str, *, rejected: bool = True) ->
     picks = read_picks(session.loaded.project.picks_path)
     if rejected:
         _save(session, picks.reject(shot.id, artifact.key))
-    elif _rejected(picks, shot.id, artifact.key):
+    elif picks.get(shot.id).rejects(artifact.key):
         _save(session, picks.unreject(shot.id, artifact.key))
     else:
         raise CinecodeError(

@@ -36,7 +36,13 @@ FILE_PARAMS = ("workflow",)
 PATH_PARAMS = ("model", "ip_adapter_path")
 #: Parameters that say how to reach or wait for an engine, never what it makes: settings only.
 RUN_SETTINGS = (
-    *("server", "servers", "timeout", "retries", "history_wait", "poll_interval", "silence"),
+    "server",
+    "servers",
+    "timeout",
+    "retries",
+    "history_wait",
+    "poll_interval",
+    "silence",
 )
 
 

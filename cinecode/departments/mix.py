@@ -246,8 +246,8 @@ def plan_card_sound(
     film: Film,
     project: Project,
     frames: int,
+    written: int,
     previous: SceneSound | None,
-    written: int | None = None,
 ) -> SceneSound:
     """The sound of the title card (the main title theme, in the first scene's mood, ringing
     into it) or the end credits (in the last scene's mood, fading out at the end). The cue is
@@ -275,7 +275,7 @@ def plan_card_sound(
                 name=card,
                 mood=mood,
                 voices=[],
-                clock=clock(frames=written or frames),
+                clock=clock(frames=written),
                 leave=leave,
                 hits=[],
                 project=project,

@@ -247,22 +247,6 @@ class Catalog:
                     found[key] = (digest, ext, int(size))
         return found
 
-    def known(self, keys: Iterable[str]) -> set[str]:
-        """Which of these keys have a row (cheap: no JSON decoding)."""
-        wanted = list(dict.fromkeys(keys))
-        found: set[str] = set()
-        with self._lock:
-            for start in range(0, len(wanted), 900):
-                chunk = wanted[start : start + 900]
-                marks = ",".join("?" for _ in chunk)
-                found.update(
-                    r[0]
-                    for r in self._db.execute(
-                        f"SELECT key FROM artifacts WHERE key IN ({marks})", chunk
-                    )
-                )
-        return found
-
     def latest(self, step: str, label: str) -> Artifact | None:
         """The most recent artifact of a step with this label (to explain what changed)."""
         with self._lock:

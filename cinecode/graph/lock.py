@@ -48,10 +48,10 @@ def project_lock(
                 except BlockingIOError:
                     if deadline is not None and time.monotonic() > deadline:
                         raise BusyError(message, hint="try again when it has finished") from None
-                    if cancel is not None and cancel.wait(0.2):
-                        raise Cancelled("cancelled while waiting for the other build") from None
                     if cancel is None:
                         time.sleep(0.2)
+                    elif cancel.wait(0.2):
+                        raise Cancelled("cancelled while waiting for the other build") from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}")

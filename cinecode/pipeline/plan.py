@@ -258,7 +258,7 @@ def _choose_picture(
         return ShotPlan(shot, job.key, [job.key], [], reason="source")
     choice = state.picks.get(shot.id, Choice())
     existing = state.takes.get(shot.id, [])
-    rejected = [t.key for t in existing if any(t.key.startswith(r) for r in choice.rejected)]
+    rejected = [t.key for t in existing if choice.rejects(t.key)]
     base = storyboard.base_seed(shot, project)
     first = plan_takes(shot, scene, film, project, state, seeds=[base], previous=previous)[0]
     version = chain_version(first)

@@ -40,6 +40,10 @@ class Choice:
     def empty(self) -> bool:
         return not (self.pick or self.rejected or self.locked)
 
+    def rejects(self, key: str) -> bool:
+        """Whether the take with this key is rejected (rejections are key prefixes)."""
+        return any(key.startswith(r) for r in self.rejected)
+
 
 @dataclass(frozen=True)
 class Picks:
@@ -57,11 +61,9 @@ class Picks:
         return Picks(shots)
 
     def pick(self, shot: str, take: str, *, seed: int | None, version: str) -> Picks:
-        current = self.get(shot)
-        rejected = tuple(r for r in current.rejected if not take.startswith(r))
+        current = self.unreject(shot, take).get(shot)  # a picked take is never rejected
         return self.with_choice(
-            shot,
-            replace(current, pick=take[:TAKE_ID], seed=seed, version=version, rejected=rejected),
+            shot, replace(current, pick=take[:TAKE_ID], seed=seed, version=version)
         )
 
     def reject(self, shot: str, take: str) -> Picks:

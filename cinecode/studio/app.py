@@ -565,15 +565,14 @@ def _choose(studio: Studio, shot_id: str, action: str, body: dict[str, Any]) -> 
     take = str(body.get("take", ""))
     if action == "pick":  # patched into the open plan and board at once
         made = takes.choose(session, shot_id, take)
-        chosen = takes.resolve_take(session, session.plan.shots[shot_id].shot, made.id)
-        session.plan.shots[shot_id].picture = chosen.key
+        session.plan.shots[shot_id].picture = made.key
         session.plan.shots[shot_id].reason = "picked"
         studio.patch_shot(
             shot_id,
             picked=True,
             reason="picked",
-            picture=chosen.key,
-            thumb=chosen.key,
+            picture=made.key,
+            thumb=made.key,
             stale="to make: segment",
         )
         studio.picked()

@@ -498,11 +498,13 @@ class ComfyUIBackend:
         self._wait(server, ws, prompt_id, client_id, len(prompt), ask.progress)
         # 4. collect the output: the prompt finished, so a server that does not answer now is
         #    asked again, and the prompt is never run once more for it (the next make reattaches)
-        for attempt in range(COLLECT_TRIES):
+        attempt = 0
+        while True:
             try:
                 return self._result(server, prompt_id, ask)
             except ProviderDown as exc:
-                if attempt + 1 == COLLECT_TRIES:
+                attempt += 1
+                if attempt == COLLECT_TRIES:
                     raise _Uncollected(
                         f"the prompt {prompt_id} finished on {server}, but its output could "
                         f"not be fetched ({exc.message})",
@@ -510,8 +512,7 @@ class ComfyUIBackend:
                         hint="run make again when the server answers: it is collected, not run "
                         "again",
                     ) from exc
-                time.sleep(min(5.0, 0.5 * 2**attempt))
-        raise AssertionError("unreachable")
+                time.sleep(min(5.0, 0.5 * 2 ** (attempt - 1)))
 
     def _result(self, server: str, prompt_id: str, ask: _Ask) -> Generated:
         values = ask.values

@@ -268,16 +268,13 @@ class HostedBackend:
             ticket.charge(job, cost, state=state, note=error.message)
 
     def speech_lost(
-        self,
-        ticket: Ticket | None,
-        model: str,
-        reading: Reading,
-        answered: int,
-        error: BackendError,
+        self, ticket: Ticket | None, model: str, reading: Reading, error: BackendError
     ) -> None:
-        """A line that failed after the provider answered (and billed) `answered` of its
-        runs: their characters go on the ledger, since the whole line is spoken anew."""
-        characters = sum(len(text.strip()) for text in reading.runs[:answered])
+        """A line that failed partway: the provider billed the runs already spoken, and the
+        failing one too when it answered with audio that is no use (`BadOutput`). Their
+        characters go on the ledger, since the whole line is spoken anew."""
+        billed = reading.spoken + (1 if isinstance(error, BadOutput) else 0)
+        characters = sum(len(text) for text in reading.runs[:billed])
         if characters:
             state = "rejected" if isinstance(error, BadOutput) else "failed"
             self.rejected(ticket, None, model, Usage(characters=characters), error, state=state)

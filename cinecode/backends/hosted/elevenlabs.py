@@ -103,7 +103,6 @@ class ElevenLabsBackend(HostedBackend):
         reading = Reading(req.segments, req.sample_rate)
         runs = reading.runs
         credits = 0
-        answered = 0  # runs the provider answered, and billed
         try:
             for index, text, _ in reading:
                 body: dict[str, Any] = {"text": text, "model_id": model, "seed": req.seed}
@@ -113,20 +112,15 @@ class ElevenLabsBackend(HostedBackend):
                     body["previous_text"] = " ".join(runs[:index])[-300:]
                 if index + 1 < len(runs):
                     body["next_text"] = " ".join(runs[index + 1 :])[:300]
-                try:
-                    samples, headers = self._audio(
-                        f"text-to-speech/{voice_id}", body, rate=req.sample_rate, channels=1
-                    )
-                except Rejected:
-                    answered += 1  # answered, billed, and damaged beyond fetching again
-                    raise
-                answered += 1
+                samples, headers = self._audio(
+                    f"text-to-speech/{voice_id}", body, rate=req.sample_rate, channels=1
+                )
                 credits += _int(headers.get("character-cost"))
                 reading.phrases.extend(_phrases(text, *reading.add(samples)))
                 if progress is not None:
                     progress((index + 1) / max(1, len(runs)))
         except BackendError as exc:  # what was billed for this line is on the ledger
-            self.speech_lost(ticket, model, reading, answered, exc)
+            self.speech_lost(ticket, model, reading, exc)
             raise
         return self.voice_track(req, reading, out, model=model, voice_id=voice_id, credits=credits)
 

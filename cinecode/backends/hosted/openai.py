@@ -196,7 +196,6 @@ class OpenAIBackend(HostedBackend):
         voice = VOICE_PRESETS.get(req.voice.name, req.voice).name
         voice = voice if voice in OPENAI_VOICES or self.voice == "" else self.voice
         reading = Reading(req.segments, req.sample_rate)
-        answered = 0  # runs the provider answered, and billed
         try:
             for run in reading:
                 body: dict[str, Any] = {
@@ -210,7 +209,6 @@ class OpenAIBackend(HostedBackend):
                 if run.segment.style and model.startswith("gpt-4o"):
                     body["instructions"] = f"Speak in a {run.segment.style} way."
                 data, _ = self.http.post_media("audio/speech", json=body)
-                answered += 1
                 if data is None:
                     raise Rejected(
                         "the speech audio arrived incomplete",
@@ -223,7 +221,7 @@ class OpenAIBackend(HostedBackend):
                 if progress is not None:
                     progress(reading.read / len(reading.parts))
         except BackendError as exc:  # what was billed for this line is on the ledger
-            self.speech_lost(ticket, model, reading, answered, exc)
+            self.speech_lost(ticket, model, reading, exc)
             raise
         return self.voice_track(req, reading, out, model=model, voice_id=voice)
 

@@ -128,6 +128,11 @@ class Reading:
             yield Run(index, text, segment)
             index += 1
 
+    @property
+    def spoken(self) -> int:
+        """Runs whose audio has been added so far."""
+        return sum(isinstance(piece, np.ndarray) for piece in self._pieces)
+
     def add(self, samples: np.ndarray[Any, Any]) -> tuple[float, float]:
         start, seconds = self._at, samples.shape[-1] / self.rate
         self._pieces.append(samples)
