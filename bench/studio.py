@@ -216,15 +216,6 @@ def pick_reflected(browser: Any, url: str, token: str, runs: int) -> dict[str, A
         context.close()
 
 
-def settled(studio: Any, timeout: float = 120) -> None:
-    """Wait for the Studio's background replanning (after the picks: the kept board is the
-    one made from the picks as they are now)."""
-    deadline = time.monotonic() + timeout
-    time.sleep(studio.pick_quiet + 0.5)
-    while studio._refreshing and time.monotonic() < deadline:
-        time.sleep(0.2)
-
-
 @contextmanager
 def picks_kept(project: Path) -> Iterator[None]:
     """The bench's picks are undone: picks.toml is put back as it was."""
@@ -271,13 +262,13 @@ def bench(project: Path, runs: int) -> None:
         with ServerThread(app, port=port) as server:
             served = server_times(server.url, token, runs)
             seen = browser_times(server.url, token, runs)
-            settled(app.state.studio)
+            app.state.studio.settle(120)  # the kept board is the one of the picks as they are
         # the same project opened again, nothing changed: the kept board answers at once
         port = free_port()
         again = create_app(project, token=token, host="127.0.0.1", port=port)
         with ServerThread(again, port=port) as server:
             reopened = server_times(server.url, token, runs)["/api/board"]
-            settled(again.state.studio)
+            again.state.studio.settle(120)
     shots = served.pop("shots", None)
     print(f"\nStudio on {project} ({shots} shots), the median of {runs} runs after a first one\n")
     print("| measure | target | first | median | result |")

@@ -14,7 +14,7 @@ import av
 import opentimelineio as otio
 import pytest
 
-from cinecode.editorial.conform import READERS, conform
+from cinecode.editorial.conform import READERS, Conformed, conform
 from cinecode.editorial.export import FORMATS, export
 from cinecode.graph.reporter import RecordingReporter
 from cinecode.pipeline.build import MakeResult, make
@@ -200,6 +200,13 @@ def _edit(timeline: otio.schema.Timeline) -> int:
     return removed
 
 
+def _conform_otio(root: Path, timeline: otio.schema.Timeline, tmp_path: Path) -> Conformed:
+    """The editor's timeline saved as OTIO and conformed into the project."""
+    edited = tmp_path / "edited.otio"
+    otio.adapters.write_to_file(timeline, str(edited))
+    return conform(root, edited)
+
+
 def test_conformed_otio_cut_is_mastered_without_generating(
     copy_of: Callable[[], tuple[Path, MakeResult]], tmp_path: Path
 ) -> None:
@@ -207,9 +214,7 @@ def test_conformed_otio_cut_is_mastered_without_generating(
     frames_before, _, _ = master_frames(before.master)
     timeline = read_back(root / "build" / "cut.otio", "otio_json")
     removed = _edit(timeline)
-    edited = tmp_path / "edited.otio"
-    otio.adapters.write_to_file(timeline, str(edited))
-    result = conform(root, edited)
+    result = _conform_otio(root, timeline, tmp_path)
     assert (result.removed, result.trimmed) == (1, 1)
     after = make(root, reporter=RecordingReporter())
     assert after.stats.generated == 0 and after.stats.failed == 0
@@ -236,9 +241,7 @@ def test_a_trimmed_title_card_is_cut_never_composed_anew(
     r = title.source_range
     cut = otio.opentime.RationalTime(24, r.duration.rate)
     title.source_range = otio.opentime.TimeRange(r.start_time, r.duration - cut)
-    edited = tmp_path / "edited.otio"
-    otio.adapters.write_to_file(timeline, str(edited))
-    assert conform(root, edited).trimmed == 1
+    assert _conform_otio(root, timeline, tmp_path).trimmed == 1
     after = make(root, reporter=RecordingReporter())
     # a trim re-times and cuts the sound it has: with a paid music service, composing the
     # title's cue again would cost money

@@ -262,7 +262,7 @@ def test_picks_in_a_row_are_seen_at_once_and_replanned_once_they_pause(
     with httpx.Client(base_url=studio, follow_redirects=True) as client:
         client.get(f"/?token={TOKEN}")
         client.get("/api/board").raise_for_status()
-        time.sleep(1.0)  # whatever replanning opening the page began has ended
+        assert held.settle()  # whatever replanning opening the page began has ended
         before = held.replans
         for take in ("1", "1", "1", "1", "1"):
             assert client.post("/api/shot/1.1/pick", json={"take": take}).status_code == 200
@@ -284,7 +284,7 @@ def test_picks_in_a_row_are_seen_at_once_and_replanned_once_they_pause(
 
 
 def test_a_studio_opened_again_shows_the_kept_board_until_something_changes(
-    studio: str, film: Path
+    studio: str, app: FastAPI, film: Path
 ) -> None:
     from cinecode.project.config import load_project
     from cinecode.studio import board as pages
@@ -292,10 +292,8 @@ def test_a_studio_opened_again_shows_the_kept_board_until_something_changes(
     with httpx.Client(base_url=studio, follow_redirects=True) as client:
         client.get(f"/?token={TOKEN}")
         shown = client.get("/api/board").json()
-    deadline = time.monotonic() + 60
+    assert app.state.studio.settle()  # the board is kept once a replanning ends
     project = load_project(film)
-    while pages.saved_board(project) is None and time.monotonic() < deadline:
-        time.sleep(0.2)  # the board is kept once a replanning of the current files ends
     kept = pages.saved_board(project)
     assert kept is not None and kept["shots"] == shown["shots"]
     saved = film / "build" / "studio" / "board.json"
@@ -306,6 +304,7 @@ def test_a_studio_opened_again_shows_the_kept_board_until_something_changes(
     try:
         first = again.board()
         assert first["title"] == "Kept" and first["scenes"] == kept["scenes"]
+        assert again.settle()  # its own replanning, in the background, has ended
         script = film / "script.fountain"
         script.write_text(script.read_text(encoding="utf-8") + "\nThe lamp turns.\n", "utf-8")
         assert pages.saved_board(project) is None  # the screenplay changed: plan it anew

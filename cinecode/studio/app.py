@@ -24,12 +24,11 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from cinecode.errors import Cancelled, CinecodeError, LocatedError
-from cinecode.graph.catalog import Catalog
 from cinecode.pipeline.session import Session
 from cinecode.project.config import load_project
 from cinecode.project.files import write_atomic
 from cinecode.studio import board as pages
-from cinecode.studio.live import Hub, StudioReporter, Watcher
+from cinecode.studio.live import CATALOG, Hub, StudioReporter, Watcher
 from cinecode.studio.security import Guard
 
 KEY = re.compile(r"^[0-9a-f]{64}$")
@@ -134,16 +133,12 @@ class Studio:
         once) until the new board is ready, then hear of it. One replanning at a time: asks
         that come meanwhile are folded into one more. `quiet`: start once no ask has come
         for that long (a director picking take after take is not slowed by replanning)."""
-        if (
-            names
-            and set(names) <= {"catalog", "catalog-db"}
-            and self.task is not None
-            and self.task.state == "running"
-        ):
+        if names and CATALOG.issuperset(names) and self.task and self.task.state == "running":
             return  # our own build writing: its end replans once
         with self._lock:
             self._again = True
-            self._due = max(self._due, time.monotonic() + quiet) if quiet else self._due
+            if quiet:
+                self._due = max(self._due, time.monotonic() + quiet)
             if self._refreshing:
                 return
             self._refreshing = True
@@ -171,8 +166,8 @@ class Studio:
                 self._again = False
                 epoch = self._epoch
             try:
-                session = Session.open(self.root)  # reads the files; the plan reads the store
-                mark = pages.fingerprint(self.project, _catalog(session))
+                mark = pages.fingerprint(self.project)  # before anything is read
+                session = Session.open(self.root)
                 made = pages.board(session, self.generating)
             except CinecodeError:
                 self.invalidate()  # the files do not plan (a script error): pages say why
@@ -185,6 +180,17 @@ class Studio:
                 self.replans += 1
             pages.save_board(self.project, made, mark)
             self.hub.publish({"type": "files", "changed": ["board"]})
+
+    def settle(self, timeout: float = 60.0) -> bool:
+        """Wait until no replanning is asked for or running (tests, benchmarks); whether it
+        settled within `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._refreshing:
+                    return True
+            time.sleep(0.05)
+        return False
 
     def board(self) -> dict[str, Any]:
         with self._lock:
@@ -207,9 +213,8 @@ class Studio:
         if kept is not None:
             self.refresh()
             return kept
-        session = self.session()
-        mark = pages.fingerprint(self.project, _catalog(session))
-        made = pages.board(session, self.generating)
+        mark = pages.fingerprint(self.project)  # before anything is read
+        made = pages.board(self.session(), self.generating)
         pages.save_board(self.project, made, mark)
         return made
 
@@ -475,10 +480,6 @@ async def _json(request: Request) -> dict[str, Any]:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _catalog(session: Session) -> Catalog | None:
-    return session.store.catalog if session.store else None
 
 
 def _known_shot(studio: Studio, shot_id: str) -> Session:

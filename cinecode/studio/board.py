@@ -90,26 +90,24 @@ def board(session: Session, generating: dict[str, float]) -> dict[str, Any]:
     }
 
 
-def fingerprint(project: Project, catalog: Catalog | None = None) -> str:
+def fingerprint(project: Project) -> str:
     """What a board is made from, in brief: the project's files (size, modification time)
-    and the catalog's revision (`catalog`: an open one, else the project's is opened)."""
-    files = [project.file, project.script_path, project.picks_path, project.cut_path]
-    files.append(project.ids_path)
+    and the catalog's revision. Take it before the project is read: a change made while
+    the board is planned then shows as a change."""
+    files = (project.file, project.script_path, project.picks_path, project.cut_path)
     marks: list[Any] = [BOARD_SCHEMA]
-    for path in files:
+    for path in (*files, project.ids_path):
         try:
             st = path.stat()
             marks.append([path.name, st.st_size, st.st_mtime_ns])
         except OSError:
             marks.append([path.name, None])
-    if catalog is not None:
-        marks.append(list(catalog.revision()))
-    elif (project.store_dir / "catalog.sqlite").is_file():
-        opened = Catalog(project.store_dir / "catalog.sqlite")
+    if (project.store_dir / "catalog.sqlite").is_file():
+        catalog = Catalog(project.store_dir / "catalog.sqlite")
         try:
-            marks.append(list(opened.revision()))
+            marks.append(list(catalog.revision()))
         finally:
-            opened.close()
+            catalog.close()
     return hashlib.sha256(json.dumps(marks).encode()).hexdigest()
 
 

@@ -19,6 +19,8 @@ from typing import Any
 from cinecode.graph.job import Job
 
 Event = dict[str, Any]
+#: the Watcher's names for the catalog's files: its log, and the catalog itself
+CATALOG = frozenset({"catalog", "catalog-db"})
 
 
 class Hub:
@@ -198,8 +200,7 @@ class Watcher:
                 log = now.get("catalog")
                 if "catalog" in names and (log is None or log[0] == 0):
                     names.remove("catalog")  # a log opened empty, or folded back: no records
-                catalog = {"catalog", "catalog-db"}
-                if names and set(names) <= catalog:
+                if names and CATALOG.issuperset(names):
                     if time.monotonic() - self._catalog_seen < 2.0:
                         continue  # a build writing: tell the pages at most every 2 s
                     self._catalog_seen = time.monotonic()
@@ -220,4 +221,4 @@ class Watcher:
         return self._busy
 
 
-__all__ = ["Hub", "StudioReporter", "Watcher", "other_build"]
+__all__ = ["CATALOG", "Hub", "StudioReporter", "Watcher", "other_build"]
