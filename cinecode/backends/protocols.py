@@ -64,6 +64,8 @@ class Figure:
     facing: Literal["left", "right", "camera", "away"] = "camera"
     color: str = "#44484f"  # hex; a character keeps one colour through the film
     depth: float = 0.0  # 0 = on the focal plane, 1 = far behind
+    look: str = ""  # what the character looks like ("Teo, 10, messy brown hair, …")
+    wearing: str = ""  # what the action has them wear now ("his grandfather's navy sweater")
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,8 @@ class Composition:
     label: str = ""  # e.g. "3.2 · MEDIUM · PUSH IN · 4.2 s"
     weather: str = ""  # rain | snow | fog | wind | ""
     props: tuple[str, ...] = ()  # nouns from the action worth drawing (door, car, candle…)
+    action: str = ""  # what the frame shows happening: the action and the shot's prompt
+    place: str = ""  # what the location looks like (film.toml's description)
 
 
 @dataclass(frozen=True)

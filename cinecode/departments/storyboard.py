@@ -129,8 +129,13 @@ def _over_the_shoulder(
     return replace(plain, figures=figures)
 
 
-def compose(shot: Shot, scene: Scene, film: Film) -> Composition:
-    """The frame a shot calls for, as a structured layout."""
+def compose(shot: Shot, scene: Scene, film: Film, *, story: bool = False) -> Composition:
+    """The frame a shot calls for, as a structured layout; with `story`, also what the words
+    say it shows (for an artist that reads them: `cinecode.departments.story`)."""
+    if story:
+        from cinecode.departments.story import with_story
+
+        return with_story(compose(shot, scene, film), shot, scene, film)
     people = list(shot.characters)
     if shot.size == "insert" or shot.kind == "establishing":
         people = (
@@ -264,10 +269,16 @@ def reference_paths(shot: Shot, scene: Scene, film: Film, digests: dict[str, str
     return [p for p in shot_references(shot, scene, film) if p in digests]
 
 
+#: fields a composition leaves out of its params while empty (keys planned before they existed)
+_LATER = ("action", "place", "look", "wearing")
+
+
 def composition_params(comp: Composition) -> dict[str, Any]:
     """A composition as plain JSON (fast: called for every shot of every plan)."""
-    values = dict(vars(comp))
-    values["figures"] = [dict(vars(f)) for f in comp.figures]
+    values = {k: v for k, v in vars(comp).items() if v or k not in _LATER}
+    values["figures"] = [
+        {k: v for k, v in vars(f).items() if v or k not in _LATER} for f in comp.figures
+    ]
     values["palette"] = list(comp.palette)
     values["props"] = list(comp.props)
     return values
@@ -307,7 +318,7 @@ def plan_take(
         "width": fmt.width,
         "height": fmt.height,
         "seed": seed,
-        "composition": composition_params(compose(shot, scene, film)),
+        "composition": composition_params(compose(shot, scene, film, story=_reads(backend))),
         "references": references(shot, scene, film, digests),
     }
     return KEYFRAME.job(
@@ -324,6 +335,11 @@ def plan_take(
             "references": reference_paths(shot, scene, film, digests),
         },
     )
+
+
+def _reads(backend: str) -> bool:
+    """Whether the backend draws from what the words say (the sketch), not from a prompt."""
+    return backend == "sketch"
 
 
 def _video_only(backend: str) -> bool:

@@ -30,7 +30,7 @@ class SketchBackend:
     "none" (the picture alone, e.g. to start an image-to-image generation from)."""
 
     name = "sketch"
-    version = 1  # bump when the same request would draw a different frame
+    version = 2  # bump when the same request would draw a different frame
 
     def __init__(
         self,

@@ -16,6 +16,7 @@ from cinecode.backends.sketch.camera import camera_for
 from cinecode.backends.sketch.pencil import Pencil
 from cinecode.backends.sketch.shots import norm_angle, norm_setting, norm_size, norm_time
 from cinecode.backends.sketch.style import RGB, Box, Point, Style, hex_rgb, in_light, mix
+from cinecode.backends.sketch.words import Reading, read
 
 
 @dataclass
@@ -45,6 +46,25 @@ class Env:
     sky: tuple[RGB, RGB] = ((98, 150, 214), (205, 225, 240))  # top and horizon, as drawn
 
 
+@dataclass
+class Drawn:
+    """What the frame shows, as the steps drew it: the backend reports it in the take's meta."""
+
+    scenery: list[str] = field(default_factory=list)  # scenery tags, or the room's kind
+    props: list[str] = field(default_factory=list)  # icons drawn (props and set dressing)
+    silhouettes: list[str] = field(default_factory=list)  # unknown nouns, drawn labelled
+    figures: list[dict[str, object]] = field(default_factory=list)  # name, box, look
+    weather: str = ""  # what falls or blows in the frame ("" when clear)
+    sky: str = ""  # clear | overcast | stars | "" (no sky in frame)
+    lights: list[str] = field(default_factory=list)  # beam, lightning, flame, lamplight…
+
+    def add(self, kind: str, name: str) -> None:
+        """Record that `name` was drawn as `kind` (scenery, props, silhouettes, lights)."""
+        items: list[str] = getattr(self, kind)
+        if name not in items:
+            items.append(name)
+
+
 class Canvas:
     """One storyboard frame being drawn: picture at an internal size, overlays at the output."""
 
@@ -63,6 +83,8 @@ class Canvas:
         self.weather = comp.weather.strip().lower() if comp else ""
         self.cam = camera_for(self.w, self.h, self.size, self.angle, self.rnd)
         self.env = Env()
+        self.read: Reading = read(comp)  # what the words name
+        self.drawn = Drawn()  # what the steps drew
         self.tags: list[Tag] = []
         self.prop_tags: list[Tag] = []
         self.tilt = 0.0

@@ -171,7 +171,7 @@ _ICON_WORDS: dict[str, tuple[str, ...]] = {
     "chair": ("chair", "stool", "seat", "bench"),
     "bed": ("bed", "sofa", "couch", "bunk", "cot"),
     "candle": ("candle", "torch", "match", "lighter"),
-    "lamp": ("lamp", "lantern", "light"),
+    "lamp": ("lamp", "lantern", "lamplight"),
     "phone": ("phone", "mobile", "cell", "tablet", "screen", "laptop"),
     "envelope": ("envelope", "mail"),
     "letter": ("letter", "note", "paper", "page", "document", "file", "script", "map", "card"),
@@ -201,16 +201,27 @@ LYING = frozenset({"letter", "envelope", "photo", "book", "phone", "key", "knife
 FLAT = frozenset({"letter", "envelope", "photo", "book", "phone"})  # fill their whole box
 
 
-@lru_cache(maxsize=256)
-def icon_for(name: str) -> str:
-    """Which drawing stands for a prop noun ("the old letters" → letter); a box otherwise."""
+def icon_words() -> dict[str, tuple[str, ...]]:
+    """Each icon and the nouns that name it."""
+    return _ICON_WORDS
+
+
+@lru_cache(maxsize=2048)
+def find_icon(name: str) -> str | None:
+    """Which drawing stands for a prop noun ("the old letters" → letter), or None."""
     words = [w.strip(".,;:!?'\"()") for w in name.lower().split()]
+    words = [w[:-2] if w.endswith("'s") else w for w in words]
     for icon, keys in _ICON_WORDS.items():
         for word in words:
             if any(word in (key, key + "s", key + "es") or (len(key) > 3 and word.endswith(key))
                    for key in keys):  # fmt: skip
                 return icon
-    return "box"
+    return None
+
+
+def icon_for(name: str) -> str:
+    """Which drawing stands for a prop noun; a box when none does."""
+    return find_icon(name) or "box"
 
 
 def table_quad(cx: float, cy: float, w: float, h: float, tilt: float) -> list[Point]:

@@ -1,0 +1,169 @@
+"""What the screenplay's words say a frame shows, beat by beat, for layout-aware artists (the
+sketch): the action and the prompt to draw, the place's description, who acts in the shot,
+what each character looks like and wears from the beat the action dresses them, and the
+weather as the scene's words change it ("The rain has stopped" clears the rain from there on).
+
+```
+1. the words: the shot's action (an establishing shot: the scene's first action too), its prompt
+2. the people: the shot's characters, and any the action names acting in it
+3. the looks: film.toml's description; a garment the action puts on them, from that beat on
+4. the weather: the scene's ambience and place, then each shot's action in order, with negation
+```
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from cinecode.backends.protocols import Composition, Figure
+from cinecode.script.model import Film, Scene, Shot
+
+#: weather words → what they bring (a storm brings rain and wind)
+_WEATHER = (
+    (r"\b(?:storm|stormy|tempest|hurricane)", ("rain", "wind")),
+    (r"\b(?:rain|rains|raining|rainy|downpour|drizzle|squall|pouring)\b", ("rain",)),
+    (r"\b(?:snow|snowing|snowfall|blizzard|sleet)", ("snow",)),
+    (r"\b(?:fog|foggy|mist|misty|haze)", ("fog",)),
+    (r"\b(?:wind|winds|windy|gale|gales|gust|gusts|gusting)\b", ("wind",)),
+)
+#: words that end weather: "the rain has stopped", "the wind dropped", "no longer raining"
+_ENDS = (
+    r"(?:has|have|had)?\s*(?:stopped|stops|eased|eases|passed|passes|cleared|clears|lifted|"
+    r"lifts|dropped|drops|died|dies|faded|fades|gone|over|blown over|spent|let up|lets up)"
+)
+_CALM = r"\b(?:calm|still|clear|cloudless|sunny|dry|after the storm|morning after)\b"
+
+#: garments the action can put a character in
+_GARMENTS = (
+    "sweater", "jumper", "cardigan", "coat", "overcoat", "raincoat", "jacket", "anorak",
+    "dress", "gown", "shirt", "t-shirt", "suit", "uniform", "hoodie", "robe", "dressing gown",
+    "pyjamas", "pajamas", "apron", "scarf", "hat", "cap", "boots", "oilskins", "oilskin",
+    "parka", "cloak", "vest", "overalls", "poncho",
+)  # fmt: skip
+_WEARS = re.compile(
+    r"\b(?:in|wearing|wears|puts on|pulls on|dressed in|changed into|changes into)\s+"
+    r"((?:[\w'-]+\s+){0,4}?(?:" + "|".join(re.escape(g) for g in _GARMENTS) + r"))\b"
+    r"([^.;!?]*)",
+    re.IGNORECASE,
+)
+
+
+def with_story(comp: Composition, shot: Shot, scene: Scene, film: Film) -> Composition:
+    """`comp` with what the words say the frame shows: action, place, people, looks, weather."""
+    location = film.location(scene)
+    # 1. the words
+    action = shot.action
+    first = scene.action_text.split("\n", 1)[0].strip()
+    if shot.kind == "establishing" and first and first not in action:
+        action = f"{first} {action}"
+    prompt = shot.directive.prompt if shot.directive else ""
+    if prompt:
+        action = f"{action.rstrip('. ')}. {prompt}" if action else prompt
+    # 2. the people, 3. their looks
+    figures = list(comp.figures)
+    present = {f.name for f in figures}
+    acting = [n for n in _named(shot.action, film) if n not in present]
+    if acting and shot.size != "insert":
+        figures = _add(figures, acting, film)
+    wearing = wardrobe(shot, scene, film)
+    figures = [
+        replace(f, look=_description(film, f.name), wearing=wearing.get(f.name, ""))
+        for f in figures
+    ]
+    # 4. the weather
+    return replace(
+        comp,
+        action=" ".join(action.split()),
+        place=location.description if location else "",
+        figures=tuple(figures),
+        weather=", ".join(weather(shot, scene, film)),
+    )
+
+
+def _description(film: Film, name: str) -> str:
+    character = film.characters.get(name)
+    return character.description if character else ""
+
+
+def _named(text: str, film: Film) -> list[str]:
+    """The characters a text names (by their cue name, any case), in order."""
+    found = []
+    for name in film.characters:
+        match = re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE)
+        if match:
+            found.append((match.start(), name))
+    return [name for _, name in sorted(found)]
+
+
+def _add(figures: list[Figure], names: list[str], film: Film) -> list[Figure]:
+    """The figures with the named characters added, everyone spread across the frame."""
+    from cinecode.departments.storyboard import character_colour
+
+    everyone = [*figures, *(Figure(name=n, x=0.5, color=character_colour(film, n)) for n in names)]
+    count = len(everyone)
+    xs = [0.5] if count == 1 else [0.2 + 0.6 * i / (count - 1) for i in range(count)]
+    return [replace(f, x=x) for f, x in zip(everyone, xs, strict=True)]
+
+
+def weather(shot: Shot, scene: Scene, film: Film) -> list[str]:
+    """The weather at `shot`: the scene's ambience and place set it, then each shot's action
+    up to this one changes it, sentence by sentence ("Rain slams" … "The rain has stopped")."""
+    location = film.location(scene)
+    now: set[str] = set()
+    texts = [scene.ambience, location.description if location else ""]
+    for other in scene.shots:
+        texts.append(other.action)
+        if other.id == shot.id:
+            break
+    for text in texts:
+        for sentence in re.split(r"[.;!?\n]+", text.lower()):
+            _apply(now, sentence)
+    return sorted(now)
+
+
+def _apply(now: set[str], sentence: str) -> None:
+    """Change the weather `now` by what one sentence says."""
+    for pattern, kinds in _WEATHER:
+        for match in re.finditer(pattern, sentence):
+            after = sentence[match.end() :]
+            before = sentence[: match.start()]
+            if re.match(rf"\w*\s+{_ENDS}\b", after) or re.search(
+                r"\b(?:no longer|no more|not|without|no|stopped|end of the)\s+(?:\w+\s+)?$", before
+            ):
+                now.difference_update(kinds)
+            else:
+                now.update(kinds)
+    if re.search(_CALM, sentence) and not any(re.search(p, sentence) for p, _ in _WEATHER):
+        now.difference_update(("rain", "wind", "snow"))
+
+
+def wardrobe(shot: Shot, scene: Scene, film: Film) -> dict[str, str]:
+    """What the action has each character wear at `shot`, from the beat it says so to the
+    end of the scene ("Teo stumbles out in his grandfather's sweater")."""
+    worn: dict[str, str] = {}
+    for other in scene.shots:
+        for sentence in re.split(r"(?<=[.;!?])\s+", other.action):
+            match = _WEARS.search(sentence)
+            if not match:
+                continue
+            names = _named(sentence[: match.start()], film) or list(other.characters[:1])
+            if names:
+                worn[names[0]] = _garment(match.group(1) + match.group(2), names[0], film)
+        if other.id == shot.id:
+            break
+    return worn
+
+
+def _garment(phrase: str, name: str, film: Film) -> str:
+    """The garment as written, with its colour from the description of whoever it belongs to
+    when the phrase names none ("his grandfather's sweater" → "… (thick navy knitted sweater)")."""
+    phrase = " ".join(phrase.split()).strip(" ,")
+    garment = next((g for g in _GARMENTS if re.search(rf"\b{g}\b", phrase, re.I)), "")
+    for other, character in film.characters.items():
+        if other == name or not garment:
+            continue
+        match = re.search(rf"([\w-]+\s+){{0,3}}{garment}\b", character.description, re.I)
+        if match:
+            return f"{phrase} ({match.group(0)})"
+    return phrase
