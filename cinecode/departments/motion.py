@@ -105,6 +105,7 @@ def segment_frames(params: dict[str, Any], durations: list[float]) -> int:
 
 def run_segment(job: Job, ctx: Context) -> Output:
     """Render one shot's segment."""
+    from cinecode.media.burnin import Burnin
     from cinecode.media.video import conform_clip, render_move
 
     p = job.params
@@ -130,6 +131,7 @@ def run_segment(job: Job, ctx: Context) -> Output:
             move=move,
             seed=p["seed"],
             strength=strength,
+            burnin=Burnin.of(picture.meta, fmt.width, fmt.height),
             cancel=ctx.cancel,
         )
     else:
@@ -231,6 +233,7 @@ def _frames(
 ) -> Iterator[bytes]:
     """Frames first … first+count−1 of a shot's picture as its segment draws it."""
     from cinecode.media.blend import clip_frames, jump_cuts
+    from cinecode.media.burnin import Burnin
     from cinecode.media.video import camera_path, still_frames
 
     span = desc.get("span") or {}
@@ -250,7 +253,8 @@ def _frames(
         )
         if jumps:
             path = jump_cuts(path, jumps)
-        return still_frames(picture.path, fmt=fmt, path=path)
+        burnin = Burnin.of(picture.meta, fmt.width, fmt.height)
+        return still_frames(picture.path, fmt=fmt, path=path, burnin=burnin)
     return clip_frames(
         picture.path,
         ctx.workdir,

@@ -14,6 +14,7 @@ weather as the scene's words change it ("The rain has stopped" clears the rain f
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from cinecode.backends.protocols import Composition, Figure
@@ -49,8 +50,11 @@ _WEARS = re.compile(
 )
 
 
-def with_story(comp: Composition, shot: Shot, scene: Scene, film: Film) -> Composition:
-    """`comp` with what the words say the frame shows: action, place, people, looks, weather."""
+def with_story(
+    comp: Composition, shot: Shot, scene: Scene, film: Film, colour: Callable[[Film, str], str]
+) -> Composition:
+    """`comp` with what the words say the frame shows: action, place, people (in their
+    `colour`), looks, weather."""
     location = film.location(scene)
     # 1. the words
     action = shot.action
@@ -65,7 +69,7 @@ def with_story(comp: Composition, shot: Shot, scene: Scene, film: Film) -> Compo
     present = {f.name for f in figures}
     acting = [n for n in _named(shot.action, film) if n not in present]
     if acting and shot.size != "insert":
-        figures = _add(figures, acting, film)
+        figures = _add(figures, acting, [colour(film, name) for name in acting])
     wearing = wardrobe(shot, scene, film)
     figures = [
         replace(f, look=_description(film, f.name), wearing=wearing.get(f.name, ""))
@@ -96,11 +100,10 @@ def _named(text: str, film: Film) -> list[str]:
     return [name for _, name in sorted(found)]
 
 
-def _add(figures: list[Figure], names: list[str], film: Film) -> list[Figure]:
+def _add(figures: list[Figure], names: list[str], colours: list[str]) -> list[Figure]:
     """The figures with the named characters added, everyone spread across the frame."""
-    from cinecode.departments.storyboard import character_colour
-
-    everyone = [*figures, *(Figure(name=n, x=0.5, color=character_colour(film, n)) for n in names)]
+    added = (Figure(name=n, x=0.5, color=c) for n, c in zip(names, colours, strict=True))
+    everyone = [*figures, *added]
     count = len(everyone)
     xs = [0.5] if count == 1 else [0.2 + 0.6 * i / (count - 1) for i in range(count)]
     return [replace(f, x=x) for f, x in zip(everyone, xs, strict=True)]

@@ -135,7 +135,7 @@ def compose(shot: Shot, scene: Scene, film: Film, *, story: bool = False) -> Com
     if story:
         from cinecode.departments.story import with_story
 
-        return with_story(compose(shot, scene, film), shot, scene, film)
+        return with_story(compose(shot, scene, film), shot, scene, film, character_colour)
     people = list(shot.characters)
     if shot.size == "insert" or shot.kind == "establishing":
         people = (

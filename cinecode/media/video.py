@@ -15,17 +15,20 @@ from __future__ import annotations
 import math
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageOps
 
 from cinecode.media.ffmpeg import MediaError, discard_on_error, probe, run_ffmpeg
+
+if TYPE_CHECKING:
+    from cinecode.media.burnin import Burnin
 
 MOVES = (
     "static",
@@ -338,9 +341,11 @@ def _fit(
     return base_w, base_h, need
 
 
-def _frames(planes: _Planes, path: list[Camera], fmt: VideoFormat) -> Iterator[bytes]:
+def _frames(
+    planes: _Planes, path: list[Camera], fmt: VideoFormat, burnin: Burnin | None = None
+) -> Iterator[bytes]:
     """Raw yuv420p frames of the move, in order, drawn a few frames ahead on two threads
-    (Pillow releases the GIL while resampling)."""
+    (Pillow releases the GIL while resampling); a `burnin` is laid on each after the move."""
     base_w, base_h, fix = _fit(path, planes.width, planes.height, fmt)
     w, h = fmt.width, fmt.height
 
@@ -356,8 +361,12 @@ def _frames(planes: _Planes, path: list[Camera], fmt: VideoFormat) -> Iterator[b
                 min(cx + win_w / 2, float(planes.width)),
                 min(cy + win_h / 2, float(planes.height)),
             )
-            return _crop(planes, box, w, h)
-        return _rotate(planes, cx, cy, win_w / w, math.radians(cam.roll), w, h)
+            frame = _crop(planes, box, w, h)
+        else:
+            frame = _rotate(planes, cx, cy, win_w / w, math.radians(cam.roll), w, h)
+        if burnin is not None:
+            burnin.lay(frame, _to_frame(planes, cx, cy, win_w / w, cam.roll, w, h))
+        return b"".join(plane.tobytes() for plane in frame)
 
     with ThreadPoolExecutor(max_workers=DRAW_THREADS) as pool:
         pending: deque[Future[bytes]] = deque()
@@ -375,20 +384,35 @@ def _frames(planes: _Planes, path: list[Camera], fmt: VideoFormat) -> Iterator[b
             yield pending.popleft().result()
 
 
-def _crop(planes: _Planes, box: tuple[float, float, float, float], w: int, h: int) -> bytes:
+Planes = tuple[Image.Image, Image.Image, Image.Image]
+
+
+def _to_frame(
+    planes: _Planes, cx: float, cy: float, k: float, roll: float, w: int, h: int
+) -> Callable[[float, float], tuple[float, float]]:
+    """Where a point of the still (0…1 of its width and height) lands in a frame whose
+    window is centred at (cx, cy) on the planes, k still pixels a frame pixel, rolled."""
+    cos, sin = math.cos(math.radians(roll)), math.sin(math.radians(roll))
+
+    def to_frame(x: float, y: float) -> tuple[float, float]:
+        dx, dy = (x * planes.width - cx) / k, (y * planes.height - cy) / k
+        return (w / 2 + cos * dx + sin * dy, h / 2 - sin * dx + cos * dy)
+
+    return to_frame
+
+
+def _crop(planes: _Planes, box: tuple[float, float, float, float], w: int, h: int) -> Planes:
     """An axis-aligned sub-pixel window, resampled (bicubic) to w×h."""
     bicubic = Image.Resampling.BICUBIC
     half = (box[0] / 2, box[1] / 2, box[2] / 2, box[3] / 2)
-    return b"".join(
-        (
-            planes.y.resize((w, h), bicubic, box=box).tobytes(),
-            planes.cb.resize((w // 2, h // 2), bicubic, box=half).tobytes(),
-            planes.cr.resize((w // 2, h // 2), bicubic, box=half).tobytes(),
-        )
+    return (
+        planes.y.resize((w, h), bicubic, box=box),
+        planes.cb.resize((w // 2, h // 2), bicubic, box=half),
+        planes.cr.resize((w // 2, h // 2), bicubic, box=half),
     )
 
 
-def _rotate(planes: _Planes, cx: float, cy: float, k: float, roll: float, w: int, h: int) -> bytes:
+def _rotate(planes: _Planes, cx: float, cy: float, k: float, roll: float, w: int, h: int) -> Planes:
     """A rolled window: output (u, v) ↦ still centre + k·R(roll)·(u − w/2, v − h/2)."""
     a, b = k * math.cos(roll), -k * math.sin(roll)
     d, e = k * math.sin(roll), k * math.cos(roll)
@@ -398,16 +422,10 @@ def _rotate(planes: _Planes, cx: float, cy: float, k: float, roll: float, w: int
     bilinear = Image.Resampling.BILINEAR
     luma = (a, b, c, d, e, f)
     chroma = (a, b, c / 2, d, e, f / 2)
-    return b"".join(
-        (
-            planes.y.transform((w, h), affine, luma, bilinear, fillcolor=16).tobytes(),
-            planes.cb.transform(
-                (w // 2, h // 2), affine, chroma, bilinear, fillcolor=128
-            ).tobytes(),
-            planes.cr.transform(
-                (w // 2, h // 2), affine, chroma, bilinear, fillcolor=128
-            ).tobytes(),
-        )
+    return (
+        planes.y.transform((w, h), affine, luma, bilinear, fillcolor=16),
+        planes.cb.transform((w // 2, h // 2), affine, chroma, bilinear, fillcolor=128),
+        planes.cr.transform((w // 2, h // 2), affine, chroma, bilinear, fillcolor=128),
     )
 
 
@@ -440,13 +458,15 @@ def still_frames(
     *,
     fmt: VideoFormat,
     path: list[Camera],
+    burnin: Burnin | None = None,
 ) -> Iterator[bytes]:
-    """Raw yuv420p frames (BT.709 limited range) of the camera `path` over the still `image`."""
+    """Raw yuv420p frames (BT.709 limited range) of the camera `path` over the still `image`,
+    with its `burnin` laid on each."""
     rgb = _load_rgb(image)
     cover = max(fmt.width / rgb.width, fmt.height / rgb.height)
     *_, fix = _fit(path, rgb.width * cover, rgb.height * cover, fmt)
     planes = _prepare(rgb, fmt, max(cam.zoom for cam in path) * fix)
-    return _frames(planes, path, fmt)
+    return _frames(planes, path, fmt, burnin)
 
 
 def encode_frames(
@@ -472,9 +492,11 @@ def render_move(
     move: str,
     seed: int = 0,
     strength: float = 1.0,
+    burnin: Burnin | None = None,
     cancel: threading.Event | None = None,
 ) -> None:
-    """Write a segment of exactly `frames` frames: `move` over the still `image`.
+    """Write a segment of exactly `frames` frames: `move` over the still `image`, with its
+    `burnin` (labels, caption, name tags) laid on each frame after the move.
 
     Moves: static, push-in, pull-out, pan-left, pan-right, tilt-up, tilt-down, handheld (seeded
     drift and roll), drift (slow seeded float). `strength` scales the move (0 = static).
@@ -490,7 +512,7 @@ def render_move(
     # 3. draw and encode
     args = [*_raw_input(fmt), "-vf", FINISH, "-frames:v", str(frames), *encoder_args(fmt), str(out)]
     with discard_on_error(out):
-        run_ffmpeg(args, stdin=_frames(planes, path, fmt), cancel=cancel)
+        run_ffmpeg(args, stdin=_frames(planes, path, fmt, burnin), cancel=cancel)
 
 
 # --- conform ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Any
 from cinecode.backends.protocols import BackendStatus, Generated, ImageRequest, ProgressFn
 from cinecode.backends.sketch.canvas import Canvas
 from cinecode.backends.sketch.frame import draw_picture
-from cinecode.backends.sketch.marks import overlays
+from cinecode.backends.sketch.marks import burnin
 from cinecode.backends.sketch.paper import finish
 from cinecode.backends.sketch.references import read_reference, with_reference_palette
 from cinecode.backends.sketch.style import STYLES
@@ -26,8 +26,9 @@ from cinecode.errors import BackendError
 
 class SketchBackend:
     """Storyboard frames drawn offline: `style` is "pencil" (default), "ink" or "flat" (a
-    request's `model` may name another); `overlay` is "full" (labels, names, caption) or
-    "none" (the picture alone, e.g. to start an image-to-image generation from)."""
+    request's `model` may name another); `overlay` is "full" (the animatic lays the shot
+    label, place, caption and names over the moving picture) or "none" (no labels). The
+    picture itself is always clean: the labels travel as a burn-in in the take's meta."""
 
     name = "sketch"
     version = 2  # bump when the same request would draw a different frame
@@ -84,17 +85,19 @@ class SketchBackend:
         picture = draw_picture(frame)
         if progress is not None:
             progress(0.6)
-        # 4. finish: paper grain and vignette, then the overlays at the output size
+        # 4. finish: paper grain and vignette at the output size
         image = finish(frame, picture)
-        if self.overlay == "full":
-            overlays(frame, image, refs)
         # 5. write the PNG (no timestamps: the same request gives the same bytes)
         out.mkdir(parents=True, exist_ok=True)
         path = out / "frame.png"
         image.save(path, format="PNG", compress_level=1, compress_type=zlib.Z_RLE)
         if progress is not None:
             progress(1.0)
-        return Generated(path=path, model=style, meta={"width": req.width, "height": req.height})
+        # 6. report what it drew, and the labels for the animatic to lay over the move
+        meta: dict[str, Any] = {"width": req.width, "height": req.height, "drawn": drawn(frame)}
+        if self.overlay == "full":
+            meta["burnin"] = burnin(frame)
+        return Generated(path=path, model=style, meta=meta)
 
     def check_inputs(self, req: ImageRequest) -> None:
         """Fail before drawing when the frame cannot be drawn as asked."""
@@ -110,6 +113,23 @@ class SketchBackend:
                 backend=self.name,
                 hint="set the project's width and height between 16 and 8192 pixels",
             )
+
+
+def drawn(frame: Canvas) -> dict[str, Any]:
+    """What the frame shows, for the take's meta: scenery or room, props, unknown things
+    drawn as labelled silhouettes, the people (boxes in output pixels, their looks), the
+    weather and sky, the lights, and the take's staging."""
+    seen = frame.drawn
+    return {
+        "scenery": list(seen.scenery),
+        "props": list(seen.props),
+        "silhouettes": list(seen.silhouettes),
+        "figures": list(seen.figures),
+        "weather": seen.weather,
+        "sky": seen.sky,
+        "lights": list(seen.lights),
+        "staging": frame.staging.summary(),
+    }
 
 
 __all__ = ["SketchBackend"]

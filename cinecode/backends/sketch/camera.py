@@ -40,8 +40,20 @@ class Camera:
         return (px - self.centre) * z / self.lens
 
 
-def camera_for(width: int, height: int, size: str, angle: str, rnd: random.Random) -> Camera:
-    """The camera for a shot size and angle, placed with a little of the take's chance."""
+def camera_for(
+    width: int,
+    height: int,
+    size: str,
+    angle: str,
+    rnd: random.Random,
+    *,
+    lens: float = 1.0,
+    height_of: str = "eye",
+    aim: float = 0.0,
+) -> Camera:
+    """The camera for a shot size and angle, placed with a little of the take's chance and
+    the take's staging: a longer or wider `lens`, a lower or higher camera (`height_of`, when
+    the shot names no angle), aimed across by `aim` of the frame's width."""
     framing = FRAMINGS[size]
     scale = framing.scale * rnd.uniform(0.95, 1.05)
     head_top = (framing.head_top + rnd.uniform(-0.015, 0.015)) * height
@@ -54,7 +66,9 @@ def camera_for(width: int, height: int, size: str, angle: str, rnd: random.Rando
         horizon -= 0.30 * height
     elif angle == "low":
         horizon += 0.30 * height
+    elif height_of in ("high", "low"):  # the take's own camera height, milder than an angle
+        horizon += (0.14 if height_of == "low" else -0.14) * height
     horizon = min(horizon, feet - 0.25 * ppm0)  # the camera never goes under the ground
     eye = (feet - horizon) / ppm0
-    centre = width * (0.5 + rnd.uniform(-0.08, 0.08))
-    return Camera(width, height, framing, horizon, centre, framing.lens * height, ppm0, eye)
+    centre = width * (0.5 + rnd.uniform(-0.08, 0.08) + aim)
+    return Camera(width, height, framing, horizon, centre, framing.lens * lens * height, ppm0, eye)

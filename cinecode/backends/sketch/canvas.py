@@ -46,6 +46,46 @@ class Env:
     sky: tuple[RGB, RGB] = ((98, 150, 214), (205, 225, 240))  # top and horizon, as drawn
 
 
+@dataclass(frozen=True)
+class Staging:
+    """A take's staging, drawn from its seed: where the camera stands and how the people
+    are arranged, within the shot's size and subjects (four takes, four choices)."""
+
+    mirror: bool = False  # the people swap sides (x → 1 − x)
+    shift: float = 0.0  # the group moves by this fraction of the frame width
+    spread: float = 1.0  # the gaps between people scale by this
+    stagger: float = 0.0  # 0 … 0.6: how much nearer the first person stands than the others
+    height: str = "eye"  # the camera's height: eye | low | high (an angle the shot names wins)
+    lens: float = 1.0  # focal length factor: < 1 wider (more set), > 1 longer (flatter)
+    aim: float = 0.0  # where the camera looks across, fraction of the frame width
+
+    @staticmethod
+    def of(seed: int) -> Staging:
+        """The staging of the take drawn with `seed`; its own dice, so the picture's others
+        are untouched."""
+        rnd = random.Random(seed * 7919 + 17)
+        return Staging(
+            mirror=rnd.random() < 0.5,
+            shift=rnd.choice((-1, 1)) * rnd.uniform(0.02, 0.12),
+            spread=rnd.uniform(0.8, 1.25),
+            stagger=rnd.choice((0.0, rnd.uniform(0.15, 0.6))),
+            height=rnd.choice(("eye", "eye", "low", "high")),
+            lens=rnd.choice((rnd.uniform(0.8, 0.92), 1.0, rnd.uniform(1.1, 1.3))),
+            aim=rnd.uniform(-0.1, 0.1),
+        )
+
+    def summary(self) -> dict[str, object]:
+        return {
+            "mirror": self.mirror,
+            "shift": round(self.shift, 3),
+            "spread": round(self.spread, 3),
+            "stagger": round(self.stagger, 3),
+            "height": self.height,
+            "lens": round(self.lens, 3),
+            "aim": round(self.aim, 3),
+        }
+
+
 @dataclass
 class Drawn:
     """What the frame shows, as the steps drew it: the backend reports it in the take's meta."""
@@ -81,13 +121,17 @@ class Canvas:
         self.setting = norm_setting(comp.setting) if comp else "int"
         self.time = norm_time(comp.time_of_day) if comp else "day"
         self.weather = comp.weather.strip().lower() if comp else ""
-        self.cam = camera_for(self.w, self.h, self.size, self.angle, self.rnd)
+        self.staging = Staging.of(req.seed)
+        stage = self.staging
+        self.cam = camera_for(self.w, self.h, self.size, self.angle, self.rnd, lens=stage.lens,
+                              height_of=stage.height, aim=stage.aim)  # fmt: skip
         self.env = Env()
         self.read: Reading = read(comp)  # what the words name
         self.drawn = Drawn()  # what the steps drew
         self.tags: list[Tag] = []
         self.prop_tags: list[Tag] = []
-        self.tilt = 0.0
+        self.tilt = 0.0  # the Dutch angle's turn, degrees
+        self.tilt_zoom = 1.0  # how much the turned picture is enlarged to fill the frame
 
     @property
     def eye_level(self) -> bool:
@@ -126,12 +170,12 @@ class Canvas:
         return "fog" in self.weather or "mist" in self.weather
 
     def tilted(self, x: float, y: float) -> Point:
-        """A picture point where the Dutch tilt turns it (about the picture's middle)."""
+        """A picture point where the Dutch tilt turns and enlarges it (about the middle)."""
         cx, cy = self.w / 2, self.h / 2
-        a = math.radians(-self.tilt)
+        a, k = math.radians(-self.tilt), self.tilt_zoom
         return (
-            cx + (x - cx) * math.cos(a) - (y - cy) * math.sin(a),
-            cy + (x - cx) * math.sin(a) + (y - cy) * math.cos(a),
+            cx + k * ((x - cx) * math.cos(a) - (y - cy) * math.sin(a)),
+            cy + k * ((x - cx) * math.sin(a) + (y - cy) * math.cos(a)),
         )
 
     def to_output(self, x: float, y: float) -> Point:

@@ -31,13 +31,17 @@ def draw_picture(frame: Canvas) -> Image.Image:
         stand_props(frame, image, comp)
         # 4. fog swallows the distance …
         veil_outdoors(frame, image, 0.62)
-        # 5. shallow depth of field: the set softens behind the people
+        # 5. indoors, rain, snow or fog at the windows, behind the people
+        if frame.setting == "int":
+            draw_weather(frame, image)
+        # 6. shallow depth of field: the set softens behind the people
         image = depth_of_field(frame, image)
-        # 6. the people, far to near, with their shadows, key light and name tags
+        # 7. the people, far to near, with their shadows, key light and name tags
         draw_figures(frame, image, comp)
-        # 7. … and softens the people a little
+        # 8. … and softens the people a little
         veil_outdoors(frame, image, 0.18)
-    # 8. rain, snow, wind or fog (indoors: through the windows)
-    draw_weather(frame, image)
-    # 9. a Dutch angle tilts the whole picture in its panel
+    # 9. outdoors, rain, snow, wind or fog over everything
+    if frame.setting != "int" or not frame.eye_level:
+        draw_weather(frame, image)
+    # 10. a Dutch angle tilts the whole picture
     return dutch_tilt(frame, image)

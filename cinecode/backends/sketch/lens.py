@@ -1,7 +1,9 @@
 """What the lens does to the drawn picture: the shallow depth of field of close shots, and
-the Dutch angle that tilts the whole picture in its panel."""
+the Dutch angle that tilts the whole picture, filling the frame."""
 
 from __future__ import annotations
+
+import math
 
 from PIL import Image, ImageFilter
 
@@ -24,21 +26,16 @@ def depth_of_field(frame: Canvas, image: Image.Image) -> Image.Image:
 
 
 def dutch_tilt(frame: Canvas, image: Image.Image) -> Image.Image:
-    """A Dutch angle turns the picture 7–10° either way, its edges drawn like a panel's."""
+    """A Dutch angle turns the picture 7–10° either way, enlarged just enough that the turned
+    picture fills the frame (no corner shows, whatever the camera move)."""
     if frame.angle != "dutch":
         return image
     frame.tilt = frame.rnd.choice((-1, 1)) * frame.rnd.uniform(7.0, 10.0)
-    image = image.rotate(
-        frame.tilt,
-        resample=Image.Resampling.BILINEAR,
-        fillcolor=frame.style.paper,
-    )
-    _frame_edges(frame, image)
-    return image
-
-
-def _frame_edges(frame: Canvas, image: Image.Image) -> None:
-    """The tilted picture's edges, drawn like the border of a rotated panel."""
-    pencil = frame.pencil(image)
-    corners = [(0, 0), (frame.w, 0), (frame.w, frame.h), (0, frame.h)]
-    pencil.line([frame.tilted(x, y) for x, y in corners], weight=1.4, closed=True)
+    a = math.radians(abs(frame.tilt))
+    wide = max(frame.w / frame.h, frame.h / frame.w)
+    frame.tilt_zoom = math.cos(a) + wide * math.sin(a)
+    # output (u, v) ↦ picture: centre + R(tilt)·(u − centre) / zoom
+    k, cx, cy = 1 / frame.tilt_zoom, frame.w / 2, frame.h / 2
+    cos, sin = math.cos(math.radians(frame.tilt)) * k, math.sin(math.radians(frame.tilt)) * k
+    data = (cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy)
+    return image.transform(image.size, Image.Transform.AFFINE, data, Image.Resampling.BILINEAR)

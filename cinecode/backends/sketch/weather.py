@@ -19,14 +19,17 @@ def veil_outdoors(frame: Canvas, image: Image.Image, strength: float) -> None:
 
 
 def draw_weather(frame: Canvas, image: Image.Image) -> None:
-    """Rain, snow, fog or wind over the picture; indoors only at the windows."""
+    """Rain, snow, fog or wind over the picture; indoors only at the windows (an insert or
+    a room without a window stays dry)."""
     kind, rnd, u = frame.weather, frame.rnd, frame.u
     if not kind:
         return
     pencil = frame.pencil(image)
     areas: list[Box] = [(0, 0, frame.w, frame.h)]
-    if frame.setting == "int" and frame.size != "insert":
+    if frame.setting == "int":
         areas = list(frame.env.windows)
+    if areas:
+        frame.drawn.weather = kind
     for x0, y0, x1, y1 in areas:
         area = (x1 - x0) * (y1 - y0) / (u * u * 1280 * 720)
         if "rain" in kind or "storm" in kind:
