@@ -260,7 +260,8 @@ def takes_cmd(
     as_json: JsonOpt = False,
     rejected: Annotated[bool, typer.Option("--rejected", help="List rejected takes too.")] = False,
 ) -> None:
-    """Every take of a shot: id, seed, backend, prompt, cost, score, picked, thumbnail."""
+    """Every take of a shot: id, seed, backend, prompt, cost, score, picked, thumbnail, and
+    what a drawn take shows."""
 
     def run() -> None:
         from cinecode.commands.takes import list_takes
@@ -272,7 +273,9 @@ def takes_cmd(
         from rich.table import Table
 
         table = Table(title=f"takes of {shot}", title_justify="left")
-        for column in ("#", "id", "seed", "backend", "score", "cost", "", "thumbnail"):
+        drew = any(row.drew for row in rows)
+        columns = ("#", "id", "seed", "backend", "score", "cost", "", "thumbnail")
+        for column in (*columns, "drew") if drew else columns:
             table.add_column(column)
         for row in rows:
             mark = "★ in the cut" if row.in_cut else ""
@@ -290,6 +293,7 @@ def takes_cmd(
                 f"{row.cost:.2f}",
                 mark.strip(),
                 row.thumbnail,
+                *((row.drew,) if drew else ()),
             )
         _console().print(table)
 

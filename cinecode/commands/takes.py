@@ -49,6 +49,22 @@ class TakeRow:
     thumbnail: str
     video: bool = False  # a clip (else a still)
     suggested: bool = False  # the best-scored take of the shot as it is now: a proposal
+    drawn: dict[str, Any] | None = None  # what a drawing backend reports it drew (the sketch)
+
+    @property
+    def drew(self) -> str:
+        """What the take shows, in a few words: scenery, props, weather, staging."""
+        if not self.drawn:
+            return ""
+        d = self.drawn
+        stage = d.get("staging") or {}
+        parts = [
+            ", ".join([*d.get("scenery", []), *d.get("props", [])][:6]),
+            ", ".join(f["name"] for f in d.get("figures", [])),
+            str(d.get("weather", "")),
+            f"camera {stage.get('height', 'eye')}, lens ×{stage.get('lens', 1.0)}" if stage else "",
+        ]
+        return " · ".join(part for part in parts if part)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items()}
@@ -163,6 +179,7 @@ def list_rows(
                 thumbnail=_thumbnail(session, artifact) if thumbnails else "",
                 video=artifact.ext.lower() in VIDEO_EXTS,
                 suggested=artifact.key == proposed and not rejected,
+                drawn=artifact.meta.get("drawn"),
             )
         )
     return rows

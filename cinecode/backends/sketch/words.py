@@ -109,6 +109,13 @@ _NOT_THINGS = _words("""
     lightning thunder spray water surf
 """)
 
+#: words a phrase can end on that name no thing ("a calm, shining sea": "a calm")
+_ADJECTIVES = _words("""
+    calm great big small little long short old new young huge tiny fierce gentle soft hard
+    dark bright white black red blue green yellow grey gray brown pale warm cold wet dry
+    single last first next whole empty full careful slow fast quiet loud deep high low
+""")
+
 _DETERMINERS = r"(?:a|an|the|his|her|their|its|our|my|your|this|that|these|those|some)"
 _MATERIALS = _words("""
     glass paper leather brass iron steel wooden wood stone copper silver gold golden tin
@@ -152,7 +159,7 @@ def _read(action: str, place: str, location: str, setting: str, props: tuple[str
         room = _room(_flat(_chunks(location))) or _room(_flat(where))
     names: dict[str, str] = {}
     found = _icons(act, names)
-    for prop in props:  # what the composer already chose (old compositions name only these)
+    for prop in props if not action else ():  # old compositions name only these
         icon = find_icon(prop)
         if icon is not None and icon not in found:
             found.append(icon)
@@ -253,6 +260,7 @@ def _unknown(chunks: list[list[str]]) -> list[str]:
     for: the head of a noun phrase ("a rusty anchor bumps" → anchor)."""
     known = {w for words in SCENERY.values() for w in words}
     known |= {w for words in ROOMS.values() for w in words}
+    known |= {w for words in LIGHTS.values() for w in words} | _ADJECTIVES
     found: list[str] = []
     text = " , ".join(" ".join(words) for words in chunks)
     for match in re.finditer(rf"\b{_DETERMINERS}((?:\s+[a-z']+){{1,4}})", text):
