@@ -279,13 +279,15 @@ def test_indoors_rain_falls_at_the_windows_never_over_a_face(tmp_path: Path) -> 
     comp = Composition(size="close", setting="int", location="LAMP ROOM", time_of_day="night",
                        figures=(Figure("ELIAS", 0.5, "speaker"),))  # fmt: skip
     made = []
-    for weather in ("", "rain, wind"):
-        req = ImageRequest("", 640, 360, 7, composition=replace(comp, weather=weather))
-        out = SketchBackend(overlay="none").generate(req, tmp_path / (weather or "dry"))
-        pixels = np.asarray(Image.open(out.path).convert("RGB"), np.int16)
-        made.append((pixels, out.meta["drawn"]))
-    (dry, _), (wet, drawn) = made
-    x0, y0, x1, y1 = (round(v) for v in drawn["figures"][0]["box"])
-    face = (slice(y0, y1), slice(x0 + (x1 - x0) // 4, x1 - (x1 - x0) // 4))
-    assert np.abs(wet[face] - dry[face]).max() < 30  # the person is drawn over the weather
-    assert np.abs(wet - dry).max() > 60  # … which falls at the windows
+    for weather, figures in (("", comp.figures), ("rain, wind", comp.figures), ("", ())):
+        req = ImageRequest(
+            "", 640, 360, 7, composition=replace(comp, weather=weather, figures=figures)
+        )
+        out = SketchBackend(overlay="none").generate(req, tmp_path / f"{weather}{len(figures)}")
+        made.append(np.asarray(Image.open(out.path).convert("RGB"), np.int16))
+    dry, wet, empty = made
+    person = np.abs(dry - empty).max(axis=2) > 40  # where the person is drawn
+    assert person.mean() > 0.1
+    streaked = np.abs(wet - dry).max(axis=2) > 12  # (soft: a close shot blurs the set)
+    assert streaked[person].mean() < 0.01  # the person is drawn over the weather …
+    assert streaked[~person].mean() > 0.002  # … which falls at the windows

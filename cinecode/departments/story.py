@@ -115,8 +115,8 @@ def weather(shot: Shot, scene: Scene, film: Film) -> list[str]:
     location = film.location(scene)
     now: set[str] = set()
     texts = [scene.ambience, location.description if location else ""]
-    for other in scene.shots:
-        texts.append(other.action)
+    for other in scene.shots:  # what follows a colon is written or read, not weather
+        texts.append(re.sub(r":[^\n]*", ".", other.action))
         if other.id == shot.id:
             break
     for text in texts:

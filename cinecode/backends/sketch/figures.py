@@ -1,23 +1,28 @@
-"""The people in the frame: where each figure stands and how it is emphasised (over the
-shoulder, out of focus, hazed by distance), its colours under the scene's light, its shadow
-and key light, its name tag; and the people of an overhead shot, seen from above."""
+"""The people in the frame: where each figure stands as the take stages them and how it is
+emphasised (over the shoulder, out of focus, hazed by distance), its colours under the scene's
+light, its shadow and key light, its name tag, what the take's meta says of it; and the people
+of an overhead shot, seen from above."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import Literal
 
 from PIL import Image, ImageChops, ImageFilter
 
 from cinecode.backends.protocols import Composition, Figure
 from cinecode.backends.sketch.canvas import Canvas, Tag
 from cinecode.backends.sketch.light import glow
+from cinecode.backends.sketch.looks import Look, look_of
 from cinecode.backends.sketch.pencil import Pencil
-from cinecode.backends.sketch.person import Head, Look, Placed, draw_body, look_of
-from cinecode.backends.sketch.style import RGB, hex_rgb, in_light, mix
+from cinecode.backends.sketch.person import Head, Placed, draw_body
+from cinecode.backends.sketch.style import PERSON, RGB, Box, hex_rgb, in_light, mix
 
 
 def draw_figures(frame: Canvas, image: Image.Image, comp: Composition) -> None:
-    """The people, far to near, each with its ground shadow and name label."""
+    """The people, far to near, each with its ground shadow and name label, recorded in
+    `frame.drawn`."""
     pencil = frame.pencil(image)
     light_side = frame.rnd.choice((-1, 1))
     for spot in _place(frame, comp.figures):
@@ -33,6 +38,7 @@ def draw_figures(frame: Canvas, image: Image.Image, comp: Composition) -> None:
         head = _draw_person(frame, image, spot, light_side)
         if head is None:
             continue
+        frame.drawn.figures.append(_drawn(frame, spot.figure.name, spot.look, head.body))
         height = head.chin - head.top
         side = head.side or (1 if head.cx < frame.w / 2 else -1)
         frame.tags.append(Tag(
@@ -41,13 +47,16 @@ def draw_figures(frame: Canvas, image: Image.Image, comp: Composition) -> None:
 
 
 def _place(frame: Canvas, figures: Sequence[Figure]) -> list[Placed]:
-    """Where each figure stands, how big it is, and how it is emphasised."""
+    """Where each figure stands as the take stages them, how big it is, how it is emphasised."""
     cam, rnd = frame.cam, frame.rnd
+    figures = _staged(frame, figures)
+    looks = [look_of(f.name, f.look, f.wearing) for f in figures]
+    tallest = max((look.height for look in looks), default=1.0)
     speakers = [f.depth for f in figures if f.role == "speaker"]
     front = min(speakers) if speakers else None
     close = frame.size in ("medium", "medium-close", "close", "extreme-close")
     placed = []
-    for fig in figures:
+    for fig, look in zip(figures, looks, strict=True):
         depth = max(-0.6, min(1.5, fig.depth))
         facing = fig.facing
         foreground = (
@@ -76,13 +85,46 @@ def _place(frame: Canvas, figures: Sequence[Figure]) -> list[Placed]:
         if depth > 0.05 and cam.framing.blur > 0:
             blur += cam.framing.blur * depth * frame.u
         haze = min(0.3, max(0.0, depth) * 0.18) if not close else 0.0
-        placed.append(Placed(fig, cx, feet, ppm, facing, foreground, blur, haze))
+        if close and look.head > 1.0:
+            alone = all(other.head > 1.0 for other in looks)
+            feet -= _framed(frame, look, ppm, feet, 1.0 - tallest if alone else 0.0)
+        placed.append(Placed(fig, look, cx, feet, ppm, facing, foreground, blur, haze))
     return sorted(placed, key=lambda p: (p.foreground, p.feet, p.cx))
+
+
+def _framed(frame: Canvas, look: Look, ppm: float, feet: float, short: float) -> float:
+    """How far up a child is drawn in a closer shot (pixels): children alone are framed as
+    an adult would be (`short` of an adult's height lower); beside adults, the face shows."""
+    lift = short * PERSON * ppm
+    chin = feet - lift - ppm * PERSON * look.height * (1 - 0.23 / PERSON * look.head)
+    return lift + max(0.0, chin - 0.8 * frame.h)
+
+
+_FLIPPED: dict[str, Literal["left", "right", "camera", "away"]] = {
+    "left": "right", "right": "left", "camera": "camera", "away": "away",
+}  # fmt: skip
+
+
+def _staged(frame: Canvas, figures: Sequence[Figure]) -> list[Figure]:
+    """The figures as the take stages them: 1. mirrored (sides and facings swap)  2. spread
+    about the group's middle  3. shifted  4. the first one nearer; all inside the frame."""
+    stage = frame.staging
+    staged = list(figures)
+    if stage.mirror:
+        staged = [replace(f, x=1 - f.x, facing=_FLIPPED[f.facing]) for f in staged]
+    if stage.spread != 1.0 and len(staged) > 1:
+        middle = sum(f.x for f in staged) / len(staged)
+        staged = [replace(f, x=middle + (f.x - middle) * stage.spread) for f in staged]
+    staged = [replace(f, x=min(0.92, max(0.08, f.x + stage.shift))) for f in staged]
+    if stage.stagger and len(staged) > 1:
+        first = staged[0]
+        staged[0] = replace(first, depth=max(-0.6, first.depth - stage.stagger))
+    return staged
 
 
 def _draw_person(frame: Canvas, image: Image.Image, spot: Placed, light_side: int) -> Head | None:
     """One figure: drawn straight on the frame, or on a patch that is then blurred."""
-    look = look_of(spot.figure.name)
+    look = spot.look
     colours = _person_colours(frame, spot, look)
     if spot.blur < 0.8:
         pencil = frame.pencil(image)
@@ -106,13 +148,26 @@ def _draw_person(frame: Canvas, image: Image.Image, spot: Placed, light_side: in
     blur = ImageFilter.GaussianBlur(spot.blur)
     image.paste(patch.filter(blur), box[:2], mask.filter(blur))
     mx, my = head.mouth
+    x0, y0, x1, y1 = head.body
     return Head(head.top + box[1], head.chin + box[1], head.cx + box[0], head.width,
-                (mx + box[0], my + box[1]), head.side)  # fmt: skip
+                (mx + box[0], my + box[1]), head.side,
+                (x0 + box[0], y0 + box[1], x1 + box[0], y1 + box[1]))  # fmt: skip
+
+
+def _drawn(frame: Canvas, name: str, look: Look, box: Box) -> dict[str, object]:
+    """A figure as the take's meta reports it: its name, the box of its whole body in output
+    pixels (clipped to the frame) and its look in words."""
+    x0, y0, x1, y1 = box
+    corners = [frame.to_output(x, y) for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
+    w, h = frame.req.width, frame.req.height
+    xs = [max(0, min(w, round(x))) for x, _ in corners]
+    ys = [max(0, min(h, round(y))) for _, y in corners]
+    return {"name": name, "box": [min(xs), min(ys), max(xs), max(ys)], "look": look.summary()}
 
 
 def _person_colours(frame: Canvas, spot: Placed, look: Look) -> dict[str, RGB]:
     """A figure's colours under the scene's light; its own colour stays recognisable."""
-    colour = hex_rgb(spot.figure.color)
+    colour = look.garment_color or hex_rgb(spot.figure.color)
     if spot.figure.role == "listener" and not spot.foreground:
         colour = mix(colour, frame.style.paper, 0.1)
     light = max(frame.env.light, 0.88) * (0.7 if spot.foreground else 1.0)
@@ -122,29 +177,34 @@ def _person_colours(frame: Canvas, spot: Placed, look: Look) -> dict[str, RGB]:
         return mix(in_light(c, light, tint), frame.env.air, spot.haze)
 
     skin = mix(frame.style.paper, look.skin, 0.9)
+    trousers = colour if look.garment_color is None else mix((70, 70, 78), colour, 0.2)
     return {
         "cloth": wash(colour),
         "shade": wash(in_light(colour, 0.74)),
-        "legs": wash(mix(in_light(colour, 0.55), (60, 60, 66), 0.35)),
-        "legs_far": wash(mix(in_light(colour, 0.45), (50, 50, 56), 0.35)),
+        "legs": wash(mix(in_light(trousers, 0.55), (60, 60, 66), 0.35)),
+        "legs_far": wash(mix(in_light(trousers, 0.45), (50, 50, 56), 0.35)),
         "skin": wash(skin),
         "skin_shade": wash(in_light(skin, 0.82)),
         "hair": wash(look.hair_color),
         "shoe": wash((44, 40, 40)),
+        "beard": wash(look.beard_color or look.hair_color),
+        "hat": wash(look.headwear_color),
     }
 
 
 def figures_from_above(frame: Canvas, pencil: Pencil, comp: Composition) -> None:
-    """An overhead shot's people: shoulders, arms, nose and hair seen straight down."""
+    """An overhead shot's people: shoulders, arms, nose and hair (or what is worn on the head)
+    seen straight down; a child smaller."""
     rnd, u = frame.rnd, frame.u
     scale = frame.cam.framing.scale
-    r = min(0.3 * frame.h, max(12 * u, 0.3 * scale * frame.h))
-    for fig in sorted(comp.figures, key=lambda f: -f.depth):
+    size = min(0.3 * frame.h, max(12 * u, 0.3 * scale * frame.h))
+    for fig in sorted(_staged(frame, comp.figures), key=lambda f: -f.depth):
         cx = fig.x * frame.w + rnd.uniform(-0.01, 0.01) * frame.w
         cy = frame.h * (0.42 + 0.3 * (fig.depth - 0.2) + rnd.uniform(-0.03, 0.03))
         dx, dy = {"left": (-1, 0), "right": (1, 0), "away": (0, -1)}.get(fig.facing, (0, 1))
-        look = look_of(fig.name)
-        colour = in_light(hex_rgb(fig.color), max(frame.env.light, 0.8))
+        look = look_of(fig.name, fig.look, fig.wearing)
+        r = size * look.width
+        colour = in_light(look.garment_color or hex_rgb(fig.color), max(frame.env.light, 0.8))
         across, along = r * look.build, r * 0.42
         ax, ay = (along, across) if dx else (across, along)
         pencil.draw.ellipse((cx - ax + r * 0.25, cy - ay + r * 0.3, cx + ax + r * 0.25,
@@ -160,7 +220,12 @@ def figures_from_above(frame: Canvas, pencil: Pencil, comp: Composition) -> None
         pencil.ellipse((nx - r * 0.1, ny - r * 0.1, nx + r * 0.1, ny + r * 0.1), skin,
                        weight=0.5)  # fmt: skip
         hair = look.hair_color if look.hair != "bald" else look.skin
-        hr = r * 0.4
+        if look.headwear:
+            hair = look.headwear_color
+        hr = r * 0.4 * look.head * (1.5 if look.headwear == "hat" else 1.0)  # a hat's brim
         pencil.ellipse((cx - hr, cy - hr, cx + hr, cy + hr), in_light(hair, frame.env.light))
         frame.tags.append(Tag(fig.name, hex_rgb(fig.color), fig.role, cx, cy - across,
                               cy + across))  # fmt: skip
+        reach = max(ax, ay) + r * 0.2
+        box = (cx - reach, cy - reach, cx + reach, cy + reach)
+        frame.drawn.figures.append(_drawn(frame, fig.name, look, box))

@@ -6,12 +6,22 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from cinecode.backends.sketch.style import RGB, Point
-
-Shape = tuple[str, tuple[float, ...], str]  # ("poly" | "ellipse" | "line", coords in 0…1, role)
+from cinecode.backends.sketch.icons_more import (
+    HOUSE,
+    KITCHEN,
+    LIGHTS,
+    MACHINES,
+    NATURE,
+    PAPERS,
+    SEA,
+    TOOLS,
+    WORDS,
+    Icon,
+)
+from cinecode.backends.sketch.style import Point
 
 # name → (height in metres, width/height, colour, shapes); coordinates are in the prop's box.
-ICONS: dict[str, tuple[float, float, RGB, tuple[Shape, ...]]] = {
+ICONS: dict[str, Icon] = {
     "door": (2.1, 0.45, (138, 106, 74), (
         ("poly", (0, 0, 1, 0, 1, 1, 0, 1), "main"),
         ("poly", (0.15, 0.06, 0.85, 0.06, 0.85, 0.45, 0.15, 0.45), "light"),
@@ -48,21 +58,32 @@ ICONS: dict[str, tuple[float, float, RGB, tuple[Shape, ...]]] = {
         ("poly", (0.36, 0.88, 0.45, 0.5, 0.52, 0.62, 0.6, 0.45, 0.66, 0.88), "glow"),
         ("poly", (0, 0.82, 1, 0.72, 1, 0.86, 0, 0.96), "dark"),
         ("poly", (0, 0.72, 1, 0.84, 1, 0.98, 0, 0.86), "main"))),
-    "lens": (1.1, 0.85, (150, 180, 190), (
-        ("ellipse", (0, 0, 1, 1), "glass"),
-        ("ellipse", (0.14, 0.12, 0.86, 0.88), "none"),
-        ("ellipse", (0.28, 0.26, 0.72, 0.74), "none"),
-        ("ellipse", (0.42, 0.4, 0.58, 0.6), "glow"))),
+    "flame": (0.3, 0.6, (240, 128, 48), (
+        ("poly", (0.5, 0.0, 0.8, 0.45, 0.9, 0.75, 0.7, 1, 0.3, 1, 0.1, 0.75, 0.2, 0.45), "flame"),
+        ("poly", (0.5, 0.4, 0.68, 0.7, 0.62, 0.96, 0.38, 0.96, 0.32, 0.7), "glow"))),
+    "lens": (1.9, 0.6, (150, 180, 190), (
+        ("poly", (0.3, 0.66, 0.7, 0.66, 0.86, 0.97, 0.14, 0.97), "dark"),
+        ("poly", (0.05, 1, 0.95, 1, 0.92, 0.96, 0.08, 0.96), "dark"),
+        ("poly", (0.18, 0.06, 0.82, 0.06, 0.97, 0.2, 1, 0.36, 0.97, 0.52, 0.82, 0.66, 0.18, 0.66,
+                  0.03, 0.52, 0, 0.36, 0.03, 0.2), "main"),
+        *(("line", (0.02 + 0.2 * abs(y - 0.36), y, 0.5, y + 0.012, 0.98 - 0.2 * abs(y - 0.36), y),
+           "light") for y in (0.1, 0.16, 0.22, 0.28, 0.44, 0.5, 0.56, 0.62)),
+        ("ellipse", (0.34, 0.27, 0.66, 0.45), "glow"),
+        ("poly", (0.14, 0.0, 0.86, 0.0, 0.86, 0.06, 0.14, 0.06), "metal"),
+        ("poly", (0.16, 0.66, 0.84, 0.66, 0.84, 0.7, 0.16, 0.7), "metal"))),
     "crank": (0.45, 1.0, (150, 150, 150), (
         ("poly", (0.3, 0.62, 0.7, 0.62, 0.8, 1, 0.2, 1), "dark"),
         ("poly", (0.45, 0.45, 0.92, 0.12, 0.98, 0.2, 0.55, 0.56), "metal"),
         ("ellipse", (0.34, 0.34, 0.66, 0.66), "metal"),
         ("ellipse", (0.86, 0.0, 1.0, 0.2), "dark"))),
-    "beacon": (1.0, 0.6, (176, 60, 52), (
-        ("ellipse", (0.05, 0.0, 0.95, 0.58), "glow"),
-        ("line", (0.2, 0.1, 0.2, 0.55), "dark"), ("line", (0.8, 0.1, 0.8, 0.55), "dark"),
-        ("line", (0.5, 0.0, 0.5, 0.55), "dark"),
-        ("poly", (0.15, 0.55, 0.85, 0.55, 0.95, 1, 0.05, 1), "main"))),
+    "beacon": (2.8, 0.34, (196, 56, 44), (
+        ("poly", (0.46, 0.2, 0.54, 0.2, 0.56, 0.98, 0.44, 0.98), "metal"),
+        ("poly", (0.2, 0.97, 0.8, 0.97, 0.8, 1, 0.2, 1), "dark"),
+        ("poly", (0.5, 0.3, 1.0, 0.24, 1.0, 0.38, 0.5, 0.42), "dark"),
+        ("poly", (0.56, 0.3, 0.96, 0.26, 0.96, 0.36, 0.56, 0.39), "glass"),
+        ("poly", (0.3, 0.16, 0.7, 0.16, 0.66, 0.21, 0.34, 0.21), "metal"),
+        ("poly", (0.32, 0.06, 0.68, 0.06, 0.7, 0.16, 0.3, 0.16), "main"),
+        ("ellipse", (0.32, 0.0, 0.68, 0.1), "glow"))),
     "wheel": (0.9, 1.0, (120, 86, 56), (
         ("line", (0.5, 0.0, 0.5, 1.0), "dark"), ("line", (0.0, 0.5, 1.0, 0.5), "dark"),
         ("line", (0.15, 0.15, 0.85, 0.85), "dark"), ("line", (0.85, 0.15, 0.15, 0.85), "dark"),
@@ -163,42 +184,107 @@ ICONS: dict[str, tuple[float, float, RGB, tuple[Shape, ...]]] = {
         ("poly", (0.8, 0.25, 1, 0, 1, 0.75, 0.8, 1), "dark"))),
 }  # fmt: skip
 
-_ICON_WORDS: dict[str, tuple[str, ...]] = {
-    "door": ("door", "gate", "doorway", "entrance"),
-    "window": ("window",),
-    "car": ("car", "taxi", "cab", "truck", "van", "jeep", "sedan", "vehicle", "bus"),
-    "table": ("table", "desk", "counter", "bar", "workbench"),
-    "chair": ("chair", "stool", "seat", "bench"),
-    "bed": ("bed", "sofa", "couch", "bunk", "cot"),
-    "candle": ("candle", "torch", "match", "lighter"),
-    "lamp": ("lamp", "lantern", "lamplight"),
-    "phone": ("phone", "mobile", "cell", "tablet", "screen", "laptop"),
+_WORDS: dict[str, tuple[str, ...]] = {
+    "door": ("door", "gate", "doorway", "entrance", "hatch", "trapdoor"),
+    "window": ("window", "porthole", "skylight", "windowpane"),
+    "car": (
+        "car",
+        "taxi",
+        "cab",
+        "truck",
+        "van",
+        "jeep",
+        "sedan",
+        "vehicle",
+        "bus",
+        "lorry",
+        "tractor",
+    ),
+    "table": ("table", "counter", "bar", "workbench", "worktop", "kitchen table"),
+    "chair": ("chair", "seat", "bench", "throne", "rocking chair", "wheelchair"),
+    "bed": ("bed", "bunk", "cot", "mattress", "hammock", "cradle"),
+    "candle": ("candle", "candlestick", "candelabra"),
+    "lamp": ("lamp", "lamplight", "lampshade", "floor lamp", "table lamp", "standard lamp"),
+    "phone": ("phone", "mobile", "cellphone", "smartphone", "cell", "tablet", "iphone"),
     "envelope": ("envelope", "mail"),
-    "letter": ("letter", "note", "paper", "page", "document", "file", "script", "map", "card"),
-    "photo": ("photo", "picture", "portrait", "painting", "frame"),
-    "book": ("book", "diary", "journal", "notebook", "album", "bible"),
-    "gun": ("gun", "handgun", "shotgun", "pistol", "revolver", "rifle", "weapon"),
-    "knife": ("knife", "blade", "dagger", "sword", "razor", "scissors"),
-    "cup": ("cup", "mug", "coffee", "tea", "bowl"),
-    "glass": ("glass", "wine", "whisky", "whiskey", "drink", "beer"),
-    "bottle": ("bottle", "flask", "jar", "vial", "pill"),
-    "key": ("key",),
+    "letter": (
+        "letter",
+        "note",
+        "paper",
+        "document",
+        "file",
+        "script",
+        "card",
+        "postcard",
+        "telegram",
+        "memo",
+    ),
+    "photo": ("photo", "photograph", "picture", "portrait", "painting", "frame", "snapshot"),
+    "book": (
+        "book",
+        "diary",
+        "journal",
+        "notebook",
+        "album",
+        "bible",
+        "novel",
+        "paperback",
+        "page",
+    ),
+    "gun": ("gun", "handgun", "pistol", "revolver", "weapon", "firearm"),
+    "knife": ("knife", "blade", "dagger", "razor", "scissors"),
+    "cup": ("cup", "mug", "coffee", "tea", "bowl", "teacup"),
+    "glass": (
+        "glass",
+        "wine",
+        "whisky",
+        "whiskey",
+        "drink",
+        "beer",
+        "tumbler",
+        "wineglass",
+        "goblet",
+    ),
+    "bottle": ("bottle", "flask", "jar", "vial", "pill", "thermos"),
+    "key": ("key", "keyring"),
     "boat": ("boat", "ship", "yacht", "canoe", "dinghy", "ferry", "trawler", "raft"),
-    "radio": ("radio", "transmitter", "receiver", "walkie"),
-    "fire": ("fire", "campfire", "fireplace", "flame", "bonfire", "hearth"),
-    "lens": ("lens", "magnifier"),
-    "crank": ("crank", "lever", "winch"),
-    "beacon": ("beacon", "lighthouse", "flare", "siren"),
-    "wheel": ("wheel", "helm", "tyre", "tire"),
-    "kettle": ("kettle", "pot", "teapot", "saucepan"),
-    "bag": ("bag", "suitcase", "briefcase", "purse", "backpack", "luggage"),
-    "clock": ("clock", "watch", "timer"),
-    "tree": ("tree", "bush", "plant"),
+    "radio": ("radio", "transmitter", "walkie", "walkie-talkie", "wireless", "radio set"),
+    "fire": ("fire", "campfire", "bonfire", "brazier"),
+    "flame": ("flame", "blaze", "flames"),
+    "lens": ("lens", "fresnel", "lighthouse lens"),
+    "crank": ("crank", "winch", "windlass", "clockwork"),
+    "beacon": ("beacon", "solar beacon", "navigation light", "flare"),
+    "wheel": ("wheel", "helm", "tyre", "steering wheel"),
+    "kettle": ("kettle", "samovar"),
+    "bag": ("bag", "purse", "backpack", "rucksack", "satchel", "handbag", "sack", "holdall"),
+    "clock": (
+        "clock",
+        "wristwatch",
+        "stopwatch",
+        "pocket watch",
+        "timer",
+        "alarm clock",
+        "hourglass",
+    ),
+    "tree": ("tree", "bush", "sapling", "hedge"),
+    "box": ("box", "parcel", "package", "carton"),
 }
 
+ICONS.update(HOUSE | KITCHEN | LIGHTS | TOOLS | SEA | PAPERS | MACHINES | NATURE)
+_ICON_WORDS = _WORDS | WORDS
 
-LYING = frozenset({"letter", "envelope", "photo", "book", "phone", "key", "knife", "gun"})
-FLAT = frozenset({"letter", "envelope", "photo", "book", "phone"})  # fill their whole box
+LYING = frozenset({"letter", "envelope", "photo", "book", "phone", "key", "knife", "gun", "map",
+                   "logbook", "newspaper", "pen", "flashlight", "rifle", "plate"})  # fmt: skip
+FLAT = frozenset({"letter", "envelope", "photo", "book", "phone", "map", "logbook", "newspaper"})
+#: what hangs on a wall, and how high its foot is (metres); the rest stand on the floor
+HANGING = {"window": 0.95, "clock": 1.7, "photo": 1.45, "mirror": 1.1, "shelf": 1.3,
+           "map": 1.3, "lifebuoy": 1.0, "pan": 1.6, "net": 1.2}  # fmt: skip
+#: icons that others already show ("the beacon on its steel pole", "a flame in the lens")
+PART_OF = {
+    "pole": ("beacon",),
+    "book": ("logbook",),
+    "flame": ("lens", "candle", "match", "oil-lamp", "lantern", "fireplace", "fire"),
+}
 
 
 def icon_words() -> dict[str, tuple[str, ...]]:
@@ -206,16 +292,38 @@ def icon_words() -> dict[str, tuple[str, ...]]:
     return _ICON_WORDS
 
 
+@lru_cache(maxsize=1)
+def _lookup() -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Whole words (and their plurals) → icon, the first icon naming them winning; and the
+    words long enough to end a compound ("logbook" ends in "book")."""
+    whole: dict[str, str] = {}
+    for icon, keys in _ICON_WORDS.items():
+        for key in keys:
+            for word in (key + "s", key + "es"):
+                whole.setdefault(word, icon)
+    exact: dict[str, str] = {}
+    for icon, keys in _ICON_WORDS.items():
+        for key in keys:
+            exact.setdefault(key, icon)
+    ends = [(k, icon) for icon, keys in _ICON_WORDS.items() for k in keys if len(k) > 3]
+    return whole | exact, ends
+
+
 @lru_cache(maxsize=2048)
 def find_icon(name: str) -> str | None:
-    """Which drawing stands for a prop noun ("the old letters" → letter), or None."""
+    """Which drawing stands for a prop noun ("the old letters" → letter), or None: its last
+    word (or last two) that names one, whole or as the end of a compound ("logbook")."""
     words = [w.strip(".,;:!?'\"()") for w in name.lower().split()]
     words = [w[:-2] if w.endswith("'s") else w for w in words]
-    for icon, keys in _ICON_WORDS.items():
-        for word in words:
-            if any(word in (key, key + "s", key + "es") or (len(key) > 3 and word.endswith(key))
-                   for key in keys):  # fmt: skip
-                return icon
+    whole, ends = _lookup()
+    for i in reversed(range(len(words))):
+        word = words[i]
+        icon = (whole.get(f"{words[i - 1]} {word}") if i else None) or whole.get(word)
+        if icon is None:  # a compound: at least three letters in front of the known word
+            icon = next((ic for k, ic in ends if word.endswith(k) and len(word) >= len(k) + 3),
+                        None)  # fmt: skip
+        if icon is not None:
+            return icon
     return None
 
 

@@ -1,6 +1,7 @@
-"""Outdoors: the sky (sun, moon, stars, clouds) over the ground, the scenery on the horizon
-that the location names (a skyline, water, a treeline, ridges or hills), and marks on the
-ground that show its perspective."""
+"""Outdoors: the sky over the ground, then the scenery the words name, far to near (ridges and
+deserts, the coast, woods, streets, roads and fields, a balcony's railing), and the lights that
+cross it (a lighthouse beam, lightning). A location that names no scenery gets one kind from
+its name (a skyline, water, a treeline, ridges or hills)."""
 
 from __future__ import annotations
 
@@ -11,42 +12,57 @@ from PIL import Image
 
 from cinecode.backends.protocols import Composition
 from cinecode.backends.sketch.canvas import Canvas
+from cinecode.backends.sketch.landmarks import COAST, coast_for, draw_coast, draw_sea
+from cinecode.backends.sketch.lands import draw_land, ridges, road_marks, skyline, treeline
 from cinecode.backends.sketch.light import glow
 from cinecode.backends.sketch.pencil import Pencil
-from cinecode.backends.sketch.props import draw_icon
+from cinecode.backends.sketch.railings import draw_balcony, draw_rooftop
 from cinecode.backends.sketch.shots import SKIES, scenery_kind
+from cinecode.backends.sketch.skies import BEAM, draw_beam, draw_lightning, draw_sky, sky_colours
 from cinecode.backends.sketch.style import RGB, Point, mix
+
+#: the ground under each kind of scenery (the first tag that names one wins)
+GROUNDS: dict[str, RGB] = {
+    "city": (150, 148, 142), "street": (150, 148, 142), "station": (150, 148, 142),
+    "rooftop": (130, 124, 120), "balcony": (120, 118, 116),
+    "water": (214, 198, 160), "beach": (214, 198, 160), "desert": (214, 190, 150),
+    "trees": (132, 156, 104), "forest": (120, 140, 96), "ridge": (196, 170, 126),
+    "mountains": (176, 160, 130), "road": (146, 156, 110),
+}  # fmt: skip
+GRASS: RGB = (140, 160, 106)
+#: the scenery each kind of the location's name stands for, as a tag
+LEGACY = {"city": "street", "water": "sea", "trees": "forest", "ridge": "mountains",
+          "hills": "hills"}  # fmt: skip
+FAR = ("mountains", "hills", "desert")
+NEAR = ("forest", "street", "road", "field", "river", "bridge", "garden", "cemetery", "station")
 
 
 def draw_exterior(frame: Canvas, image: Image.Image, pencil: Pencil, comp: Composition) -> None:
-    """Outdoors: sky over the ground, the scenery the location names, marks on the ground."""
-    top, horizon_sky, light, tint = SKIES[frame.time]
-    frame.env.light, frame.env.tint = light, tint
+    """Outdoors: sky over the ground, the scenery the words name, marks on the ground, the
+    lights the action names."""
+    frame.env.light, frame.env.tint = SKIES[frame.time][2], SKIES[frame.time][3]
+    tags = frame.read.scenery
     kind = scenery_kind(comp.location)
-    grounds = {"city": (150, 148, 142), "water": (214, 198, 160), "trees": (132, 156, 104),
-               "ridge": (196, 170, 126), "hills": (150, 166, 112)}  # fmt: skip
-    ground = frame.palette(comp, 1, grounds[kind])
+    first = next((GROUNDS[tag] for tag in tags if tag in GROUNDS), GRASS)
+    ground = frame.palette(comp, 1, first if tags else GROUNDS.get(kind, (150, 166, 112)))
     if frame.weather == "snow":
         ground = mix(ground, (246, 246, 250), 0.75)
-    sky_top = mix(frame.style.paper, top, frame.style.wash)
-    sky_low = mix(frame.style.paper, horizon_sky, frame.style.wash)
+    sky_top, sky_low = sky_colours(frame)
     far = mix(frame.wash(ground), sky_low, 0.35)
     frame.env.air = sky_low
     frame.env.sky = (sky_top, sky_low)
     _sky_and_ground(frame, image, (sky_top, sky_low), (far, frame.wash(ground)))
-    _sky_details(frame, image, pencil)
-    scenery_colour = frame.palette(comp, 0, {"city": (150, 140, 132), "water": (120, 150, 170),
-                                             "trees": (96, 128, 84), "ridge": (150, 128, 110),
-                                             "hills": (120, 140, 96)}[kind])  # fmt: skip
-    if kind == "city":
-        _skyline(frame, pencil, scenery_colour)
-    elif kind == "water":
-        _water(frame, pencil, scenery_colour)
-    elif kind == "trees":
-        _treeline(frame, pencil, scenery_colour)
+    draw_sky(frame, image, pencil, frame.cam.horizon)
+    if "lightning" in frame.read.lights and frame.cam.horizon > 0:
+        draw_lightning(frame, image, pencil, frame.cam.horizon)
+    if tags:
+        lantern, reach = _landscape(frame, pencil, tags)
     else:
-        _ridges(frame, pencil, scenery_colour, jagged=kind == "ridge")
-    _ground_marks(frame, pencil, kind)
+        lantern, reach = None, 60.0
+        _by_name(frame, pencil, comp, kind)
+    if not {"street", "balcony", "rooftop"} & set(tags) and kind != "city":
+        _tufts(frame, pencil, reach)
+    _lights(frame, image, lantern)
 
 
 def _sky_and_ground(
@@ -66,122 +82,57 @@ def _sky_and_ground(
     image.paste(strip.resize((frame.w, h), Image.Resampling.NEAREST))
 
 
-def _sky_details(frame: Canvas, image: Image.Image, pencil: Pencil) -> None:
-    """Sun, moon and stars, or clouds, where the sky shows."""
-    horizon = frame.cam.horizon
-    if horizon < 0.12 * frame.h:
-        return
-    rnd, u = frame.rnd, frame.u
-    x = frame.w * rnd.choice((rnd.uniform(0.12, 0.35), rnd.uniform(0.65, 0.88)))
-    if frame.time == "night":
-        for _ in range(int(1.2e-4 * frame.w * min(horizon, frame.h))):
-            sx, sy = rnd.uniform(0, frame.w), rnd.uniform(0, horizon * 0.9)
-            r = rnd.uniform(0.6, 1.6) * u
-            pencil.draw.ellipse((sx - r, sy - r, sx + r, sy + r), fill=(235, 232, 210, 220))
-        y, r = horizon * rnd.uniform(0.2, 0.45), 26 * u
-        glow(image, (x, y), r * 4, (170, 185, 230), 0.35)
-        pencil.ellipse((x - r, y - r, x + r, y + r), (238, 234, 212), weight=0.8)
-        shadow = (x - r * 0.45, y - r * 1.08, x + r * 1.35, y + r * 0.92)
-        t = min(1.0, max(0.0, y / max(horizon, 1.0))) ** 0.8
-        pencil.draw.ellipse(shadow, fill=mix(frame.env.sky[0], frame.env.sky[1], t))
-        return
-    if frame.time in ("dawn", "dusk", "evening"):
-        y, r = horizon - 18 * u, 46 * u
-        glow(image, (x, y), r * 5, (255, 190, 120), 0.55)
-        pencil.ellipse((x - r, y - r, x + r, y + r), (252, 214, 150), weight=0.7, alpha=0.5)
+def _landscape(frame: Canvas, pencil: Pencil, tags: tuple[str, ...]) -> tuple[Point | None, float]:
+    """Every tag, far to near: ridges, the coast (or a lake), woods, streets, roads and
+    fields, then the railing of a high place; the lighthouse's lantern and how far the land
+    reaches."""
+    coast = coast_for(frame, tags)
+    seaside = bool(COAST & set(tags)) and not coast.afloat
+    span = (-10.0, frame.w + 10.0)
+    if seaside:  # the land rises on the side away from the headland
+        span = (-10.0, frame.w * 0.55) if coast.side > 0 else (frame.w * 0.45, frame.w + 10.0)
+    for tag in FAR:
+        if tag in tags:
+            draw_land(frame, pencil, tag, math.inf, span)
+    if "lake" in tags and "sea" not in tags:
+        lake = coast_for(frame, ("lake",))
+        draw_sea(frame, pencil, lake, 220.0)
+        treeline(frame, pencil, frame.wash((96, 128, 84)), (-10.0, frame.w + 10.0))
+    lantern = draw_coast(frame, pencil, tags, coast)
+    reach = coast.shore if seaside and coast.shore else 300.0
+    for tag in NEAR:
+        if tag in tags:
+            draw_land(frame, pencil, tag, reach, span)
+    if "balcony" in tags:
+        draw_balcony(frame, pencil, "lighthouse" in tags, coast.side)
+    if "rooftop" in tags:
+        draw_rooftop(frame, pencil)
+    land = coast.shore > 0 or not COAST & set(tags)
+    return lantern, min(reach, 60.0) if land else 0.0
+
+
+def _by_name(frame: Canvas, pencil: Pencil, comp: Composition, kind: str) -> None:
+    """The one kind of scenery the location's name gives when the words name none."""
+    colours = {"city": (150, 140, 132), "water": (120, 150, 170), "trees": (96, 128, 84),
+               "ridge": (150, 128, 110), "hills": (120, 140, 96)}  # fmt: skip
+    colour = frame.wash(frame.palette(comp, 0, colours[kind]))
+    everywhere = (-10.0, frame.w + 10.0)
+    if kind == "city":
+        skyline(frame, pencil, colour)
+        road_marks(frame, pencil)
+    elif kind == "water":
+        _water(frame, pencil, colour)
+    elif kind == "trees":
+        treeline(frame, pencil, colour, everywhere)
     else:
-        y, r = horizon * rnd.uniform(0.18, 0.4), 30 * u
-        glow(image, (x, y), r * 5, (255, 248, 220), 0.45)
-    for _ in range(rnd.randint(2, 4)):
-        cx, cy = rnd.uniform(0, frame.w), rnd.uniform(0.1, 0.7) * horizon
-        _cloud(frame, pencil, cx, cy, rnd.uniform(80, 160) * u)
-
-
-def _cloud(frame: Canvas, pencil: Pencil, cx: float, cy: float, size: float) -> None:
-    colour = mix(frame.style.paper, (250, 250, 252), 0.6)
-    if frame.time in ("dusk", "dawn", "evening"):
-        colour = (246, 196, 170)
-    for _ in range(4):
-        dx, dy = frame.rnd.uniform(-0.5, 0.5) * size, frame.rnd.uniform(-0.15, 0.1) * size
-        r = frame.rnd.uniform(0.25, 0.4) * size
-        box = (cx + dx - r, cy + dy - r * 0.6, cx + dx + r, cy + dy + r * 0.6)
-        pencil.ellipse(box, colour, weight=0.6, alpha=0.35)
-
-
-def _skyline(frame: Canvas, pencil: Pencil, colour: RGB) -> None:
-    """Buildings along the horizon; lit windows at night."""
-    cam, rnd = frame.cam, frame.rnd
-    z = 120.0
-    ground = cam.ground(z)
-    x = cam.world_x(-40, z)
-    right = cam.world_x(frame.w + 40, z)
-    fill = mix(frame.wash(colour), frame.env.air, 0.4)
-    while x < right:
-        bw, bh = rnd.uniform(8, 22), rnd.uniform(8, 30)
-        x0, y0 = cam.project(x, bh, z)
-        x1 = cam.project(x + bw, 0, z)[0]
-        stone = rnd.choice(((176, 120, 96), (196, 180, 150), (150, 154, 160), (170, 160, 150)))
-        shade = mix(mix(fill, frame.wash(stone), 0.35), (40, 40, 46), rnd.uniform(0, 0.15))
-        pencil.shape([(x0, y0), (x1, y0), (x1, ground), (x0, ground)], shade, weight=0.8)
-        if frame.rnd.random() < 0.3:  # a water tower or a roof box
-            rx = x0 + (x1 - x0) * rnd.uniform(0.2, 0.6)
-            pencil.shape(
-                [(rx, y0), (rx + 8 * frame.u, y0), (rx + 8 * frame.u, y0 - 10 * frame.u),
-                 (rx, y0 - 10 * frame.u)], shade, weight=0.6)  # fmt: skip
-        step = max(4.0, 3.0 * cam.lens / z)
-        lit = (255, 214, 120) if frame.time in ("night", "dusk", "evening") else None
-        gy = y0 + step
-        while gy < ground - step and lit is not None:
-            gx = x0 + step * 0.6
-            while gx < x1 - step * 0.6:
-                if rnd.random() < 0.35:
-                    pencil.draw.rectangle((gx, gy, gx + step * 0.4, gy + step * 0.5), fill=lit)
-                gx += step
-            gy += step * 1.2
-        x += bw + rnd.uniform(0.5, 8)
-
-
-def _treeline(frame: Canvas, pencil: Pencil, colour: RGB) -> None:
-    cam, rnd = frame.cam, frame.rnd
-    z = 45.0
-    ground = cam.ground(z)
-    x, right = cam.world_x(-40, z), cam.world_x(frame.w + 40, z)
-    fill = mix(frame.wash(colour), frame.env.air, 0.25)
-    pencil.shape(
-        [(-10, ground), (frame.w + 10, ground), (frame.w + 10, ground - 3 * cam.lens / z),
-         (-10, ground - 3 * cam.lens / z)], fill, outline=False)  # fmt: skip
-    while x < right:
-        th, tw = rnd.uniform(6, 14), rnd.uniform(4, 8)
-        tx, ty = cam.project(x, th, z)
-        rx = tw * cam.lens / z / 2
-        shade = mix(fill, (30, 40, 30), rnd.uniform(0, 0.2))
-        pencil.ellipse((tx - rx, ty, tx + rx, ground + rx * 0.2), shade, weight=0.7)
-        x += tw * rnd.uniform(0.45, 0.8)
-    for _ in range(2):  # nearer trees
-        tx = rnd.choice((rnd.uniform(0.02, 0.2), rnd.uniform(0.8, 0.98))) * frame.w
-        draw_icon(frame, pencil, "tree", tx, cam.ground(cam.d0 * 2.5), cam.lens / (cam.d0 * 2.5))
-
-
-def _ridges(frame: Canvas, pencil: Pencil, colour: RGB, *, jagged: bool) -> None:
-    cam, rnd = frame.cam, frame.rnd
-    for layer, z in enumerate((400.0, 160.0)):
-        ground = cam.ground(z)
-        base = mix(frame.wash(colour), frame.env.air, 0.55 - 0.25 * layer)
-        pts: list[Point] = [(-10, ground + 2)]
-        x, y = -10.0, ground - rnd.uniform(10, 40) * frame.u
-        while x < frame.w + 10:
-            pts.append((x, y))
-            x += rnd.uniform(30, 90) * frame.u * (0.6 if jagged else 1.4)
-            peak = (70 if jagged else 30) * frame.u * (1 + layer * 0.5)
-            y = min(ground - 2, max(ground - peak * 2, y + rnd.uniform(-peak, peak)))
-        pts += [(frame.w + 10, y), (frame.w + 10, ground + 2)]
-        pencil.shape(pts, base, weight=0.8)
+        ridges(frame, pencil, colour, jagged=kind == "ridge", span=everywhere)
+    frame.drawn.add("scenery", LEGACY[kind])
 
 
 def _water(frame: Canvas, pencil: Pencil, colour: RGB) -> None:
     cam = frame.cam
     shore = cam.ground(30.0)
-    water = mix(frame.wash(colour), frame.env.air, 0.25)
+    water = mix(colour, frame.env.air, 0.25)
     top = max(cam.horizon, -10)
     pencil.shape([(-10, top), (frame.w + 10, top), (frame.w + 10, shore), (-10, shore)],
                  water, outline=False)  # fmt: skip
@@ -194,22 +145,31 @@ def _water(frame: Canvas, pencil: Pencil, colour: RGB) -> None:
         y += max(3.0, (y - top) * 0.18 + 2 * frame.u)
 
 
-def _ground_marks(frame: Canvas, pencil: Pencil, kind: str) -> None:
-    """Perspective on the ground: road lines in town, tufts elsewhere."""
+def _tufts(frame: Canvas, pencil: Pencil, reach: float) -> None:
+    """Tufts of grass on the ground up to `reach` metres: its perspective."""
     cam, rnd = frame.cam, frame.rnd
-    if kind == "city":
-        for x in (-4.0, 4.0, -6.0, 6.0):
-            pencil.line([cam.project(x, 0, 1.0), cam.project(x, 0, 90.0)], weight=0.9,
-                        alpha=0.55)  # fmt: skip
-        z = 2.0
-        while z < 80:
-            a, b = cam.project(0, 0, z), cam.project(0, 0, z * 1.25)
-            pencil.line([a, b], weight=1.2, alpha=0.45, passes=1)
-            z *= 1.6
+    near = max(cam.d0 * 0.4, 1.0)
+    if reach <= near:
         return
     for _ in range(40):
-        z = math.exp(rnd.uniform(math.log(max(cam.d0 * 0.4, 1.0)), math.log(60)))
+        z = math.exp(rnd.uniform(math.log(near), math.log(reach)))
         x = cam.world_x(rnd.uniform(0, frame.w), z)
         px, py = cam.project(x, 0, z)
         length = 0.4 * cam.lens / z
         pencil.line([(px - length, py), (px + length, py)], weight=0.6, alpha=0.35, passes=1)
+
+
+def _lights(frame: Canvas, image: Image.Image, lantern: Point | None) -> None:
+    """The lights the action names outdoors: the beam out of the lantern (or from off the
+    frame's side), a flame in the lantern, a light left dark."""
+    lights = frame.read.lights
+    horizon = frame.cam.horizon
+    if "beam" in lights:
+        sx, sy = lantern or (frame.w * 1.05, horizon - 0.12 * frame.h)
+        aim = (frame.w / 2 - (sx - frame.w / 2) * 2.5, min(sy, horizon) - 0.2 * frame.h)
+        draw_beam(frame, image, (sx, sy), aim, 0.35 * frame.h)
+    if "flame" in lights and lantern is not None:
+        glow(image, lantern, 70 * frame.u, BEAM, 1.0)
+        frame.drawn.add("lights", "flame")
+    if "dark" in lights:
+        frame.drawn.add("lights", "dark")

@@ -62,23 +62,26 @@ def _insert(frame: Canvas, image: Image.Image, pencil: Pencil, comp: Composition
         pencil.line([(-10, y), (frame.w * 0.5, y + wobble), (frame.w + 10, y)], weight=0.6,
                     alpha=0.3, passes=1)  # fmt: skip
         y += (y - edge + 20 * frame.u) * 0.25
-    props = list(comp.props) or ["object"]
+    names = frame.read.names or {}
+    props = [names.get(i, i) for i in frame.read.props] or list(comp.props) or ["object"]
     for extra, name in enumerate(props[1:3]):  # the other props, out of focus behind
         x = frame.w * (0.2 + 0.6 * extra + rnd.uniform(-0.06, 0.06))
         draw_icon(frame, pencil, name, x, edge + 0.14 * frame.h, 0.0, target=0.2 * frame.h)
+        frame.drawn.add("props", icon_for(name))
     image.paste(soften(image, 4.5 * frame.u))
     x = frame.w * rnd.uniform(0.44, 0.56)
     base = frame.h * rnd.uniform(0.74, 0.8)
-    lying = icon_for(props[0]) in LYING
+    icon = icon_for(props[0])
+    lying = icon in LYING
     target = (0.42 if lying else 0.56) * frame.h
-    aspect = ICONS[icon_for(props[0])][1]
-    half = min(target * aspect, 0.8 * frame.w) / 2 * 1.1
-    if icon_for(props[0]) not in FLAT:
+    half = min(target * ICONS[icon][1], 0.8 * frame.w) / 2 * 1.1
+    if icon not in FLAT:
         low = 0.035 * frame.h if not lying else 0.12 * frame.h
         shadow = (x - half, base - low, x + half * 1.1, base + 0.03 * frame.h)
         pencil.draw.ellipse(shadow, fill=(20, 16, 12, 55))
     tilt = rnd.uniform(-14, 14) if lying else None
     draw_icon(frame, pencil, props[0], x, base, 0.0, target=target, tag=True, tilt=tilt)
+    frame.drawn.add("props", icon)
 
 
 def _overhead(frame: Canvas, image: Image.Image, pencil: Pencil, comp: Composition) -> None:

@@ -4,11 +4,13 @@ picture outdoors, through the windows indoors)."""
 from __future__ import annotations
 
 import math
+import random
 
 import numpy as np
 from PIL import Image
 
 from cinecode.backends.sketch.canvas import Canvas
+from cinecode.backends.sketch.pencil import Pencil
 from cinecode.backends.sketch.style import Box
 
 
@@ -21,10 +23,11 @@ def veil_outdoors(frame: Canvas, image: Image.Image, strength: float) -> None:
 def draw_weather(frame: Canvas, image: Image.Image) -> None:
     """Rain, snow, fog or wind over the picture; indoors only at the windows (an insert or
     a room without a window stays dry)."""
-    kind, rnd, u = frame.weather, frame.rnd, frame.u
+    kind, u = frame.weather, frame.u
     if not kind:
         return
-    pencil = frame.pencil(image)
+    rnd = random.Random(frame.req.seed * 31 + 7)  # its own dice: the weather moves nothing else
+    pencil = Pencil(image, rnd, u, frame.style)
     areas: list[Box] = [(0, 0, frame.w, frame.h)]
     if frame.setting == "int":
         areas = list(frame.env.windows)
