@@ -181,6 +181,7 @@ def shot_page(session: Session, shot_id: str) -> dict[str, Any]:
                 **{k: v for k, v in row.as_dict().items() if k != "thumbnail"},
                 "short": row.key[:TAKE_ID],
                 "video": row.video,
+                "drew": row.drew,
             }
             for row in rows
         ],

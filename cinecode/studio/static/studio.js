@@ -218,7 +218,8 @@ function takeView(take) {
         el("dt", { text: "backend" }), el("dd", { text: `${take.backend} ${take.model || ""}` }),
         el("dt", { text: "cost" }), el("dd", { text: Number(take.cost).toFixed(2) }),
         el("dt", { text: "score" }), el("dd", { text: scores }),
-        el("dt", { text: "prompt" }), el("dd", { class: "prompt", text: take.prompt })),
+        el("dt", { text: "prompt" }), el("dd", { class: "prompt", text: take.prompt }),
+        ...(take.drew ? [el("dt", { text: "drew" }), el("dd", { class: "drew", text: take.drew })] : [])),
       el("div", { class: "buttons" },
         el("button", { type: "button", class: "pick", onclick: () => pick(take.number), text: "Pick" }),
         take.rejected
