@@ -107,8 +107,8 @@ def test_new_takes_picks_by_click_and_key_and_the_player_follows(
     before = page.locator("#master").get_attribute("data-master")
     page.goto(f"{studio}/shot/1.2")
     expect(page.locator(".take")).to_have_count(1)
-    # what the sketch drew of "ELIAS waits on the steps. MARA stays at the wheel."
-    expect(page.locator(".take dd.drew")).to_contain_text("ELIAS, MARA")
+    # what the sketch drew: the room, who is in frame, the camera's staging
+    expect(page.locator(".take dd.drew")).to_contain_text(re.compile(r"MARA · camera \w+, lens"))
     # 1. two new takes from the form, with live progress
     page.fill("#new-takes input[name=count]", "2")
     page.click("#new-takes button[type=submit]")

@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import math
 
-from cinecode.backends.sketch.blocks import draw_box, quad
+from cinecode.backends.sketch.blocks import Span, draw_box, quad
 from cinecode.backends.sketch.canvas import Canvas
 from cinecode.backends.sketch.pencil import Pencil
 from cinecode.backends.sketch.props import draw_icon
 from cinecode.backends.sketch.style import RGB, Point, mix
 
-Span = tuple[float, float]
 
-
-def draw_land(frame: Canvas, pencil: Pencil, tag: str, reach: float, span: Span) -> bool:
+def draw_land(frame: Canvas, pencil: Pencil, tag: str, reach: float, span: Span) -> None:
     """Draw the land `tag` names up to `reach` metres away, ridges and woods within the
-    picture columns `span`; whether it was drawn."""
+    picture columns `span`."""
     if tag in ("mountains", "hills"):
         colour = (150, 128, 110) if tag == "mountains" else (120, 140, 96)
         ridges(frame, pencil, frame.wash(colour), jagged=tag == "mountains", span=span)
@@ -30,9 +28,8 @@ def draw_land(frame: Canvas, pencil: Pencil, tag: str, reach: float, span: Span)
     elif tag in _FLAT:
         _FLAT[tag](frame, pencil, min(reach, 200.0))
     else:
-        return False
+        return
     frame.drawn.add("scenery", tag)
-    return True
 
 
 def ridges(frame: Canvas, pencil: Pencil, colour: RGB, *, jagged: bool, span: Span) -> None:
