@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from cinecode.backends.protocols import Composition, Figure
 from cinecode.script.model import Film, Scene, Shot
@@ -33,7 +33,9 @@ _ENDS = (
     r"(?:has|have|had)?\s*(?:stopped|stops|eased|eases|passed|passes|cleared|clears|lifted|"
     r"lifts|dropped|drops|died|dies|faded|fades|gone|over|blown over|spent|let up|lets up)"
 )
-_CALM = r"\b(?:calm|still|clear|cloudless|sunny|dry|after the storm|morning after)\b"
+_ENDED = re.compile(rf"\w*\s+{_ENDS}\b")
+_NEGATED = re.compile(r"\b(?:no longer|no more|not|without|no|stopped|end of the)\s+(?:\w+\s+)?$")
+_CALMED = re.compile(r"\b(?:calm|still|clear|cloudless|sunny|dry|after the storm|morning after)\b")
 
 #: garments the action can put a character in
 _GARMENTS = (
@@ -50,12 +52,23 @@ _WEARS = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class Beat:
+    """What the words have said by one shot: the weather, what each character wears, and
+    who the shot's action names."""
+
+    weather: str
+    wearing: dict[str, str]
+    named: tuple[str, ...]
+
+
 def with_story(
     comp: Composition, shot: Shot, scene: Scene, film: Film, colour: Callable[[Film, str], str]
 ) -> Composition:
     """`comp` with what the words say the frame shows: action, place, people (in their
     `colour`), looks, weather."""
     location = film.location(scene)
+    beat = beats(film)[shot.id]
     # 1. the words
     action = shot.action
     first = scene.action_text.split("\n", 1)[0].strip()
@@ -67,12 +80,11 @@ def with_story(
     # 2. the people, 3. their looks
     figures = list(comp.figures)
     present = {f.name for f in figures}
-    acting = [n for n in _named(shot.action, film) if n not in present]
+    acting = [n for n in beat.named if n not in present]
     if acting and shot.size != "insert":
         figures = _add(figures, acting, [colour(film, name) for name in acting])
-    wearing = wardrobe(shot, scene, film)
     figures = [
-        replace(f, look=_description(film, f.name), wearing=wearing.get(f.name, ""))
+        replace(f, look=_description(film, f.name), wearing=beat.wearing.get(f.name, ""))
         for f in figures
     ]
     # 4. the weather
@@ -81,23 +93,55 @@ def with_story(
         action=" ".join(action.split()),
         place=location.description if location else "",
         figures=tuple(figures),
-        weather=", ".join(weather(shot, scene, film)),
+        weather=beat.weather,
     )
+
+
+_read: tuple[Film, dict[str, Beat]] | None = None  # the last film read (a plan reads one)
+
+
+def beats(film: Film) -> dict[str, Beat]:
+    """Every shot's beat, read once a film, scene by scene in order: the scene's ambience
+    and place set the weather, then each shot's action changes it sentence by sentence ("Rain
+    slams" … "The rain has stopped"); a garment the action puts on a character stays on to
+    the end of the scene ("Teo stumbles out in his grandfather's sweater")."""
+    global _read
+    if _read is not None and _read[0] is film:
+        return _read[1]
+    names = _names(film)
+    out: dict[str, Beat] = {}
+    for scene in film.scenes:
+        location = film.location(scene)
+        now: set[str] = set()
+        for text in (scene.ambience, location.description if location else ""):
+            _change(now, text)
+        worn: dict[str, str] = {}
+        for shot in scene.shots:
+            _change(now, re.sub(r":[^\n]*", ".", shot.action))  # after a colon: written words
+            _dress(worn, shot, film, names)
+            named = tuple(dict.fromkeys(_name(m, film) for m in names.finditer(shot.action)))
+            out[shot.id] = Beat(", ".join(sorted(now)), dict(worn), named)
+    _read = (film, out)
+    return out
+
+
+def _names(film: Film) -> re.Pattern[str]:
+    """One pattern for every character's cue name, longest first, any case."""
+    alternatives = sorted(film.characters, key=len, reverse=True)
+    if not alternatives:
+        return re.compile(r"(?!)")
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, alternatives))})\b", re.IGNORECASE)
+
+
+def _name(match: re.Match[str], film: Film) -> str:
+    """The cue name a match of `_names` stands for."""
+    word = match.group(0).upper()
+    return next((name for name in film.characters if name.upper() == word), word)
 
 
 def _description(film: Film, name: str) -> str:
     character = film.characters.get(name)
     return character.description if character else ""
-
-
-def _named(text: str, film: Film) -> list[str]:
-    """The characters a text names (by their cue name, any case), in order."""
-    found = []
-    for name in film.characters:
-        match = re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE)
-        if match:
-            found.append((match.start(), name))
-    return [name for _, name in sorted(found)]
 
 
 def _add(figures: list[Figure], names: list[str], colours: list[str]) -> list[Figure]:
@@ -109,53 +153,31 @@ def _add(figures: list[Figure], names: list[str], colours: list[str]) -> list[Fi
     return [replace(f, x=x) for f, x in zip(everyone, xs, strict=True)]
 
 
-def weather(shot: Shot, scene: Scene, film: Film) -> list[str]:
-    """The weather at `shot`: the scene's ambience and place set it, then each shot's action
-    up to this one changes it, sentence by sentence ("Rain slams" … "The rain has stopped")."""
-    location = film.location(scene)
-    now: set[str] = set()
-    texts = [scene.ambience, location.description if location else ""]
-    for other in scene.shots:  # what follows a colon is written or read, not weather
-        texts.append(re.sub(r":[^\n]*", ".", other.action))
-        if other.id == shot.id:
-            break
-    for text in texts:
-        for sentence in re.split(r"[.;!?\n]+", text.lower()):
-            _apply(now, sentence)
-    return sorted(now)
+def _change(now: set[str], text: str) -> None:
+    """Change the weather `now` by what each sentence of `text` says."""
+    for sentence in re.split(r"[.;!?\n]+", text.lower()):
+        for pattern, kinds in _WEATHER:
+            for match in re.finditer(pattern, sentence):
+                after = sentence[match.end() :]
+                before = sentence[: match.start()]
+                if _ENDED.match(after) or _NEGATED.search(before):
+                    now.difference_update(kinds)
+                else:
+                    now.update(kinds)
+        if _CALMED.search(sentence) and not any(re.search(p, sentence) for p, _ in _WEATHER):
+            now.difference_update(("rain", "wind", "snow"))
 
 
-def _apply(now: set[str], sentence: str) -> None:
-    """Change the weather `now` by what one sentence says."""
-    for pattern, kinds in _WEATHER:
-        for match in re.finditer(pattern, sentence):
-            after = sentence[match.end() :]
-            before = sentence[: match.start()]
-            if re.match(rf"\w*\s+{_ENDS}\b", after) or re.search(
-                r"\b(?:no longer|no more|not|without|no|stopped|end of the)\s+(?:\w+\s+)?$", before
-            ):
-                now.difference_update(kinds)
-            else:
-                now.update(kinds)
-    if re.search(_CALM, sentence) and not any(re.search(p, sentence) for p, _ in _WEATHER):
-        now.difference_update(("rain", "wind", "snow"))
-
-
-def wardrobe(shot: Shot, scene: Scene, film: Film) -> dict[str, str]:
-    """What the action has each character wear at `shot`, from the beat it says so to the
-    end of the scene ("Teo stumbles out in his grandfather's sweater")."""
-    worn: dict[str, str] = {}
-    for other in scene.shots:
-        for sentence in re.split(r"(?<=[.;!?])\s+", other.action):
-            match = _WEARS.search(sentence)
-            if not match:
-                continue
-            names = _named(sentence[: match.start()], film) or list(other.characters[:1])
-            if names:
-                worn[names[0]] = _garment(match.group(1) + match.group(2), names[0], film)
-        if other.id == shot.id:
-            break
-    return worn
+def _dress(worn: dict[str, str], shot: Shot, film: Film, names: re.Pattern[str]) -> None:
+    """Put on whoever the shot's action dresses the garment it names."""
+    for sentence in re.split(r"(?<=[.;!?])\s+", shot.action):
+        match = _WEARS.search(sentence)
+        if not match:
+            continue
+        who = names.search(sentence[: match.start()])
+        name = _name(who, film) if who else (shot.characters[0] if shot.characters else "")
+        if name:
+            worn[name] = _garment(match.group(1) + match.group(2), name, film)
 
 
 def _garment(phrase: str, name: str, film: Film) -> str:
