@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from PIL import Image
 
-from cinecode.backends.protocols import Composition, ImageRequest
+from cinecode.backends.protocols import Composition, Figure, ImageRequest
 from cinecode.backends.sketch.camera import camera_for
 from cinecode.backends.sketch.pencil import Pencil
 from cinecode.backends.sketch.shots import norm_angle, norm_setting, norm_size, norm_time
@@ -46,6 +48,11 @@ class Env:
     sky: tuple[RGB, RGB] = ((98, 150, 214), (205, 225, 240))  # top and horizon, as drawn
 
 
+_FLIPPED: dict[str, Literal["left", "right", "camera", "away"]] = {
+    "left": "right", "right": "left", "camera": "camera", "away": "away",
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Staging:
     """A take's staging, drawn from its seed: where the camera stands and how the people
@@ -73,6 +80,22 @@ class Staging:
             lens=rnd.choice((rnd.uniform(0.8, 0.92), 1.0, rnd.uniform(1.1, 1.3))),
             aim=rnd.uniform(-0.1, 0.1),
         )
+
+    def stage(self, figures: Sequence[Figure]) -> list[Figure]:
+        """The figures as this take stages them: 1. mirrored (sides and facings swap)
+        2. spread about the group's middle  3. shifted  4. the first one nearer; all inside
+        the frame."""
+        staged = list(figures)
+        if self.mirror:
+            staged = [replace(f, x=1 - f.x, facing=_FLIPPED[f.facing]) for f in staged]
+        if self.spread != 1.0 and len(staged) > 1:
+            middle = sum(f.x for f in staged) / len(staged)
+            staged = [replace(f, x=middle + (f.x - middle) * self.spread) for f in staged]
+        staged = [replace(f, x=min(0.92, max(0.08, f.x + self.shift))) for f in staged]
+        if self.stagger and len(staged) > 1:
+            first = staged[0]
+            staged[0] = replace(first, depth=max(-0.6, first.depth - self.stagger))
+        return staged
 
     def summary(self) -> dict[str, object]:
         return {
@@ -132,6 +155,11 @@ class Canvas:
         self.prop_tags: list[Tag] = []
         self.tilt = 0.0  # the Dutch angle's turn, degrees
         self.tilt_zoom = 1.0  # how much the turned picture is enlarged to fill the frame
+
+    @property
+    def figures(self) -> list[Figure]:
+        """The composition's people where this take stages them."""
+        return self.staging.stage(self.comp.figures) if self.comp else []
 
     @property
     def eye_level(self) -> bool:

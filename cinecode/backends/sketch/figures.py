@@ -5,13 +5,8 @@ of an overhead shot, seen from above."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
-from typing import Literal
-
 from PIL import Image, ImageChops, ImageFilter
 
-from cinecode.backends.protocols import Composition, Figure
 from cinecode.backends.sketch.canvas import Canvas, Tag
 from cinecode.backends.sketch.light import glow
 from cinecode.backends.sketch.looks import Look, look_of
@@ -20,12 +15,12 @@ from cinecode.backends.sketch.person import Head, Placed, draw_body
 from cinecode.backends.sketch.style import PERSON, RGB, Box, hex_rgb, in_light, mix
 
 
-def draw_figures(frame: Canvas, image: Image.Image, comp: Composition) -> None:
+def draw_figures(frame: Canvas, image: Image.Image) -> None:
     """The people, far to near, each with its ground shadow and name label, recorded in
     `frame.drawn`."""
     pencil = frame.pencil(image)
     light_side = frame.rnd.choice((-1, 1))
-    for spot in _place(frame, comp.figures):
+    for spot in _place(frame):
         if frame.size in ("extreme-wide", "wide", "full"):  # a shadow on the ground
             r = 0.35 * spot.ppm
             sx = spot.cx - light_side * r * 0.6
@@ -46,10 +41,10 @@ def draw_figures(frame: Canvas, image: Image.Image, comp: Composition) -> None:
             head.chin + 0.75 * height, head.mouth, head.width, side))  # fmt: skip
 
 
-def _place(frame: Canvas, figures: Sequence[Figure]) -> list[Placed]:
+def _place(frame: Canvas) -> list[Placed]:
     """Where each figure stands as the take stages them, how big it is, how it is emphasised."""
     cam, rnd = frame.cam, frame.rnd
-    figures = _staged(frame, figures)
+    figures = frame.figures
     looks = [look_of(f.name, f.look, f.wearing) for f in figures]
     tallest = max((look.height for look in looks), default=1.0)
     speakers = [f.depth for f in figures if f.role == "speaker"]
@@ -98,28 +93,6 @@ def _framed(frame: Canvas, look: Look, ppm: float, feet: float, short: float) ->
     lift = short * PERSON * ppm
     chin = feet - lift - ppm * PERSON * look.height * (1 - 0.23 / PERSON * look.head)
     return lift + max(0.0, chin - 0.8 * frame.h)
-
-
-_FLIPPED: dict[str, Literal["left", "right", "camera", "away"]] = {
-    "left": "right", "right": "left", "camera": "camera", "away": "away",
-}  # fmt: skip
-
-
-def _staged(frame: Canvas, figures: Sequence[Figure]) -> list[Figure]:
-    """The figures as the take stages them: 1. mirrored (sides and facings swap)  2. spread
-    about the group's middle  3. shifted  4. the first one nearer; all inside the frame."""
-    stage = frame.staging
-    staged = list(figures)
-    if stage.mirror:
-        staged = [replace(f, x=1 - f.x, facing=_FLIPPED[f.facing]) for f in staged]
-    if stage.spread != 1.0 and len(staged) > 1:
-        middle = sum(f.x for f in staged) / len(staged)
-        staged = [replace(f, x=middle + (f.x - middle) * stage.spread) for f in staged]
-    staged = [replace(f, x=min(0.92, max(0.08, f.x + stage.shift))) for f in staged]
-    if stage.stagger and len(staged) > 1:
-        first = staged[0]
-        staged[0] = replace(first, depth=max(-0.6, first.depth - stage.stagger))
-    return staged
 
 
 def _draw_person(frame: Canvas, image: Image.Image, spot: Placed, light_side: int) -> Head | None:
@@ -192,13 +165,13 @@ def _person_colours(frame: Canvas, spot: Placed, look: Look) -> dict[str, RGB]:
     }
 
 
-def figures_from_above(frame: Canvas, pencil: Pencil, comp: Composition) -> None:
+def figures_from_above(frame: Canvas, pencil: Pencil) -> None:
     """An overhead shot's people: shoulders, arms, nose and hair (or what is worn on the head)
     seen straight down; a child smaller."""
     rnd, u = frame.rnd, frame.u
     scale = frame.cam.framing.scale
     size = min(0.3 * frame.h, max(12 * u, 0.3 * scale * frame.h))
-    for fig in sorted(_staged(frame, comp.figures), key=lambda f: -f.depth):
+    for fig in sorted(frame.figures, key=lambda f: -f.depth):
         cx = fig.x * frame.w + rnd.uniform(-0.01, 0.01) * frame.w
         cy = frame.h * (0.42 + 0.3 * (fig.depth - 0.2) + rnd.uniform(-0.03, 0.03))
         dx, dy = {"left": (-1, 0), "right": (1, 0), "away": (0, -1)}.get(fig.facing, (0, 1))

@@ -37,7 +37,7 @@ def draw_picture(frame: Canvas) -> Image.Image:
         # 6. shallow depth of field: the set softens behind the people
         image = depth_of_field(frame, image)
         # 7. the people, far to near, with their shadows, key light and name tags
-        draw_figures(frame, image, comp)
+        draw_figures(frame, image)
         # 8. … and softens the people a little
         veil_outdoors(frame, image, 0.18)
     # 9. outdoors, rain, snow, wind or fog over everything

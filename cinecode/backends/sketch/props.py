@@ -41,13 +41,15 @@ class _Stage:
     """Where the props of one frame may go: across the frame, away from the people and from
     each other, at the depth the people stand."""
 
-    def __init__(self, frame: Canvas, comp: Composition) -> None:
+    def __init__(self, frame: Canvas) -> None:
         self.frame = frame
         cam = frame.cam
         self.z = max(0.3, min(cam.d0 * 0.92, frame.env.back - 0.5))
         self.ppm = cam.lens / self.z
         half = min(0.3 * cam.ppm0, 0.22 * frame.w)
-        self.people = [(x * frame.w - half, x * frame.w + half) for x in _staged_xs(frame, comp)]
+        self.people = [
+            (x * frame.w - half, x * frame.w + half) for x in (f.x for f in frame.figures)
+        ]
         self.taken: list[tuple[float, float]] = []
 
     def spot(self, width: float) -> float:
@@ -71,17 +73,6 @@ class _Stage:
         return -overlap(self.people) - 3 * overlap(self.taken) - 0.2 * gap - 0.05 * off_centre
 
 
-def _staged_xs(frame: Canvas, comp: Composition) -> list[float]:
-    """Where the take stages its people across the frame (as `figures` does: mirrored,
-    spread about their middle, shifted)."""
-    stage = frame.staging
-    xs = [1 - f.x if stage.mirror else f.x for f in comp.figures]
-    if len(xs) > 1:
-        middle = sum(xs) / len(xs)
-        xs = [middle + (x - middle) * stage.spread for x in xs]
-    return [min(0.92, max(0.08, x + stage.shift)) for x in xs]
-
-
 def stand_props(frame: Canvas, image: Image.Image, comp: Composition) -> None:
     """The frame's props in every shot size: all the action names (tagged), the place's
     dressing as room allows, and a labelled silhouette for each noun no drawing stands for.
@@ -91,7 +82,7 @@ def stand_props(frame: Canvas, image: Image.Image, comp: Composition) -> None:
         _old_props(frame, image, comp)
         return
     pencil = frame.pencil(image)
-    stage = _Stage(frame, comp)
+    stage = _Stage(frame)
     everything = read.props + read.dressing
     shown = {i for i in everything if set(PART_OF.get(i, ())) & set(everything)}
     shown |= set(frame.drawn.props)  # what the place drew already (a lamp room's lens)

@@ -109,4 +109,4 @@ def _overhead(frame: Canvas, image: Image.Image, pencil: Pencil, comp: Compositi
         pencil.line([(cx - rw * k, cy - rh * k), (cx + rw * k, cy - rh * k),
                      (cx + rw * k, cy + rh * k), (cx - rw * k, cy + rh * k)],
                     closed=True, weight=0.7, alpha=0.6)  # fmt: skip
-    figures_from_above(frame, pencil, comp)
+    figures_from_above(frame, pencil)
