@@ -139,6 +139,8 @@ class Canvas:
         self.w, self.h = req.width * self.ss, req.height * self.ss
         self.u = self.h / 720
         self.rnd = random.Random(req.seed)
+        self.people = random.Random(req.seed * 7907 + 3)  # their own dice: the sky or the
+        # weather drawn before them never changes a pose
         self.size = norm_size(comp.size) if comp else "wide"
         self.angle = norm_angle(comp.angle) if comp else "eye"
         self.setting = norm_setting(comp.setting) if comp else "int"
@@ -167,9 +169,10 @@ class Canvas:
         are drawn into it one by one."""
         return self.size != "insert" and self.angle != "overhead"
 
-    def pencil(self, image: Image.Image) -> Pencil:
-        """A pencil on `image`, in this frame's hand (its strokes draw on this frame's dice)."""
-        return Pencil(image, self.rnd, self.u, self.style)
+    def pencil(self, image: Image.Image, rnd: random.Random | None = None) -> Pencil:
+        """A pencil on `image`, in this frame's hand (its strokes draw on this frame's dice,
+        or on `rnd`)."""
+        return Pencil(image, rnd or self.rnd, self.u, self.style)
 
     def wash(self, color: RGB) -> RGB:
         """A marker colour as it lands on the paper, under the scene's light."""

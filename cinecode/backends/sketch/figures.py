@@ -18,8 +18,8 @@ from cinecode.backends.sketch.style import PERSON, RGB, Box, hex_rgb, in_light, 
 def draw_figures(frame: Canvas, image: Image.Image) -> None:
     """The people, far to near, each with its ground shadow and name label, recorded in
     `frame.drawn`."""
-    pencil = frame.pencil(image)
-    light_side = frame.rnd.choice((-1, 1))
+    pencil = frame.pencil(image, frame.people)
+    light_side = frame.people.choice((-1, 1))
     for spot in _place(frame):
         if frame.size in ("extreme-wide", "wide", "full"):  # a shadow on the ground
             r = 0.35 * spot.ppm
@@ -43,7 +43,7 @@ def draw_figures(frame: Canvas, image: Image.Image) -> None:
 
 def _place(frame: Canvas) -> list[Placed]:
     """Where each figure stands as the take stages them, how big it is, how it is emphasised."""
-    cam, rnd = frame.cam, frame.rnd
+    cam, rnd = frame.cam, frame.people
     figures = frame.figures
     looks = [look_of(f.name, f.look, f.wearing) for f in figures]
     tallest = max((look.height for look in looks), default=1.0)
@@ -100,7 +100,7 @@ def _draw_person(frame: Canvas, image: Image.Image, spot: Placed, light_side: in
     look = spot.look
     colours = _person_colours(frame, spot, look)
     if spot.blur < 0.8:
-        pencil = frame.pencil(image)
+        pencil = frame.pencil(image, frame.people)
         return draw_body(pencil, spot, look, colours, light_side, (0, 0), frame.angle)
     ppm = spot.ppm
     half = 0.5 * ppm * look.build + 4
@@ -115,7 +115,7 @@ def _draw_person(frame: Canvas, image: Image.Image, spot: Placed, light_side: in
         return None
     before = image.crop(box)
     patch = before.copy()
-    pencil = frame.pencil(patch)
+    pencil = frame.pencil(patch, frame.people)
     head = draw_body(pencil, spot, look, colours, light_side, (box[0], box[1]), frame.angle)
     mask = ImageChops.difference(before, patch).convert("L").point(lambda v: 255 if v else 0)
     blur = ImageFilter.GaussianBlur(spot.blur)

@@ -46,9 +46,12 @@ OWN_WINDOWS = frozenset(("church", "wheelhouse", "cellar", "prison"))
 
 
 def furnish(frame: Canvas, image: Image.Image, pencil: Pencil, room: Room, kind: str) -> None:
-    """Draw what furnishes a room of `kind`."""
+    """Draw what furnishes a room of `kind`, and record the props it shows (so the props
+    step does not draw them again)."""
     if kind in FURNITURE:
         FURNITURE[kind](frame, image, pencil, room)
+    for icon in SHOWS.get(kind, ()):
+        frame.drawn.add("props", icon)
 
 
 def _back(room: Room, x: float, width: float, deep: float) -> tuple[tuple[float, float], ...]:
@@ -56,6 +59,14 @@ def _back(room: Room, x: float, width: float, deep: float) -> tuple[tuple[float,
     shows it begin."""
     x0 = room.seen[0] + x
     return (x0, x0 + width), (room.depth - deep, room.depth)
+
+
+#: the props a room's own furniture already is
+SHOWS = {
+    "kitchen": ("shelf", "pan", "stove", "table"),
+    "living-room": ("sofa", "fireplace"),
+    "wheelhouse": ("wheel",),
+}
 
 
 def _kitchen(frame: Canvas, image: Image.Image, pencil: Pencil, room: Room) -> None:

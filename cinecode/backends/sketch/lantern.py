@@ -32,6 +32,8 @@ def draw_lamp_room(frame: Canvas, image: Image.Image, pencil: Pencil) -> None:
     side = frame.rnd.choice((-1, 1))
     x = cam.world_x(frame.w * (0.5 + side * 0.28), middle)
     centre = draw_lens(frame, pencil, x, middle)
+    for icon in ("lens", "window"):  # the props step does not draw them again
+        frame.drawn.add("props", icon)
     lights = frame.read.lights
     if {"flame", "beam"} & set(lights):
         glow(image, centre, 1.2 * cam.lens / middle, (255, 240, 190), 1.0)

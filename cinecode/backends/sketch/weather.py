@@ -10,7 +10,6 @@ import numpy as np
 from PIL import Image
 
 from cinecode.backends.sketch.canvas import Canvas
-from cinecode.backends.sketch.pencil import Pencil
 from cinecode.backends.sketch.style import Box
 
 
@@ -27,7 +26,7 @@ def draw_weather(frame: Canvas, image: Image.Image) -> None:
     if not kind:
         return
     rnd = random.Random(frame.req.seed * 31 + 7)  # its own dice: the weather moves nothing else
-    pencil = Pencil(image, rnd, u, frame.style)
+    pencil = frame.pencil(image, rnd)
     areas: list[Box] = [(0, 0, frame.w, frame.h)]
     if frame.setting == "int":
         areas = list(frame.env.windows)

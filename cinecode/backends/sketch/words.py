@@ -151,7 +151,7 @@ def read(comp: Composition | None) -> Reading:
 
 @lru_cache(maxsize=512)
 def _read(action: str, place: str, location: str, setting: str, props: tuple[str, ...]) -> Reading:
-    act, where = _chunks(action), _chunks(f"{location}. {place}")
+    act, where = _chunks(action), _chunks(place)  # the place's name names a room, no prop
     outdoors = setting.lower().startswith("ext")
     scenery = _tags(SCENERY, f"{_flat(_chunks(location))} {_flat(act)} {_flat(_chunks(place))}")
     room = ""
