@@ -87,3 +87,21 @@ def frame_at(path: Path, seconds: float) -> np.ndarray:
             last = frame
         assert last is not None
         return last.to_ndarray(format="rgb24")
+
+
+def rgb_of_yuv(raw: bytes, width: int, height: int) -> np.ndarray:
+    """One raw yuv420p frame (BT.709 limited range, as segments are drawn) as RGB floats."""
+    y = np.frombuffer(raw, np.uint8, width * height).reshape(height, width).astype(np.float32)
+    quarter = width * height // 4
+    cb, cr = (
+        np.frombuffer(raw, np.uint8, quarter, width * height + k * quarter)
+        .reshape(height // 2, width // 2)
+        .repeat(2, axis=0)
+        .repeat(2, axis=1)
+        .astype(np.float32)
+        for k in (0, 1)
+    )
+    y, cb, cr = (y - 16) / 219, (cb - 128) / 224, (cr - 128) / 224
+    r, b = y + 1.5748 * cr, y + 1.8556 * cb
+    g = (y - 0.2126 * r - 0.0722 * b) / 0.7152
+    return np.clip(np.rint(np.stack([r, g, b], axis=-1) * 255), 0, 255)

@@ -9,12 +9,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pytest
+from helpers import rgb_of_yuv
 from PIL import Image
 
 from cinecode.backends.protocols import Composition, Figure, ImageRequest
 from cinecode.backends.sketch.backend import SketchBackend
 from cinecode.errors import BackendError
 from cinecode.media.burnin import Burnin
+from cinecode.media.video import Camera, VideoFormat, still_frames
 
 Pixels = npt.NDArray[np.float32]
 
@@ -44,12 +46,13 @@ def draw(
         references=references,
     )
     made = SketchBackend(**params).generate(req, out)
-    with Image.open(made.path) as image:
-        picture = image.convert("RGB")
     burnin = Burnin.of(made.meta, width, height)  # the labels the animatic lays over it
-    if burnin is not None:
-        picture = burnin.burn(picture)
-    return np.asarray(picture, dtype=np.float32)
+    if burnin is None:
+        with Image.open(made.path) as image:
+            return np.asarray(image.convert("RGB"), dtype=np.float32)
+    fmt = VideoFormat(width=width, height=height, fps=24)  # the animatic's frame, held still
+    (raw,) = still_frames(made.path, fmt=fmt, path=[Camera(zoom=1.0)], burnin=burnin)
+    return np.asarray(rgb_of_yuv(raw, width, height), dtype=np.float32)
 
 
 def near(pixels: Pixels, colour: str, tolerance: float = 45.0) -> npt.NDArray[np.bool_]:

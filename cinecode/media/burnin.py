@@ -163,13 +163,6 @@ class Burnin:
                     marks.paste(planes, x0, y0)
         return drawn
 
-    def burn(self, image: Image.Image) -> Image.Image:
-        """The burn-in laid over a still picture the size of this burn-in (RGB)."""
-        still = Layer.of(image.convert("RGBA"))
-        planes = (still.y, still.cb, still.cr)
-        self.lay(planes, lambda x, y: (x * self.width, y * self.height))
-        return rgb_from_planes(planes)
-
     def _sprite(self, tag: Tag) -> Layer:
         """A name label: the character's colour as a dot, then the name (a prop: the name)."""
         size = max(8, round(15 * self.o))
@@ -211,21 +204,6 @@ class Burnin:
             draw.arc((cx - r, cy - r, cx + r, cy + r), start, end, fill=(28, 26, 30, 220),
                      width=width)  # fmt: skip
         return Layer.of(rgba)
-
-
-def rgb_from_planes(planes: tuple[Image.Image, Image.Image, Image.Image]) -> Image.Image:
-    """Planes back to an RGB picture (BT.709 limited range; chroma upsampled)."""
-    y = (np.asarray(planes[0], dtype=np.float32) - 16.0) / 219.0
-    size = planes[0].size
-    cb, cr = (
-        (np.asarray(p.resize(size, Image.Resampling.BILINEAR), dtype=np.float32) - 128.0) / 224.0
-        for p in planes[1:]
-    )
-    r = y + 1.5748 * cr
-    b = y + 1.8556 * cb
-    g = (y - 0.2126 * r - 0.0722 * b) / 0.7152
-    rgb = np.clip(np.rint(np.stack([r, g, b], axis=-1) * 255.0), 0, 255).astype(np.uint8)
-    return Image.fromarray(rgb, "RGB")
 
 
 def _tag(spec: Mapping[str, Any]) -> Tag:
