@@ -19,7 +19,7 @@ from PIL import Image
 
 from cinecode.backends.sketch.backend import SketchBackend
 from cinecode.backends.sketch.words import read
-from cinecode.departments.storyboard import run_keyframe
+from cinecode.departments.storyboard import composition_of, run_keyframe
 from cinecode.graph.job import Job
 from cinecode.media.burnin import SAFE, Burnin
 from cinecode.media.video import MOVES, VideoFormat, camera_path, still_frames
@@ -92,7 +92,7 @@ def test_every_establishing_shot_draws_its_scenes_named_scenery(
         if shot.id not in frames or (shot.kind != "establishing" and shot != scene.shots[0]):
             continue
         comp = frames[shot.id].job.params["composition"]
-        reading = read(_composition(comp))
+        reading = read(composition_of(comp))
         named = set(reading.scenery) if scene.setting == "ext" else {reading.room}
         named.discard("")
         drawn = set(frames[shot.id].drawn["scenery"])
@@ -111,7 +111,7 @@ def test_nine_in_ten_of_the_nouns_the_action_and_prompts_name_are_drawn(
         frame = frames.get(shot.id)
         if frame is None:
             continue
-        reading = read(_composition(frame.job.params["composition"]))
+        reading = read(composition_of(frame.job.params["composition"]))
         seen = set(frame.drawn["props"]) | set(frame.drawn["scenery"])
         for icon in reading.props:
             named += 1
@@ -251,18 +251,6 @@ def test_four_takes_of_a_shot_are_four_different_stagings(
             assert np.abs(pictures[i] - pictures[j]).mean() > 12, (i, j)
     boxes = [sorted((f["name"], f["box"]) for f in t.drawn["figures"]) for t in takes]
     assert len({repr(b) for b in boxes}) == 4  # the people stand elsewhere in each
-
-
-def _composition(params: dict[str, Any]) -> Any:
-    from cinecode.backends.protocols import Composition, Figure
-
-    values = {k: v for k, v in params.items() if k not in ("figures", "palette", "props")}
-    return Composition(
-        **values,
-        figures=tuple(Figure(**f) for f in params["figures"]),
-        palette=tuple(params["palette"]),
-        props=tuple(params["props"]),
-    )
 
 
 def test_nothing_is_drawn_for_a_negated_noun() -> None:

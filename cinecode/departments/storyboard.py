@@ -284,6 +284,18 @@ def composition_params(comp: Composition) -> dict[str, Any]:
     return values
 
 
+def composition_of(params: dict[str, Any]) -> Composition:
+    """A composition back from its params (`composition_params`)."""
+    return Composition(
+        **{
+            **params,
+            "palette": tuple(params["palette"]),
+            "props": tuple(params["props"]),
+            "figures": tuple(Figure(**f) for f in params["figures"]),
+        }
+    )
+
+
 def plan_take(
     shot: Shot,
     scene: Scene,
@@ -368,15 +380,7 @@ def plan_source(shot: Shot, scene: Scene, project: Project, digests: dict[str, s
 def run_keyframe(job: Job, ctx: Context) -> Output:
     """Draw one keyframe with the job's backend."""
     p = job.params
-    composition = p["composition"]
-    comp = Composition(
-        **{
-            **composition,
-            "palette": tuple(composition["palette"]),
-            "props": tuple(composition["props"]),
-            "figures": tuple(Figure(**f) for f in composition["figures"]),
-        }
-    )
+    comp = composition_of(p["composition"])
     request = ImageRequest(
         prompt=p["prompt"],
         width=p["width"],
