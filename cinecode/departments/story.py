@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from cinecode.backends.protocols import Composition, Figure
+from cinecode.backends.sketch.looks import GARMENTS
 from cinecode.script.model import Film, Scene, Shot
 
 #: weather words → what they bring (a storm brings rain and wind)
@@ -38,12 +39,7 @@ _NEGATED = re.compile(r"\b(?:no longer|no more|not|without|no|stopped|end of the
 _CALMED = re.compile(r"\b(?:calm|still|clear|cloudless|sunny|dry|after the storm|morning after)\b")
 
 #: garments the action can put a character in
-_GARMENTS = (
-    "sweater", "jumper", "cardigan", "coat", "overcoat", "raincoat", "jacket", "anorak",
-    "dress", "gown", "shirt", "t-shirt", "suit", "uniform", "hoodie", "robe", "dressing gown",
-    "pyjamas", "pajamas", "apron", "scarf", "hat", "cap", "boots", "oilskins", "oilskin",
-    "parka", "cloak", "vest", "overalls", "poncho",
-)  # fmt: skip
+_GARMENTS = (*GARMENTS, "hat", "cap", "scarf", "boots")  # and what goes on top or under
 _WEARS = re.compile(
     r"\b(?:in|wearing|wears|puts on|pulls on|dressed in|changed into|changes into)\s+"
     r"((?:[\w'-]+\s+){0,4}?(?:" + "|".join(re.escape(g) for g in _GARMENTS) + r"))\b"

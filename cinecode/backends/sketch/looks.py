@@ -112,13 +112,14 @@ _COLOURS: dict[str, RGB] = {
 }  # fmt: skip
 _SHADES = {"bright": 1.15, "light": 1.35, "pale": 1.5, "dark": 0.6, "deep": 0.7, "faded": 1.25}
 
-#: garments, and the ones that reach the knees
-_GARMENTS = (
+#: what a character can wear on the body (the first one a description names is the main one)
+GARMENTS = (
     "dressing gown", "raincoat", "overcoat", "coat", "jacket", "anorak", "parka", "oilskins",
     "oilskin", "sweater", "jumper", "cardigan", "fleece", "hoodie", "sweatshirt", "t-shirt",
     "shirt", "blouse", "dress", "gown", "robe", "suit", "uniform", "overalls", "poncho",
-    "cloak", "cape", "vest", "waistcoat", "apron", "smock", "tunic",
+    "cloak", "cape", "vest", "waistcoat", "apron", "smock", "tunic", "pyjamas", "pajamas",
 )  # fmt: skip
+#: the garments that reach the knees
 _LONG = {"dressing gown", "raincoat", "overcoat", "coat", "parka", "oilskins", "oilskin",
          "dress", "gown", "robe", "poncho", "cloak", "cape", "smock"}  # fmt: skip
 
@@ -231,7 +232,7 @@ def _hatted(look: Look, *texts: str) -> Look:
 def _garment(text: str) -> tuple[str, int]:
     """The main garment `text` names (the first), and where it is."""
     found = []
-    for garment in _GARMENTS:
+    for garment in GARMENTS:
         match = re.search(rf"\b{garment}\b", text)
         if match:
             found.append((match.start(), garment))
