@@ -209,6 +209,16 @@ class Canvas:
             cy + k * ((x - cx) * math.sin(a) + (y - cy) * math.cos(a)),
         )
 
+    def output_box(self, box: Box) -> list[int]:
+        """A picture box as it lands in the output (the box around its turned corners),
+        clipped to the frame."""
+        x0, y0, x1, y1 = box
+        corners = [self.to_output(x, y) for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
+        w, h = self.req.width, self.req.height
+        xs = [max(0, min(w, round(x))) for x, _ in corners]
+        ys = [max(0, min(h, round(y))) for _, y in corners]
+        return [min(xs), min(ys), max(xs), max(ys)]
+
     def to_output(self, x: float, y: float) -> Point:
         """A picture point as it lands in the output (after the Dutch tilt and downscaling)."""
         if self.tilt:

@@ -129,13 +129,8 @@ def _draw_person(frame: Canvas, image: Image.Image, spot: Placed, light_side: in
 
 def _drawn(frame: Canvas, name: str, look: Look, box: Box) -> dict[str, object]:
     """A figure as the take's meta reports it: its name, the box of its whole body in output
-    pixels (clipped to the frame) and its look in words."""
-    x0, y0, x1, y1 = box
-    corners = [frame.to_output(x, y) for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
-    w, h = frame.req.width, frame.req.height
-    xs = [max(0, min(w, round(x))) for x, _ in corners]
-    ys = [max(0, min(h, round(y))) for _, y in corners]
-    return {"name": name, "box": [min(xs), min(ys), max(xs), max(ys)], "look": look.summary()}
+    pixels (clipped to the frame; a Dutch tilt turns it later) and its look in words."""
+    return {"name": name, "box": frame.output_box(box), "look": look.summary()}
 
 
 def _person_colours(frame: Canvas, spot: Placed, look: Look) -> dict[str, RGB]:

@@ -38,4 +38,7 @@ def dutch_tilt(frame: Canvas, image: Image.Image) -> Image.Image:
     k, cx, cy = 1 / frame.tilt_zoom, frame.w / 2, frame.h / 2
     cos, sin = math.cos(math.radians(frame.tilt)) * k, math.sin(math.radians(frame.tilt)) * k
     data = (cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy)
+    for figure in frame.drawn.figures:  # recorded untilted: turn their boxes too
+        x0, y0, x1, y1 = (v * frame.ss for v in figure["box"])  # type: ignore[attr-defined]
+        figure["box"] = frame.output_box((x0, y0, x1, y1))
     return image.transform(image.size, Image.Transform.AFFINE, data, Image.Resampling.BILINEAR)
