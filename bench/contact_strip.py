@@ -1,7 +1,7 @@
 """A contact strip of the bundled example's animatic: 12 keyframes, two from each scene, as the
-sketch draws them (the clean pictures, no captions), written to docs/animatic-strip.png.
+sketch draws them (the clean pictures, no captions), written to docs/animatic-strip.jpg.
 
-    python bench/contact_strip.py [--out docs/animatic-strip.png]
+    python bench/contact_strip.py [--out docs/animatic-strip.jpg]
 
 The keyframes are drawn from the example's plan with the sketch backend, without a build.
 """
@@ -39,7 +39,7 @@ class _Context:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "animatic-strip.png")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "animatic-strip.jpg")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cinecode-strip-") as tmp:
         project = Path(tmp) / "example"
@@ -59,7 +59,7 @@ def main() -> None:
             sheet.paste(thumb, (x, y))
             draw.text((x + 8, y + THUMB[1] + 4), shot, font=font(14), fill=(220, 216, 206))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    sheet.save(args.out, optimize=True)
+    sheet.save(args.out, quality=82, optimize=True)
     print(args.out)
 
 
