@@ -1,5 +1,5 @@
 """The shot vocabulary: shot sizes and their framings, times of day and their skies, the kinds
-of scenery a location names, and the camera move a shot label names."""
+of scenery a location names."""
 
 from __future__ import annotations
 
@@ -98,25 +98,3 @@ def scenery_kind(location: str) -> str:
         if any(key in words for key in keys):
             return kind
     return "hills"
-
-
-def camera_move(label: str) -> str:
-    """The camera move named in a shot label ("3.2 · MEDIUM · PUSH IN · 4.2 s")."""
-    text = label.lower()
-    table = (
-        (("push in", "dolly in", "zoom in", "push"), "in"),
-        (("pull out", "pull back", "dolly out", "zoom out", "pull"), "out"),
-        (("pan left",), "pan-left"),
-        (("pan",), "pan-right"),
-        (("tilt up",), "tilt-up"),
-        (("tilt down", "tilt"), "tilt-down"),
-        (("track left", "truck left", "dolly left"), "track-left"),
-        (("track", "truck", "follow", "dolly"), "track-right"),
-        (("crane down", "boom down"), "crane-down"),
-        (("crane", "boom", "rise"), "crane-up"),
-        (("orbit", "arc"), "orbit"),
-    )
-    for words, move in table:
-        if any(word in text for word in words):
-            return move
-    return ""
