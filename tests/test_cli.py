@@ -79,6 +79,24 @@ def test_status_says_what_is_built_and_what_is_stale(built: Path, tmp_path: Path
     assert "2.2" in stale["stale_shots"]
 
 
+def test_status_agrees_with_make_on_a_copied_project(built: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copied"
+    shutil.copytree(built, copy)  # what `cp -r` does: the outputs are copies, not links
+    status = cinecode("status", copy, "--json").json()
+    assert status["up_to_date"] and status["outputs"]["master"]["current"]
+    make = cinecode("make", copy)
+    assert make.code == 0 and "nothing to do" in make.err
+    # an output the store does not hold: status says so, and make says it put it right
+    master = Path(status["outputs"]["master"]["path"])
+    master.unlink()
+    master.write_bytes(b"not the film")
+    stale = cinecode("status", copy, "--json").json()
+    assert not stale["up_to_date"] and stale["jobs"]["pending"] == 0
+    make = cinecode("make", copy)
+    assert make.code == 0 and f"brought up to date from the store: {master}" in make.err
+    assert cinecode("status", copy, "--json").json()["up_to_date"]
+
+
 def test_explain_says_why_jobs_run(built: Path, tmp_path: Path) -> None:
     copy = copy_project(built, tmp_path / "copy")
     script = copy / "script.fountain"

@@ -133,14 +133,9 @@ def status_report(project_path: Path) -> dict[str, Any]:
         outputs: dict[str, Any] = {}
         for target, suffix in (("master", "mp4"), ("srt", "srt")):
             path = (loaded.project.build_dir / f"{name}.{suffix}").resolve()
-            current = False
-            if path.is_file() and store is not None:
-                artifact = store.get(p.targets[target])
-                if artifact is not None:
-                    try:
-                        current = path.samefile(store.path(artifact))
-                    except Exception:
-                        current = False
+            artifact = store.get(p.targets[target]) if store is not None else None
+            # a copied project's outputs are copies of the store's objects: still current
+            current = artifact is not None and store is not None and store.holds(artifact, path)
             outputs[target] = {"path": str(path), "exists": path.is_file(), "current": current}
         departments: dict[str, int] = {}
         for job in pending:

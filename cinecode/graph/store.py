@@ -167,6 +167,15 @@ class Store:
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
+    def holds(self, artifact: Artifact, dest: Path) -> bool:
+        """Whether `dest` has the artifact's bytes: its hard link, or a copy (a copied project)."""
+        try:
+            if dest.stat().st_size != artifact.size:
+                return False
+            return dest.samefile(self.path(artifact)) or file_digest(dest) == artifact.object
+        except (OSError, StoreError):
+            return False
+
     def export(self, artifact: Artifact, dest: Path) -> Path:
         """Place a copy of an artifact at `dest` (atomically; a hard link when possible)."""
         source = self.path(artifact)

@@ -33,6 +33,7 @@ class MakeResult:
     stats: RunStats
     plan: Plan
     outputs: dict[str, Path] = field(default_factory=dict)
+    placed: list[Path] = field(default_factory=list)  # outputs brought up to date without a job
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -105,10 +106,11 @@ def make(
         srt = store.get(current.targets["srt"])
         assert master is not None and srt is not None
         name = slug(session.film.title)
-        master_path = store.export(master, project.build_dir / f"{name}.mp4").resolve()
-        srt_path = store.export(srt, project.build_dir / f"{name}.srt").resolve()
+        wanted = {project.build_dir / f"{name}.mp4": master, project.build_dir / f"{name}.srt": srt}
+        placed = [dest for dest, artifact in wanted.items() if not store.holds(artifact, dest)]
+        master_path, srt_path = (store.export(a, dest).resolve() for dest, a in wanted.items())
         outputs = export_stems(store, current, project)
-        result = MakeResult(master_path, srt_path, total, current, outputs)
+        result = MakeResult(master_path, srt_path, total, current, outputs, placed)
         fastpath.record(
             str(project.root),
             files=[str(project.script_path)]
