@@ -105,6 +105,7 @@ def plan_report(project_path: Path, *, explain: bool = False) -> dict[str, Any]:
                 "departments": by_department,
             },
             "estimated_cost": {**p.estimate(pending), "currency": loaded.project.prices.currency},
+            "warnings": list(loaded.warnings),
         }
     finally:
         if store:

@@ -63,6 +63,8 @@ def make(
         session.locked(wait=wait, on_wait=on_wait or reporter.info, cancel=cancel),
     ):
         project, store = session.project, session.require_store()
+        for warning in session.loaded.warnings:  # the screenplay's, before any work
+            reporter.warning(warning)
         store.clean_tmp()
         session.write_ids()
         limit = budget if budget is not None else project.config.budget.limit

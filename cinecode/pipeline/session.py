@@ -1,7 +1,8 @@
 """A project opened for work: the one place that loads it, plans it and runs its jobs.
 
 ```
-1. load     film.toml + the screenplay → the film model with stable ids, checked (file:line)
+1. load     film.toml + the screenplay → the film model with stable ids, checked (file:line),
+            and the warnings the user should see (`Loaded.warnings`)
 2. store    the project's .cinecode/: opened for writing, or only when it exists (reading
             commands never create one, and never write shots.lock or anything else)
 3. state    what planning knows besides the film: file digests, takes, picks, voices, the cut
@@ -41,6 +42,7 @@ from cinecode.project.config import Project, load_project
 from cinecode.project.cut import read_cut
 from cinecode.project.files import write_atomic
 from cinecode.project.picks import read_picks
+from cinecode.script.breakdown import cue_warnings
 from cinecode.script.elements import Script
 from cinecode.script.film import build_film, check_project
 from cinecode.script.fountain import read_script
@@ -57,6 +59,7 @@ class Loaded:
     film: Film
     lock: IdLock
     lock_text: str
+    warnings: tuple[str, ...] = ()  # `file:line: …` the user should see (plan and make print)
 
     @property
     def lock_changed(self) -> bool:
@@ -81,7 +84,8 @@ def load(path: Path) -> Loaded:
     script = read_script(script_path)
     film, lock = build_film(script, project, read_lock(project.ids_path))
     check_project(film, project, script)
-    loaded = Loaded(project, script, film, lock, format_lock(lock))
+    warnings = cue_warnings(script, characters=list(project.config.characters))
+    loaded = Loaded(project, script, film, lock, format_lock(lock), warnings)
     _check_voices(loaded, _presets(project))
     return loaded
 

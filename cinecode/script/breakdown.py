@@ -10,7 +10,8 @@ Rules, in order of authority:
 3. Durations: dialogue shots last their real voice audio (decided at build time); action
    shots their reading time (2.5 words per second, 2–8 s); establishing shots 3 s at least.
 
-Shot ids come from `ids.assign`, which keeps them stable across edits.
+Shot ids come from `ids.assign`, which keeps them stable across edits. A character cue with no
+dialogue under it is read as action (Fountain's rule): `cue_warnings` says so at its line.
 """
 
 from __future__ import annotations
@@ -400,6 +401,43 @@ def break_down(script: Script, *, characters: list[str]) -> tuple[Scene, ...]:
 
 def _cue_names(script: Script) -> list[str]:
     return [e.character for e in script.elements if e.kind == "dialogue" and e.character]
+
+
+_LONE_CUE = re.compile(r"(?P<at>@)?(?P<name>[^()^]+?)\s*(?P<ext>(?:\([^()]*\)\s*)*)\^?")
+
+
+def cue_warnings(script: Script, *, characters: list[str]) -> tuple[str, ...]:
+    """`file:line: …` for each character cue with no dialogue under it.
+
+    Fountain reads a cue alone in its paragraph as action, so the breakdown makes it a shot
+    captioned with the name. A line counts as a cue when it is a name that speaks elsewhere
+    (or is in film.toml), has an extension (`JUEN (V.O.)`) or is forced (`@Juen`); `!JUEN`
+    (forced action) says the name is meant as action.
+    """
+    known = {name.upper() for name in [*characters, *_cue_names(script)]}
+    warnings: list[str] = []
+    in_scene = False
+    for element in script.elements:
+        in_scene = in_scene or element.kind == "heading"
+        text = element.text.strip()
+        if not in_scene or element.kind != "action" or element.forced or "\n" in text:
+            continue
+        cue = _LONE_CUE.fullmatch(text)
+        if cue is None:
+            continue
+        name = cue["name"].strip()
+        if not (cue["at"] or (name.isupper() and (name in known or cue["ext"]))):
+            continue
+        hint = "write the lines right under the cue, with no blank line between"
+        if text == name:
+            hint += (
+                f"; if the name belongs to the action, join it to the paragraph or write `!{name}`"
+            )
+        warnings.append(
+            f"{script.path}:{element.line}: {name} has no dialogue after the cue: it becomes "
+            f"an action shot captioned '{text}'\n  → {hint}"
+        )
+    return tuple(warnings)
 
 
 def _finish(draft: _DraftShot, shot_id: str, scene_id: str, scene: _DraftScene) -> Shot:

@@ -9,16 +9,28 @@
 [[sfx: door slams]]                            a spot effect at this point
 [[ambience: wind and surf]]                    the scene's background sound
 ```
-Any other note is an ordinary note. A bad directive is a ScriptError at its line.
+Any other note is an ordinary note. A bad directive is a ScriptError at its line: a mood,
+ambience or effect that names nothing cinecode knows too (`[[mood: melancohly]]` → "did you
+mean melancholy?"), never a silent guess.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
 from cinecode.errors import ScriptError
 from cinecode.script.model import Directive
+from cinecode.script.moods import MOOD_WORDS, MOODS, mood_named, parse_mood
+from cinecode.script.sounds import (
+    AMBIENCE_EXAMPLES,
+    SFX_EXAMPLES,
+    SOUND_NAMES,
+    is_sound,
+    names_a_sound,
+    words_of,
+)
 
 KEYWORDS = ("shot", "mood", "sfx", "ambience")
 _NOTE = re.compile(r"^\s*(?P<kind>shot|mood|sfx|ambience)\s*:\s*(?P<body>.*)$", re.I | re.S)
@@ -111,10 +123,60 @@ def parse_note(text: str, line: int, *, file: str) -> Note | None:
             line=line,
             hint=f"e.g. [[{kind}: {_EXAMPLE[kind]}]]",
         )
+    _check_words(kind, body, line, file)
     return Note(kind, body, line)
 
 
 _EXAMPLE = {"mood": "tense", "sfx": "door slams", "ambience": "wind and surf"}
+_KNOWN = {
+    "mood": f"use a mood ({', '.join(MOODS)}), a word such as grief or dread, or `none` for "
+    "no music",
+    "ambience": f"name what is heard, e.g. {AMBIENCE_EXAMPLES}",
+    "sfx": f"name the sound, e.g. {SFX_EXAMPLES}",
+}
+
+
+def _check_words(kind: str, body: str, line: int, file: str) -> None:
+    """A mood, ambience or effect whose words name nothing cinecode knows is an error."""
+    if kind == "mood":
+        words = parse_mood(body).words  # without `seed N`, `tempo N`, `key …`
+        if mood_named(words):
+            return
+        unknown, known, what = words_of(words), MOOD_WORDS, "mood"
+    else:
+        if names_a_sound(body):
+            return
+        unknown = [w for w in words_of(body) if not is_sound(w)]
+        known, what = SOUND_NAMES, "sound"
+    close = _closest(unknown, known)
+    raise ScriptError(
+        f"[[{kind}: {body}]] names no {what} cinecode knows",
+        file=file,
+        line=line,
+        hint=f"did you mean {' or '.join(close)}?" if close else _KNOWN[kind],
+    )
+
+
+#: words of a description that are no typo of a sound or a mood
+_PLAIN_WORDS = (
+    "a an the and or of on in at to by with from over under into onto through outside inside "
+    "like as its his her their our my very some more much far near distant soft gentle loud "
+    "heavy light low high big small little slow fast long short"
+)
+_PLAIN = frozenset(_PLAIN_WORDS.split())
+
+
+def _closest(words: list[str], known: tuple[str, ...], n: int = 2) -> list[str]:
+    """The known words nearest to any of `words` (a swapped pair of letters is near), nearest
+    first."""
+    scored: dict[str, float] = {}
+    for word in (w for w in words if len(w) >= 3 and w not in _PLAIN):
+        near = {m: difflib.SequenceMatcher(None, word, m).ratio() for m in known}
+        near.update({m: 0.9 for m in known if len(m) == len(word) and sorted(m) == sorted(word)})
+        for match, ratio in near.items():
+            if ratio >= 0.75:
+                scored[match] = max(scored.get(match, 0.0), ratio)
+    return sorted(scored, key=lambda w: (-scored[w], w))[:n]
 
 
 def _clauses(body: str) -> list[str]:
