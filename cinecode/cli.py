@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import shlex
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -16,8 +18,9 @@ from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperCommand
 
-from cinecode.errors import CinecodeError
+from cinecode.errors import CinecodeError, ProjectErrors
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -51,7 +54,13 @@ def _options(
     """Build a film from a Fountain screenplay the way one builds software."""
 
 
-ProjectArg = Annotated[Path, typer.Argument(help="The project folder (or its film.toml).")]
+ProjectArg = Annotated[
+    Path,
+    typer.Argument(
+        help="The project folder (or its film.toml); default: the one you are in, or above.",
+        show_default=False,
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object as the last line.")]
 
 T = TypeVar("T")
@@ -75,7 +84,8 @@ def _guard(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except CinecodeError as exc:
-        _err(f"error: {exc}")
+        for problem in exc.problems if isinstance(exc, ProjectErrors) else (exc,):
+            _err(f"error: {problem}")
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         _err("interrupted: every finished job is kept; run the same command again to resume")
@@ -103,6 +113,76 @@ def _answer(answer: str, message: str) -> None:
     _out(answer)
 
 
+class ProjectCommand(TyperCommand):
+    """A command whose first argument is the project, which may be left out: it is then the
+    nearest folder with a film.toml, this one or one above it (as git finds its repository).
+
+    Given fewer arguments than it takes, and a first one that is no project, the command puts
+    the project found in front: `cinecode pick 3.2 2` inside myfilm/ (or myfilm/build/) is
+    `cinecode pick myfilm 3.2 2`, which works as before.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if param.param_type_name == "argument" and param.name == "project":
+                param.required = False  # shown as optional: "[project]"
+
+    # ctx: click's Context (newer Typers carry their own copy of click, so no type is named)
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if self._project_left_out(ctx, args):
+            args = [self._nearest(ctx, args), *args]
+        rest: list[str] = super().parse_args(ctx, args)
+        if "project" in ctx.params and ctx.params["project"] is None:
+            ctx.params["project"] = Path(self._nearest(ctx, args))
+        return rest
+
+    @staticmethod
+    def _nearest(ctx: Any, args: list[str]) -> str:
+        usage = shlex.join(["cinecode", ctx.info_name or "plan", "myfilm", *args])
+        return os.path.relpath(_guard(lambda: nearest_project(Path.cwd(), usage=usage)))
+
+    def _project_left_out(self, ctx: Any, args: list[str]) -> bool:
+        wanted = [p for p in self.get_params(ctx) if p.param_type_name == "argument"]
+        if ctx.resilient_parsing or not wanted or wanted[0].name != "project":
+            return False
+        if any(name in args for name in ctx.help_option_names):
+            return False
+        try:
+            values, extra, _ = self.make_parser(ctx).parse_args(args=list(args))
+        except Exception:  # a usage error: the real parse says what is wrong
+            return False
+        given = [values[p.name] for p in wanted if p.name and isinstance(values.get(p.name), str)]
+        given += extra
+        return len(given) < len(wanted) and not (given and _is_project(Path(given[0])))
+
+
+def nearest_project(start: Path, *, usage: str = "cinecode plan myfilm") -> Path:
+    """The nearest folder at or above `start` that holds a film.toml; if none, a ProjectError
+    whose hint shows `usage`, the command with the project named."""
+    from cinecode.errors import ProjectError
+    from cinecode.project.config import PROJECT_FILE
+
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / PROJECT_FILE).is_file():
+            return folder
+    raise ProjectError(
+        f"no {PROJECT_FILE} in this folder or any folder above it",
+        file=str(here),
+        hint=f"run it inside a project folder, or name one: `{usage}`; "
+        "`cinecode new myfilm` starts a project",
+    )
+
+
+def _is_project(path: Path) -> bool:
+    """A project folder, or its film.toml."""
+    from cinecode.project.config import PROJECT_FILE
+
+    path = path.expanduser()
+    return (path.name == PROJECT_FILE and path.is_file()) or (path / PROJECT_FILE).is_file()
+
+
 @app.command()
 def new(
     folder: Annotated[Path, typer.Argument(help="Where to create the project.")],
@@ -128,7 +208,7 @@ ExplainOpt = Annotated[
 ]
 
 
-@app.command("plan")
+@app.command("plan", cls=ProjectCommand)
 def plan_cmd(project: ProjectArg, as_json: JsonOpt = False, explain: ExplainOpt = False) -> None:
     """Scenes, shots and jobs (pending / cached) with the estimated cost. Changes nothing."""
 
@@ -139,7 +219,7 @@ def plan_cmd(project: ProjectArg, as_json: JsonOpt = False, explain: ExplainOpt 
     )
 
 
-@app.command()
+@app.command(cls=ProjectCommand)
 def make(
     project: ProjectArg,
     as_json: JsonOpt = False,
@@ -190,7 +270,10 @@ def make(
                 "(finished work is kept)"
             )
             raise typer.Exit(1)
-        if stats.generated == 0 and stats.rendered == 0:
+        if stats.generated == 0 and stats.rendered == 0 and result.placed:
+            names = ", ".join(str(path) for path in result.placed)
+            _err(f"no job to run; brought up to date from the store: {names}")
+        elif stats.generated == 0 and stats.rendered == 0:
             _err("nothing to do: the film is up to date")
         else:
             _err(
@@ -203,7 +286,7 @@ def make(
     _guard(run)
 
 
-@app.command()
+@app.command(cls=ProjectCommand)
 def status(project: ProjectArg, as_json: JsonOpt = False) -> None:
     """What is built, what is stale, and where the outputs are."""
 
@@ -216,7 +299,7 @@ ShotArg = Annotated[str, typer.Argument(help="A shot id, e.g. 3.2 (see `cinecode
 TakeArg = Annotated[str, typer.Argument(help="A take: its number in `cinecode takes`, or its id.")]
 
 
-@app.command()
+@app.command(cls=ProjectCommand)
 def regen(
     project: ProjectArg,
     shot: ShotArg,
@@ -253,7 +336,7 @@ def regen(
     _guard(run)
 
 
-@app.command("takes")
+@app.command("takes", cls=ProjectCommand)
 def takes_cmd(
     project: ProjectArg,
     shot: ShotArg,
@@ -300,7 +383,7 @@ def takes_cmd(
     _guard(run)
 
 
-@app.command()
+@app.command(cls=ProjectCommand)
 def pick(project: ProjectArg, shot: ShotArg, take: TakeArg) -> None:
     """This take goes in the cut (recorded in picks.toml)."""
     from cinecode.commands import takes
@@ -315,7 +398,7 @@ def pick(project: ProjectArg, shot: ShotArg, take: TakeArg) -> None:
     _guard(run)
 
 
-@app.command()
+@app.command(cls=ProjectCommand)
 def reject(
     project: ProjectArg,
     shot: ShotArg,
@@ -330,7 +413,7 @@ def reject(
     _guard(lambda: _answer(takes.reject(project, shot, take, rejected=not off), said))
 
 
-@app.command()
+@app.command(cls=ProjectCommand)
 def lock(
     project: ProjectArg,
     shot: ShotArg,
@@ -348,7 +431,7 @@ def lock(
     _guard(run)
 
 
-@app.command()
+@app.command(cls=ProjectCommand)
 def contact(project: ProjectArg, shot: ShotArg) -> None:
     """A contact sheet image of all takes of a shot; prints its path."""
 
@@ -360,7 +443,7 @@ def contact(project: ProjectArg, shot: ShotArg) -> None:
     _guard(run)
 
 
-@app.command()
+@app.command(cls=ProjectCommand)
 def export(
     project: ProjectArg,
     kind: Annotated[
@@ -396,7 +479,7 @@ def export(
     _guard(run)
 
 
-@app.command()
+@app.command(cls=ProjectCommand)
 def conform(
     project: ProjectArg,
     edited: Annotated[
@@ -421,7 +504,7 @@ def conform(
     _guard(run)
 
 
-@app.command()
+@app.command(cls=ProjectCommand)
 def ledger(project: ProjectArg, as_json: JsonOpt = False) -> None:
     """Money and GPU time per department and backend, takes generated vs used, estimate vs
     actual, and a chart of spend by department (build/ledger.png)."""
@@ -478,7 +561,7 @@ def ledger(project: ProjectArg, as_json: JsonOpt = False) -> None:
     _guard(run)
 
 
-@app.command()
+@app.command(cls=ProjectCommand)
 def breakdown(
     project: ProjectArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Accept every proposal.")] = False,
@@ -532,7 +615,7 @@ def breakdown(
     _guard(run)
 
 
-@app.command()
+@app.command(cls=ProjectCommand)
 def sound(project: ProjectArg, as_json: JsonOpt = False) -> None:
     """The sound sheet: each scene's score, ambience and effects, and when they play."""
 
@@ -541,11 +624,9 @@ def sound(project: ProjectArg, as_json: JsonOpt = False) -> None:
     _guard(lambda: _report(soundsheet.sound_sheet(project), print_sheet, as_json=as_json))
 
 
-@app.command()
+@app.command(cls=ProjectCommand)
 def studio(
-    project: Annotated[Path, typer.Argument(help="The project folder (or its film.toml).")] = Path(
-        "."
-    ),
+    project: ProjectArg,
     port: Annotated[int, typer.Option(help="The port (another one if it is taken).")] = 8470,
     host: Annotated[str, typer.Option(help="Where to listen (this machine only by default).")] = (
         "127.0.0.1"
@@ -595,7 +676,7 @@ def _sigterm_as_interrupt() -> None:
         signal.signal(signal.SIGTERM, handler)
 
 
-@app.command("backends")
+@app.command("backends", cls=ProjectCommand)
 def backends_cmd(project: ProjectArg, as_json: JsonOpt = False) -> None:
     """Every backend the project uses, what it makes, whether it is ready, and the fix.
 
@@ -670,6 +751,8 @@ def print_plan(report: dict[str, Any], console: Console) -> None:
                 f"  {department}: {value['money']:.2f} {cost.get('currency', '')}, "
                 f"{value['gpu_seconds']:.0f} GPU-s"
             )
+    for warning in report.get("warnings", []):
+        console.print(f"warning: {warning}", style="yellow", markup=False, soft_wrap=True)
 
 
 def print_status(report: dict[str, Any], console: Console) -> None:

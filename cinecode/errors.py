@@ -3,6 +3,7 @@
 ```
 CinecodeError
   ProjectError (file:line)      film.toml, picks, project layout
+    ProjectErrors               every problem of one file at once, each with its line
   ScriptError (file:line)       the screenplay
   BudgetExceeded
   StoreError                    .cinecode/ objects or catalog
@@ -21,6 +22,8 @@ CinecodeError
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 
 class CinecodeError(Exception):
@@ -54,6 +57,24 @@ class LocatedError(CinecodeError):
 
 class ProjectError(LocatedError):
     """film.toml or another project file is wrong."""
+
+
+class ProjectErrors(ProjectError):
+    """Several problems found in one file in one pass, each a ProjectError with its line.
+
+    `message`, `line` and `hint` are the first problem's, so code that shows a single
+    ProjectError still shows a real one; `problems` holds them all, in file order.
+    """
+
+    def __init__(self, problems: Sequence[ProjectError]) -> None:
+        if not problems:
+            raise ValueError("ProjectErrors needs at least one problem")
+        first = problems[0]
+        super().__init__(first.message, file=first.file, line=first.line, hint=first.hint)
+        self.problems = tuple(problems)
+
+    def __str__(self) -> str:
+        return "\n".join(str(problem) for problem in self.problems)
 
 
 class ScriptError(LocatedError):
@@ -161,6 +182,7 @@ __all__ = [
     "MissingPackage",
     "Overloaded",
     "ProjectError",
+    "ProjectErrors",
     "ProviderDown",
     "RateLimited",
     "ScriptError",
