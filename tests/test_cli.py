@@ -47,6 +47,17 @@ def test_make_prints_the_master_path_last_and_a_noop_says_so(built: Path) -> Non
     assert "nothing to do" in again.err
 
 
+def test_a_noop_make_inside_the_project_is_answered_at_once(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cinecode.graph import fastpath
+
+    master = cinecode("make", built).last
+    monkeypatch.chdir(built / "build")  # no project named: the nearest film.toml
+    assert fastpath.try_make(["make"]) == master
+    assert json.loads(fastpath.try_make(["make", "--json"]) or "{}")["master"] == master
+
+
 def test_plan_json_describes_scenes_shots_jobs_and_cost(tmp_path: Path) -> None:
     root = fresh(tmp_path)
     report = cinecode("plan", root, "--json").json()

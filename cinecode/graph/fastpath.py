@@ -139,10 +139,21 @@ def up_to_date(root: str, options: dict[str, Any]) -> dict[str, Any] | None:
     return result
 
 
+def nearest_project(folder: str) -> str | None:
+    """The nearest folder with a film.toml: `folder` or one above it (as the CLI finds it)."""
+    while True:
+        if os.path.isfile(os.path.join(folder, "film.toml")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
 def try_make(argv: list[str]) -> str | None:
-    """`cinecode make PROJECT [--json] [--takes N]` with nothing to do: the answer to print
+    """`cinecode make [PROJECT] [--json] [--takes N]` with nothing to do: the answer to print
     (the master's path, or the JSON line); None when the full path must run."""
-    if len(argv) < 2 or argv[0] != "make":
+    if not argv or argv[0] != "make":
         return None
     project: str | None = None
     as_json = False
@@ -164,7 +175,9 @@ def try_make(argv: list[str]) -> str | None:
             project = arg
         index += 1
     if project is None:
-        return None
+        project = nearest_project(os.getcwd())
+        if project is None:
+            return None
     root = os.path.expanduser(project)
     if os.path.basename(root) == "film.toml":
         root = os.path.dirname(root) or "."
