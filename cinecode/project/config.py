@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
 
 from cinecode.backends.hosted.pricing import PriceBook, load_prices, shipped_prices
-from cinecode.errors import ProjectError
+from cinecode.errors import ProjectError, ProjectErrors
 from cinecode.project.tomllines import KeyPath, key_lines, line_of
 
 PROJECT_FILE = "film.toml"
@@ -124,6 +135,38 @@ class EditConfig(_Strict):
     handles: int = Field(12, ge=0, le=240)  # frames before and after each exported shot
 
 
+_TIMECODE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d):([0-5]\d):(\d{2,3})$")
+
+
+class ExportConfig(_Strict):
+    """`[export]`: what every export of the cut shares (see docs/editorial.md).
+
+    `start` is the record timecode of the film's first frame (HH:MM:SS:FF, non-drop, at the
+    film's fps) in every timeline, EDL, shot list and storyboard; subtitles count from 0.
+    """
+
+    start: str = "01:00:00:00"
+
+    @field_validator("start")
+    @classmethod
+    def _start(cls, value: str) -> str:
+        if not _TIMECODE.match(value):
+            raise ValueError(
+                f'"{value}" is not a timecode like "01:00:00:00" (HH:MM:SS:FF, hours 00 to 23)'
+            )
+        return value
+
+    def start_frame(self, fps: int) -> int:
+        """The film's first frame as a frame count from 00:00:00:00 at `fps`."""
+        hours, minutes, seconds, frames = (int(part) for part in self.start.split(":"))
+        if frames >= fps:
+            raise ValueError(
+                f'start "{self.start}" has frame {frames}, but at {fps} fps frames run '
+                f"from 00 to {fps - 1:02d}"
+            )
+        return ((hours * 60 + minutes) * 60 + seconds) * fps + frames
+
+
 class ServiceConfig(_Strict):
     """How to reach a hosted backend (`[services.NAME]`); never part of a job's key.
 
@@ -231,6 +274,15 @@ class FilmConfig(_Strict):
     breakdown: Department = Department(backend="openai")  # the chat model of `breakdown`
     backends: dict[str, Department] = Field(default_factory=dict)  # named engine settings
     finishing: Finishing = Finishing()
+    export: ExportConfig = ExportConfig()  # after `format`: its start is read at the film's fps
+
+    @field_validator("export")
+    @classmethod
+    def _export_at_fps(cls, value: ExportConfig, info: ValidationInfo) -> ExportConfig:
+        picture = info.data.get("format")
+        if isinstance(picture, Format):
+            value.start_frame(picture.fps)  # a ValueError names the frame rate
+        return value
 
 
 Departments = Literal["storyboard", "motion", "voice", "music", "effects"]
@@ -312,7 +364,10 @@ def find_root(path: Path) -> Path:
 
 
 def load_project(path: Path) -> Project:
-    """Read and validate film.toml; every problem is a ProjectError with file:line."""
+    """Read and validate film.toml; every problem is a ProjectError with file:line.
+
+    Problems are all reported at once (ProjectErrors); a TOML syntax error stops at the first.
+    """
     root = find_root(path)
     file = root / PROJECT_FILE
     raw = file.read_bytes()
@@ -338,28 +393,225 @@ def load_project(path: Path) -> Project:
     try:
         config = FilmConfig.model_validate(data)
     except ValidationError as exc:
-        raise _located(exc, file, lines) from None
+        raise _problems(exc, data, file, lines) from None
     return Project(root=root, config=config, lines=lines, prices=load_prices(root))
 
 
-def _located(exc: ValidationError, file: Path, lines: dict[KeyPath, int]) -> ProjectError:
-    error = exc.errors()[0]
-    path = tuple(p for p in error["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
-    dotted = ".".join(str(p) for p in path)
+def _problems(
+    exc: ValidationError, data: dict[str, Any], file: Path, lines: dict[KeyPath, int]
+) -> ProjectError:
+    """Every validation error of film.toml as a ProjectError at its line, in file order.
+
+    One problem is raised as itself, several as ProjectErrors (a ProjectError too).
+    """
+    found: list[ProjectError] = []
+    for path, message, hint in _explained(exc.errors(), data):
+        problem = ProjectError(message, file=str(file), line=line_of(lines, path), hint=hint)
+        if not any((p.line, p.message) == (problem.line, problem.message) for p in found):
+            found.append(problem)
+    found.sort(key=lambda p: (p.line is None, p.line or 0))
+    return found[0] if len(found) == 1 else ProjectErrors(found)
+
+
+@dataclass(frozen=True)
+class _Issue:
+    """A pydantic error, placed: `path` as written in film.toml; `site` and `branch` name the
+    union (e.g. `voice = "…" | {…}`) whose member `branch` reported it, when one did."""
+
+    error: ErrorDetails
+    path: KeyPath
+    site: KeyPath | None
+    branch: str
+
+
+def _explained(errors: list[ErrorDetails], data: dict[str, Any]) -> list[tuple[KeyPath, str, str]]:
+    """(path, message, hint) for each problem; of a union, only the member the value fits."""
+    issues = [_placed(error, data) for error in errors]
+    explained: list[tuple[KeyPath, str, str]] = []
+    unions: dict[KeyPath, list[_Issue]] = {}
+    for issue in issues:
+        if issue.site is None:
+            explained.append((issue.path, *_explain(issue.error, issue.path, data)))
+        else:
+            unions.setdefault(issue.site, []).append(issue)
+    for site, members in unions.items():
+        fitting = {i.branch for i in members if len(i.path) > len(site)}
+        if fitting:  # the value has that member's shape: its own errors are the real ones
+            explained += [
+                (i.path, *_explain(i.error, i.path, data)) for i in members if i.branch in fitting
+            ]
+        else:  # fits no member: one problem naming what it may be
+            kinds = dict.fromkeys(_kind(i.error) for i in members)
+            message = f"`{_dotted(site)}` should be {' or '.join(kinds)}"
+            explained.append((site, message, _FIX_VALUE))
+    return explained
+
+
+def _placed(error: ErrorDetails, data: dict[str, Any]) -> _Issue:
+    """Drop the union members' names pydantic puts in `loc` ("str", "VoiceSetting", …)."""
+    path: list[str | int] = []
+    site: KeyPath | None = None
+    branch = ""
+    node: Any = data
+    loc = error["loc"]
+    for index, part in enumerate(loc):
+        child = _child(node, part)
+        if child is not _ABSENT:
+            node = child
+        elif not (error["type"] == "missing" and index == len(loc) - 1):  # not the missing key
+            if site is None:
+                site, branch = tuple(path), str(part)
+            continue
+        path.append(part)
+    return _Issue(error, tuple(path), site, branch)
+
+
+def _kind(error: ErrorDetails) -> str:
+    """What a union member wanted: "a valid string", "a table"."""
+    if error["type"] in ("model_type", "model_attributes_type", "dict_type"):
+        return "a table"
+    return error["msg"].removeprefix("Input should be ").split(", ")[0]
+
+
+_FIX_VALUE = "fix the value; the README lists every setting of film.toml"
+
+
+def _explain(error: ErrorDetails, path: KeyPath, data: dict[str, Any]) -> tuple[str, str]:
     kind = error["type"]
     if kind == "extra_forbidden":
-        message = f"unknown setting `{dotted}`"
-        hint = "check the spelling; the README lists every setting of film.toml"
-    elif kind == "missing":
-        message = f"`{dotted}` is required"
-        hint = f"add `{path[-1]} = …` here"
+        return _unknown(path, data)
+    if kind == "missing":
+        siblings = _value_at(data, path[:-1])
+        written = [str(k) for k in siblings] if isinstance(siblings, dict) else []
+        close = difflib.get_close_matches(str(path[-1]), written, n=1)
+        hint = f"rename `{close[0]}` to `{path[-1]}`" if close else f"add `{path[-1]} = …` here"
+        return f"`{_dotted(path)}` is required", hint
+    message = error["msg"].removeprefix("Value error, ")
+    return f"`{_dotted(path)}`: {message[:1].lower()}{message[1:]}", _FIX_VALUE
+
+
+def _unknown(path: KeyPath, data: dict[str, Any]) -> tuple[str, str]:
+    """An unknown key or table, with the nearest valid names at that place."""
+    key, parent = str(path[-1]), path[:-1]
+    value = _value_at(data, path)
+    valid = _keys_at(parent)
+    if isinstance(value, dict) or (isinstance(value, list) and value and _all_tables(value)):
+        brackets = ("[", "]") if isinstance(value, dict) else ("[[", "]]")
+        message = f"unknown table `{brackets[0]}{_dotted(path)}{brackets[1]}`"
+        names = {name: f"`[{_dotted((*parent, name))}]`" for name in valid}
     else:
-        message = f"`{dotted}`: {error['msg']}"
-        hint = "fix the value; the README lists every setting of film.toml"
-    return ProjectError(message, file=str(file), line=line_of(lines, path), hint=hint)
+        message = f"unknown setting `{_dotted(path)}`"
+        names = {name: f"`{name}`" for name in valid}
+    close = _close(key, valid)
+    homes = _homes(key, parent)
+    if close:
+        hint = f"did you mean {' or '.join(names[name] for name in close)}?"
+    elif homes:
+        hint = f"`{key}` belongs in {' or '.join(f'[{_dotted(h)}]' for h in homes)}"
+    elif valid:
+        hint = f"valid keys here: {', '.join(valid)}"
+    else:
+        hint = "check the spelling; the README lists every setting of film.toml"
+    return message, hint
 
 
-_UNION_TAGS = {"str", "VoiceSetting", "function-after[_color(), str]"}
+def _close(word: str, valid: list[str]) -> list[str]:
+    """The valid names nearest `word` (case aside), best first."""
+    lowered = {name.lower(): name for name in valid}
+    return [lowered[m] for m in difflib.get_close_matches(word.lower(), list(lowered), n=2)]
+
+
+def _all_tables(values: list[Any]) -> bool:
+    return all(isinstance(v, dict) for v in values)
+
+
+_ABSENT = object()
+
+
+def _child(node: Any, part: str | int) -> Any:
+    """`node[part]` as read from film.toml, or _ABSENT."""
+    if isinstance(node, dict):
+        return node.get(part, _ABSENT)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return _ABSENT
+
+
+def _value_at(data: Any, path: KeyPath) -> Any:
+    for part in path:
+        data = _child(data, part)
+        if data is _ABSENT:
+            return None
+    return data
+
+
+def _model_at(path: KeyPath) -> type[BaseModel] | None:
+    """The model that validates the table at `path` (characters.MARA → CharacterConfig)."""
+    annotation: Any = FilmConfig
+    for part in path:
+        model = _model_in(annotation)
+        if model is not None:
+            fields = _fields(model)
+            if not isinstance(part, str) or part not in fields:
+                return None
+            annotation = fields[part]
+        elif get_origin(annotation) is dict:
+            annotation = get_args(annotation)[1]
+        elif get_origin(annotation) is list:
+            annotation = get_args(annotation)[0]
+        else:
+            return None
+    return _model_in(annotation)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model in an annotation: itself, or the table member of a union (`str | VoiceSetting`)."""
+    if get_origin(annotation) in (Union, UnionType):
+        for member in get_args(annotation):
+            model = _model_in(member)
+            if model is not None:
+                return model
+        return None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def _fields(model: type[BaseModel]) -> dict[str, Any]:
+    """The keys a model reads, as written in film.toml, and their annotations."""
+    return {info.alias or name: info.annotation for name, info in model.model_fields.items()}
+
+
+def _keys_at(path: KeyPath) -> list[str]:
+    model = _model_at(path)
+    return list(_fields(model)) if model is not None else []
+
+
+def _homes(key: str, path: KeyPath) -> list[KeyPath]:
+    """The tables right under `path` that take `key` (`fps` at the top → [format], [finishing])."""
+    model = _model_at(path)
+    if model is None:
+        return []
+    homes = []
+    for name, annotation in _fields(model).items():
+        table = _model_in(annotation) if get_origin(annotation) not in (dict, list) else None
+        if table is not None and key in _fields(table):
+            homes.append((*path, name))
+    return homes[:3]
+
+
+_BARE = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _dotted(path: KeyPath) -> str:
+    """A key path as TOML writes it: characters."OLD MAN".voice, palette[1]."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + (part if _BARE.match(part) else f'"{part}"')
+    return text
 
 
 TEMPLATE_TOML = """\

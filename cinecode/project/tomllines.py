@@ -40,6 +40,7 @@ def key_lines(text: str) -> dict[KeyPath, int]:
                 index = counts.get(names, 0)
                 counts[names] = index + 1
                 table = (*names, index)
+                lines.setdefault(names, number)  # the array itself: its first item
             else:
                 table = names
             lines.setdefault(table, number)
