@@ -2,7 +2,8 @@
 
 ```
 1. plan the film as it is cut today and find each shot's editorial media (what was exported)
-2. read the edited timeline with OpenTimelineIO's adapter for its format
+2. read the edited timeline with OpenTimelineIO's adapter for its format, counted from its own
+   start timecode (01:00:00:00 or whatever the editing system set)
 3. walk its picture track: each clip is a shot (by its cinecode metadata, its name or its
    media file's name) with the frames of that media it shows; transitions join them
 4. write cut.toml: order, trims, lengths, removed shots, transitions (fades are kept from
@@ -85,7 +86,41 @@ def read_timeline(path: Path, *, fps: int) -> otio.schema.Timeline:
         result = timelines[0]
     if not isinstance(result, otio.schema.Timeline):
         raise EditorialError(f"{path.name} holds no timeline")
+    if adapter == "fcpx_xml":
+        _from_own_start(result, _fcpxml_start(path, fps), fps)
     return result
+
+
+def _fcpxml_start(path: Path, fps: int) -> int:
+    """The record frame an FCPXML's first project starts at: its sequence's `tcStart`."""
+    from fractions import Fraction
+    from xml.etree import ElementTree
+
+    try:
+        sequence = ElementTree.parse(path).find(".//project/sequence")
+        value = sequence.get("tcStart", "0s") if sequence is not None else "0s"
+        return round(Fraction(value.removesuffix("s")) * fps)
+    except (ElementTree.ParseError, ValueError, ZeroDivisionError):
+        return 0  # the adapter read it: its clips are what matter
+
+
+def _from_own_start(timeline: otio.schema.Timeline, start: int, fps: int) -> None:
+    """A timeline whose tracks hold their clips at record time (the fcpx_xml reader fills
+    each track from 00:00:00:00 with a gap) made to count from its own start, as the other
+    readers' timelines do; the start becomes its global start time."""
+    import opentimelineio as otio
+
+    timeline.global_start_time = otio.opentime.RationalTime(start, fps)
+    for track in timeline.tracks:
+        if not len(track) or not isinstance(track[0], otio.schema.Gap):
+            continue
+        left = _frames(track[0].duration(), fps) - start
+        if left > 0:
+            track[0].source_range = otio.opentime.TimeRange(
+                otio.opentime.RationalTime(0, fps), otio.opentime.RationalTime(left, fps)
+            )
+        else:
+            del track[0]
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,9 @@
 3. place the media beside the output (PATH.media/), hard-linked from the store
 4. write the format: OpenTimelineIO's own adapters for timelines, ours for the rest
 ```
+Every timeline, the EDL's record column, the shot list and the storyboard count from film.toml's
+`[export] start` (01:00:00:00 by default); subtitles count from the film's first frame, 0, as
+players expect.
 """
 
 from __future__ import annotations
@@ -137,7 +140,7 @@ def _timeline(
 ) -> Exported:
     import opentimelineio as otio
 
-    from cinecode.editorial.timeline import build_timeline, mix_jobs
+    from cinecode.editorial.timeline import build_timeline, mix_jobs, record_start
 
     project, store = session.project, session.require_store()
     objects = render_media(plan, session, reporter=reporter)
@@ -178,7 +181,12 @@ def _timeline(
             # an adapter's stray print (Kdenlive's "Transitions handling to be added") stays
             # off the command's output, whose last line is the exported file
             with contextlib.redirect_stdout(io.StringIO()):
-                otio.adapters.write_to_file(written, str(staged), adapter_name=adapter)
+                if kind == "fcpxml":  # the adapter writes every sequence from 0s
+                    text = otio.adapters.write_to_string(written, adapter_name=adapter)
+                    text = fcpxml_from(text, record_start(project), project.config.format.fps)
+                    staged.write_text(text, encoding="utf-8")
+                else:
+                    otio.adapters.write_to_file(written, str(staged), adapter_name=adapter)
             staged.replace(target)
         except Exception as exc:  # adapters raise many kinds
             staged.unlink(missing_ok=True)
@@ -196,20 +204,57 @@ def _timeline(
 
 
 def _for_adapter(timeline: otio.schema.Timeline, kind: str) -> otio.schema.Timeline:
-    """What each format can hold: an EDL is one picture track."""
+    """What each format can hold: an EDL is one picture track, its record times counting from
+    the timeline's start."""
     if kind != "edl":
         return timeline
     import copy
+
+    import opentimelineio as otio
 
     picture = copy.deepcopy(timeline)
     for track in list(picture.tracks):
         if track.kind != "Video":
             picture.tracks.remove(track)
+    start = timeline.global_start_time
+    if start is not None:
+        # the cmx_3600 writer reads record times relative to the tracks; a track whose range
+        # begins at -start puts its first frame at start (the cmx_3600 reader's own way to hold
+        # an EDL's first record in)
+        for track in picture.tracks:
+            zero = otio.opentime.RationalTime(0, start.rate)
+            track.source_range = otio.opentime.TimeRange(zero - start, track.duration())
     used: set[str] = set()
     for clip in picture.find_clips():
         name = str(clip.metadata.get("cinecode", {}).get("shot") or clip.name or "")
         clip.metadata.setdefault("cmx_3600", {})["reel"] = reel_name(name, used)
     return picture
+
+
+def fcpxml_from(text: str, start: int, fps: int) -> str:
+    """The fcpx_xml adapter's FCPXML with its projects starting at record frame `start`.
+
+    Final Cut Pro's start timecode is a sequence's `tcStart`, and the items of its spine sit at
+    their record time (the first at tcStart); the adapter writes neither. Connected clips and
+    lanes are placed in their parent clip's own time, so they stay as written.
+    """
+    from fractions import Fraction
+    from xml.etree import ElementTree
+
+    shift = Fraction(start, fps)
+
+    def later(value: str | None) -> str:
+        time = Fraction((value or "0s").removesuffix("s")) + shift
+        return f"{time.numerator}s" if time.denominator == 1 else f"{time}s"
+
+    root = ElementTree.fromstring(text)
+    for sequence in root.iterfind(".//project/sequence"):
+        sequence.set("tcStart", later("0s"))
+        sequence.set("tcFormat", "NDF")
+        for item in sequence.iterfind("./spine/*"):
+            item.set("offset", later(item.get("offset")))
+    body = ElementTree.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n{body}\n'
 
 
 def reel_name(shot: str, used: set[str]) -> str:

@@ -1,4 +1,5 @@
-"""The shot list: one CSV row per shot of the cut, for a spreadsheet or a production board."""
+"""The shot list: one CSV row per shot of the cut, for a spreadsheet or a production board;
+`start` is the shot's record timecode (from film.toml's `[export] start`, as in the timelines)."""
 
 from __future__ import annotations
 
@@ -37,9 +38,10 @@ COLUMNS = (
 
 def write_shot_list(plan: Plan, store: Store, project: Project, out: Path) -> int:
     """Write the shot list as CSV (UTF-8, header row); returns the number of shots."""
-    from cinecode.editorial.timeline import cells, timecode
+    from cinecode.editorial.timeline import cells, record_start, timecode
 
     fps = project.config.format.fps
+    start = record_start(project)
     rows = []
     for order, cell in enumerate(cells(plan, store), start=1):
         placed, shot = cell.placed, cell.placed.shot
@@ -56,7 +58,7 @@ def write_shot_list(plan: Plan, store: Store, project: Project, out: Path) -> in
                 "angle": shot.angle if shot else "",
                 "move": shot.move if shot else "static",
                 "characters": " ".join(shot.characters) if shot else "",
-                "start": timecode(cell.start, fps),
+                "start": timecode(start + cell.start, fps),
                 "frames": cell.frames,
                 "seconds": round(cell.frames / fps, 3),
                 "trim": int((cell.segment.params.get("span") or {}).get("first", 0)),

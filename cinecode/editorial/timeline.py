@@ -11,7 +11,8 @@ Each clip's media is the shot's picture as the cut shows it, clean (no transitio
 and with `handles` frames more at both ends, so an editor can roll a cut or lengthen a
 dissolve; the clip's source range is the part the master shows. Provenance rides in
 `clip.metadata["cinecode"]` (shot, scene, take, size, move, trim). Fades to and from black
-are in that metadata and in markers (OTIO transitions join two clips).
+are in that metadata and in markers (OTIO transitions join two clips). The timeline's global
+start time is film.toml's `[export] start` (01:00:00:00 by default), which every export shares.
 """
 
 from __future__ import annotations
@@ -28,9 +29,6 @@ if TYPE_CHECKING:
     from cinecode.graph.store import Store
     from cinecode.pipeline.plan import Plan
     from cinecode.project.config import Project
-
-#: The record timecode the timeline starts at (01:00:00:00, as editing rooms do).
-START_HOURS = 1
 
 
 @dataclass(frozen=True)
@@ -150,7 +148,7 @@ def build_timeline(
     segments = segment_jobs(plan)
     artifacts = store.catalog.get_many(job.key for job in segments.values())
     timeline = otio.schema.Timeline(name=plan.film.title)
-    timeline.global_start_time = rt(START_HOURS * 3600 * fps)
+    timeline.global_start_time = rt(record_start(project))
     timeline.metadata["cinecode"] = {
         "title": plan.film.title,
         "fps": fps,
@@ -318,9 +316,21 @@ def cells(plan: Plan, store: Store) -> list[Cell]:
     return out
 
 
+def record_start(project: Project) -> int:
+    """The record frame of the film's first frame: `[export] start` (01:00:00:00 unless
+    film.toml says otherwise), the same in every timeline, EDL, shot list and storyboard."""
+    return project.config.export.start_frame(project.config.format.fps)
+
+
 def timecode(frames: int, fps: int) -> str:
-    """HH:MM:SS:FF from the film's first frame."""
+    """HH:MM:SS:FF (non-drop) of a record frame: OpenTimelineIO's SMPTE timecode at the rates
+    SMPTE defines (24, 25, 30…), counted alike at the others (16 fps), wrapping at 24 hours."""
+    import opentimelineio as otio
+
+    if otio.opentime.RationalTime.is_valid_timecode_rate(fps):
+        smpte: str = otio.opentime.to_timecode(otio.opentime.RationalTime(frames, fps), fps)
+        return smpte
     seconds, ff = divmod(frames, fps)
     minutes, ss = divmod(seconds, 60)
     hours, mm = divmod(minutes, 60)
-    return f"{hours:02d}:{mm:02d}:{ss:02d}:{ff:02d}"
+    return f"{hours % 24:02d}:{mm:02d}:{ss:02d}:{ff:02d}"
