@@ -226,6 +226,50 @@ def test_conformed_otio_cut_is_mastered_without_generating(
     assert "1.3" not in names and names[1] == "1.1"
 
 
+def test_a_round_trip_without_changes_renders_nothing(
+    copy_of: Callable[[], tuple[Path, MakeResult]], tmp_path: Path
+) -> None:
+    root, before = copy_of()
+    _conform_otio(root, read_back(root / "build" / "cut.otio", "otio_json"), tmp_path)
+    after = make(root, reporter=RecordingReporter())
+    assert (after.stats.generated, after.stats.rendered) == (0, 0)
+    assert after.master.read_bytes() == before.master.read_bytes()
+
+
+def test_a_conform_renders_only_the_shots_the_editor_changed(
+    copy_of: Callable[[], tuple[Path, MakeResult]], tmp_path: Path
+) -> None:
+    root, before = copy_of()
+    frames_before, _, _ = master_frames(before.master)
+    timeline = read_back(root / "build" / "cut.otio", "otio_json")
+    track = timeline.video_tracks()[0]
+    clips = {clip.name: clip for clip in picture_clips(timeline)}
+    # 2.2 loses 12 frames at its tail, 3.2 goes, 4.2 and 4.3 change places
+    r = clips["2.2"].source_range
+    twelve = otio.opentime.RationalTime(12, r.duration.rate)
+    clips["2.2"].source_range = otio.opentime.TimeRange(r.start_time, r.duration - twelve)
+    removed = round(clips["3.2"].duration().rescaled_to(FPS).value)
+    track.remove(clips["3.2"])
+    at = track.index(clips["4.2"])
+    assert track.index(clips["4.3"]) == at + 1
+    track.remove(clips["4.3"])
+    track.insert(at, clips["4.3"])
+    _conform_otio(root, timeline, tmp_path)
+    reporter = RecordingReporter()
+    after = make(root, reporter=reporter)
+    assert after.stats.generated == 0 and after.stats.failed == 0
+    rendered = [text for kind, text in reporter.events if kind == "started"]
+    # every other shot keeps its segment: only the sound and the reels follow the edit
+    assert [label for label in rendered if label.startswith("segment")] == ["segment 2.2"]
+    assert not any(label.startswith("stems") and label.split()[1] in "167" for label in rendered)
+    frames, picture, sound = master_frames(after.master)
+    assert frames == frames_before - 12 - removed and abs(sound - picture) < 1 / FPS
+    again = export(root, "otio", tmp_path / "again.otio", reporter=RecordingReporter())
+    names = [c.name for c in picture_clips(read_back(tmp_path / "again.otio", "otio_json"))]
+    assert again.frames == frames and "3.2" not in names
+    assert names.index("4.3") + 1 == names.index("4.2")
+
+
 def test_a_trimmed_title_card_is_cut_never_composed_anew(
     copy_of: Callable[[], tuple[Path, MakeResult]], tmp_path: Path
 ) -> None:

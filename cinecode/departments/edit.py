@@ -87,6 +87,16 @@ def fingerprint(spec: Spec, voices: list[str]) -> str:
     return sha256(canonical({"spec": spec, "voices": voices})).hexdigest()[:16]
 
 
+def written_timing(
+    shot: Shot, scene: Scene, written: Mapping[str, tuple[Spec, tuple[str, ...]]], *, style: Style
+) -> str:
+    """What a shot's written length depends on: its styled timing and voices; for a scene's
+    first shot, which carries the scene's padding (timing.padded_shot), the whole scene's."""
+    shots = scene.shots if scene.shots and scene.shots[0].id == shot.id else (shot,)
+    parts = [(styled(written[s.id][0], s, style=style), list(written[s.id][1])) for s in shots]
+    return sha256(canonical(parts)).hexdigest()[:16]
+
+
 def arrange(
     film: Film, project: Project, cut: Cut | None, *, fingerprints: dict[str, str]
 ) -> Arrangement:
@@ -276,6 +286,48 @@ def span_for(placed: Placed) -> dict[str, int] | None:
     return {"first": event.trim, "basis": event.source or event.frames}
 
 
+def as_screenplay(reel: Reel) -> bool:
+    """Whether the editor left a reel as the screenplay cuts it: a card at its written length,
+    or every shot of the scene, in order, each at its written length (its render is kept)."""
+    events = [placed.event for placed in reel.shots]
+    if not all(event is not None and event.written for event in events):
+        return False
+    if reel.scene is None:
+        return True
+    return [placed.id for placed in reel.shots] == [shot.id for shot in reel.scene.shots]
+
+
+def _as_written(
+    placed: Placed,
+    source: Any,
+    written: Mapping[str, tuple[Spec, tuple[str, ...]]] | None,
+    *,
+    style: Style,
+    quantum: int,
+) -> Any:
+    """The source of a shot the editor left at its written length, as the screenplay's cut
+    renders it (so its render is kept), while what that length depends on is unchanged: its
+    own timing, or for the scene's first shot the scene's (see `written_timing`)."""
+    scene, shot, event = placed.scene, placed.shot, placed.event
+    if scene is None or shot is None or event is None or not written:
+        return source
+    if any(s.id not in written for s in scene.shots):
+        return source
+    if event.written != written_timing(shot, scene, written, style=style):
+        return source
+    if scene.shots[0].id != shot.id:
+        own = styled(written[shot.id][0], shot, style=style)
+        return replace(source, shots=[own], index=0, quantum=1, span=None)
+    return replace(
+        source,
+        voices=tuple(v for s in scene.shots for v in written[s.id][1]),
+        shots=[styled(written[s.id][0], s, style=style) for s in scene.shots],
+        index=0,
+        quantum=quantum,
+        span=None,
+    )
+
+
 def jumps_for(placed: Placed, *, style: Style) -> bool:
     """Whether the shot jump-cuts its framing on each new line (the jump-cut grammar)."""
     return style == "jump-cut" and placed.shot is not None and len(placed.shot.lines) > 1
@@ -343,18 +395,22 @@ def plan_cut(
     quantum = quantum_frames(fmt.fps, fmt.sample_rate)
     style = arrangement.style
     # 1. every placed shot's timing and source, so each side of a transition can draw the other
+    #    (what the editor left as written keeps the screenplay's timing, hence its render)
     specs: dict[str, list[Spec]] = {}
     voices: dict[str, tuple[str, ...]] = {}
     sources: dict[str, Source] = {}
     for reel in arrangement.reels:
+        untouched = as_screenplay(reel)
         reel_specs: list[Spec] = []
         reel_voices: list[str] = []
         for placed in reel.shots:
             m = material[placed.id]
             if m.spec is None:  # a card
                 base = spec(fixed=m.seconds)
-                frames = placed.event.frames if placed.event and placed.event.frames else None
+                frames = placed.event.frames if placed.event and not untouched else None
                 base = {**base, "frames": frames} if frames else base
+            elif untouched:
+                base = styled(m.spec, placed.shot, style=style)
             else:
                 base = timing_for(placed, m.spec, style=style, fps=fmt.fps)
             reel_specs.append(base)
@@ -366,7 +422,7 @@ def plan_cut(
             m = material[placed.id]
             # a shot's length: the padded one's hangs on the whole scene, any other's on its own
             whole = index == pad
-            sources[placed.id] = Source(
+            source = Source(
                 picture=m.picture,
                 voices=voices[reel.id] if whole else m.voices,
                 shots=reel_specs if whole else [reel_specs[index]],
@@ -374,8 +430,11 @@ def plan_cut(
                 move=m.move,
                 seed=m.seed,
                 quantum=quantum if whole else 1,
-                span=span_for(placed),
+                span=None if untouched else span_for(placed),
             )
+            if not untouched and placed.event is not None and placed.event.written:
+                source = _as_written(placed, source, written, style=style, quantum=quantum)
+            sources[placed.id] = source
 
     def side(edge: Edge | None) -> Side | None:
         if edge is None:

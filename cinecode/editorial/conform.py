@@ -153,6 +153,32 @@ def _geometry(plan: Any, store: Any, handles: int) -> dict[str, _Geometry]:
     return out
 
 
+def _written_frames(session: Any, store: Any) -> dict[str, int]:
+    """How long each shot and card holds in the screenplay's cut (where its voices are built):
+    a shot the editor leaves at that length keeps its render."""
+    from dataclasses import replace
+
+    from cinecode.departments.motion import segment_frames
+    from cinecode.editorial.timeline import segment_jobs
+    from cinecode.pipeline.plan import plan
+
+    screenplay = plan(session.film, session.project, replace(session.state, cut=None))
+    jobs = segment_jobs(screenplay)
+    voices = [k for job in jobs.values() for k in job.inputs[1 : 1 + _voices(job)]]
+    metas = {k: a.meta for k, a in store.catalog.get_many(voices).items()}
+    out: dict[str, int] = {}
+    for shot_id, job in jobs.items():
+        keys = job.inputs[1 : 1 + _voices(job)]
+        if all(k in metas for k in keys):
+            durations = [float(metas[k]["duration"]) for k in keys]
+            out[shot_id] = segment_frames(job.params, durations)
+    return out
+
+
+def _voices(job: Any) -> int:
+    return sum(int(s["n"]) for s in job.params["shots"])
+
+
 def _shot_id(clip: Any, known: set[str]) -> str | None:
     """Which shot a clip is: its cinecode metadata, its name, or its media file's name."""
     meta = clip.metadata.get("cinecode")
@@ -182,7 +208,7 @@ def conform(project_path: Path, edited: Path) -> Conformed:
     """Read `edited` and write it as the project's cut.toml."""
     import opentimelineio as otio
 
-    from cinecode.departments.edit import fingerprint
+    from cinecode.departments.edit import fingerprint, written_timing
     from cinecode.pipeline.plan import timing_spec
     from cinecode.pipeline.session import Session
     from cinecode.project.files import write_atomic
@@ -200,6 +226,12 @@ def conform(project_path: Path, edited: Path) -> Conformed:
         with session.locked(wait=True):
             current = session.plan
             geometry = _geometry(current, store, handles)
+            written = _written_frames(session, store)
+            timings = {
+                sid: (timing_spec(sp.shot), tuple(sp.voices)) for sid, sp in current.shots.items()
+            }
+            scenes = {shot.id: scene for scene in loaded.film.scenes for shot in scene.shots}
+            style = project.config.edit.style
             # 2. the editor's timeline
             timeline = read_timeline(edited.expanduser().resolve(), fps=fps)
             tracks = timeline.video_tracks()
@@ -243,17 +275,24 @@ def conform(project_path: Path, edited: Path) -> Conformed:
                     start -= _frames(available.start_time, fps)
                 length = _frames(source.duration, fps)
                 geo = geometry.get(shot_id)
+                as_written = written.get(shot_id) == length
                 if shot_id in CARDS or geo is None:
-                    event = Event(shot=shot_id, frames=length)
+                    event = Event(shot=shot_id, frames=length, written="card" if as_written else "")
                 else:
                     spec = timing_spec(loaded.film.shot(shot_id))
                     voices = current.shots[shot_id].voices
+                    trim = geo.first + start
+                    as_written = as_written and trim == 0 and geo.basis == length
+                    shot = loaded.film.shot(shot_id)
                     event = Event(
                         shot=shot_id,
-                        trim=geo.first + start,
+                        trim=trim,
                         frames=length,
                         source=geo.basis,
                         fingerprint=fingerprint(spec, voices),
+                        written=written_timing(shot, scenes[shot_id], timings, style=style)
+                        if as_written
+                        else "",
                     )
                 if pending is not None and events:
                     total = _frames(pending.in_offset, fps) + _frames(pending.out_offset, fps)

@@ -14,6 +14,9 @@ trim = 12                  # frames cut from the head of the shot's picture
 frames = 83                # how long it holds, in frames (the editor's length: never padded)
 source = 95                # frames of the shot's picture the editor cut from
 fingerprint = "9c0f…"      # what the shot was (its timing and voices) when it was cut
+written = "77ab…"          # the editor left it as the screenplay times it (frames says how
+                           # long that is; this, what that length depended on): its render
+                           # is kept, nothing is made anew
 
 [[transition]]
 kind = "dissolve"          # dissolve | fade-in | fade-out | cut
@@ -47,6 +50,7 @@ class Event:
     frames: int | None = None  # its length in the cut; None: natural timing
     source: int | None = None  # frames of the picture the editor cut from
     fingerprint: str = ""  # the shot's timing and voices when it was cut
+    written: str = ""  # untouched, at its screenplay length: what that length depended on
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ def read_cut(path: Path) -> Cut | None:
                 frames=int(item["frames"]) if "frames" in item else None,
                 source=int(item["source"]) if "source" in item else None,
                 fingerprint=str(item.get("fingerprint", "")),
+                written=str(item.get("written", "")),
             )
             for item in data.get("shot", [])
         )
@@ -144,6 +149,8 @@ def format_cut(cut: Cut, *, fps: int) -> str:
             out.append(f"source = {event.source}")
         if event.fingerprint:
             out.append(f"fingerprint = {json.dumps(event.fingerprint)}")
+        if event.written:
+            out.append(f"written = {json.dumps(event.written)}")
         out.append("")
     for transition in cut.transitions:
         out.append("[[transition]]")
