@@ -5,8 +5,9 @@ spaced capitals of a muted gold; cast lines set on a centre gutter, the name to 
 what follows the dash to its right. Everything is deterministic (same text, same pixels).
 
 `title_card` is one frame; `credits_roll` is a tall strip on a flat `BACKGROUND` for a vertical
-scroll, and `credits_card` sets short credits on a single frame (`credits_fit` says whether
-they fit there).
+scroll (`credits_crawl` frames it for one: it starts on an empty frame and ends on one, or
+comes to rest on its last section), and `credits_card` sets short credits on a single frame
+(`credits_fit` says whether they fit there).
 """
 
 from __future__ import annotations
@@ -251,6 +252,28 @@ def credits_roll(sections: Sections, *, width: int) -> Image.Image:
     return image
 
 
+def credits_crawl(
+    sections: Sections, *, width: int, height: int, rest: str = "empty"
+) -> Image.Image:
+    """The strip a scroll travels from top to bottom: an empty frame of width × height, the
+    `credits_roll`, then an empty frame (`rest="empty"`: the crawl rolls out) or just enough
+    ground that the last section stands centred in the final frame (`rest="last"`: the crawl
+    comes to rest on its closing lines)."""
+    kind = _Type.at(width)
+    _, content = _layout(sections, width, kind)
+    margin = round(width * 0.1)  # as credits_roll sets it
+    roll = credits_roll(sections, width=width)
+    below = height
+    if rest == "last" and sections:
+        _, last_content = _layout(sections[-1:], width, kind)
+        ink = last_content - kind.size * 0.45  # the last line's leading is not ink
+        centre = height + margin + content - last_content + ink / 2
+        below = max(0, math.ceil(centre + height / 2 - height - roll.height))
+    strip = Image.new("RGB", (width, height + roll.height + below), BACKGROUND)
+    strip.paste(roll, (0, height))
+    return strip
+
+
 def credits_fit(sections: Sections, *, width: int, height: int) -> bool:
     """Whether the credits fit one card of width × height at a comfortable size."""
     _, content = _layout(sections, width, _Type.at(width, 0.8))
@@ -272,4 +295,11 @@ def credits_card(sections: Sections, *, width: int, height: int) -> Image.Image:
     return image
 
 
-__all__ = ["BACKGROUND", "credits_card", "credits_fit", "credits_roll", "title_card"]
+__all__ = [
+    "BACKGROUND",
+    "credits_card",
+    "credits_crawl",
+    "credits_fit",
+    "credits_roll",
+    "title_card",
+]

@@ -363,18 +363,37 @@ def plan(film: Film, project: Project, state: State) -> Plan:
             k for k in picture.inputs if k in graph and graph.jobs[k].kind == "generate"
         ]
         used_generations += [picture.key, *shots[s.id].voices]
-    cast = [(name, state.voices[name].params.get("preset", "")) for name in state.voices]
-    # one generation per (step, backend, model) tells the credits what made the film
+    # one generation per (step, backend, model) tells the credits what made the film, and
+    # the cast is who speaks in the cut, in order of appearance, with the take that voiced them
     makers: dict[tuple[str, str, str], str] = {}
     for key in used_generations:
         job = graph.jobs[key]
         makers.setdefault((job.step, job.backend, str(job.params.get("model", ""))), key)
-    credits = graph.add(
-        titles.plan_credits(film, project, cast=cast, made_with=list(makers.values()))
+    cast: dict[str, tuple[str, str, str]] = {}
+    for s in in_cut:
+        for line, key in zip(s.lines, shots[s.id].voices, strict=True):
+            job = graph.jobs[key]
+            maker = makers[(job.step, job.backend, str(job.params.get("model", "")))]
+            name = titles.voice_name(line.character, job, project)
+            cast.setdefault(line.character, (line.character, name, maker))
+    credits_job = titles.plan_credits(
+        film,
+        project,
+        cast=list(cast.values()),
+        made_with=list(makers.values()),
+        camera=any(graph.jobs[shots[s.id].picture].step == "keyframe" for s in in_cut),
+        scenes=bool(in_cut),
+        digests=state.digests,
     )
+    planned = {
+        key: titles.Maker(step, backend, model) for (step, backend, model), key in makers.items()
+    }
     material = {
         "title": edit.Material(title_card, seconds=titles.TITLE_SECONDS),
-        "credits": edit.Material(credits, seconds=titles.credits_seconds(len(cast), len(makers))),
+        "credits": edit.Material(
+            graph.add(credits_job),
+            seconds=titles.crawl_seconds(titles.credit_sections(credits_job.params, planned)),
+        ),
     }
     for shot in in_cut:
         sp = shots[shot.id]

@@ -60,6 +60,7 @@ def build_film(script: Script, project: Project, lock: IdLock) -> tuple[Film, Id
         characters=characters,
         locations=locations,
         script_path=script.path,
+        title_page={key: tuple(lines) for key, lines in script.title_page.items()},
     )
     return film, new_lock
 

@@ -123,6 +123,8 @@ class Film:
     characters: dict[str, Character] = field(default_factory=dict)
     locations: dict[str, Location] = field(default_factory=dict)
     script_path: str = ""
+    # the screenplay's title page as written ("Author" → its lines), for the end credits
+    title_page: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def shots(self) -> tuple[Shot, ...]:
