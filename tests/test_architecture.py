@@ -4,6 +4,8 @@ package root, no file too long to read (docs/architecture.md)."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "cinecode"
@@ -145,3 +147,17 @@ def test_the_package_imports_its_names_in_dependency_order() -> None:
     assert isinstance(exports, ast.Dict)
     floors = [layer(ast.literal_eval(v)) for v in exports.values]
     assert floors == sorted(floors)
+
+
+def test_the_build_machinery_imports_no_heavy_library() -> None:
+    """A make pays only for what its steps need: importing the build (executor, plan,
+    session) loads no array, imaging, media, HTTP or progress library (bench/overhead.py)."""
+    code = (
+        "import sys, cinecode.pipeline.build\n"
+        "heavy = ('numpy', 'scipy', 'PIL', 'av', 'httpx', 'rich', 'opentimelineio', 'reportlab')\n"
+        "print(' '.join(m for m in heavy if m in sys.modules))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert found == []

@@ -180,3 +180,12 @@ def test_script_scene_numbers_are_used_as_ids() -> None:
     scenes, _ = assign(scenes_of(text), IdLock(), script="f")
     assert [s.id for s in scenes] == ["7", "7A"]
     assert scenes[1].shots[0].id == "7A.1"
+
+
+def test_names_are_found_as_whole_words_in_order_whatever_their_case() -> None:
+    from cinecode.script.breakdown import _names_in
+
+    assert _names_in("Eliza hands Mara the lamp; eli waits.", ["ELI", "MARA"]) == ["MARA", "ELI"]
+    assert _names_in("ELIZA alone.", ["ELI"]) == []
+    # outside ASCII, ignoring case folds more than lower-casing does (ſ is an s)
+    assert _names_in("Joſeph waves at Eli.", ["ELI", "JOSEPH"]) == ["JOSEPH", "ELI"]

@@ -389,7 +389,7 @@ def plan_cut(
     from cinecode.departments import finishing, mix, motion
     from cinecode.departments.motion import Side, Source
     from cinecode.departments.timing import padded_frames, padded_shot, spec
-    from cinecode.media.audio import quantum_frames
+    from cinecode.media.clock import quantum_frames
 
     fmt = project.config.format
     quantum = quantum_frames(fmt.fps, fmt.sample_rate)
@@ -539,7 +539,7 @@ def plan_cut(
 def sound_offsets(residues: list[int], *, fps: int, rate: int) -> list[tuple[int, int]]:
     """Each reel's (offset, overhang) in samples: where its AAC frames start after its
     picture, and how far they run on past it (both 0 when every reel lasts whole quanta)."""
-    from cinecode.media.audio import AAC_FRAME, samples_per_frame
+    from cinecode.media.clock import AAC_FRAME, samples_per_frame
 
     spf = samples_per_frame(fps, rate)
     out: list[tuple[int, int]] = []

@@ -13,7 +13,6 @@ from typing import Any
 from cinecode.departments.timing import Spec, scene_frames, split, voice_windows
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
-from cinecode.media.audio import read_audio
 from cinecode.media.subtitles import Cue, cues_for, to_srt
 
 REEL = Step("reel", 1, "render", "master", "mp4")
@@ -73,6 +72,7 @@ def _span(
 
 def run_reel(job: Job, ctx: Context) -> Output:
     from cinecode.media.aac import encode_scene_audio
+    from cinecode.media.audio import read_audio
     from cinecode.media.mux import mux_reel
 
     p = job.params

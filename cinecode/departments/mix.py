@@ -146,11 +146,12 @@ def plan_scene_sound(
     enter = previous.leave if previous else "start"
     scene_clock = clock(shots=shots)
     mood = scene_mood(scene)
-    spots = _placed_spots(scene, order) if _effects(project) else []
+    written_spots = sfx.scene_spots(scene) if _effects(project) else []
+    spots = _placed_spots(scene, order, written_spots)
     cue: str | None = None
     if _scores(project) and not mood.silent:
         # accents on the cue's own clock: the scene as written, or the reel's shots
-        cue_spots = sfx.scene_spots(scene) if written and _effects(project) else spots
+        cue_spots = written_spots if written else spots
         hits = [
             (s.shot, s.at)
             for s in cue_spots
@@ -228,11 +229,12 @@ def natural(shot: Spec) -> Spec:
     return {k: v for k, v in shot.items() if k not in EDITOR_KEYS}
 
 
-def _placed_spots(scene: Scene, order: list[str]) -> list[sfx.Spot]:
-    """The scene's spot effects on the shots the cut keeps, indexed by their place in it."""
+def _placed_spots(scene: Scene, order: list[str], written: list[sfx.Spot]) -> list[sfx.Spot]:
+    """The scene's spot effects (`written`: its `sfx.scene_spots`) on the shots the cut
+    keeps, indexed by their place in it."""
     position = {shot_id: index for index, shot_id in enumerate(order)}
     spots = []
-    for spot in sfx.scene_spots(scene):
+    for spot in written:
         shot_id = scene.shots[spot.shot].id
         if shot_id in position:
             spots.append(replace(spot, shot=position[shot_id]))

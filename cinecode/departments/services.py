@@ -3,15 +3,17 @@ and tickets that keep each provider job in the catalog so a restart resumes it."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cinecode.backends.hosted.base import ProviderJob, Ticket
 from cinecode.backends.protocols import Cost
 from cinecode.backends.registry import BACKENDS
 from cinecode.graph.catalog import Catalog, Charge
 from cinecode.graph.executor import Context
 from cinecode.graph.job import Job
 from cinecode.project.config import Project
+
+if TYPE_CHECKING:  # the hosted machinery (httpx, numpy) is imported by the jobs that call it
+    from cinecode.backends.hosted.base import ProviderJob, Ticket
 
 DEFAULT_CONCURRENCY = 4  # jobs at once on a hosted service without `concurrency`
 
@@ -32,6 +34,8 @@ class CatalogTicket:
         backend, provider_id, data = found
         if backend != self.backend:
             return None
+        from cinecode.backends.hosted.base import ProviderJob
+
         return ProviderJob(provider_id, {**data, "backend": backend})
 
     def remember(self, job: ProviderJob) -> None:

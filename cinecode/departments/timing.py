@@ -8,7 +8,7 @@ edit style's breathing room), `"trim"` (seconds cut from the shot's head: its vo
 much earlier) and `"frames"` (the editor's exact length: never padded).
 Voices play one after another (`GAP` apart); a dual-dialogue voice starts over the previous
 one. Dialogue shots open with `LEAD` seconds of picture before the first word and hold `TAIL`
-after the last. A scene lasts a whole number of quanta (see `media.audio.quantum_frames`:
+after the last. A scene lasts a whole number of quanta (see `media.clock.quantum_frames`:
 64 frames at 24 fps / 48 kHz, so its sound is a whole number of AAC frames); the frames
 needed to get there go to its first shot the editor has not timed (`padded_shot`), usually
 the establishing wide, which holds a beat longer. Every other shot lasts its own timing, so
@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cinecode.media.audio import samples_per_frame
+from cinecode.media.clock import samples_per_frame
 
 LEAD = 0.3
 GAP = 0.35

@@ -5,7 +5,6 @@ Arrays are float32 shaped (channels, samples), the layout pedalboard uses.
 
 from __future__ import annotations
 
-import math
 import struct
 from fractions import Fraction
 from pathlib import Path
@@ -13,6 +12,11 @@ from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
+
+# the clock's numbers, still importable from here (planning imports them from media.clock)
+from cinecode.media.clock import AAC_FRAME as AAC_FRAME
+from cinecode.media.clock import quantum_frames as quantum_frames
+from cinecode.media.clock import samples_per_frame as samples_per_frame
 
 Audio = npt.NDArray[np.float32]  # (channels, samples)
 
@@ -131,24 +135,3 @@ def silence(seconds: float, rate: int, channels: int = 2) -> Audio:
 
 def db_to_gain(db: float) -> float:
     return float(10.0 ** (db / 20.0))
-
-
-def samples_per_frame(fps: float, rate: int) -> int:
-    """Audio samples in one video frame; the project format must make this whole."""
-    value = rate / fps
-    if abs(value - round(value)) > 1e-9:
-        raise ValueError(f"{rate} Hz audio does not divide into {fps} fps frames")
-    return round(value)
-
-
-AAC_FRAME = 1024
-
-
-def quantum_frames(fps: float, rate: int) -> int:
-    """The fewest video frames whose audio is a whole number of AAC frames.
-
-    Scenes last a multiple of this, so each scene's audio can be encoded on its own and the
-    master conformed from scenes by stream copy (24 fps at 48 kHz: 8 frames = 1/3 s).
-    """
-    spf = samples_per_frame(fps, rate)
-    return math.lcm(spf, AAC_FRAME) // spf

@@ -14,7 +14,7 @@ from cinecode.backends.protocols import Cost, Voice
 from cinecode.departments import clip, edit, master, storyboard, titles, voice
 from cinecode.departments.timing import Spec, spec
 from cinecode.graph.job import Graph, Job
-from cinecode.media.audio import quantum_frames
+from cinecode.media.clock import quantum_frames
 from cinecode.project.config import Project
 from cinecode.project.cut import Cut
 from cinecode.project.picks import Choice
@@ -345,14 +345,12 @@ def plan(film: Film, project: Project, state: State) -> Plan:
             shots[shot.id] = chosen
 
     # 2. the cut: the screenplay's, or the editor's (cut.toml), see cinecode.departments.edit
-    arrangement = edit.arrange(
-        film,
-        project,
-        state.cut,
-        fingerprints={
-            sid: edit.fingerprint(timing_spec(sp.shot), sp.voices) for sid, sp in shots.items()
-        },
+    fingerprints = (  # only an editor's cut is checked against them
+        {sid: edit.fingerprint(timing_spec(sp.shot), sp.voices) for sid, sp in shots.items()}
+        if state.cut is not None
+        else {}
     )
+    arrangement = edit.arrange(film, project, state.cut, fingerprints=fingerprints)
     in_cut = [p.shot for p in arrangement.placed if p.shot is not None]
     used_generations = []
     for s in in_cut:

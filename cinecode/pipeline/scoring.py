@@ -15,15 +15,16 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:  # numpy is imported by the measures, so a make with nothing to score skips it
+    import numpy.typing as npt
+    from numpy import float32
 
-if TYPE_CHECKING:
     from cinecode.graph.store import Store
     from cinecode.pipeline.plan import Plan
     from cinecode.pipeline.session import Loaded
 
-Array = npt.NDArray[np.float32]
+    Array = npt.NDArray[float32]
+
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
 VERSION = 1  # bump when the scores would change for the same take
 
@@ -36,6 +37,7 @@ class Weights:
 
 
 def _load_rgb(path: Path, size: int = 384) -> Array:
+    import numpy as np
     from PIL import Image
 
     with Image.open(path) as image:
@@ -47,6 +49,7 @@ def _load_rgb(path: Path, size: int = 384) -> Array:
 def _video_frames(path: Path, count: int = 12, size: int = 256) -> list[Array]:
     """About `count` frames spread over a clip, as small RGB arrays."""
     import av
+    import numpy as np
     from PIL import Image
 
     with av.open(str(path)) as container:
@@ -62,6 +65,8 @@ def _video_frames(path: Path, count: int = 12, size: int = 256) -> list[Array]:
 
 def sharpness(rgb: Array) -> float:
     """0..1 from the variance of the Laplacian of the luminance."""
+    import numpy as np
+
     grey = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
     lap = (
         -4 * grey[1:-1, 1:-1] + grey[:-2, 1:-1] + grey[2:, 1:-1] + grey[1:-1, :-2] + grey[1:-1, 2:]
@@ -72,6 +77,8 @@ def sharpness(rgb: Array) -> float:
 
 def stability(frames: Sequence[Array]) -> float:
     """0..1: 1 for a steady picture, lower for flicker (frame-to-frame brightness jumps)."""
+    import numpy as np
+
     if len(frames) < 3:
         return 1.0
     means = np.array([f.mean() for f in frames], dtype=np.float64)
@@ -82,6 +89,8 @@ def stability(frames: Sequence[Array]) -> float:
 
 def histogram(rgb: Array, bins: int = 8) -> Array:
     """A normalised joint RGB histogram."""
+    import numpy as np
+
     q = np.clip((rgb / 256.0 * bins).astype(np.int32), 0, bins - 1)
     index = (q[..., 0] * bins + q[..., 1]) * bins + q[..., 2]
     counts = np.bincount(index.ravel(), minlength=bins**3).astype(np.float32)
@@ -90,6 +99,8 @@ def histogram(rgb: Array, bins: int = 8) -> Array:
 
 def palette_coverage(rgb: Array, palette: Sequence[str]) -> float:
     """Share of pixels close to one of the palette's colours."""
+    import numpy as np
+
     colours = np.array(
         [[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in palette], dtype=np.float32
     )
@@ -101,6 +112,8 @@ def palette_coverage(rgb: Array, palette: Sequence[str]) -> float:
 def consistency(rgb: Array, references: Sequence[Path], palette: Sequence[str]) -> float | None:
     """0..1 likeness of colour statistics to the references and palette (None: nothing to
     compare with)."""
+    import numpy as np
+
     parts: list[float] = []
     if references:
         take = histogram(rgb)

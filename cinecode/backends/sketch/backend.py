@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cinecode.backends.protocols import BackendStatus, Generated, ImageRequest, ProgressFn
-from cinecode.backends.sketch.canvas import Canvas
-from cinecode.backends.sketch.frame import draw_picture
-from cinecode.backends.sketch.marks import burnin
-from cinecode.backends.sketch.paper import finish
-from cinecode.backends.sketch.references import read_reference, with_reference_palette
 from cinecode.backends.sketch.style import STYLES
 from cinecode.errors import BackendError
+
+if TYPE_CHECKING:  # the drawing (Pillow, numpy, the modules below) is imported by `generate`:
+    # planning reads only the class's `version`
+    from cinecode.backends.sketch.canvas import Canvas
 
 
 class SketchBackend:
@@ -72,6 +71,12 @@ class SketchBackend:
         self, req: ImageRequest, out: Path, progress: ProgressFn | None = None
     ) -> Generated:
         """Draw the storyboard frame for `req` into `out/frame.png` (exactly width × height)."""
+        from cinecode.backends.sketch.canvas import Canvas
+        from cinecode.backends.sketch.frame import draw_picture
+        from cinecode.backends.sketch.marks import burnin
+        from cinecode.backends.sketch.paper import finish
+        from cinecode.backends.sketch.references import read_reference, with_reference_palette
+
         # 1. check the request
         self.check_inputs(req)
         # 2. read the references: colours for an empty palette, thumbnails for the corner
