@@ -240,6 +240,8 @@ SOUND_WORDS: tuple[tuple[str, str, str, float, float], ...] = (
 
 #: SOUND_WORDS' patterns, compiled once (a feature's action is searched ~60,000 times a plan)
 _SOUND_RES = tuple(re.compile(pattern, re.IGNORECASE) for pattern, *_ in SOUND_WORDS)
+#: any of them: most action has no sound word, and one search says so
+_ANY_SOUND = re.compile("|".join(f"(?:{pattern})" for pattern, *_ in SOUND_WORDS), re.IGNORECASE)
 
 #: location words → ambience layers for an exterior (checked in the location's description,
 #: the heading and the action)
@@ -353,7 +355,7 @@ def scene_spots(scene: Scene) -> list[Spot]:
         taken.add((index, kind))
     for index, shot in enumerate(scene.shots):
         text = shot.action
-        if not text or shot.lines:
+        if not text or shot.lines or not _ANY_SOUND.search(text):
             continue
         for compiled, (_, kind, template, seconds, level) in zip(
             _SOUND_RES, SOUND_WORDS, strict=True
