@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import zlib
 from dataclasses import replace
@@ -92,9 +93,16 @@ def character_colour(film: Film, name: str) -> str:
     character = film.characters.get(name)
     if character and character.color:
         return character.color
-    names = sorted(film.characters, key=lambda n: film.characters[n].first_line)
-    index = names.index(name) if name in names else zlib.crc32(name.encode()) % len(FIGURE_COLOURS)
+    order = _appearance(tuple((n, c.first_line) for n, c in film.characters.items()))
+    index = order[name] if name in order else zlib.crc32(name.encode()) % len(FIGURE_COLOURS)
     return FIGURE_COLOURS[index % len(FIGURE_COLOURS)]
+
+
+@functools.lru_cache(maxsize=8)
+def _appearance(first_lines: tuple[tuple[str, int], ...]) -> dict[str, int]:
+    """Each character's place in the order of appearance (a film's, computed once)."""
+    ranked = sorted(first_lines, key=lambda item: item[1])
+    return {name: index for index, (name, _) in enumerate(ranked)}
 
 
 def _positions(count: int) -> list[float]:
