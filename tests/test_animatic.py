@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -189,45 +189,44 @@ def test_labels_lie_inside_the_frame_at_both_ends_of_every_camera_move(
     frame = frames["1.3"]  # a two-shot: two name tags, a caption, both corner labels
     burnin = Burnin.of(frame.meta, fmt.width, fmt.height)
     assert burnin is not None and len(burnin.tags) == 2
+    recording = _Recording(frame.meta["burnin"], fmt.width, fmt.height)
     first_label: np.ndarray[Any, Any] | None = None
     for move in MOVES:
         path = camera_path(move, 24, fps=fmt.fps, seed=5)
         ends = [path[0], path[-1]]
-        for raw in still_frames(frame.path, fmt=fmt, path=ends, burnin=burnin):
+        for raw in still_frames(frame.path, fmt=fmt, path=ends, burnin=recording):
             luma = np.frombuffer(raw[: fmt.width * fmt.height], np.uint8)
             luma = luma.reshape(fmt.height, fmt.width)
-            label = luma[: round(burnin.top) + 2, : fmt.width // 2]
+            label = luma[: round(recording.top) + 2, : fmt.width // 2]
             if first_label is None:
                 first_label = label
             # the shot label is laid after the move: the same pixels whatever the move did
             assert (np.abs(label.astype(int) - first_label.astype(int)) > 40).mean() < 0.2
-    for box in _boxes(burnin, frame.path, fmt):
+    boxes = recording.boxes  # what it drew on the first and last frame of every move
+    names = [b for b in boxes if b[1] > recording.top and b[3] < recording.band]
+    assert names, "no name tag was laid"
+    safe = SAFE * fmt.width
+    assert all(safe - 1 <= b[0] and b[2] <= fmt.width - safe + 1 for b in names)
+    for box in boxes:
         x0, y0, x1, y1 = box
         assert x0 >= 0 and x1 <= fmt.width and y0 >= 0 and y1 <= fmt.height, box
 
 
-def _boxes(burnin: Burnin, still: Path, fmt: VideoFormat) -> list[tuple[float, ...]]:
-    """The boxes the burn-in drew on the first and last frame of every move."""
-    from cinecode.media import video
+class _Recording(Burnin):
+    """A burn-in that keeps the boxes it draws on every frame."""
 
-    boxes: list[tuple[float, ...]] = []
-    original = burnin.lay
+    def __init__(self, spec: Mapping[str, Any], width: int, height: int) -> None:
+        super().__init__(spec, width, height)
+        self.boxes: list[tuple[float, float, float, float]] = []
 
-    def lay(*args: Any, **kwargs: Any) -> list[tuple[float, float, float, float]]:
-        drawn = original(*args, **kwargs)
-        boxes.extend(drawn)
+    def lay(
+        self,
+        planes: tuple[Image.Image, Image.Image, Image.Image],
+        to_frame: Callable[[float, float], tuple[float, float]],
+    ) -> list[tuple[float, float, float, float]]:
+        drawn = super().lay(planes, to_frame)
+        self.boxes.extend(drawn)
         return drawn
-
-    burnin.lay = lay  # type: ignore[method-assign]
-    for move in video.MOVES:
-        path = camera_path(move, 24, fps=fmt.fps, seed=5)
-        for _ in still_frames(still, fmt=fmt, path=[path[0], path[-1]], burnin=burnin):
-            pass
-    names = [b for b in boxes if b[1] > burnin.top and b[3] < burnin.band]
-    assert names, "no name tag was laid"
-    safe = SAFE * fmt.width
-    assert all(safe - 1 <= b[0] and b[2] <= fmt.width - safe + 1 for b in names)
-    return boxes
 
 
 def test_four_takes_of_a_shot_are_four_different_stagings(

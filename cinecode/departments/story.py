@@ -152,15 +152,17 @@ def _add(figures: list[Figure], names: list[str], colours: list[str]) -> list[Fi
 def _change(now: set[str], text: str) -> None:
     """Change the weather `now` by what each sentence of `text` says."""
     for sentence in re.split(r"[.;!?\n]+", text.lower()):
+        named = False  # whether the sentence names any weather
         for pattern, kinds in _WEATHER:
             for match in re.finditer(pattern, sentence):
+                named = True
                 after = sentence[match.end() :]
                 before = sentence[: match.start()]
                 if _ENDED.match(after) or _NEGATED.search(before):
                     now.difference_update(kinds)
                 else:
                     now.update(kinds)
-        if _CALMED.search(sentence) and not any(re.search(p, sentence) for p, _ in _WEATHER):
+        if not named and _CALMED.search(sentence):
             now.difference_update(("rain", "wind", "snow"))
 
 

@@ -10,6 +10,11 @@ from cinecode.backends.sketch.style import RGB, Point, in_light
 Span = tuple[float, float]
 
 
+def spanning(a: float, b: float) -> Span:
+    """The span between `a` and `b`, whichever is larger (a side's x from the middle out)."""
+    return (min(a, b), max(a, b))
+
+
 def quad(frame: Canvas, xs: Span, ys: Span, zs: Span) -> list[Point]:
     """The corners of a flat rectangle in the world (one of its spans has no extent)."""
     p = frame.cam.project

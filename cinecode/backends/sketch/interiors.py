@@ -35,6 +35,11 @@ class Room:
     def middle(self) -> float:
         return (self.left + self.right) / 2
 
+    @property
+    def seen_width(self) -> float:
+        """How much of the back wall the picture shows, in metres."""
+        return self.seen[1] - self.seen[0]
+
 
 #: rooms drawn in another shape: width (0: the frame's), extra depth, ceiling height
 SHAPES: dict[str, tuple[float, float, float]] = {
@@ -70,7 +75,7 @@ SHOWS = {
 
 
 def _kitchen(frame: Canvas, image: Image.Image, pencil: Pencil, room: Room) -> None:
-    width = room.seen[1] - room.seen[0]
+    width = room.seen_width
     xs, zs = _back(room, 0.2, width * 0.5, 0.65)
     draw_box(frame, pencil, xs, (0, 0.9), zs, frame.wash(WOOD))
     draw_box(frame, pencil, xs, (0.9, 0.96), zs, frame.wash((200, 190, 170)), weight=0.5)
@@ -88,7 +93,7 @@ def _kitchen(frame: Canvas, image: Image.Image, pencil: Pencil, room: Room) -> N
 
 
 def _stove(frame: Canvas, image: Image.Image, pencil: Pencil, room: Room) -> None:
-    xs, zs = _back(room, room.seen[1] - room.seen[0] - 1.2, 0.9, 0.7)
+    xs, zs = _back(room, room.seen_width - 1.2, 0.9, 0.7)
     draw_box(frame, pencil, xs, (0, 0.85), zs, frame.wash(IRON))
     p = frame.cam.project
     pipe = (xs[0] + xs[1]) / 2
@@ -111,7 +116,7 @@ def _table(frame: Canvas, pencil: Pencil, x: float, z: float) -> None:
 
 
 def _bedroom(frame: Canvas, image: Image.Image, pencil: Pencil, room: Room) -> None:
-    xs, zs = _back(room, (room.seen[1] - room.seen[0]) * 0.3, 1.6, 2.1)
+    xs, zs = _back(room, room.seen_width * 0.3, 1.6, 2.1)
     draw_box(frame, pencil, xs, (0, 1.1), (room.depth - 0.1, room.depth), frame.wash(WOOD))
     draw_box(frame, pencil, xs, (0, 0.55), zs, frame.wash((110, 126, 152)))
     cx, cy = frame.cam.project((xs[0] + xs[1]) / 2, 0.62, room.depth - 0.4)
@@ -135,7 +140,7 @@ def _living_room(frame: Canvas, image: Image.Image, pencil: Pencil, room: Room) 
     xs, zs = _back(room, 0.4, 2.2, 0.9)
     draw_box(frame, pencil, xs, (0, 0.45), zs, fabric)
     draw_box(frame, pencil, xs, (0.45, 0.9), (room.depth - 0.25, room.depth), fabric)
-    fx, _ = _back(room, room.seen[1] - room.seen[0] - 2.0, 1.5, 0.4)
+    fx, _ = _back(room, room.seen_width - 2.0, 1.5, 0.4)
     draw_box(
         frame, pencil, fx, (0, 1.2), (room.depth - 0.4, room.depth), frame.wash((170, 150, 130))
     )
@@ -146,7 +151,7 @@ def _living_room(frame: Canvas, image: Image.Image, pencil: Pencil, room: Room) 
 
 
 def _office(frame: Canvas, image: Image.Image, pencil: Pencil, room: Room) -> None:
-    width = room.seen[1] - room.seen[0]
+    width = room.seen_width
     for k in (0.15, 0.6):
         xs, zs = _back(room, width * k, 1.4, 0.8)
         draw_box(frame, pencil, xs, (0, 0.75), zs, frame.wash((150, 140, 126)))
@@ -182,7 +187,7 @@ def _bar(frame: Canvas, image: Image.Image, pencil: Pencil, room: Room) -> None:
 
 
 def _restaurant(frame: Canvas, image: Image.Image, pencil: Pencil, room: Room) -> None:
-    width = room.seen[1] - room.seen[0]
+    width = room.seen_width
     for k in (0.2, 0.5, 0.8):
         x, z = room.left + width * k, room.depth - 1.2 - (k == 0.5) * 1.2
         draw_box(frame, pencil, (x - 0.45, x + 0.45), (0, 0.76), (z - 0.45, z + 0.45),
@@ -199,7 +204,7 @@ def _hallway(frame: Canvas, image: Image.Image, pencil: Pencil, room: Room) -> N
 
 
 def _church(frame: Canvas, image: Image.Image, pencil: Pencil, room: Room) -> None:
-    width = room.seen[1] - room.seen[0]
+    width = room.seen_width
     for k in (0.2, 0.5, 0.8):  # tall arched windows
         x = room.left + width * k
         _arch(frame, image, pencil, (x - 0.5, x + 0.5), room.depth)
@@ -252,7 +257,7 @@ def _shop(frame: Canvas, image: Image.Image, pencil: Pencil, room: Room) -> None
 
 
 def _workshop(frame: Canvas, image: Image.Image, pencil: Pencil, room: Room) -> None:
-    xs, zs = _back(room, 0.3, (room.seen[1] - room.seen[0]) * 0.55, 0.8)
+    xs, zs = _back(room, 0.3, room.seen_width * 0.55, 0.8)
     draw_box(frame, pencil, xs, (0, 0.9), zs, frame.wash(WOOD))
     board = quad(frame, xs, (1.2, 2.2), (room.depth,) * 2)
     pencil.shape(board, frame.wash((170, 150, 110)), weight=0.8)
@@ -305,7 +310,7 @@ def _wheelhouse(frame: Canvas, image: Image.Image, pencil: Pencil, room: Room) -
     x = room.left + 0.2
     sea = frame.wash((50, 74, 92))
     while x < room.right - 0.3:
-        pane = [p(x, 1.1, z), p(x + 0.9, 1.1, z), p(x + 0.9, 2.0, z), p(x, 2.0, z)]
+        pane = quad(frame, (x, x + 0.9), (1.1, 2.0), (z, z))
         pencil.shape(pane, frame.env.sky[1], weight=1.0)
         horizon = p(x, frame.cam.eye, z)[1]
         pencil.shape([(pane[0][0], max(horizon, pane[2][1])), (pane[1][0], max(horizon,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from cinecode.backends.sketch.blocks import draw_box
+from cinecode.backends.sketch.blocks import draw_box, quad, spanning
 from cinecode.backends.sketch.canvas import Canvas
 from cinecode.backends.sketch.light import glow
 from cinecode.backends.sketch.pencil import Pencil
@@ -156,12 +156,11 @@ def draw_lighthouse(frame: Canvas, pencil: Pencil, base: Point, z: float) -> Poi
     pencil.shape([p(x, y, z), p(x + r0, y, z), p(x + r1, y + tower, z), p(x, y + tower, z)],
                  in_light(white, 0.86), outline=False)  # fmt: skip
     top = y + tower
-    pencil.shape([p(x - r1 - 0.6, top, z), p(x + r1 + 0.6, top, z), p(x + r1 + 0.6, top + 0.5, z),
-                  p(x - r1 - 0.6, top + 0.5, z)], frame.wash((60, 60, 64)), weight=0.6)  # fmt: skip
+    gallery = quad(frame, (x - r1 - 0.6, x + r1 + 0.6), (top, top + 0.5), (z, z))
+    pencil.shape(gallery, frame.wash((60, 60, 64)), weight=0.6)
     lit = bool({"beam", "flame"} & set(frame.read.lights))
     glass = LIT if lit else mix(frame.wash((70, 86, 100)), frame.env.air, 0.2)
-    lantern = [p(x - 1.1, top + 0.5, z), p(x + 1.1, top + 0.5, z), p(x + 1.1, top + 2.8, z),
-               p(x - 1.1, top + 2.8, z)]  # fmt: skip
+    lantern = quad(frame, (x - 1.1, x + 1.1), (top + 0.5, top + 2.8), (z, z))
     pencil.shape(lantern, glass, weight=0.6)
     for mx in (-0.4, 0.4):
         pencil.line([p(x + mx, top + 0.5, z), p(x + mx, top + 2.8, z)], weight=0.4, passes=1)
@@ -219,19 +218,15 @@ def _jetty(frame: Canvas, pencil: Pencil, coast: Coast) -> Point:
         pencil.line([p(inner, y, start), p(inner, y, start + length)], weight=0.5, alpha=0.5)
     for k in range(5):  # steps down the inner face to the water
         z0 = start + length * 0.55 + k * 0.5
-        draw_box(frame, pencil, _span(inner, inner - s * 1.0), (sea, deck - 0.3 * (k + 1)),
+        draw_box(frame, pencil, spanning(inner, inner - s * 1.0), (sea, deck - 0.3 * (k + 1)),
                  (z0, z0 + 0.5), stone, weight=0.5)  # fmt: skip
     iron = frame.wash((54, 54, 58))
     for k in range(4):  # bollards
         z = start + 3 + k * length / 4
-        draw_box(frame, pencil, _span(inner + s * 0.3, inner + s * 0.7), (deck, deck + 0.6),
+        draw_box(frame, pencil, spanning(inner + s * 0.3, inner + s * 0.7), (deck, deck + 0.6),
                  (z, z + 0.4), iron, weight=0.5)  # fmt: skip
     frame.drawn.add("scenery", "jetty")
     return inner - s * 5, start + length * 0.8
-
-
-def _span(a: float, b: float) -> tuple[float, float]:
-    return (min(a, b), max(a, b))
 
 
 def draw_boat(frame: Canvas, pencil: Pencil, at: Point, coast: Coast, bow: int) -> None:

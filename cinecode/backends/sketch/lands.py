@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from cinecode.backends.sketch.blocks import Span, draw_box, quad
+from cinecode.backends.sketch.blocks import Span, draw_box, quad, spanning
 from cinecode.backends.sketch.canvas import Canvas
 from cinecode.backends.sketch.pencil import Pencil
 from cinecode.backends.sketch.props import draw_icon
@@ -200,7 +200,7 @@ def _garden(frame: Canvas, pencil: Pencil, reach: float) -> None:
     rnd = frame.rnd
     far = min(reach, 40.0)
     for side in (-1, 1):
-        draw_box(frame, pencil, _span(side * 3.0, side * 4.2), (0, 1.2), (frame.cam.d0, far),
+        draw_box(frame, pencil, spanning(side * 3.0, side * 4.2), (0, 1.2), (frame.cam.d0, far),
                  green)  # fmt: skip
     for _ in range(60):
         z = rnd.uniform(frame.cam.d0, far)
@@ -237,7 +237,7 @@ def _station(frame: Canvas, pencil: Pencil, reach: float) -> None:
     far = min(reach, 150.0)
     near = max(frame.cam.d0 * 0.5, 1.0)
     concrete = frame.wash((176, 172, 164))
-    draw_box(frame, pencil, _span(side * 1.2, side * 12), (-1.0, 0), (near, far), concrete)
+    draw_box(frame, pencil, spanning(side * 1.2, side * 12), (-1.0, 0), (near, far), concrete)
     p = frame.cam.project
     pencil.line([p(side * 1.5, 0, near), p(side * 1.5, 0, far)], weight=1.4,
                 color=(230, 200, 60))  # fmt: skip
@@ -266,10 +266,6 @@ def _mesas(frame: Canvas, pencil: Pencil) -> None:
         pts = [(px, y + 6 * frame.u * math.sin(px / (90 * frame.u) + k)) for px in
                range(-10, frame.w + 30, 30)]  # fmt: skip
         pencil.line(pts, weight=0.6, alpha=0.4, passes=1)
-
-
-def _span(a: float, b: float) -> Span:
-    return (min(a, b), max(a, b))
 
 
 _FLAT = {

@@ -11,12 +11,11 @@ from PIL import Image
 
 from cinecode.backends.sketch.blocks import draw_box
 from cinecode.backends.sketch.canvas import Canvas
+from cinecode.backends.sketch.interiors import IRON
 from cinecode.backends.sketch.light import glow
 from cinecode.backends.sketch.pencil import Pencil
 from cinecode.backends.sketch.skies import BEAM, draw_beam, sky_colours
 from cinecode.backends.sketch.style import Point, in_light, mix
-
-IRON = (52, 54, 60)
 
 
 def draw_lamp_room(frame: Canvas, image: Image.Image, pencil: Pencil) -> None:

@@ -268,7 +268,8 @@ def draw_icon(
 ) -> None:
     """Draw the prop `name` standing on `base` at `x`, at its real size (`ppm`) or
     `target` pixels high; with a `tilt`, lying on a table seen from above."""
-    height_m, aspect, colour, shapes = ICONS[icon_for(name)]
+    icon = icon_for(name)
+    height_m, aspect, colour, shapes = ICONS[icon]
     h = target or height_m * ppm
     w = h * aspect
     if w > 0.8 * frame.w:
@@ -297,7 +298,7 @@ def draw_icon(
         "foliage": frame.wash((104, 138, 86)),
     }
     weight = max(0.6, min(1.4, h / (200 * frame.u)))
-    if tilt is not None and icon_for(name) in FLAT:  # its shadow on the table
+    if tilt is not None and icon in FLAT:  # its shadow on the table
         off = 0.025 * h
         shadow = [(px + off, py + off * 1.3) for px, py in corners]
         pencil.draw.polygon(shadow, fill=(20, 16, 12, 70))

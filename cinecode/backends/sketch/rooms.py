@@ -8,6 +8,7 @@ from __future__ import annotations
 from PIL import Image
 
 from cinecode.backends.protocols import Composition
+from cinecode.backends.sketch.blocks import quad
 from cinecode.backends.sketch.canvas import Canvas
 from cinecode.backends.sketch.interiors import OWN_WINDOWS, SHAPES, Room, furnish, windscreen
 from cinecode.backends.sketch.lantern import draw_lamp_room
@@ -51,15 +52,12 @@ def _shell(frame: Canvas, pencil: Pencil, comp: Composition, kind: str) -> Room:
     right = left + (width or room_w)
     near = 0.3
     p = cam.project
-    back = [p(left, ceiling, depth), p(right, ceiling, depth), p(right, 0, depth),
-            p(left, 0, depth)]  # fmt: skip
-    floor_poly = [p(left, 0, near), p(right, 0, near), p(right, 0, depth), p(left, 0, depth)]
-    ceil_poly = [p(left, ceiling, near), p(right, ceiling, near), p(right, ceiling, depth),
-                 p(left, ceiling, depth)]  # fmt: skip
-    left_wall = [p(left, 0, near), p(left, 0, depth), p(left, ceiling, depth),
-                 p(left, ceiling, near)]  # fmt: skip
-    right_wall = [p(right, 0, near), p(right, 0, depth), p(right, ceiling, depth),
-                  p(right, ceiling, near)]  # fmt: skip
+    across, reach = (left, right), (near, depth)
+    back = quad(frame, across, (ceiling, 0), (depth, depth))
+    floor_poly = quad(frame, across, (0, 0), reach)
+    ceil_poly = quad(frame, across, (ceiling, ceiling), reach)
+    left_wall = quad(frame, (left, left), (0, ceiling), reach)
+    right_wall = quad(frame, (right, right), (0, ceiling), reach)
     frame.env.air = frame.wash(wall)
     pencil.draw.rectangle((0, 0, frame.w, frame.h), fill=frame.wash(wall))
     pencil.shape(ceil_poly, mix(frame.wash(wall), (255, 255, 255), 0.1), weight=0.8)
