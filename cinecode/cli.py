@@ -161,12 +161,12 @@ def nearest_project(start: Path, *, usage: str = "cinecode plan myfilm") -> Path
     """The nearest folder at or above `start` that holds a film.toml; if none, a ProjectError
     whose hint shows `usage`, the command with the project named."""
     from cinecode.errors import ProjectError
+    from cinecode.graph import fastpath
     from cinecode.project.config import PROJECT_FILE
 
     here = start.resolve()
-    for folder in (here, *here.parents):
-        if (folder / PROJECT_FILE).is_file():
-            return folder
+    if (found := fastpath.nearest_project(str(here))) is not None:
+        return Path(found)
     raise ProjectError(
         f"no {PROJECT_FILE} in this folder or any folder above it",
         file=str(here),

@@ -5,19 +5,18 @@ cinecode that made it, and what in the film was generated with AI; long credits 
 from __future__ import annotations
 
 import shutil
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 from helpers import frame_at
 from PIL import Image
+from test_titles import context  # a card's Context, shared with the title card's tests
 
 from cinecode import __version__
 from cinecode.departments import motion, titles
-from cinecode.graph.executor import Context, Input
+from cinecode.graph.executor import Input
 from cinecode.graph.job import Job
-from cinecode.graph.store import Store
 from cinecode.media.ffmpeg import probe
 from cinecode.pipeline.plan import Plan
 from cinecode.pipeline.session import Session
@@ -204,20 +203,6 @@ def test_the_ai_line_says_what_a_model_made_and_what_was_made_by_rule() -> None:
 
 
 # --- rendered ---------------------------------------------------------------------------------
-
-
-def context(job: Job, inputs: list[Input], tmp_path: Path) -> Context:
-    work = tmp_path / job.key[:8]
-    work.mkdir()
-    return Context(
-        job,
-        inputs,
-        work,
-        backends=lambda *a: None,
-        cancel=threading.Event(),
-        progress=lambda f: None,
-        store=Store(tmp_path / ".cinecode"),
-    )
 
 
 @pytest.mark.slow

@@ -25,10 +25,13 @@ class Entry:
     offline: bool = False  # runs with no network and no GPU
     hosted: bool = False  # a paid web service: takes [services.NAME] settings and prices
     resumable: bool = False  # takes a ticket: a job it queued is found again after a crash
+    procedural: bool = False  # draws or synthesizes by rule, with no learned model (not AI)
 
 
 BACKENDS: dict[str, Entry] = {
-    "sketch": Entry("cinecode.backends.sketch.backend:SketchBackend", ("image",), offline=True),
+    "sketch": Entry(
+        "cinecode.backends.sketch.backend:SketchBackend", ("image",), offline=True, procedural=True
+    ),
     "piper": Entry("cinecode.backends.piper:PiperBackend", ("speech",), offline=True),
     "openai": Entry(
         "cinecode.backends.hosted.openai:OpenAIBackend", ("text", "image", "speech"), hosted=True
@@ -44,9 +47,14 @@ BACKENDS: dict[str, Entry] = {
         hosted=True,
     ),
     "composer": Entry(
-        "cinecode.backends.composer.backend:ComposerBackend", ("music",), offline=True
+        "cinecode.backends.composer.backend:ComposerBackend",
+        ("music",),
+        offline=True,
+        procedural=True,
     ),
-    "foley": Entry("cinecode.backends.foley.backend:FoleyBackend", ("effects",), offline=True),
+    "foley": Entry(
+        "cinecode.backends.foley.backend:FoleyBackend", ("effects",), offline=True, procedural=True
+    ),
     "comfyui": Entry(
         "cinecode.backends.comfyui.backend:ComfyUIBackend",
         ("image", "video", "upscale", "interpolate"),
@@ -62,9 +70,14 @@ BACKENDS: dict[str, Entry] = {
         extra="upscale",
         offline=True,
     ),
-    "lanczos": Entry("cinecode.backends.lanczos:LanczosBackend", ("upscale",), offline=True),
+    "lanczos": Entry(
+        "cinecode.backends.lanczos:LanczosBackend", ("upscale",), offline=True, procedural=True
+    ),
     "minterpolate": Entry(
-        "cinecode.backends.minterpolate:MinterpolateBackend", ("interpolate",), offline=True
+        "cinecode.backends.minterpolate:MinterpolateBackend",
+        ("interpolate",),
+        offline=True,
+        procedural=True,
     ),
 }
 

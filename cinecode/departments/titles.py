@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cinecode.backends.registry import BACKENDS, CAMERA_MOVES
 from cinecode.departments import finishing
 from cinecode.departments.engines import department_engine
 from cinecode.graph.executor import Context, Output
@@ -61,8 +62,11 @@ MAKES = {
     "Upscaling": "upscaled",
     "Frame interpolation": "interpolated",
 }
-#: engines that draw or synthesize by rule, with no learned model (everything else is AI)
-PROCEDURAL = frozenset({"sketch", "composer", "foley", "lanczos", "minterpolate", "camera"})
+#: engines that draw or synthesize by rule, with no learned model (everything else is AI):
+#: the registry's procedural backends, and the camera moves over a keyframe
+PROCEDURAL = frozenset(
+    {name for name, entry in BACKENDS.items() if entry.procedural} | CAMERA_MOVES
+)
 #: title page keys, as the Fountain parser capitalizes them
 AUTHORS = ("Author", "Authors")
 DIRECTORS = ("Director", "Directors", "Directed by")
@@ -202,12 +206,11 @@ def credit_sections(
         if name not in engines.setdefault(role, []):
             engines[role].append(name)
         backends.setdefault(role, set()).add(backend)
-    order = [*ROLES.values(), *LATER.values()]
-    roles = sorted(engines, key=lambda r: order.index(r) if r in order else len(order))
+    roles = sorted(engines, key=_crawl_rank)
     models = list(dict.fromkeys(name for role in roles for name in engines[role]))
     if params.get("camera"):  # stills moved by the camera: no engine, no model
         engines.setdefault("Motion", []).append("camera moves over the keyframes")
-        roles = sorted(engines, key=lambda r: order.index(r) if r in order else len(order))
+        roles = sorted(engines, key=_crawl_rank)
     # 2. the sections, top to bottom
     sections: Sections = [("", [str(params["title"]).upper()])]
     written = params.get("written", {})
@@ -230,6 +233,12 @@ def credit_sections(
     if said := disclosure(backends):
         sections.append(("", said))
     return sections
+
+
+def _crawl_rank(role: str) -> int:
+    """A department's place in the crawl: ROLES', then LATER's; any other comes last."""
+    order = (*ROLES.values(), *LATER.values())
+    return order.index(role) if role in order else len(order)
 
 
 def cast_line(entry: Sequence[str], made: Mapping[str, Maker]) -> str:
@@ -277,13 +286,6 @@ def _listed(words: list[str]) -> str:
 def _upper(text: str) -> str:
     """The text with its first letter a capital (the rest as written)."""
     return text[:1].upper() + text[1:]
-
-
-def crawl_text(sections: Sections) -> str:
-    """The crawl as plain text, a heading over its lines, sections apart (for reports)."""
-    return "\n\n".join(
-        "\n".join([*([heading.upper()] if heading else []), *lines]) for heading, lines in sections
-    )
 
 
 # --- 3. render -------------------------------------------------------------------------------
