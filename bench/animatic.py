@@ -20,15 +20,15 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "examples" / "the-lighthouse-keeper"
+from run import ROOT, copy_example
+
 BASE = "a866236"
 
 
 def build(source: Path, project: Path) -> float:
     """Seconds for `cinecode make` of a fresh copy of the example with the code in `source`."""
     shutil.rmtree(project, ignore_errors=True)
-    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("build", ".cinecode"))
+    copy_example(project)
     env = {**os.environ, "PYTHONPATH": str(source)}
     where = subprocess.run(
         [sys.executable, "-c", "import cinecode; print(cinecode.__file__)"],

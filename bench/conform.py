@@ -12,31 +12,17 @@ not the seconds, across machines).
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
-from typing import Any
 
 import opentimelineio as otio
-
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "examples" / "the-lighthouse-keeper"
-CLI = [str(Path(sys.executable).parent / "cinecode")]
+from run import CLI, copy_example, timed
 
 
-def cinecode(*args: str) -> tuple[float, dict[str, Any]]:
+def cinecode(*args: str) -> tuple[float, dict[str, object]]:
     """Run a command with --json: its seconds and its JSON answer."""
-    started = time.perf_counter()
-    proc = subprocess.run([*CLI, *args, "--json"], capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"cinecode {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
-    answer: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return seconds, answer
+    return timed([*CLI, *args, "--json"])
 
 
 def edit(timeline: otio.schema.Timeline) -> list[str]:
@@ -66,8 +52,7 @@ def edit(timeline: otio.schema.Timeline) -> list[str]:
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="cinecode-conform-"))
     try:
-        root = work / "film"
-        shutil.copytree(EXAMPLE, root)
+        root = copy_example(work / "film")
         full_s, full = cinecode("make", str(root))
         cinecode("export", str(root), "otio", "-o", str(work / "cut.otio"))
         timeline = otio.adapters.read_from_file(str(work / "cut.otio"))

@@ -9,12 +9,12 @@ The keyframes are drawn from the example's plan with the sketch backend, without
 from __future__ import annotations
 
 import argparse
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageDraw
+from run import ROOT, copy_example
 
 from cinecode.backends.sketch.backend import SketchBackend
 from cinecode.departments.storyboard import run_keyframe
@@ -22,8 +22,6 @@ from cinecode.graph.job import Job
 from cinecode.media.fonts import font
 from cinecode.pipeline.session import Session
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "examples" / "the-lighthouse-keeper"
 #: two shots a scene: how each begins and a beat that carries it
 SHOTS = ("1.1", "1.2", "2.1", "2.12", "3.1", "3.3", "4.1", "4.8", "5.1", "5.3", "6.1", "6.12")
 THUMB = (480, 270)
@@ -42,8 +40,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "animatic-strip.jpg")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cinecode-strip-") as tmp:
-        project = Path(tmp) / "example"
-        shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("build", ".cinecode"))
+        project = copy_example(Path(tmp) / "example")
         with Session.open(project) as session:
             jobs = {j.shot: j for j in session.replan(takes_wanted=1).graph if j.step == "keyframe"}
         cols, rows = 4, 3

@@ -40,7 +40,6 @@ compare ratios, not seconds, across machines.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sqlite3
@@ -50,10 +49,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from run import EXAMPLE, edit_one_line, feature_project
+from run import CLI, copy_example, edit_one_line, feature_project, timed
 
 PYTHON = sys.executable
-CLI = [str(Path(PYTHON).parent / "cinecode")]
 RUNS = 3
 
 TIMED = """
@@ -86,11 +84,7 @@ with Session.open(Path(sys.argv[1]), write=False) as session:
 
 
 def run_json(cmd: list[str]) -> dict[str, object]:
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
-    result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return result
+    return timed(cmd)[1]
 
 
 def best_seconds(cmd: list[str], runs: int = RUNS) -> float:
@@ -202,7 +196,7 @@ def main() -> None:
         if args.built:
             shutil.copytree(args.built, example, symlinks=True)
         else:
-            shutil.copytree(EXAMPLE, example, ignore=shutil.ignore_patterns("build", ".cinecode"))
+            copy_example(example)
         projects = [("The Lighthouse Keeper (example, 1280×720)", example)]
         if args.feature:
             projects.append(("Big Fish (feature, 190 scenes, 320×180)", feature_project(folder)))

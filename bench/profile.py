@@ -14,19 +14,13 @@ Run `uptime` alongside: the machine may be shared.
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import shutil
 import sqlite3
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "examples" / "the-lighthouse-keeper"
-CLI = [str(Path(sys.executable).parent / "cinecode")]
+from run import CLI, copy_example, timed
 
 
 def cpu_seconds() -> float:
@@ -68,14 +62,9 @@ def steps(project: Path) -> list[tuple[str, int, float, float, float]]:
 
 
 def profile(project: Path) -> None:
-    cpu0, started = cpu_seconds(), time.perf_counter()
-    proc = subprocess.run(
-        [*CLI, "make", str(project), "--json"], capture_output=True, text=True, check=False
-    )
-    wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu0
-    if proc.returncode != 0:
-        raise SystemExit(f"cinecode make failed:\n{proc.stderr[-3000:]}")
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    cpu0 = cpu_seconds()
+    wall, result = timed([*CLI, "make", str(project), "--json"])
+    cpu = cpu_seconds() - cpu0
     film = duration(master_of(project))
     print("| figure | value |\n|---|---:|")
     print(f"| film | {film:.1f} s |")
@@ -101,8 +90,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="copy the built project here afterwards")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cinecode-profile-") as tmp:
-        project = Path(tmp) / "example"
-        shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("build", ".cinecode"))
+        project = copy_example(Path(tmp) / "example")
         try:
             profile(project)
         finally:

@@ -38,6 +38,12 @@ def timed(cmd: list[str]) -> tuple[float, dict[str, object]]:
     return seconds, result
 
 
+def copy_example(project: Path) -> Path:
+    """A fresh copy of the bundled example, without its build or store."""
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("build", ".cinecode"))
+    return project
+
+
 def median_of(cmd: list[str], runs: int = 9) -> float:
     times = []
     for _ in range(runs):
@@ -107,8 +113,7 @@ def main() -> None:
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
     with tempfile.TemporaryDirectory(prefix="cinecode-bench-") as tmp:
-        example = Path(tmp) / "example"
-        shutil.copytree(EXAMPLE, example, ignore=shutil.ignore_patterns("build", ".cinecode"))
+        example = copy_example(Path(tmp) / "example")
         print_row(bench("The Lighthouse Keeper (example, 1280×720)", example))
         if args.feature:
             print_row(bench("Big Fish (feature, 190 scenes, 320×180)", feature_project(Path(tmp))))

@@ -181,15 +181,37 @@ def test_subtitles_export(built: tuple[Path, MakeResult], tmp_path: Path, kind: 
         assert text == result.subtitles.read_text(encoding="utf-8")
 
 
+def _cut_to_edit(
+    copy_of: Callable[[], tuple[Path, MakeResult]],
+) -> tuple[Path, int, otio.schema.Timeline]:
+    """A copy of the built example, its master's frames, and its cut as exported as OTIO."""
+    root, before = copy_of()
+    frames_before, _, _ = master_frames(before.master)
+    return root, frames_before, read_back(root / "build" / "cut.otio", "otio_json")
+
+
+def _shorten(clip: otio.schema.Clip, frames: int, *, at: str = "tail") -> None:
+    """The editor's trim: `frames` fewer of the clip's media, at its head or its tail."""
+    r = clip.source_range
+    cut = otio.opentime.RationalTime(frames, r.duration.rate)
+    start = r.start_time + cut if at == "head" else r.start_time
+    clip.source_range = otio.opentime.TimeRange(start, r.duration - cut)
+
+
+def _exported_again(root: Path, tmp_path: Path) -> tuple[int, list[str]]:
+    """What the editor sees after the conform: the exported cut's frames and picture clips."""
+    again = export(root, "otio", tmp_path / "again.otio", reporter=RecordingReporter())
+    names = [c.name for c in picture_clips(read_back(tmp_path / "again.otio", "otio_json"))]
+    return again.frames, names
+
+
 def _edit(timeline: otio.schema.Timeline) -> int:
     """The editor's changes: first shot 12 frames shorter at its head, third shot out.
     Returns the third shot's frames."""
     clips = picture_clips(timeline)
     first, third = clips[1], clips[3]
     assert (first.name, third.name) == ("1.1", "1.3")
-    r = first.source_range
-    twelve = otio.opentime.RationalTime(12, r.duration.rate)
-    first.source_range = otio.opentime.TimeRange(r.start_time + twelve, r.duration - twelve)
+    _shorten(first, 12, at="head")
     removed = round(third.duration().rescaled_to(FPS).value)
     track = timeline.video_tracks()[0]
     track.remove(third)
@@ -206,9 +228,7 @@ def _conform_otio(root: Path, timeline: otio.schema.Timeline, tmp_path: Path) ->
 def test_conformed_otio_cut_is_mastered_without_generating(
     copy_of: Callable[[], tuple[Path, MakeResult]], tmp_path: Path
 ) -> None:
-    root, before = copy_of()
-    frames_before, _, _ = master_frames(before.master)
-    timeline = read_back(root / "build" / "cut.otio", "otio_json")
+    root, frames_before, timeline = _cut_to_edit(copy_of)
     removed = _edit(timeline)
     result = _conform_otio(root, timeline, tmp_path)
     assert (result.removed, result.trimmed) == (1, 1)
@@ -220,9 +240,8 @@ def test_conformed_otio_cut_is_mastered_without_generating(
     # the removed shot's lines are gone from the subtitles
     assert "Dad. With the crew, for the lens." not in after.subtitles.read_text(encoding="utf-8")
     # and what the editor now sees is what was mastered
-    again = export(root, "otio", tmp_path / "again.otio", reporter=RecordingReporter())
-    assert again.frames == frames
-    names = [c.name for c in picture_clips(read_back(tmp_path / "again.otio", "otio_json"))]
+    again, names = _exported_again(root, tmp_path)
+    assert again == frames
     assert "1.3" not in names and names[1] == "1.1"
 
 
@@ -239,15 +258,11 @@ def test_a_round_trip_without_changes_renders_nothing(
 def test_a_conform_renders_only_the_shots_the_editor_changed(
     copy_of: Callable[[], tuple[Path, MakeResult]], tmp_path: Path
 ) -> None:
-    root, before = copy_of()
-    frames_before, _, _ = master_frames(before.master)
-    timeline = read_back(root / "build" / "cut.otio", "otio_json")
+    root, frames_before, timeline = _cut_to_edit(copy_of)
     track = timeline.video_tracks()[0]
     clips = {clip.name: clip for clip in picture_clips(timeline)}
     # 2.2 loses 12 frames at its tail, 3.2 goes, 4.2 and 4.3 change places
-    r = clips["2.2"].source_range
-    twelve = otio.opentime.RationalTime(12, r.duration.rate)
-    clips["2.2"].source_range = otio.opentime.TimeRange(r.start_time, r.duration - twelve)
+    _shorten(clips["2.2"], 12)
     removed = round(clips["3.2"].duration().rescaled_to(FPS).value)
     track.remove(clips["3.2"])
     at = track.index(clips["4.2"])
@@ -264,23 +279,18 @@ def test_a_conform_renders_only_the_shots_the_editor_changed(
     assert not any(label.startswith("stems") and label.split()[1] in "167" for label in rendered)
     frames, picture, sound = master_frames(after.master)
     assert frames == frames_before - 12 - removed and abs(sound - picture) < 1 / FPS
-    again = export(root, "otio", tmp_path / "again.otio", reporter=RecordingReporter())
-    names = [c.name for c in picture_clips(read_back(tmp_path / "again.otio", "otio_json"))]
-    assert again.frames == frames and "3.2" not in names
+    again, names = _exported_again(root, tmp_path)
+    assert again == frames and "3.2" not in names
     assert names.index("4.3") + 1 == names.index("4.2")
 
 
 def test_a_trimmed_title_card_is_cut_never_composed_anew(
     copy_of: Callable[[], tuple[Path, MakeResult]], tmp_path: Path
 ) -> None:
-    root, before = copy_of()
-    frames_before, _, _ = master_frames(before.master)
-    timeline = read_back(root / "build" / "cut.otio", "otio_json")
+    root, frames_before, timeline = _cut_to_edit(copy_of)
     title = picture_clips(timeline)[0]
     assert title.name == "title"
-    r = title.source_range
-    cut = otio.opentime.RationalTime(24, r.duration.rate)
-    title.source_range = otio.opentime.TimeRange(r.start_time, r.duration - cut)
+    _shorten(title, 24)
     assert _conform_otio(root, timeline, tmp_path).trimmed == 1
     after = make(root, reporter=RecordingReporter())
     # a trim re-times and cuts the sound it has: with a paid music service, composing the

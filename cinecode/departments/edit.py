@@ -318,14 +318,17 @@ def _as_written(
     if scene.shots[0].id != shot.id:
         own = styled(written[shot.id][0], shot, style=style)
         return replace(source, shots=[own], index=0, quantum=1, span=None)
-    return replace(
-        source,
-        voices=tuple(v for s in scene.shots for v in written[s.id][1]),
-        shots=[styled(written[s.id][0], s, style=style) for s in scene.shots],
-        index=0,
-        quantum=quantum,
-        span=None,
-    )
+    voices, shots = _scene_as_written(scene, written, style=style)
+    return replace(source, voices=tuple(voices), shots=shots, index=0, quantum=quantum, span=None)
+
+
+def _scene_as_written(
+    scene: Scene, written: Mapping[str, tuple[Spec, tuple[str, ...]]], *, style: Style
+) -> tuple[list[str], list[Spec]]:
+    """A scene as the screenplay times it: all its shots' voices, in order, and their styled
+    timing specs."""
+    voices = [v for s in scene.shots for v in written[s.id][1]]
+    return voices, [styled(written[s.id][0], s, style=style) for s in scene.shots]
 
 
 def jumps_for(placed: Placed, *, style: Style) -> bool:
@@ -500,10 +503,7 @@ def plan_cut(
             as_written = None
             whole = {placed.id for placed in reel.shots} <= {s.id for s in reel.scene.shots}
             if written and whole and all(s.id in written for s in reel.scene.shots):
-                as_written = (
-                    [v for s in reel.scene.shots for v in written[s.id][1]],
-                    [styled(written[s.id][0], s, style=style) for s in reel.scene.shots],
-                )
+                as_written = _scene_as_written(reel.scene, written, style=style)
             sound = mix.plan_scene_sound(
                 graph,
                 scene=reel.scene,

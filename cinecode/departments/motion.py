@@ -22,7 +22,7 @@ from typing import Any, Literal
 from cinecode.departments.timing import Spec, layout, scene_frames, split
 from cinecode.graph.executor import Context, Input, Output
 from cinecode.graph.job import Job, Step
-from cinecode.media.audio import quantum_frames
+from cinecode.media.clock import quantum_frames
 from cinecode.media.video import VideoFormat
 from cinecode.project.config import Project
 

@@ -153,30 +153,39 @@ def _geometry(plan: Any, store: Any, handles: int) -> dict[str, _Geometry]:
     return out
 
 
-def _written_frames(session: Any, store: Any) -> dict[str, int]:
+def _written_frames(session: Any, current: Any, store: Any) -> dict[str, int]:
     """How long each shot and card holds in the screenplay's cut (where its voices are built):
-    a shot the editor leaves at that length keeps its render."""
+    a shot the editor leaves at that length keeps its render. Without a cut.toml, the current
+    plan is the screenplay's; with one, the screenplay's is planned again (planning does no
+    I/O)."""
     from dataclasses import replace
 
     from cinecode.departments.motion import segment_frames
     from cinecode.editorial.timeline import segment_jobs
     from cinecode.pipeline.plan import plan
 
-    screenplay = plan(session.film, session.project, replace(session.state, cut=None))
+    state = session.state
+    screenplay = (
+        current
+        if state.cut is None
+        else plan(session.film, session.project, replace(state, cut=None))
+    )
     jobs = segment_jobs(screenplay)
-    voices = [k for job in jobs.values() for k in job.inputs[1 : 1 + _voices(job)]]
-    metas = {k: a.meta for k, a in store.catalog.get_many(voices).items()}
+    # a segment's inputs: its picture, then each of its shots' voices
+    voices = {
+        shot_id: job.inputs[1 : 1 + sum(int(s["n"]) for s in job.params["shots"])]
+        for shot_id, job in jobs.items()
+    }
+    metas = {
+        k: a.meta
+        for k, a in store.catalog.get_many([k for ks in voices.values() for k in ks]).items()
+    }
     out: dict[str, int] = {}
     for shot_id, job in jobs.items():
-        keys = job.inputs[1 : 1 + _voices(job)]
-        if all(k in metas for k in keys):
-            durations = [float(metas[k]["duration"]) for k in keys]
+        if all(k in metas for k in voices[shot_id]):
+            durations = [float(metas[k]["duration"]) for k in voices[shot_id]]
             out[shot_id] = segment_frames(job.params, durations)
     return out
-
-
-def _voices(job: Any) -> int:
-    return sum(int(s["n"]) for s in job.params["shots"])
 
 
 def _shot_id(clip: Any, known: set[str]) -> str | None:
@@ -209,7 +218,7 @@ def conform(project_path: Path, edited: Path) -> Conformed:
     import opentimelineio as otio
 
     from cinecode.departments.edit import fingerprint, written_timing
-    from cinecode.pipeline.plan import timing_spec
+    from cinecode.pipeline.plan import timing_spec, written_timings
     from cinecode.pipeline.session import Session
     from cinecode.project.files import write_atomic
 
@@ -226,10 +235,8 @@ def conform(project_path: Path, edited: Path) -> Conformed:
         with session.locked(wait=True):
             current = session.plan
             geometry = _geometry(current, store, handles)
-            written = _written_frames(session, store)
-            timings = {
-                sid: (timing_spec(sp.shot), tuple(sp.voices)) for sid, sp in current.shots.items()
-            }
+            written = _written_frames(session, current, store)
+            timings = written_timings(current.shots)
             scenes = {shot.id: scene for scene in loaded.film.scenes for shot in scene.shots}
             style = project.config.edit.style
             # 2. the editor's timeline
@@ -279,11 +286,11 @@ def conform(project_path: Path, edited: Path) -> Conformed:
                 if shot_id in CARDS or geo is None:
                     event = Event(shot=shot_id, frames=length, written="card" if as_written else "")
                 else:
-                    spec = timing_spec(loaded.film.shot(shot_id))
+                    shot = loaded.film.shot(shot_id)
+                    spec = timing_spec(shot)
                     voices = current.shots[shot_id].voices
                     trim = geo.first + start
                     as_written = as_written and trim == 0 and geo.basis == length
-                    shot = loaded.film.shot(shot_id)
                     event = Event(
                         shot=shot_id,
                         trim=trim,

@@ -13,7 +13,7 @@ from typing import BinaryIO
 import numpy as np
 import numpy.typing as npt
 
-# the clock's numbers, still importable from here (planning imports them from media.clock)
+# the clock's numbers, still importable from here (the build machinery imports media.clock)
 from cinecode.media.clock import AAC_FRAME as AAC_FRAME
 from cinecode.media.clock import quantum_frames as quantum_frames
 from cinecode.media.clock import samples_per_frame as samples_per_frame

@@ -1,6 +1,7 @@
 """The sound's clock against the picture's: samples per video frame, AAC frames, and the
-quantum every scene lasts a multiple of. Standard library only, so planning (which needs
-these numbers) does not import numpy (see `cinecode.media.audio` for the arrays)."""
+quantum every scene lasts a multiple of. Standard library only, so importing the build
+machinery (which needs these numbers) loads no numpy; planning a cut still does, through the
+departments `edit.plan_cut` imports (motion, mix). See `cinecode.media.audio` for the arrays."""
 
 from __future__ import annotations
 

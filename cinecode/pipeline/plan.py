@@ -160,6 +160,12 @@ def timing_spec(shot: Shot) -> Spec:
     return spec(fixed=shot.duration if shot.duration is not None else 2.0)
 
 
+def written_timings(shots: Mapping[str, ShotPlan]) -> dict[str, tuple[Spec, tuple[str, ...]]]:
+    """Every shot's natural timing spec and voices: the film as written (see
+    `cinecode.departments.edit.written_timing`)."""
+    return {sid: (timing_spec(sp.shot), tuple(sp.voices)) for sid, sp in shots.items()}
+
+
 def plan_takes(
     shot: Shot,
     scene: Scene,
@@ -402,14 +408,13 @@ def plan(film: Film, project: Project, state: State) -> Plan:
             shot.move,
             storyboard.base_seed(shot, project),
         )
-    written = {sid: (timing_spec(sp.shot), tuple(sp.voices)) for sid, sp in shots.items()}
     cut = edit.plan_cut(
         arrangement,
         material,
         film=film,
         project=project,
         graph=graph,
-        written=written,
+        written=written_timings(shots),
         digests=state.digests,
     )
     for shot_id, segment in cut.segments.items():
