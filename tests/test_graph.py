@@ -12,6 +12,7 @@ from cinecode.graph.executor import Context, Output, execute
 from cinecode.graph.job import Graph, Job, Step
 from cinecode.graph.keys import job_key
 from cinecode.graph.reporter import RecordingReporter
+from cinecode.graph.schedule import critical_first
 from cinecode.graph.store import Store
 
 WRITE = Step("write", 1, "generate", "storyboard", "txt")
@@ -178,3 +179,49 @@ def test_a_build_waiting_for_the_project_lock_can_be_cancelled(tmp_path: Path) -
         waiter.join(5)
         assert not waiter.is_alive()
     assert len(outcome) == 1 and isinstance(outcome[0], Cancelled)
+
+
+def chains() -> tuple[Graph, list[Job]]:
+    """write a → join; write b → join b → join: b heads the longer chain."""
+    graph = Graph()
+    a = graph.add(WRITE.job({"text": "a"}, label="write a"))
+    b = graph.add(WRITE.job({"text": "b"}, label="write b"))
+    mid = graph.add(JOIN.job({}, (b,), label="join b"))
+    graph.targets["all"] = graph.add(JOIN.job({}, (a, mid), label="join"))
+    return graph, list(graph)
+
+
+def test_the_head_of_the_longest_chain_starts_first(tmp_path: Path) -> None:
+    graph, _ = chains()
+    order: list[str] = []
+
+    def noting(job: Job, ctx: Context) -> Output:
+        order.append(job.label)
+        return STEPS[job.step](job, ctx)
+
+    execute(
+        graph,
+        Store(tmp_path / ".cinecode"),
+        steps={"write": noting, "join": noting},
+        backends=no_backends,
+        reporter=RecordingReporter(),
+        targets=list(graph.targets.values()),
+        workers=1,
+    )
+    assert order == ["write b", "write a", "join b", "join"]  # then the plan's order
+
+
+def test_what_a_job_took_last_time_ranks_its_chain() -> None:
+    _, jobs = chains()
+    took = {("write", "write a"): 5.0, ("write", "write y"): 0.5, ("write", "write z"): 0.5}
+    labels = [job.label for job in critical_first(jobs, took)]
+    assert labels == ["write a", "write b", "join b", "join"]
+    # a job never timed counts at its step's typical time: "write b" at 0.3 s, not 1 s
+    took = {("write", "write a"): 0.5, ("write", "write z"): 0.1, ("join", "join z"): 0.1}
+    assert critical_first(jobs, took)[0].label == "write a"
+    assert [job.label for job in critical_first(jobs, {})] == [
+        "write b",
+        "write a",
+        "join b",
+        "join",
+    ]

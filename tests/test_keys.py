@@ -3,11 +3,12 @@ with hosted engines) and of a feature are the ones main planned before the house
 restructured (tests/fixtures/keys/main-f028144.json, recorded at commit f028144).
 
 A deliberate key change (a step's version bumped, a param added) updates the fixture in the
-same commit, and says why in its message and in the fixture's `_why`. So far two did: the
-sketch that reads the words (issue 14) re-recorded the offline films, and the end-credits
-crawl (issue 15) the credits' card, cue, stems, mix and reel, the last scene's reel, the
-subtitles and the master of every film; every other hosted key is still the one f028144
-planned."""
+same commit, and says why in its message and in the fixture's `_why`. So far three did: the
+sketch that reads the words (issue 14) re-recorded the offline films; the end-credits crawl
+(issue 15) the credits' card, cue, stems, mix and reel, the last scene's reel, the subtitles
+and the master of every film; and held shots encoded as one repeated GOP (issue 16: segment
+v3, finish v2) every film's segments, reels and master and the hosted film's finishing.
+Every other hosted key is still the one f028144 planned."""
 
 from __future__ import annotations
 

@@ -11,7 +11,14 @@ from scipy.signal import resample_poly
 
 from cinecode.departments.mix import duck_curve, level
 from cinecode.errors import ProjectError
-from cinecode.media.loudness import integrated, limiter_gain, momentary_max, true_peak
+from cinecode.media.loudness import (
+    _interpolator,
+    _oversampled_peak,
+    integrated,
+    limiter_gain,
+    momentary_max,
+    true_peak,
+)
 from cinecode.project.config import load_project
 
 RATE = 48000
@@ -41,6 +48,34 @@ def test_measurements_agree_with_pyloudnorm_and_oversampling() -> None:
     assert momentary_max(tone, RATE) == pytest.approx(integrated(tone, RATE), abs=0.05)
 
 
+def worst_case(level: float, at: int, n: int) -> np.ndarray:
+    """Stereo samples of `level` whose signs follow one phase of the oversampling filter
+    around sample `at`: the highest inter-sample peak samples of that level can make."""
+    taps, _ = _interpolator()
+    phase = max(range(4), key=lambda p: float(np.abs(taps[p::4]).sum()))
+    signs = np.sign(taps[phase::4])[::-1]
+    x = np.zeros((2, n), np.float32)
+    x[:, at : at + len(signs)] = level * signs
+    return x
+
+
+@pytest.mark.parametrize("above", [0.0, 0.3, 0.79, 0.95])
+def test_peaks_are_oversampled_wherever_they_can_pass_a_level(above: float) -> None:
+    """Only the stretches that could pass `above` are oversampled: every per-sample peak
+    above it, and whether any is, are those of oversampling the whole signal."""
+    x = speechlike(6.0, seed=3) * 0.6
+    x += worst_case(0.42, 3 * RATE, x.shape[1])  # 7 dB of inter-sample peak from 0.42
+    n = x.shape[1]
+    whole = np.abs(resample_poly(x, 4, 1, axis=1)).max(axis=0)[: 4 * n]
+    every = np.maximum(whole.reshape(n, 4).max(axis=1), np.abs(x).max(axis=0))
+    peaks = _oversampled_peak(x, above=above)
+    over = every > above
+    assert np.array_equal(peaks[over], every[over])
+    assert np.all(peaks <= every) and np.all(peaks[~over] <= above)
+    assert every[3 * RATE : 3 * RATE + 30].max() > 0.9  # the worst case passes 0.79 and 0.95
+    assert np.array_equal(_oversampled_peak(x), every)
+
+
 def test_the_limiter_holds_the_true_peak_and_leaves_quiet_signals_alone() -> None:
     x = speechlike(6.0)
     curve = limiter_gain(x, RATE, ceiling_db=-2.0)
@@ -54,15 +89,16 @@ def test_the_limiter_holds_the_true_peak_and_leaves_quiet_signals_alone() -> Non
 @pytest.mark.parametrize("target", [-23.0, -16.0, -14.0])
 def test_level_reaches_the_target_under_the_ceiling(target: float) -> None:
     x = speechlike(8.0, seed=1)
-    gain, curve = level(x, RATE, target=target, ceiling=-2.0)
+    gain, curve, reached = level(x, RATE, target=target, ceiling=-2.0)
     out = x * 10 ** (gain / 20) * curve
     assert integrated(out, RATE) == pytest.approx(target, abs=0.3)
+    assert reached == pytest.approx(integrated(out, RATE), abs=1e-6)
     assert true_peak(out) <= -2.0 + 1e-6
 
 
 def test_a_quiet_scene_is_raised_at_most_6_db() -> None:
     room = (np.random.default_rng(2).standard_normal((2, 5 * RATE)) * 0.001).astype(np.float32)
-    gain, _ = level(room, RATE, target=-16.0, ceiling=-2.0)
+    gain, _, _ = level(room, RATE, target=-16.0, ceiling=-2.0)
     assert gain == pytest.approx(6.0)
 
 

@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from cinecode.media.ffmpeg import MediaCancelled, MediaError, probe, run_ffmpeg
+from cinecode.media.mux import mux_reel
 from cinecode.media.video import MOVES, VideoFormat, conform_clip, render_move
 
 pytestmark = pytest.mark.slow
@@ -164,6 +165,47 @@ def test_static_frames_do_not_change(still: Path, tmp_path: Path) -> None:
     luma = 16 + 219 / 255 * rgb @ np.array([0.2126, 0.7152, 0.0722])  # BT.709, limited range
     assert max(float(np.abs(f - frames[-1]).mean()) for f in frames) < 0.1
     assert psnr(frames[0], luma) > 35  # the still itself, not a zoomed copy
+
+
+def keyframes(path: Path) -> list[int]:
+    """The frame numbers of a segment's keyframes, in presentation order."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        packets = sorted((p for p in container.demux(stream) if p.size), key=lambda p: p.pts)
+    return [i for i, p in enumerate(packets) if p.is_keyframe]
+
+
+def test_a_long_held_shot_plays_every_frame_and_joins_like_any_segment(
+    still: Path, tmp_path: Path
+) -> None:
+    """A still held for two GOPs and a bit (48 + 48 + 14 frames at 24 fps): one GOP is
+    encoded and repeated, and the segment is as any other: every frame is the still, an IDR
+    opens each GOP, and it joins moving segments by stream copy."""
+    held, moved, reel = tmp_path / "held.mp4", tmp_path / "moved.mp4", tmp_path / "reel.mp4"
+    render_move(still, held, fmt=FMT, frames=110, move="static")
+    render_move(still, moved, fmt=FMT, frames=30, move="push-in")
+    assert (probe(held).frames, probe(held).fps) == (110, Fraction(24))
+    frames = decode(held)
+    rgb = np.asarray(Image.open(still).convert("RGB"), dtype=np.float64)
+    luma = 16 + 219 / 255 * rgb @ np.array([0.2126, 0.7152, 0.0722])
+    assert len(frames) == 110
+    assert min(psnr(frame, luma) for frame in frames) > 35
+    assert keyframes(held) == [0, 48, 96]
+    mux_reel([moved, held, moved], None, reel)
+    assert probe(reel).frames == len(decode(reel)) == 170
+    again = tmp_path / "again.mp4"
+    render_move(still, again, fmt=FMT, frames=110, move="static")
+    assert again.read_bytes() == held.read_bytes()
+    conformed = tmp_path / "conformed.mp4"
+    conform_clip(still, conformed, fmt=FMT, frames=100)  # a user's photo is held the same way
+    assert len(decode(conformed)) == 100 and keyframes(conformed) == [0, 48, 96]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "again.mp4",
+        "conformed.mp4",
+        "held.mp4",
+        "moved.mp4",
+        "reel.mp4",
+    ]  # no GOP left behind
 
 
 def test_push_in_zooms_on_the_centre(still: Path, tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Graph, Job, Step
 from cinecode.project.config import Project
 
-FINISH = Step("finish", 1, "render", "finishing", "mp4")
+FINISH = Step("finish", 2, "render", "finishing", "mp4")
 
 
 def finished_format(project: Project) -> tuple[int, int, int]:

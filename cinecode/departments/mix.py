@@ -452,14 +452,13 @@ def run_scene_stems(job: Job, ctx: Context) -> Output:
     elif p["leave"] == "smash":
         stems[1:] *= fade_out(n, round(0.008 * rate))
     # 7. loudness, then one limiter curve for all stems
-    gain, curve = level(
+    gain, curve, loudness = level(
         stems.sum(axis=0),
         rate,
         target=mix["target"] + mix["offset"],
         ceiling=mix["ceiling"] - AAC_MARGIN,
     )
     stems *= db_to_gain(gain) * curve
-    loudness = integrated(stems.sum(axis=0), rate)
     out = ctx.workdir / "stems.wav"  # 24-bit PCM: the film's stems copy out of it byte for byte
     write_audio(out, stems.reshape(6, n), rate, bit_depth=24)
     meta = {
@@ -475,24 +474,26 @@ def run_scene_stems(job: Job, ctx: Context) -> Output:
     return Output(out, meta)
 
 
-def level(total: Audio, rate: int, *, target: float, ceiling: float) -> tuple[float, Audio]:
-    """(gain dB, limiter curve) that bring `total` to `target` LUFS under `ceiling` dBTP.
+def level(total: Audio, rate: int, *, target: float, ceiling: float) -> tuple[float, Audio, float]:
+    """(gain dB, limiter curve, the loudness they give) that bring `total` to `target` LUFS
+    under `ceiling` dBTP.
 
     Limiting peaks lowers the loudness a little, so the gain is raised by what the limiter
     took and the curve computed again (at most twice; boosts stay within MAX_BOOST).
     """
     loudness = integrated(total, rate)
     if not math.isfinite(loudness):
-        return 0.0, limiter_gain(total, rate, ceiling_db=ceiling)
+        return 0.0, limiter_gain(total, rate, ceiling_db=ceiling), loudness
     gain = min(MAX_BOOST, target - loudness)
     curve = limiter_gain(total * db_to_gain(gain), rate, ceiling_db=ceiling)
+    reached = integrated(total * db_to_gain(gain) * curve, rate)
     for _ in range(2):
-        reached = integrated(total * db_to_gain(gain) * curve, rate)
         if not math.isfinite(reached) or reached > target - 0.15 or gain >= MAX_BOOST:
             break
         gain = min(MAX_BOOST, gain + (target - reached))
         curve = limiter_gain(total * db_to_gain(gain), rate, ceiling_db=ceiling)
-    return gain, curve
+        reached = integrated(total * db_to_gain(gain) * curve, rate)
+    return gain, curve, reached
 
 
 def run_scene_mix(job: Job, ctx: Context) -> Output:

@@ -26,7 +26,7 @@ from cinecode.media.clock import quantum_frames
 from cinecode.media.video import VideoFormat
 from cinecode.project.config import Project
 
-SEGMENT = Step("segment", 2, "render", "motion", "mp4")
+SEGMENT = Step("segment", 3, "render", "motion", "mp4")
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp")
 

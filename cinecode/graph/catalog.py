@@ -257,6 +257,14 @@ class Catalog:
             ).fetchone()
         return _row(row) if row else None
 
+    def durations(self) -> dict[tuple[str, str], float]:
+        """Seconds the last job of each (step, label) took (to start the longest first)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT step, label, seconds FROM artifacts ORDER BY created"
+            ).fetchall()
+        return {(step, label): float(seconds) for step, label, seconds in rows}
+
     def forget(self, key: str) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM artifacts WHERE key = ?", (key,))

@@ -23,6 +23,7 @@ from cinecode.errors import BudgetExceeded, Cancelled, CinecodeError
 from cinecode.graph.catalog import Artifact
 from cinecode.graph.job import Graph, Job
 from cinecode.graph.reporter import Reporter
+from cinecode.graph.schedule import critical_first
 from cinecode.graph.store import Store
 
 
@@ -186,6 +187,7 @@ def execute(
     if not pending:
         stats.seconds = time.monotonic() - started
         return stats
+    pending = critical_first(pending, store.catalog.durations())
 
     workers = workers or max(1, min(8, os.cpu_count() or 1))
     limits = dict(pools or {})

@@ -509,10 +509,49 @@ def render_move(
     cover = max(fmt.width / rgb.width, fmt.height / rgb.height)
     *_, fix = _fit(path, rgb.width * cover, rgb.height * cover, fmt)
     planes = _prepare(rgb, fmt, max(cam.zoom for cam in path) * fix)
-    # 3. draw and encode
+    # 3. draw and encode (a frame that never moves is drawn once and its GOP repeated)
+    if all(cam == path[0] for cam in path):
+        [first] = _frames(planes, path[:1], fmt, burnin)
+        hold_frame(first, out, fmt=fmt, frames=frames, cancel=cancel)
+        return
     args = [*_raw_input(fmt), "-vf", FINISH, "-frames:v", str(frames), *encoder_args(fmt), str(out)]
     with discard_on_error(out):
         run_ffmpeg(args, stdin=_frames(planes, path, fmt, burnin), cancel=cancel)
+
+
+def hold_frame(
+    frame: bytes,
+    out: Path,
+    *,
+    fmt: VideoFormat,
+    frames: int,
+    cancel: threading.Event | None = None,
+) -> None:
+    """Write a segment of one raw yuv420p `frame` held for `frames` frames.
+
+    x264 spends as long on a repeated frame as on any other (6-8 ms at 1280×720), so only
+    one GOP of it is encoded, and the frames past the last whole GOP; the GOP is repeated by
+    packet copy (`media.mux`). Every GOP is closed and starts with an IDR, where one long
+    encode would start it too, so the segment is as valid, and as sharp, as one encoded whole.
+    """
+    from cinecode.media.mux import mux_reel
+
+    gop = 2 * fmt.fps
+    whole, rest = divmod(frames, gop)
+    if whole == 0 or (whole == 1 and rest == 0):
+        encode_frames(iter([frame] * frames), out, fmt=fmt, count=frames, cancel=cancel)
+        return
+    parts = [(out.with_name(f".{out.stem}-gop.mp4"), gop)]
+    if rest:
+        parts.append((out.with_name(f".{out.stem}-rest.mp4"), rest))
+    try:
+        for part, count in parts:
+            encode_frames(iter([frame] * count), part, fmt=fmt, count=count, cancel=cancel)
+        with discard_on_error(out):
+            mux_reel([parts[0][0]] * whole + [part for part, _ in parts[1:]], None, out)
+    finally:
+        for part, _ in parts:
+            part.unlink(missing_ok=True)
 
 
 # --- conform ----------------------------------------------------------------------------------
@@ -546,11 +585,9 @@ def conform_clip(
         # a still: drawn once in Python (exact BT.709, alpha over black), then held
         if fit == "contain":
             picture = _letterbox(picture, fmt)
-        path = [Camera(zoom=1.0)] * frames
-        args = [*_raw_input(fmt), "-vf", FINISH, "-frames:v", str(frames), *encoder_args(fmt)]
         planes = _prepare(picture, fmt, 1.0)
-        with discard_on_error(out):
-            run_ffmpeg([*args, str(out)], stdin=_frames(planes, path, fmt), cancel=cancel)
+        [first] = _frames(planes, [Camera(zoom=1.0)], fmt)
+        hold_frame(first, out, fmt=fmt, frames=frames, cancel=cancel)
         return
     # never seek past the last frame: a late start holds the last frame instead
     last = max(info.duration - 1.0 / float(info.fps or 1), 0.0)
