@@ -234,6 +234,10 @@ def make(
     ] = True,
     workers: Annotated[int | None, typer.Option(help="Jobs at once (default: CPU count).")] = None,
     explain: ExplainOpt = False,
+    remake_lost: Annotated[
+        bool,
+        typer.Option("--remake-lost", help="Pay again for paid takes whose files the store lost."),
+    ] = False,
 ) -> None:
     """Build the film: generate what is missing, render, and print the master's path last."""
 
@@ -247,7 +251,13 @@ def make(
                 _err(f"{item['job']}: {item['why']}")
         with _progress() as reporter:
             result = build(
-                project, reporter=reporter, takes=takes, budget=budget, wait=wait, workers=workers
+                project,
+                reporter=reporter,
+                takes=takes,
+                budget=budget,
+                wait=wait,
+                workers=workers,
+                remake_lost=remake_lost,
             )
         stats = result.stats
         if stats.failures or stats.skipped:
@@ -697,6 +707,82 @@ def backends_cmd(project: ProjectArg, as_json: JsonOpt = False) -> None:
     _guard(run)
 
 
+@app.command(cls=ProjectCommand)
+def du(project: ProjectArg, as_json: JsonOpt = False) -> None:
+    """Disk used by the project: its store by class (in the cut, picked and paid takes, old
+    takes, old masters, old renders), by department and by step; build/; what gc would free."""
+    from cinecode.commands.disk import usage_report
+
+    _guard(lambda: _report(usage_report(project), print_usage, as_json=as_json))
+
+
+@app.command(cls=ProjectCommand)
+def gc(
+    project: ProjectArg,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would go, and free nothing.")
+    ] = False,
+    keep_masters: Annotated[
+        int, typer.Option(min=0, help="Masters to keep, the newest first (the cut's counts).")
+    ] = 3,
+    keep_takes: Annotated[
+        str,
+        typer.Option(
+            help="all: keep every take; picked: the cut's and the picked ones (paid takes go "
+            "too: try --dry-run first); none: only the cut's."
+        ),
+    ] = "all",
+    wait: Annotated[
+        bool, typer.Option("--wait/--no-wait", help="Wait for a build of this project.")
+    ] = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Give disk space back: old renders and masters (cheap to make again), takes only when
+    told. What the cut needs, picked takes and paid takes stay unless --keep-takes says."""
+
+    def run() -> None:
+        from cinecode.commands.disk import collect
+
+        if keep_takes not in ("all", "picked", "none"):
+            raise typer.BadParameter("all, picked or none", param_hint="--keep-takes")
+        report = collect(
+            project,
+            dry_run=dry_run,
+            keep_takes=keep_takes,  # type: ignore[arg-type]
+            keep_masters=keep_masters,
+            wait=wait,
+        )
+        _report(report, print_gc, as_json=as_json)
+
+    _guard(run)
+
+
+@app.command(cls=ProjectCommand)
+def verify(
+    project: ProjectArg,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair", help="Delete corrupt objects: make then makes them again (paid: asks)."
+        ),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Re-hash every object in the store and check the catalog against them.
+
+    Exits 1 when an artifact's object is missing or corrupt."""
+
+    def run() -> None:
+        from cinecode.commands.disk import verify_report
+
+        report = verify_report(project, repair=repair)
+        _report(report, print_verify, as_json=as_json)
+        if not report["ok"]:
+            raise typer.Exit(1)
+
+    _guard(run)
+
+
 def main() -> None:
     """Run the command line (see also cinecode.entry, the console script)."""
     app()
@@ -843,3 +929,90 @@ def print_backends(report: dict[str, Any], console: Console) -> None:
     for row in report["backends"]:
         if row["status"] != "ready" and row["fix"]:
             console.print(f"{row['name']}: {row['fix']}", markup=False)
+
+
+def _bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(n) < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GiB"  # pragma: no cover - the loop returns
+
+
+def print_usage(report: dict[str, Any], console: Console) -> None:
+    """Store and build folder, by class and by department."""
+    from rich.table import Table
+
+    console.print(
+        f"store {_bytes(report['store'])} in {report['objects']} objects; "
+        f"build/ {_bytes(report['build']['bytes'])} more"
+    )
+    for title, rows in (("class", report["by_class"]), ("department", report["by_department"])):
+        table = Table(title=f"by {title}", title_justify="left")
+        table.add_column(title)
+        table.add_column("bytes", justify="right")
+        for name, size in rows.items():
+            table.add_row(name, _bytes(size))
+        console.print(table)
+    if report["orphans"]["files"]:
+        console.print(
+            f"{report['orphans']['files']} object(s) no artifact names: "
+            f"{_bytes(report['orphans']['bytes'])}"
+        )
+    console.print(
+        f"gc would free {_bytes(report['gc_frees'])} ({report['gc_removes']} old renders and "
+        "masters; takes stay unless --keep-takes says)"
+    )
+
+
+def print_gc(report: dict[str, Any], console: Console) -> None:
+    """What went (or would go), and what the takes among it cost."""
+    verb = "would remove" if report["dry_run"] else "removed"
+    for item in report["items"] if report["dry_run"] else []:
+        cost = f", cost {item['money']:.2f}" if item["money"] else ""
+        console.print(
+            f"  {item['class']}: {item['label'] or item['step']} "
+            f"({item['key']}, {_bytes(item['bytes'])}{cost})",
+            markup=False,
+        )
+    paid = report["paid"]
+    console.print(
+        f"{verb} {report['removed']} artifact(s), {_bytes(report['freed'])}"
+        + (
+            f"; {paid['takes']} paid take(s) among them cost {paid['money']:.2f} and "
+            f"{paid['gpu_seconds']:.0f} GPU-s"
+            if paid["takes"]
+            else ""
+        ),
+        markup=False,
+    )
+
+
+def print_verify(report: dict[str, Any], console: Console) -> None:
+    """Problems first, then the count and what to do."""
+    for state in ("missing", "corrupt"):
+        for item in report[state]:
+            cost = f", cost {item['money']:.2f}" if item["money"] else ""
+            console.print(
+                f"{state}: {item['label'] or item['step']} ({item['key']}{cost})", markup=False
+            )
+    if report["ok"]:
+        verdict = "all whole"
+    else:
+        verdict = f"{len(report['missing'])} missing, {len(report['corrupt'])} corrupt"
+        if report["corrupt"]:
+            verdict += (
+                "; the corrupt files are deleted"
+                if report["repaired"]
+                else " (`cinecode verify --repair` deletes the corrupt files)"
+            )
+        verdict += (
+            ": `cinecode make` makes renders and free takes again, and names the paid takes "
+            "it would pay for twice"
+        )
+    orphans = report["orphans"]
+    console.print(
+        f"checked {report['objects']} objects ({_bytes(report['bytes'])}): {verdict}"
+        + (f"; {orphans} object(s) no artifact names (gc removes them)" if orphans else ""),
+        markup=False,
+    )

@@ -257,6 +257,29 @@ class Catalog:
             ).fetchone()
         return _row(row) if row else None
 
+    def forget_many(self, keys: Iterable[str]) -> set[tuple[str, str]]:
+        """Delete these artifacts' rows in one transaction; the (object, ext) they named
+        that no row names any more (for the store to delete)."""
+        wanted = list(dict.fromkeys(keys))
+        named: set[tuple[str, str]] = set()
+        with self._tx() as db:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" for _ in chunk)
+                named |= set(
+                    db.execute(
+                        f"SELECT object, ext FROM artifacts WHERE key IN ({marks})", chunk
+                    ).fetchall()
+                )
+                db.execute(f"DELETE FROM artifacts WHERE key IN ({marks})", chunk)
+            still = set(db.execute("SELECT object, ext FROM artifacts").fetchall())
+        return named - still
+
+    def named_objects(self) -> set[tuple[str, str]]:
+        """(object, ext) of every row."""
+        with self._lock:
+            return set(self._db.execute("SELECT object, ext FROM artifacts").fetchall())
+
     def durations(self) -> dict[tuple[str, str], float]:
         """Seconds the last job of each (step, label) took (to start the longest first)."""
         with self._lock:

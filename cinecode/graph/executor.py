@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cinecode.backends.protocols import Cost
-from cinecode.errors import BudgetExceeded, Cancelled, CinecodeError
+from cinecode.errors import BudgetExceeded, Cancelled, CinecodeError, StoreError
 from cinecode.graph.catalog import Artifact
 from cinecode.graph.job import Graph, Job
 from cinecode.graph.reporter import Reporter
@@ -161,6 +161,24 @@ class Budget:
         return self.spent + self.committed + job.estimate.money <= self.limit + 1e-9
 
 
+def _refuse_lost(pending: list[Job], store: Store) -> None:
+    """StoreError naming the paid generations the catalog records but the store lost."""
+    made = store.catalog.get_many(job.key for job in pending if job.kind == "generate")
+    lost = [a for a in made.values() if a.cost_money > 0 or a.cost_gpu > 0]
+    if not lost:
+        return
+    names = ", ".join(
+        f"{a.label} ({a.key[:8]}, {a.backend}, cost {a.cost_money:.2f})" for a in lost[:8]
+    )
+    more = f" and {len(lost) - 8} more" if len(lost) > 8 else ""
+    raise StoreError(
+        f"{len(lost)} paid generation(s) are lost from the store: {names}{more}; making them "
+        f"again costs about {sum(a.cost_money for a in lost):.2f} more",
+        hint="run `cinecode regen` for new takes of those shots, or `cinecode make "
+        "--remake-lost` to pay for the same ones again",
+    )
+
+
 def execute(
     graph: Graph,
     store: Store,
@@ -173,8 +191,10 @@ def execute(
     pools: Mapping[str, int] | None = None,
     cancel: threading.Event | None = None,
     budget: Budget | None = None,
+    remake_lost: bool = False,
 ) -> RunStats:
-    """Run the jobs the targets need that the store does not have yet."""
+    """Run the jobs the targets need that the store does not have yet (but never pay again
+    for a generation that was paid for and whose file is lost, unless `remake_lost`)."""
     started = time.monotonic()
     cancel = cancel or threading.Event()
     budget = budget or Budget()
@@ -187,6 +207,8 @@ def execute(
     if not pending:
         stats.seconds = time.monotonic() - started
         return stats
+    if not remake_lost:
+        _refuse_lost(pending, store)
     pending = critical_first(pending, store.catalog.durations())
 
     workers = workers or max(1, min(8, os.cpu_count() or 1))

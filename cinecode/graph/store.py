@@ -205,6 +205,61 @@ class Store:
         self.catalog.remember_digest(str(path), stat.st_size, stat.st_mtime_ns, digest)
         return digest
 
+    # --- upkeep (cinecode du, gc, verify) ----------------------------------------------------
+
+    def files(self) -> dict[tuple[str, str], os.stat_result]:
+        """Every object file on disk: (digest, ext) → its stat (size, hard links)."""
+        found: dict[tuple[str, str], os.stat_result] = {}
+        for folder in self.objects.iterdir():
+            if not folder.is_dir() or len(folder.name) != 2:
+                continue
+            for path in folder.iterdir():
+                rest, dot, ext = path.name.partition(".")
+                if dot and not path.name.endswith(".part"):
+                    found[(folder.name + rest, ext)] = path.stat()
+        return found
+
+    def forget(self, artifacts: Iterable[Artifact]) -> int:
+        """Remove artifacts: their catalog rows first (one transaction), then the objects no
+        row names any more. Killed in between, the store is whole: rows never name a missing
+        object, and the objects left behind are orphans that `collect_orphans` removes.
+        Returns the bytes of the objects deleted."""
+        freed = 0
+        for digest, ext in sorted(self.catalog.forget_many(a.key for a in artifacts)):
+            freed += self._unlink(digest, ext)
+        invalidate(str(self.root))
+        return freed
+
+    def collect_orphans(self) -> int:
+        """Delete object files no catalog row names (left by an interrupted clean-up)."""
+        named = self.catalog.named_objects()
+        return sum(self._unlink(*found) for found in self.files() if found not in named)
+
+    def discard(self, digest: str, ext: str) -> None:
+        """Delete one object file (a corrupt one: its rows stay, so it reads as missing)."""
+        self._unlink(digest, ext)
+        invalidate(str(self.root))
+
+    def _unlink(self, digest: str, ext: str) -> int:
+        path = self._object_path(digest, ext)
+        try:
+            size = path.stat().st_size
+            path.unlink()
+        except FileNotFoundError:
+            return 0
+        return size
+
+    def check(self, digest: str, ext: str, size: int) -> str:
+        """An object re-hashed: "ok", "missing", or "corrupt" (not the size or the sha256 it
+        is recorded with)."""
+        path = self._object_path(digest, ext)
+        try:
+            if path.stat().st_size != size:
+                return "corrupt"
+        except FileNotFoundError:
+            return "missing"
+        return "ok" if file_digest(path) == digest else "corrupt"
+
     def clean_tmp(self) -> None:
         """Remove scratch folders left by interrupted jobs."""
         for child in self.tmp.iterdir():

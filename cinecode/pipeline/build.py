@@ -54,8 +54,10 @@ def make(
     cancel: threading.Event | None = None,
     workers: int | None = None,
     on_wait: Callable[[str], None] | None = None,
+    remake_lost: bool = False,
 ) -> MakeResult:
-    """Build the film: generate and render what is missing, export the master and SRT."""
+    """Build the film: generate and render what is missing, export the master and SRT
+    (`remake_lost`: pay again for paid generations whose files the store lost)."""
     started = time.monotonic()
     # 1. the project, locked
     with (
@@ -80,6 +82,7 @@ def make(
                 workers=workers,
                 cancel=cancel,
                 budget=Budget(limit=limit, spent=total.cost.money),
+                remake_lost=remake_lost,
             )
             total = _add(total, stats)
             scored = score_takes(store, session.loaded, current)

@@ -322,6 +322,7 @@ class Session:
         cancel: threading.Event | None = None,
         budget: Budget | None = None,
         workers: int | None = None,
+        remake_lost: bool = False,
     ) -> RunStats:
         """Run what the targets need and the store lacks (see `cinecode.graph.executor`)."""
         from cinecode.departments.steps import STEPS
@@ -337,6 +338,7 @@ class Session:
             pools=pools(self.project),
             cancel=cancel,
             budget=budget,
+            remake_lost=remake_lost,
         )
 
     def close(self) -> None:
