@@ -18,6 +18,7 @@ import resource
 import shutil
 import sqlite3
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 from run import CLI, copy_example, timed
@@ -51,7 +52,7 @@ def master_of(project: Path) -> Path:
 def steps(project: Path) -> list[tuple[str, int, float, float, float]]:
     """(step, jobs, wall seconds, first start, last end) of each step the catalog recorded,
     the largest first; starts and ends in seconds from the build's first job."""
-    with sqlite3.connect(project / ".cinecode" / "catalog.sqlite") as db:
+    with closing(sqlite3.connect(project / ".cinecode" / "catalog.sqlite")) as db:
         (t0,) = db.execute("SELECT MIN(created - seconds) FROM artifacts").fetchone()
         rows = db.execute(
             "SELECT step, COUNT(*), SUM(seconds), MIN(created - seconds) - ?, MAX(created) - ?"
@@ -95,7 +96,12 @@ def main() -> None:
             profile(project)
         finally:
             if args.keep:
-                shutil.copytree(project, args.keep, dirs_exist_ok=True)
+                shutil.copytree(  # the catalog's WAL files come and go with its readers
+                    project,
+                    args.keep,
+                    dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("*-wal", "*-shm"),
+                )
 
 
 if __name__ == "__main__":
