@@ -133,3 +133,45 @@ def test_the_command_line_prints_every_problem_and_exits_1(tmp_path: Path) -> No
         "  → fix the value; the README lists every setting of film.toml",
         "  → did you mean `[storyboard]`?",
     ]
+
+
+# ── Input that never crashes (issue 17): each problem at its line, never a traceback ──
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["[" * 5000 + "]" * 5000, "{a=" * 900 + "1" + "}" * 900, "[{a=" * 20000 + "1" + "}]" * 20000],
+    ids=["arrays", "inline tables", "both"],
+)
+def test_nesting_too_deep_is_refused_at_its_line(tmp_path: Path, value: str) -> None:
+    (found,) = problems(tmp_path, f'title = "A"\n# a comment with [[[[ and {{{{\nx = {value}\n')
+    assert (found.line, found.message) == (3, "arrays or inline tables nest more than 64 deep")
+
+
+def test_brackets_in_strings_and_comments_are_no_nesting(tmp_path: Path) -> None:
+    text = 'title = "' + "[" * 100 + '"\n# ' + "{" * 100 + "\n[format]\nwidth = 640\n"
+    (write(tmp_path, text) / "script.fountain").write_text("INT. A - DAY\n\nA chair.\n")
+    assert load_project(tmp_path).config.format.width == 640
+
+
+def test_a_truncated_file_points_at_its_last_line(tmp_path: Path) -> None:
+    (found,) = problems(tmp_path, 'title = "A"\n\n[format]\nwidth = [640,\n')
+    assert found.line == 4 and found.message.startswith("not valid TOML")
+    assert "end of the file" in found.message and "document" not in found.message
+
+
+def test_a_table_declared_twice_points_at_the_second(tmp_path: Path) -> None:
+    text = '[storyboard]\nbackend = "sketch"\n\n[voice]\nbackend = "piper"\n[storyboard]\n'
+    (found,) = problems(tmp_path, text)
+    assert (found.line, found.message) == (
+        6,
+        "not valid TOML: Cannot declare ('storyboard',) twice",
+    )
+    assert found.hint.startswith("write each table once")
+
+
+def test_an_unknown_parent_table_points_at_its_header(tmp_path: Path) -> None:
+    text = 'title = "A"\n\n[charactKrs.JUNO]\ndescription = "x"\n'
+    (found,) = problems(tmp_path, text)
+    assert (found.line, found.message) == (3, "unknown table `[charactKrs]`")
+    assert found.hint == "did you mean `[characters]`?"

@@ -23,7 +23,7 @@ from pydantic_core import ErrorDetails
 
 from cinecode.backends.hosted.pricing import PriceBook, load_prices, shipped_prices
 from cinecode.errors import ProjectError, ProjectErrors
-from cinecode.project.tomllines import KeyPath, key_lines, line_of
+from cinecode.project.tomllines import MAX_NESTING, KeyPath, key_lines, line_of, too_deep
 
 PROJECT_FILE = "film.toml"
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -378,23 +378,58 @@ def load_project(path: Path) -> Project:
         raise ProjectError(
             "film.toml is not UTF-8 text", file=str(file), line=line, hint="save it as UTF-8"
         ) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"at line (\d+)", str(exc))
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise ProjectError(
-            f"not valid TOML: {message}",
-            file=str(file),
-            line=int(match.group(1)) if match else None,
-            hint="see https://toml.io for the syntax",
-        ) from None
+    data = _parse(text, file)
     lines = key_lines(text)
     try:
         config = FilmConfig.model_validate(data)
     except ValidationError as exc:
         raise _problems(exc, data, file, lines) from None
     return Project(root=root, config=config, lines=lines, prices=load_prices(root))
+
+
+_TOML_HINT = "see https://toml.io for the syntax"
+_TWICE = "write each table once: move these settings into the first one and delete this header"
+
+
+def _parse(text: str, file: Path) -> dict[str, Any]:
+    """tomllib's reading of film.toml; its errors (and nesting too deep for it) at their line."""
+    deep = too_deep(text)
+    if deep is not None:
+        raise ProjectError(
+            f"arrays or inline tables nest more than {MAX_NESTING} deep",
+            file=str(file),
+            line=deep,
+            hint="film.toml never needs that: close the brackets `]` and braces `}` you opened",
+        )
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message, line = _toml_message(str(exc), text)
+        hint = _TWICE if "twice" in message else _TOML_HINT
+        raise ProjectError(f"not valid TOML: {message}", file=str(file), line=line, hint=hint) from None
+    except RecursionError:  # too_deep's limit is far below tomllib's: kept as a last guard
+        raise ProjectError(
+            "not valid TOML: nested too deep to read",
+            file=str(file),
+            line=_last_line(text),
+            hint=_TOML_HINT,
+        ) from None
+
+
+def _toml_message(message: str, text: str) -> tuple[str, int]:
+    """tomllib's message without its place, and the line of that place (at the end of the
+    document: its last line)."""
+    found = re.search(r"\s*\(at line (\d+), column \d+\)", message)
+    if found:
+        return message.replace(found.group(0), ""), int(found.group(1))
+    ending = re.search(r"\s*\(at end of document\)", message)
+    if ending:
+        return f"{message.replace(ending.group(0), '')} at the end of the file", _last_line(text)
+    return message, _last_line(text)
+
+
+def _last_line(text: str) -> int:
+    return max(1, len(text.splitlines()))
 
 
 def _problems(
