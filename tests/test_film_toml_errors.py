@@ -170,8 +170,41 @@ def test_a_table_declared_twice_points_at_the_second(tmp_path: Path) -> None:
     assert found.hint.startswith("write each table once")
 
 
+def test_an_unknown_backend_names_its_line_and_the_known_ones(tmp_path: Path) -> None:
+    text = 'title = "A"\n\n[storyboard]\nbackend = "sketchy"\n\n[motion]\nbackend = "still"\n'
+    (found,) = problems(tmp_path, text)
+    assert (found.line, found.message) == (4, "`storyboard.backend`: unknown backend 'sketchy'")
+    assert found.hint.startswith("did you mean sketch? known backends: comfyui, composer")
+
+
+def test_every_unknown_backend_is_reported_with_its_line(tmp_path: Path) -> None:
+    text = (
+        '[backends.flux]\nbackend = "comfyu"\n'
+        '[music]\nbackend = "none"\n'
+        '[finishing]\nupscaler = "flux"\ninterpolator = "rife"\n'
+        '[characters.MARA.voice]\nbackend = "elevenlab"\n'
+    )
+    found = problems(tmp_path, text)
+    assert [(p.line, p.message) for p in found] == [
+        (2, "`backends.flux.backend`: unknown backend 'comfyu'"),
+        (7, "`finishing.interpolator`: unknown backend 'rife'"),
+        (9, "`characters.MARA.voice.backend`: unknown backend 'elevenlab'"),
+    ]
+    assert found[2].hint.startswith("did you mean elevenlabs?")
+
+
 def test_an_unknown_parent_table_points_at_its_header(tmp_path: Path) -> None:
     text = 'title = "A"\n\n[charactKrs.JUNO]\ndescription = "x"\n'
     (found,) = problems(tmp_path, text)
     assert (found.line, found.message) == (3, "unknown table `[charactKrs]`")
     assert found.hint == "did you mean `[characters]`?"
+
+
+def test_the_command_line_says_where_the_backend_is_wrong(tmp_path: Path) -> None:
+    root = write(tmp_path, '[storyboard]\nbackend = "sketchy"\n')
+    (root / "script.fountain").write_text("INT. ROOM - DAY\n\nA chair.\n", encoding="utf-8")
+    run = cinecode("plan", root)
+    assert run.code == 1 and "Traceback" not in run.err
+    assert run.err.startswith(
+        f"error: {root / 'film.toml'}:2: `storyboard.backend`: unknown backend 'sketchy'\n"
+    )

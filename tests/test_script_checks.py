@@ -234,3 +234,23 @@ def test_make_warns_before_any_work(tmp_path: Path) -> None:
         make(root, reporter=reporter)
     assert [kind for kind, _ in reporter.events] == ["warning"]
     assert "script.fountain:5: JUEN has no dialogue" in reporter.of("warning")[0]
+
+
+# ── Shot directives that would be ignored or cannot work are errors at their line ──
+
+
+def load_error(tmp_path: Path, note: str) -> ScriptError:
+    root = project(tmp_path, SCRIPT.format(note=note))
+    with pytest.raises(ScriptError) as caught:
+        load(root)
+    return caught.value
+
+
+def test_a_shot_directive_of_an_unknown_backend_names_its_line(tmp_path: Path) -> None:
+    error = load_error(tmp_path, "[[shot: wide, backend sketchy]]")
+    assert (error.line, error.message) == (NOTE_LINE, "[[shot: backend sketchy]] names no backend")
+    assert error.hint.startswith("did you mean sketch? known backends: comfyui")
+    (tmp_path / "m").mkdir()
+    motion = load_error(tmp_path / "m", "[[shot: motion camra]]")
+    assert (motion.line, motion.message) == (NOTE_LINE, "[[shot: motion camra]] names no backend")
+    assert "did you mean camera?" in motion.hint

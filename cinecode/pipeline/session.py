@@ -44,7 +44,7 @@ from cinecode.project.files import write_atomic
 from cinecode.project.picks import read_picks
 from cinecode.script.breakdown import cue_warnings
 from cinecode.script.elements import Script
-from cinecode.script.film import build_film, check_project
+from cinecode.script.film import build_film, check_directive_backends, check_project
 from cinecode.script.fountain import read_script
 from cinecode.script.ids import IdLock, format_lock, read_lock
 from cinecode.script.model import Film
@@ -70,9 +70,12 @@ class Loaded:
 # 1. load
 
 
-def load(path: Path) -> Loaded:
-    """Read and check a project; raises ProjectError/ScriptError with file:line."""
-    project = load_project(path)
+def load(path: Path, *, check_backends: bool = True) -> Loaded:
+    """Read and check a project; raises ProjectError/ScriptError with file:line.
+
+    `check_backends=False` lets backend names that name nothing through (for `backends`).
+    """
+    project = load_project(path, check_backends=check_backends)
     script_path = project.script_path
     if not script_path.is_file():
         raise ScriptError(
@@ -84,6 +87,8 @@ def load(path: Path) -> Loaded:
     script = read_script(script_path)
     film, lock = build_film(script, project, read_lock(project.ids_path))
     check_project(film, project, script)
+    if check_backends:
+        check_directive_backends(film, project, script)
     warnings = cue_warnings(script, characters=list(project.config.characters))
     loaded = Loaded(project, script, film, lock, format_lock(lock), warnings)
     _check_voices(loaded, _presets(project))

@@ -23,6 +23,7 @@ from pydantic_core import ErrorDetails
 
 from cinecode.backends.hosted.pricing import PriceBook, load_prices, shipped_prices
 from cinecode.errors import ProjectError, ProjectErrors
+from cinecode.project.backend_names import unknown_backends
 from cinecode.project.tomllines import MAX_NESTING, KeyPath, key_lines, line_of, too_deep
 
 PROJECT_FILE = "film.toml"
@@ -363,10 +364,12 @@ def find_root(path: Path) -> Path:
     )
 
 
-def load_project(path: Path) -> Project:
+def load_project(path: Path, *, check_backends: bool = True) -> Project:
     """Read and validate film.toml; every problem is a ProjectError with file:line.
 
     Problems are all reported at once (ProjectErrors); a TOML syntax error stops at the first.
+    `check_backends=False` lets a backend name that names nothing through (`cinecode backends`
+    lists it as misconfigured).
     """
     root = find_root(path)
     file = root / PROJECT_FILE
@@ -384,6 +387,8 @@ def load_project(path: Path) -> Project:
         config = FilmConfig.model_validate(data)
     except ValidationError as exc:
         raise _problems(exc, data, file, lines) from None
+    if check_backends:
+        _check_backends(config, file, lines)
     return Project(root=root, config=config, lines=lines, prices=load_prices(root))
 
 
@@ -430,6 +435,17 @@ def _toml_message(message: str, text: str) -> tuple[str, int]:
 
 def _last_line(text: str) -> int:
     return max(1, len(text.splitlines()))
+
+
+def _check_backends(config: FilmConfig, file: Path, lines: dict[KeyPath, int]) -> None:
+    """Every backend name film.toml writes must name one (all such problems at once)."""
+    found = [
+        ProjectError(message, file=str(file), line=line_of(lines, path), hint=hint)
+        for path, message, hint in unknown_backends(config)
+    ]
+    found.sort(key=lambda p: (p.line is None, p.line or 0))
+    if found:
+        raise found[0] if len(found) == 1 else ProjectErrors(found)
 
 
 def _problems(

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from cinecode.errors import ScriptError
+from cinecode.project.backend_names import hint as backend_hint
+from cinecode.project.backend_names import known_backends
 from cinecode.project.config import CharacterConfig, LocationConfig, Project
 from cinecode.script.breakdown import break_down
 from cinecode.script.elements import Script
@@ -114,4 +116,24 @@ def check_project(film: Film, project: Project, script: Script) -> None:
                     file=script.path,
                     line=shot.directive.line,
                     hint=f"put your photo or clip at {path}",
+                )
+
+
+def check_directive_backends(film: Film, project: Project, script: Script) -> None:
+    """A shot's `backend` and `motion` must name a backend (or a [backends] entry)."""
+    for shot in film.shots:
+        directive = shot.directive
+        if directive is None:
+            continue
+        for key, department, named in (
+            ("backend", "storyboard", directive.backend),
+            ("motion", "motion", directive.motion),
+        ):
+            known = known_backends(project.config, department=department)
+            if named and named not in known:
+                raise ScriptError(
+                    f"[[shot: {key} {named}]] names no backend",
+                    file=script.path,
+                    line=directive.line,
+                    hint=backend_hint(named, known) + " (or add a [backends.NAME] to film.toml)",
                 )
