@@ -224,7 +224,7 @@ def make(
     project: ProjectArg,
     as_json: JsonOpt = False,
     takes: Annotated[
-        int, typer.Option(min=1, max=32, help="Takes for every shot with no pick.")
+        int, typer.Option(min=1, max=32, help="Takes for every shot with no pick.")  # MAX_TAKES
     ] = 1,
     budget: Annotated[
         float | None, typer.Option(help="Hard cap on money for this build (project currency).")

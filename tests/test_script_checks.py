@@ -254,3 +254,66 @@ def test_a_shot_directive_of_an_unknown_backend_names_its_line(tmp_path: Path) -
     motion = load_error(tmp_path / "m", "[[shot: motion camra]]")
     assert (motion.line, motion.message) == (NOTE_LINE, "[[shot: motion camra]] names no backend")
     assert "did you mean camera?" in motion.hint
+
+
+def test_a_shot_directive_above_another_is_an_error_not_ignored() -> None:
+    error = error_for("[[shot: wide, takes 4]]\n[[shot: close on MARA]]")
+    assert error.line == NOTE_LINE
+    assert error.message.startswith(
+        f"[[shot: …]] is replaced by the [[shot: …]] at line {NOTE_LINE + 1} before any shot"
+    )
+    assert "merge the two into one note" in error.hint
+
+
+def test_a_shot_directive_with_nothing_below_it_is_an_error() -> None:
+    text = SCRIPT.format(note="[[mood: calm]]") + "\n[[shot: close on MARA]]\n"
+    with pytest.raises(ScriptError) as caught:
+        scenes_of(text)
+    assert caught.value.line == text.count("\n")
+    assert caught.value.message.startswith("[[shot: …]] has no action or dialogue below it")
+
+
+def test_a_shot_directive_above_a_mood_still_makes_its_shot() -> None:
+    (scene,) = scenes_of(SCRIPT.format(note="[[shot: close on MARA, takes 3]]\n[[mood: tense]]"))
+    assert scene.mood == "tense"
+    assert scene.shots[0].directive is not None and scene.shots[0].directive.takes == 3
+
+
+@pytest.mark.parametrize("source", ["film.toml", "notes.txt"])
+def test_a_source_that_is_no_picture_is_an_error_at_its_line(tmp_path: Path, source: str) -> None:
+    root = project(tmp_path, SCRIPT.format(note=f"[[shot: source {source}]]"))
+    (root / "notes.txt").write_text("not a picture")
+    with pytest.raises(ScriptError) as caught:
+        load(root)
+    assert (caught.value.line, caught.value.message) == (
+        NOTE_LINE,
+        f"[[shot: source {source}]] is not a photo or a video clip",
+    )
+    assert caught.value.hint.startswith("give an image (png, jpg")
+
+
+def test_a_text_file_named_like_a_photo_is_no_source(tmp_path: Path) -> None:
+    root = project(tmp_path, SCRIPT.format(note="[[shot: source still.png]]"))
+    (root / "still.png").write_text("not a picture")
+    with pytest.raises(ScriptError, match="is not a photo or a video clip"):
+        load(root)
+
+
+@pytest.mark.parametrize("takes", ["0", "33", "100000"])
+def test_takes_are_capped_like_the_command_line(takes: str) -> None:
+    error = error_for(f"[[shot: close on MARA, takes {takes}]]")
+    assert (error.line, error.message) == (NOTE_LINE, f"[[shot: …]] does not understand `takes {takes}`")
+    assert error.hint == "takes is 1 to 32 (as `cinecode make --takes`)"
+    (scene,) = scenes_of(SCRIPT.format(note="[[shot: close on MARA, takes 32]]"))
+    assert scene.shots[0].directive is not None and scene.shots[0].directive.takes == 32
+
+
+def test_the_directive_cap_is_the_command_lines() -> None:
+    import typer
+
+    from cinecode.cli import app
+    from cinecode.script.directives import MAX_TAKES
+
+    make_command = typer.main.get_command(app).commands["make"]  # type: ignore[attr-defined]
+    (takes,) = [p for p in make_command.params if p.name == "takes"]
+    assert takes.max == MAX_TAKES

@@ -200,8 +200,10 @@ def _notes(scene: _DraftScene, element: Element, file: str, known: list[str]) ->
         if parsed.kind == "shot" and parsed.shot is not None:
             _check_subjects(parsed.shot, known, file)
             if element.kind == "heading":
-                scene.pending = parsed.shot
+                _hold(scene, parsed.shot, file)
             else:
+                if found is not None:
+                    raise _unused(found, parsed.shot, file)
                 found = parsed.shot
         elif parsed.kind == "mood":
             scene.mood = parsed.value
@@ -218,7 +220,7 @@ def _standalone_note(scene: _DraftScene, element: Element, file: str, known: lis
         return
     if parsed.kind == "shot" and parsed.shot is not None:
         _check_subjects(parsed.shot, known, file)
-        scene.pending = parsed.shot
+        _hold(scene, parsed.shot, file)
     elif parsed.kind == "mood":
         scene.mood = parsed.value
     elif parsed.kind == "ambience":
@@ -228,7 +230,28 @@ def _standalone_note(scene: _DraftScene, element: Element, file: str, known: lis
         scene.effects.append((len(scene.shots), parsed.value, parsed.line))
 
 
-def _take_directive(scene: _DraftScene, inline: Directive | None) -> Directive | None:
+def _hold(scene: _DraftScene, directive: Directive, file: str) -> None:
+    """Keep a standalone `[[shot: …]]` for the next shot; one already kept would be lost."""
+    if scene.pending is not None:
+        raise _unused(scene.pending, directive, file)
+    scene.pending = directive
+
+
+def _unused(first: Directive, second: Directive, file: str) -> ScriptError:
+    """A `[[shot: …]]` that the next one replaces before any shot takes it."""
+    return ScriptError(
+        f"[[shot: …]] is replaced by the [[shot: …]] at line {second.line} before any shot "
+        "takes it, so it would be ignored",
+        file=file,
+        line=first.line,
+        hint="a [[shot: …]] describes the action or dialogue paragraph right below it: merge "
+        "the two into one note, or put a paragraph of action or dialogue between them",
+    )
+
+
+def _take_directive(scene: _DraftScene, inline: Directive | None, file: str) -> Directive | None:
+    if inline is not None and scene.pending is not None:
+        raise _unused(scene.pending, inline, file)
     directive = inline or scene.pending
     scene.pending = None
     return directive
@@ -276,7 +299,7 @@ def _action(scene: _DraftScene, element: Element, file: str, known: list[str]) -
             action=beat,
             duration=reading_time(beat),
         )
-        directive = _take_directive(scene, inline) if index == 0 else None
+        directive = _take_directive(scene, inline, file) if index == 0 else None
         scene.shots.append(_apply(shot, directive))
 
 
@@ -320,7 +343,7 @@ def _dialogue(scene: _DraftScene, element: Element, file: str, known: list[str])
     inline = _notes(scene, element, file, known)
     _ensure_establishing(scene)
     speaker = element.character
-    directive = _take_directive(scene, inline)
+    directive = _take_directive(scene, inline, file)
     if element.dual and scene.shots and scene.shots[-1].kind == "dialogue" and directive is None:
         two = scene.shots[-1]
         two.blocks.append(element)
@@ -373,6 +396,15 @@ def break_down(script: Script, *, characters: list[str]) -> tuple[Scene, ...]:
                 _apply(
                     _DraftShot(kind="action", line=draft.pending.line, size="wide"), draft.pending
                 )
+            )
+        elif draft.pending is not None:
+            raise ScriptError(
+                "[[shot: …]] has no action or dialogue below it in its scene, so it would be "
+                "ignored",
+                file=script.path,
+                line=draft.pending.line,
+                hint="a [[shot: …]] describes the action or dialogue right below it: move it "
+                "there, or delete it",
             )
         heading = parse_heading(draft.heading.text)
         time = heading.time_of_day

@@ -244,9 +244,9 @@ def parse_shot(body: str, line: int, *, file: str) -> Directive:
         if keyed:
             key, value = keyed.group(1).lower(), keyed.group(2).strip('"')
             if key in ("seed", "takes"):
-                if not value.isdigit():
+                if not value.isascii() or not value.isdigit():
                     raise _bad(clause, line, file, f"{key} takes a whole number, e.g. `{key} 3`")
-                fields[key] = int(value)
+                fields[key] = _number(key, int(value), clause, line, file)
             else:
                 fields[key] = value
             continue
@@ -255,6 +255,20 @@ def parse_shot(body: str, line: int, *, file: str) -> Directive:
     if isinstance(duration, float) and not 0.2 <= duration <= 600:
         raise _bad(f"{duration}s", line, file, "a shot lasts between 0.2 s and 10 minutes")
     return Directive(**fields)  # type: ignore[arg-type]
+
+
+#: the most takes a shot may ask for: the same cap as `cinecode make --takes`
+MAX_TAKES = 32
+MAX_SEED = 2**32 - 1
+
+
+def _number(key: str, value: int, clause: str, line: int, file: str) -> int:
+    """`takes` is 1 to MAX_TAKES, `seed` 0 to MAX_SEED."""
+    if key == "takes" and not 1 <= value <= MAX_TAKES:
+        raise _bad(clause, line, file, f"takes is 1 to {MAX_TAKES} (as `cinecode make --takes`)")
+    if key == "seed" and value > MAX_SEED:
+        raise _bad(clause, line, file, f"seed is a whole number from 0 to {MAX_SEED}")
+    return value
 
 
 def _size(words: str) -> str | None:

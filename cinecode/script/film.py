@@ -12,9 +12,12 @@ from cinecode.project.config import CharacterConfig, LocationConfig, Project
 from cinecode.script.breakdown import break_down
 from cinecode.script.elements import Script
 from cinecode.script.ids import IdLock, assign
-from cinecode.script.model import Character, Film, Location
+from cinecode.script.model import Character, Directive, Film, Location
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+#: what `[[shot: source …]]` may be: a photo, or a clip (the segment decodes it with PyAV)
+SOURCE_IMAGES = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp")
+SOURCE_VIDEOS = (".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".gif")
 
 
 def build_film(script: Script, project: Project, lock: IdLock) -> tuple[Film, IdLock]:
@@ -109,14 +112,40 @@ def check_project(film: Film, project: Project, script: Script) -> None:
                     )
     for shot in film.shots:
         if shot.directive and shot.directive.source:
-            path = project.resolve(shot.directive.source)
-            if not path.is_file():
-                raise ScriptError(
-                    f"[[shot: source {shot.directive.source}]]: no such file",
-                    file=script.path,
-                    line=shot.directive.line,
-                    hint=f"put your photo or clip at {path}",
-                )
+            _check_source(shot.directive, project, script.path)
+
+
+def _check_source(directive: Directive, project: Project, file: str) -> None:
+    """A shot's own picture must be a photo or a clip (by its suffix; a photo is opened)."""
+    path = project.resolve(directive.source)
+    if not path.is_file():
+        raise ScriptError(
+            f"[[shot: source {directive.source}]]: no such file",
+            file=file,
+            line=directive.line,
+            hint=f"put your photo or clip at {path}",
+        )
+    suffix = path.suffix.lower()
+    if suffix not in SOURCE_IMAGES + SOURCE_VIDEOS or (
+        suffix in SOURCE_IMAGES and not _opens_as_image(path)
+    ):
+        raise ScriptError(
+            f"[[shot: source {directive.source}]] is not a photo or a video clip",
+            file=file,
+            line=directive.line,
+            hint=f"give an image ({', '.join(s[1:] for s in SOURCE_IMAGES)}) or a video "
+            f"({', '.join(s[1:] for s in SOURCE_VIDEOS)})",
+        )
+
+
+def _opens_as_image(path: Path) -> bool:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path):
+            return True
+    except (UnidentifiedImageError, OSError):
+        return False
 
 
 def check_directive_backends(film: Film, project: Project, script: Script) -> None:
