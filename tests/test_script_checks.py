@@ -302,7 +302,10 @@ def test_a_text_file_named_like_a_photo_is_no_source(tmp_path: Path) -> None:
 @pytest.mark.parametrize("takes", ["0", "33", "100000"])
 def test_takes_are_capped_like_the_command_line(takes: str) -> None:
     error = error_for(f"[[shot: close on MARA, takes {takes}]]")
-    assert (error.line, error.message) == (NOTE_LINE, f"[[shot: …]] does not understand `takes {takes}`")
+    assert (error.line, error.message) == (
+        NOTE_LINE,
+        f"[[shot: …]] does not understand `takes {takes}`",
+    )
     assert error.hint == "takes is 1 to 32 (as `cinecode make --takes`)"
     (scene,) = scenes_of(SCRIPT.format(note="[[shot: close on MARA, takes 32]]"))
     assert scene.shots[0].directive is not None and scene.shots[0].directive.takes == 32

@@ -411,7 +411,9 @@ def _parse(text: str, file: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         message, line = _toml_message(str(exc), text)
         hint = _TWICE if "twice" in message else _TOML_HINT
-        raise ProjectError(f"not valid TOML: {message}", file=str(file), line=line, hint=hint) from None
+        raise ProjectError(
+            f"not valid TOML: {message}", file=str(file), line=line, hint=hint
+        ) from None
     except RecursionError:  # too_deep's limit is far below tomllib's: kept as a last guard
         raise ProjectError(
             "not valid TOML: nested too deep to read",
