@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import random
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -414,3 +416,16 @@ def test_notes_go_to_the_line_they_sit_on_and_synopses_stand_anywhere() -> None:
         ("section", 5, "Seq", 2, ()),
         ("heading", 7, "INT. X - DAY", 0, ()),
     ]
+
+
+def test_notes_are_found_as_the_regex_finds_them_in_linear_time() -> None:
+    rng = random.Random(17)
+    for _ in range(3000):
+        text = "".join(rng.choice("[]a \n") for _ in range(rng.randrange(30)))
+        spans = [m.span() for m in fountain.NOTE_RE.finditer(text)]
+        assert fountain._note_spans(text) == spans, text
+        assert fountain._without_notes(text) == fountain.NOTE_RE.sub("", text), text
+    started = time.perf_counter()
+    script = parse_fountain("INT. ROOM - DAY\n\nA chair. " + "[[" * 50_000 + "\n")
+    assert time.perf_counter() - started < 5  # the regex took about a minute on this line
+    assert script.elements[-1].text.startswith("A chair. [[[[")

@@ -207,6 +207,29 @@ def _expand_tabs(t: _Text) -> _Text:
 # --- title page ------------------------------------------------------------------------------
 
 
+def _note_spans(text: str) -> list[tuple[int, int]]:
+    """Where NOTE_RE matches, found in linear time (the regex retries every `[[` to the end
+    when no `]]` follows: seconds for a line of brackets)."""
+    spans = []
+    start = text.find("[[")
+    while start >= 0:
+        end = text.find("]]", start + 2)
+        if end < 0:
+            break
+        spans.append((start, end + 2))
+        start = text.find("[[", end + 2)
+    return spans
+
+
+def _without_notes(text: str) -> str:
+    """`NOTE_RE.sub("", text)`."""
+    kept, at = [], 0
+    for start, end in _note_spans(text):
+        kept.append(text[at:start])
+        at = end
+    return "".join(kept) + text[at:]
+
+
 def _split_title_page(lines: list[_Text]) -> tuple[dict[str, list[str]], list[_Text]]:
     """Take the title page off the top: (title page, body lines).
 
@@ -221,7 +244,7 @@ def _split_title_page(lines: list[_Text]) -> tuple[dict[str, list[str]], list[_T
         end = start
         while end < len(lines) and not _is_blank(lines[end].text):
             end += 1
-        if NOTE_RE.sub("", "\n".join(t.text for t in lines[start:end])).strip():
+        if _without_notes("\n".join(t.text for t in lines[start:end])).strip():
             break
         start = end
     end = start
@@ -247,10 +270,10 @@ def _parse_title_page(lines: list[str]) -> dict[str, list[str]]:
         key = key.capitalize()
         i += 1
         if value:
-            result.setdefault(key, []).append(_plain(NOTE_RE.sub("", value)).strip())
+            result.setdefault(key, []).append(_plain(_without_notes(value)).strip())
             continue
         while i < len(lines) and (value_match := TITLE_PAGE_VALUE_RE.match(lines[i])):
-            result.setdefault(key, []).append(_plain(NOTE_RE.sub("", value_match[1])).strip())
+            result.setdefault(key, []).append(_plain(_without_notes(value_match[1])).strip())
             i += 1
     return result
 
@@ -363,10 +386,9 @@ class _Reader:
         if "[[" in joined:
             spans = []
             starts = _starts([t.text for t in para])
-            for m in NOTE_RE.finditer(joined):
-                a, b = m.span()
+            for a, b in _note_spans(joined):
                 ka, kb = bisect_right(starts, a) - 1, bisect_right(starts, b - 1) - 1
-                note = Note(m[0][2:-2].strip(), para[ka].line_at(a - starts[ka]))
+                note = Note(joined[a + 2 : b - 2].strip(), para[ka].line_at(a - starts[ka]))
                 notes.append((note, para[kb].line_at(b - 1 - starts[kb])))
                 if a and joined[a - 1] == " " and joined[b : b + 1] in ("", " ", "\n"):
                     a -= 1  # "word [[note]] word" reads "word word", not "word  word"
