@@ -144,6 +144,11 @@ def _misspell(rng: random.Random, text: str) -> str:
     return text.replace(key, wrong, 1)
 
 
+def _run(rng: random.Random) -> str:
+    """A mark repeated, a few times or thousands (notes, boneyard and emphasis scans)."""
+    return rng.choice(("[[", "]]", "/*", "*")) * rng.choice((2, 5000))
+
+
 def _directive(rng: random.Random) -> str:
     return rng.choice(DIRECTIVES).format(
         words=" ".join(rng.choice(WORDS) for _ in range(rng.randrange(1, 4))),
@@ -172,6 +177,7 @@ SCRIPT_EDITS: tuple[FilmEdit, ...] = (
     lambda rng, text: _insert(rng, text, rng.choice(NOISE)),
     lambda rng, text: _insert(rng, text, "\n\n" + _directive(rng) + "\n"),
     lambda rng, text: _insert(rng, text, _directive(rng)),
+    lambda rng, text: _insert(rng, text, _run(rng)),
     lambda rng, text: text.replace("MARA\n", rng.choice(("MRAA\n", "@mara\n", "MARA ^\n")), 1),
 )
 
