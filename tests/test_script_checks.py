@@ -304,9 +304,9 @@ def test_takes_are_capped_like_the_command_line(takes: str) -> None:
     error = error_for(f"[[shot: close on MARA, takes {takes}]]")
     assert (error.line, error.message) == (
         NOTE_LINE,
-        f"[[shot: …]] does not understand `takes {takes}`",
+        f"[[shot: takes {takes}]]: takes must be 1 to 32",
     )
-    assert error.hint == "takes is 1 to 32 (as `cinecode make --takes`)"
+    assert error.hint.startswith("ask for 32 at most, as `cinecode make --takes`")
     (scene,) = scenes_of(SCRIPT.format(note="[[shot: close on MARA, takes 32]]"))
     assert scene.shots[0].directive is not None and scene.shots[0].directive.takes == 32
 

@@ -264,10 +264,17 @@ MAX_SEED = 2**32 - 1
 
 def _number(key: str, value: int, clause: str, line: int, file: str) -> int:
     """`takes` is 1 to MAX_TAKES, `seed` 0 to MAX_SEED."""
-    if key == "takes" and not 1 <= value <= MAX_TAKES:
-        raise _bad(clause, line, file, f"takes is 1 to {MAX_TAKES} (as `cinecode make --takes`)")
-    if key == "seed" and value > MAX_SEED:
-        raise _bad(clause, line, file, f"seed is a whole number from 0 to {MAX_SEED}")
+    low, top = (1, MAX_TAKES) if key == "takes" else (0, MAX_SEED)
+    if not low <= value <= top:
+        hint = (
+            f"ask for {MAX_TAKES} at most, as `cinecode make --takes`; more come one batch at "
+            "a time with `cinecode regen PROJECT SHOT --takes N`"
+            if key == "takes"
+            else f"a seed is a whole number from 0 to {MAX_SEED}"
+        )
+        raise ScriptError(
+            f"[[shot: {clause}]]: {key} must be {low} to {top}", file=file, line=line, hint=hint
+        )
     return value
 
 
