@@ -23,7 +23,8 @@ from pydantic_core import ErrorDetails
 
 from cinecode.backends.hosted.pricing import PriceBook, load_prices, shipped_prices
 from cinecode.errors import ProjectError, ProjectErrors
-from cinecode.project.backend_names import unknown_backends
+from cinecode.project.backend_names import DEPARTMENTS, known_backends
+from cinecode.project.backend_names import hint as backend_hint
 from cinecode.project.tomllines import MAX_NESTING, KeyPath, key_lines, line_of, too_deep
 
 PROJECT_FILE = "film.toml"
@@ -708,3 +709,38 @@ backend = "foley"
 # description = "…"
 # palette = ["#2e4057", "#f2c14e"]
 """
+
+
+def unknown_backends(config: FilmConfig) -> list[tuple[tuple[str, ...], str, str]]:
+    """(key path, message, hint) of every backend name in film.toml that names nothing."""
+    found: list[tuple[tuple[str, ...], str, str]] = []
+
+    def check(path: tuple[str, ...], name: str, known: list[str]) -> None:
+        if name not in known:
+            found.append(
+                (path, f"`{'.'.join(path)}`: unknown backend {name!r}", backend_hint(name, known))
+            )
+
+    for department in DEPARTMENTS:
+        if department in config.model_fields_set:
+            named = getattr(config, department).backend
+            check(
+                (department, "backend"),
+                named,
+                known_backends(config.backends, department=department),
+            )
+    for name, section in config.backends.items():
+        check(
+            ("backends", name, "backend"),
+            section.backend,
+            known_backends(config.backends, entry=True),
+        )
+    for name, character in config.characters.items():
+        voice = character.voice_setting.backend
+        if voice:
+            check(("characters", name, "voice", "backend"), voice, known_backends(config.backends))
+    finishing = config.finishing
+    for key in ("upscaler", "interpolator"):
+        if key in finishing.model_fields_set:
+            check(("finishing", key), getattr(finishing, key), known_backends(config.backends))
+    return found

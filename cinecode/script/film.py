@@ -158,7 +158,7 @@ def check_directive_backends(film: Film, project: Project, script: Script) -> No
             ("backend", "storyboard", directive.backend),
             ("motion", "motion", directive.motion),
         ):
-            known = known_backends(project.config, department=department)
+            known = known_backends(project.config.backends, department=department)
             if named and named not in known:
                 raise ScriptError(
                     f"[[shot: {key} {named}]] names no backend",

@@ -1,0 +1,1 @@
+"""The front door's own helpers: how the command line shows what the commands return."""
