@@ -5,8 +5,11 @@ decides when the build ends (a line's voice → its scene's cue → stems → mi
 waiting behind jobs that nothing is waiting for. So each job is ranked by the longest chain
 of pending jobs from it to the end, each job counted at what it took the last time a job of
 its step and label ran (the catalog records it), else at the typical time of its step, else
-at one second; ties keep the plan's order. Only the order changes: which jobs run, and what
-they make, do not.
+at one second; ties keep the plan's order. A store that has never timed a job (a first build)
+keeps the plan's order, which interleaves the picture and the sound of each scene: counting
+every job alike would run all the sound first and every segment encode last, and on two
+cores the first build took 111 s instead of about 98 s that way. Only the order changes: which
+jobs run, and what they make, do not.
 """
 
 from __future__ import annotations
@@ -22,7 +25,10 @@ UNKNOWN = 1.0
 
 
 def critical_first(jobs: Sequence[Job], took: Mapping[tuple[str, str], float]) -> list[Job]:
-    """`jobs`, the longest chain to the end first (`took`: seconds by (step, label))."""
+    """`jobs`, the longest chain to the end first (`took`: seconds by (step, label)); in the
+    plan's order when nothing was ever timed."""
+    if not took:
+        return list(jobs)
     typical: dict[str, float] = {
         step: statistics.median(seconds) for step, seconds in _by_step(took).items()
     }
