@@ -760,6 +760,7 @@ def gc(
             keep_takes=keep_takes,  # type: ignore[arg-type]
             keep_masters=keep_masters,
             wait=wait,
+            on_wait=_err,
         )
         _report(report, print_gc, as_json=as_json)
 

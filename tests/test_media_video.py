@@ -196,6 +196,13 @@ def test_a_long_held_shot_plays_every_frame_and_joins_like_any_segment(
     again = tmp_path / "again.mp4"
     render_move(still, again, fmt=FMT, frames=110, move="static")
     assert again.read_bytes() == held.read_bytes()
+    for count in (49, 97):  # a frame past whole GOPs (it joins the last GOP)
+        more = tmp_path / f"held-{count}.mp4"
+        render_move(still, more, fmt=FMT, frames=count, move="static")
+        assert (probe(more).frames, probe(more).fps) == (count, Fraction(24))
+        mux_reel([moved, more], None, reel)  # same rate: it joins
+        assert len(decode(reel)) == 30 + count
+        more.unlink()
     conformed = tmp_path / "conformed.mp4"
     conform_clip(still, conformed, fmt=FMT, frames=100)  # a user's photo is held the same way
     assert len(decode(conformed)) == 100 and keyframes(conformed) == [0, 48, 96]

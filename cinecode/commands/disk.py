@@ -23,7 +23,7 @@ moment leaves a store that verifies and a project that builds.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -207,6 +207,7 @@ def collect(
     keep_takes: KeepTakes = "all",
     keep_masters: int = 3,
     wait: bool = True,
+    on_wait: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """`cinecode gc`: remove what `removable` allows (nothing with `dry_run`); the report
     lists what goes, its bytes, and the money and GPU time of the takes among it."""
@@ -216,7 +217,7 @@ def collect(
         store = session.store
         if store is None:
             return {"dry_run": dry_run, "removed": 0, "freed": 0, "items": [], "paid": _paid([])}
-        with session.locked(wait=wait):
+        with session.locked(wait=wait, on_wait=on_wait):
             # 1. what the cut needs and what the director picked, from the files as they are
             holdings = classify(store.catalog.all(), _needed(session), _picked(session))
             # 2. what may go

@@ -538,6 +538,8 @@ def hold_frame(
 
     gop = 2 * fmt.fps
     whole, rest = divmod(frames, gop)
+    if rest == 1 and whole:  # one frame alone decodes with no delay, unlike a GOP: joined to
+        whole, rest = whole - 1, gop + 1  # them its timestamps would leave a gap
     if whole == 0 or (whole == 1 and rest == 0):
         encode_frames(iter([frame] * frames), out, fmt=fmt, count=frames, cancel=cancel)
         return
