@@ -11,9 +11,9 @@ from pathlib import Path
 from PIL import Image
 
 from cinecode.backends.protocols import BackendStatus, Generated, ProgressFn, UpscaleRequest
+from cinecode.media.suffixes import IMAGE_SUFFIXES
 
 NAME = "lanczos"
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
 
 
 class LanczosBackend:

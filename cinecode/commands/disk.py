@@ -26,10 +26,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from cinecode.graph.catalog import Artifact
 from cinecode.graph.store import Store
+
+if TYPE_CHECKING:
+    from cinecode.pipeline.session import Session
 
 KeepTakes = Literal["all", "picked", "none"]
 CLASSES = ("in the cut", "picked", "paid", "old take", "old master", "old render")
@@ -107,7 +110,7 @@ def removable(
     return [h for h in holdings if h.artifact.key in going]
 
 
-def _picked(session: Any) -> tuple[str, ...]:
+def _picked(session: Session) -> tuple[str, ...]:
     return tuple(
         choice.pick
         for choice in session.state.picks.values()
@@ -115,7 +118,7 @@ def _picked(session: Any) -> tuple[str, ...]:
     )
 
 
-def _needed(session: Any) -> set[str]:
+def _needed(session: Session) -> set[str]:
     plan = session.plan
     return {job.key for job in plan.graph.needed_for(list(plan.targets.values()))}
 
@@ -186,6 +189,7 @@ def _usage(store: Store, holdings: list[Holding], build: Path) -> dict[str, Any]
         by_department[h.artifact.department or "-"] += h.size
         by_step[h.artifact.step] += h.size
     going = removable(holdings, keep_takes="all", keep_masters=3)
+    scratch = _tree(store.tmp)[0]
     return {
         "store": sum(st.st_size for st in files.values()),
         "objects": len(files),
@@ -193,9 +197,9 @@ def _usage(store: Store, holdings: list[Holding], build: Path) -> dict[str, Any]
         "by_department": dict(sorted(by_department.items(), key=lambda kv: -kv[1])),
         "by_step": dict(sorted(by_step.items(), key=lambda kv: -kv[1])),
         "build": {"bytes": build_bytes, "files": build_files},
-        "scratch": _tree(store.tmp)[0],
+        "scratch": scratch,
         "orphans": {"bytes": sum(orphans), "files": len(orphans)},
-        "gc_frees": sum(h.size for h in going) + sum(orphans) + _tree(store.tmp)[0],
+        "gc_frees": sum(h.size for h in going) + sum(orphans) + scratch,
         "gc_removes": len(going),
     }
 

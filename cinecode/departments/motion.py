@@ -23,12 +23,11 @@ from cinecode.departments.timing import Spec, layout, scene_frames, split
 from cinecode.graph.executor import Context, Input, Output
 from cinecode.graph.job import Job, Step
 from cinecode.media.clock import quantum_frames
+from cinecode.media.suffixes import IMAGE_SUFFIXES
 from cinecode.media.video import VideoFormat
 from cinecode.project.config import Project
 
 SEGMENT = Step("segment", 3, "render", "motion", "mp4")
-
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp")
 
 
 def plan_segment(

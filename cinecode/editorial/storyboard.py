@@ -109,7 +109,7 @@ def _picture(cell: Cell, store: Store) -> Image.Image | None:
     """The shot's picture: its take when it is a still, else the middle of its segment."""
     from PIL import Image
 
-    from cinecode.departments.motion import IMAGE_SUFFIXES
+    from cinecode.media.suffixes import IMAGE_SUFFIXES
 
     take = store.get(cell.segment.inputs[0])
     if take is not None:

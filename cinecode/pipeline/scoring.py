@@ -15,6 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cinecode.media.suffixes import IMAGE_SUFFIXES
+
 if TYPE_CHECKING:  # numpy is imported by the measures, so a make with nothing to score skips it
     import numpy.typing as npt
     from numpy import float32
@@ -25,7 +27,6 @@ if TYPE_CHECKING:  # numpy is imported by the measures, so a make with nothing t
 
     Array = npt.NDArray[float32]
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
 VERSION = 1  # bump when the scores would change for the same take
 
 

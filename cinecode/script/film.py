@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from cinecode.errors import ScriptError
+from cinecode.media.suffixes import IMAGE_SUFFIXES as STILLS
+from cinecode.media.suffixes import VIDEO_SUFFIXES
 from cinecode.project.backend_names import hint as backend_hint
 from cinecode.project.backend_names import known_backends
 from cinecode.project.config import CharacterConfig, LocationConfig, Project
@@ -15,9 +17,6 @@ from cinecode.script.ids import IdLock, assign
 from cinecode.script.model import Character, Directive, Film, Location
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
-#: what `[[shot: source …]]` may be: a photo, or a clip (the segment decodes it with PyAV)
-SOURCE_IMAGES = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp")
-SOURCE_VIDEOS = (".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".gif")
 
 
 def build_film(script: Script, project: Project, lock: IdLock) -> tuple[Film, IdLock]:
@@ -126,15 +125,13 @@ def _check_source(directive: Directive, project: Project, file: str) -> None:
             hint=f"put your photo or clip at {path}",
         )
     suffix = path.suffix.lower()
-    if suffix not in SOURCE_IMAGES + SOURCE_VIDEOS or (
-        suffix in SOURCE_IMAGES and not _opens_as_image(path)
-    ):
+    if suffix not in STILLS + VIDEO_SUFFIXES or (suffix in STILLS and not _opens_as_image(path)):
         raise ScriptError(
             f"[[shot: source {directive.source}]] is not a photo or a video clip",
             file=file,
             line=directive.line,
-            hint=f"give an image ({', '.join(s[1:] for s in SOURCE_IMAGES)}) or a video "
-            f"({', '.join(s[1:] for s in SOURCE_VIDEOS)})",
+            hint=f"give an image ({', '.join(s[1:] for s in STILLS)}) or a video "
+            f"({', '.join(s[1:] for s in VIDEO_SUFFIXES)})",
         )
 
 
