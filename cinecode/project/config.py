@@ -442,10 +442,29 @@ def _last_line(text: str) -> int:
 
 def _check_backends(config: FilmConfig, file: Path, lines: dict[KeyPath, int]) -> None:
     """Every backend name film.toml writes must name one (all such problems at once)."""
-    found = [
-        ProjectError(message, file=str(file), line=line_of(lines, path), hint=hint)
-        for path, message, hint in unknown_backends(config)
-    ]
+    found: list[ProjectError] = []
+
+    def check(path: tuple[str, ...], name: str, known: list[str]) -> None:
+        if name not in known:
+            message = f"`{'.'.join(path)}`: unknown backend {name!r}"
+            hint = backend_hint(name, known)
+            found.append(
+                ProjectError(message, file=str(file), line=line_of(lines, path), hint=hint)
+            )
+
+    entries = config.backends
+    for department in DEPARTMENTS:
+        if department in config.model_fields_set:
+            named = getattr(config, department).backend
+            check((department, "backend"), named, known_backends(entries, department=department))
+    for name, section in entries.items():
+        check(("backends", name, "backend"), section.backend, known_backends(entries, entry=True))
+    for name, character in config.characters.items():
+        if voice := character.voice_setting.backend:
+            check(("characters", name, "voice", "backend"), voice, known_backends(entries))
+    for key in ("upscaler", "interpolator"):
+        if key in config.finishing.model_fields_set:
+            check(("finishing", key), getattr(config.finishing, key), known_backends(entries))
     found.sort(key=lambda p: (p.line is None, p.line or 0))
     if found:
         raise found[0] if len(found) == 1 else ProjectErrors(found)
@@ -709,38 +728,3 @@ backend = "foley"
 # description = "…"
 # palette = ["#2e4057", "#f2c14e"]
 """
-
-
-def unknown_backends(config: FilmConfig) -> list[tuple[tuple[str, ...], str, str]]:
-    """(key path, message, hint) of every backend name in film.toml that names nothing."""
-    found: list[tuple[tuple[str, ...], str, str]] = []
-
-    def check(path: tuple[str, ...], name: str, known: list[str]) -> None:
-        if name not in known:
-            found.append(
-                (path, f"`{'.'.join(path)}`: unknown backend {name!r}", backend_hint(name, known))
-            )
-
-    for department in DEPARTMENTS:
-        if department in config.model_fields_set:
-            named = getattr(config, department).backend
-            check(
-                (department, "backend"),
-                named,
-                known_backends(config.backends, department=department),
-            )
-    for name, section in config.backends.items():
-        check(
-            ("backends", name, "backend"),
-            section.backend,
-            known_backends(config.backends, entry=True),
-        )
-    for name, character in config.characters.items():
-        voice = character.voice_setting.backend
-        if voice:
-            check(("characters", name, "voice", "backend"), voice, known_backends(config.backends))
-    finishing = config.finishing
-    for key in ("upscaler", "interpolator"):
-        if key in finishing.model_fields_set:
-            check(("finishing", key), getattr(finishing, key), known_backends(config.backends))
-    return found
