@@ -10,6 +10,7 @@ CinecodeError
   BusyError                     another make holds the project
   Cancelled                     the build is being interrupted (Ctrl-C, a cancel button)
   EditorialError                a timeline that cannot be exported or conformed
+  ReleaseError                  a release that is missing, exists already or is misnamed
   MediaError                    ffmpeg / PyAV could not read or write media
     MediaCancelled
   BackendError
@@ -112,6 +113,11 @@ class EditorialError(CinecodeError):
     """A timeline that cannot be exported, or an edited one that cannot become the cut."""
 
 
+class ReleaseError(CinecodeError):
+    """A release (releases/<version>.toml) that is missing, exists already, or whose name is
+    not a safe file name."""
+
+
 class BackendError(CinecodeError):
     """A backend failed; `backend` names it."""
 
@@ -185,6 +191,7 @@ __all__ = [
     "ProjectErrors",
     "ProviderDown",
     "RateLimited",
+    "ReleaseError",
     "ScriptError",
     "StoreError",
     "TooLarge",
