@@ -17,13 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cinecode.front.shell import (
-    JsonOpt,
-    ProjectArg,
-    ProjectCommand,
-    app,
-)
+from cinecode.front.shell import JsonOpt, ProjectArg, ProjectCommand
 from cinecode.front.shell import answer as _answer
+from cinecode.front.shell import app as app  # the commands are defined on it: `cli.app` runs
 from cinecode.front.shell import console as _console
 from cinecode.front.shell import err as _err
 from cinecode.front.shell import guard as _guard
