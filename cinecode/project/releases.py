@@ -124,14 +124,18 @@ class Release:
 
     def media(self) -> list[Media]:
         """Every stored object the release names."""
-        out = [self.master]
-        out += [scene.reel for scene in self.scenes]
+        return [media for _, media in self.named_media()]
+
+    def named_media(self) -> list[tuple[str, Media]]:
+        """Every stored object the release names, with what it is ("segment 3.2")."""
+        out = [("master", self.master)]
+        out += [(f"reel {scene.id}", scene.reel) for scene in self.scenes]
         for shot in self.shots:
-            out.append(shot.segment)
+            out.append((f"segment {shot.id}", shot.segment))
             if shot.take is not None:
-                out.append(shot.take)
+                out.append((f"take {shot.id}", shot.take))
         if self.subtitles is not None:
-            out.append(self.subtitles)
+            out.append(("subtitles", self.subtitles))
         return out
 
 
