@@ -216,3 +216,25 @@ def test_gc_never_removes_what_a_release_names(released: Path, tmp_path: Path) -
     stored(root, old["segment"]).unlink()
     checked = cinecode("verify", root)
     assert checked.code == 1 and "release v1.0 lost its segment 1.2" in checked.out
+
+
+def test_an_editors_cut_shows_as_edit_removed_and_moved(released: Path, tmp_path: Path) -> None:
+    root = copy_project(released, tmp_path / "tiny")
+    (root / "cut.toml").write_text(
+        'removed = ["1.3"]\n\n'
+        '[[transition]]\nkind = "fade-out"\nafter = "2.2"\nbefore = ""\nframes = 12\n',
+        encoding="utf-8",
+    )
+    ok(cinecode("make", root))
+    ok(cinecode("release", root, "v2"))
+    found = ok(cinecode("diff", root, "v1.1", "v2", "--json")).json()
+    assert [r["shot"] for r in found["removed"]] == ["1.3"] and found["added"] == []
+    reasons = {c["shot"]: c["reasons"] for c in found["changed"]}
+    assert reasons["2.2"] == ["edit"]  # the fade: same picture, same length, another edit
+    # 1.2 is the same segment, later (the scene's padding now goes to 1.1): moved, no change
+    assert [m["shot"] for m in found["moved"]] == ["1.2"] and "1.2" not in reasons
+    moved = found["moved"][0]
+    assert moved["to"]["start"] > moved["from"]["start"]
+    shown = ok(cinecode("diff", root, "v1.1", "v2")).out
+    assert "removed" in shown and "1 shot(s) moved" in shown
+    assert not re.search(r"│ 1\.2 ", shown)  # a moved shot is not a change on the console
