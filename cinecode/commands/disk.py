@@ -60,7 +60,7 @@ def classify(
     artifacts: Iterable[Artifact],
     needed: set[str],
     picked: tuple[str, ...],
-    released: set[str] | frozenset[str] = frozenset(),
+    released: AbstractSet[str] = frozenset(),
 ) -> list[Holding]:
     """Each artifact's class (`needed`: the keys the current plan needs; `picked`: take ids,
     key prefixes, of picks and locks; `released`: the objects releases name), the most
@@ -175,13 +175,8 @@ def usage_report(project_path: Path) -> dict[str, Any]:
             return _empty_usage(session.project.build_dir)
         released = _released(session)
         holdings = classify(store.catalog.all(), _needed(session), _picked(session), released)
-        usage = _usage(store, holdings, session.project.build_dir)
-        files = store.files()
-        usage["released"] = {
-            "releases": len(load_releases(session.project.root)),
-            "bytes": sum(st.st_size for (digest, _), st in files.items() if digest in released),
-            "only_released": usage["by_class"]["released"],
-        }
+        usage = _usage(store, holdings, session.project.build_dir, released)
+        usage["released"]["releases"] = len(load_releases(session.project.root))
         return usage
 
 
@@ -202,7 +197,9 @@ def _empty_usage(build: Path) -> dict[str, Any]:
     }
 
 
-def _usage(store: Store, holdings: list[Holding], build: Path) -> dict[str, Any]:
+def _usage(
+    store: Store, holdings: list[Holding], build: Path, released: AbstractSet[str]
+) -> dict[str, Any]:
     files = store.files()
     named = {(h.artifact.object, h.artifact.ext) for h in holdings}
     orphans = [st.st_size for found, st in files.items() if found not in named]
@@ -226,6 +223,11 @@ def _usage(store: Store, holdings: list[Holding], build: Path) -> dict[str, Any]
         "orphans": {"bytes": sum(orphans), "files": len(orphans)},
         "gc_frees": sum(h.size for h in going) + sum(orphans) + scratch,
         "gc_removes": len(going),
+        "released": {  # every object a release names; those kept for releases alone
+            "releases": 0,
+            "bytes": sum(st.st_size for (digest, _), st in files.items() if digest in released),
+            "only_released": _sizes(holdings)["released"],
+        },
     }
 
 

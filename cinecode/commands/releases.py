@@ -101,7 +101,8 @@ def freeze(session: Session, version: str, *, notes: str = "") -> Release:
     named = [master, *(_artifact(store, s.segment.key) for s in shots)]
     named += [_artifact(store, s.take.key) for s in shots if s.take is not None]
     named += [_artifact(store, s.reel.key) for s in scenes]
-    missing = [a for a in named if a.key not in store.available([a.key])]
+    whole = store.available(a.key for a in named)
+    missing = [a for a in named if a.key not in whole]
     if missing:
         raise ReleaseError(
             f"the store lost {len(missing)} object(s) of the cut "
@@ -381,24 +382,17 @@ def diff_releases(project_path: Path, old: str, new: str) -> dict[str, Any]:
 def diff_page(project_path: Path, report: dict[str, Any], path: Path) -> Path:
     """A self-contained page of the diff: each added, removed or changed shot's mid-shot
     frame before | after, embedded as data: URIs."""
-    from cinecode.graph.store import Store
-    from cinecode.project.config import load_project
+    from cinecode.pipeline.session import Session
     from cinecode.project.files import write_atomic
 
-    project = load_project(project_path)
-    store_dir = project.store_dir
-    if not (store_dir / "catalog.sqlite").is_file():
-        raise ReleaseError("this project has no store", hint="run `cinecode make` first")
-    store = Store(store_dir)
-    try:
+    with Session.open(project_path) as session:
+        store = session.require_store()
         rows = [
             _row("changed", item["shot"], item["from"], item["to"], item["reasons"], store)
             for item in report["changed"]
         ]
         rows += [_row("added", i["shot"], None, i, ["added"], store) for i in report["added"]]
         rows += [_row("removed", i["shot"], i, None, ["removed"], store) for i in report["removed"]]
-    finally:
-        store.close()
     title = f"{report['title']}: {report['from']} → {report['to']}"
     change = report["duration"]["change"]
     text = _PAGE.format(
