@@ -56,6 +56,7 @@ def _release(version: str, created: str, *, take: Media | None = None) -> Releas
         master=_media(3),
         subtitles=_media(4, "srt"),
         credits=("Written by Someone",),
+        generations={"a" * 64: 0.0, "b" * 64: 0.04},
     )
 
 

@@ -5,6 +5,7 @@ what the director decided (picks.toml):
 
 =============  ===============================================================================
 in the cut     what the current plan needs to make the film: takes, renders, the master
+released       an object a release names (releases/<version>.toml), not in the cut
 picked         a take named by a pick or a lock, not in the cut (a shot since cut, say)
 paid           a take that cost money or GPU time, neither in the cut nor picked
 old take       any other generation (free: the offline engines)
@@ -14,7 +15,8 @@ old render     any other render (segments, stems, mixes, reels of earlier cuts)
 
 `gc` removes old renders and, beyond the newest `keep_masters`, old masters; takes only when
 told (`keep_takes`: "all" keeps every take, "picked" keeps the cut's and the picked ones,
-"none" only the cut's), and what a kept take was made from stays with it. Then object
+"none" only the cut's), and what a kept take was made from stays with it. What a release
+names is never removed, whatever the flags. Then object
 files no row names (an interrupted clean-up's) and scratch folders. It holds the project lock
 like `make`, and removes catalog rows before their files (`Store.forget`), so a kill at any
 moment leaves a store that verifies and a project that builds.
@@ -24,18 +26,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from cinecode.graph.catalog import Artifact
 from cinecode.graph.store import Store
+from cinecode.project.releases import load_releases, pinned_objects
 
 if TYPE_CHECKING:
     from cinecode.pipeline.session import Session
 
 KeepTakes = Literal["all", "picked", "none"]
-CLASSES = ("in the cut", "picked", "paid", "old take", "old master", "old render")
+CLASSES = ("in the cut", "released", "picked", "paid", "old take", "old master", "old render")
 REMOVABLE: dict[KeepTakes, tuple[str, ...]] = {
     "all": ("old master", "old render"),
     "picked": ("old master", "old render", "old take", "paid"),
@@ -53,13 +57,17 @@ class Holding:
 
 
 def classify(
-    artifacts: Iterable[Artifact], needed: set[str], picked: tuple[str, ...]
+    artifacts: Iterable[Artifact],
+    needed: set[str],
+    picked: tuple[str, ...],
+    released: AbstractSet[str] = frozenset(),
 ) -> list[Holding]:
     """Each artifact's class (`needed`: the keys the current plan needs; `picked`: take ids,
-    key prefixes, of picks and locks), the most precious first."""
+    key prefixes, of picks and locks; `released`: the objects releases name), the most
+    precious first."""
     order = {kind: index for index, kind in enumerate(CLASSES)}
     rows = sorted(
-        ((_kind(a, needed, picked), a) for a in artifacts),
+        ((_kind(a, needed, picked, released), a) for a in artifacts),
         key=lambda item: (order[item[0]], -item[1].created),
     )
     counted: set[tuple[str, str]] = set()
@@ -71,9 +79,13 @@ def classify(
     return out
 
 
-def _kind(artifact: Artifact, needed: set[str], picked: tuple[str, ...]) -> str:
+def _kind(
+    artifact: Artifact, needed: set[str], picked: tuple[str, ...], released: AbstractSet[str]
+) -> str:
     if artifact.key in needed:
         return "in the cut"
+    if artifact.object in released:
+        return "released"
     if artifact.kind == "generate":
         if picked and artifact.key.startswith(picked):
             return "picked"
@@ -118,6 +130,10 @@ def _picked(session: Session) -> tuple[str, ...]:
     )
 
 
+def _released(session: Session) -> set[str]:
+    return pinned_objects(session.project.root)
+
+
 def _needed(session: Session) -> set[str]:
     plan = session.plan
     return {job.key for job in plan.graph.needed_for(list(plan.targets.values()))}
@@ -157,8 +173,11 @@ def usage_report(project_path: Path) -> dict[str, Any]:
         store = session.store
         if store is None:
             return _empty_usage(session.project.build_dir)
-        holdings = classify(store.catalog.all(), _needed(session), _picked(session))
-        return _usage(store, holdings, session.project.build_dir)
+        released = _released(session)
+        holdings = classify(store.catalog.all(), _needed(session), _picked(session), released)
+        usage = _usage(store, holdings, session.project.build_dir, released)
+        usage["released"]["releases"] = len(load_releases(session.project.root))
+        return usage
 
 
 def _empty_usage(build: Path) -> dict[str, Any]:
@@ -174,10 +193,13 @@ def _empty_usage(build: Path) -> dict[str, Any]:
         "orphans": {"bytes": 0, "files": 0},
         "gc_frees": 0,
         "gc_removes": 0,
+        "released": {"releases": 0, "bytes": 0, "only_released": 0},
     }
 
 
-def _usage(store: Store, holdings: list[Holding], build: Path) -> dict[str, Any]:
+def _usage(
+    store: Store, holdings: list[Holding], build: Path, released: AbstractSet[str]
+) -> dict[str, Any]:
     files = store.files()
     named = {(h.artifact.object, h.artifact.ext) for h in holdings}
     orphans = [st.st_size for found, st in files.items() if found not in named]
@@ -201,6 +223,11 @@ def _usage(store: Store, holdings: list[Holding], build: Path) -> dict[str, Any]
         "orphans": {"bytes": sum(orphans), "files": len(orphans)},
         "gc_frees": sum(h.size for h in going) + sum(orphans) + scratch,
         "gc_removes": len(going),
+        "released": {  # every object a release names; those kept for releases alone
+            "releases": 0,
+            "bytes": sum(st.st_size for (digest, _), st in files.items() if digest in released),
+            "only_released": _sizes(holdings)["released"],
+        },
     }
 
 
@@ -222,8 +249,10 @@ def collect(
         if store is None:
             return {"dry_run": dry_run, "removed": 0, "freed": 0, "items": [], "paid": _paid([])}
         with session.locked(wait=wait, on_wait=on_wait):
-            # 1. what the cut needs and what the director picked, from the files as they are
-            holdings = classify(store.catalog.all(), _needed(session), _picked(session))
+            # 1. what the cut needs, the releases name and the director picked, from the files
+            holdings = classify(
+                store.catalog.all(), _needed(session), _picked(session), _released(session)
+            )
             # 2. what may go
             going = removable(holdings, keep_takes=keep_takes, keep_masters=keep_masters)
             report: dict[str, Any] = {
@@ -285,6 +314,7 @@ def verify_report(project_path: Path, *, repair: bool = False) -> dict[str, Any]
                 "missing": [],
                 "corrupt": [],
                 "orphans": 0,
+                "released_missing": [],
                 "ok": True,
             }
         artifacts = store.catalog.all()
@@ -309,6 +339,7 @@ def verify_report(project_path: Path, *, repair: bool = False) -> dict[str, Any]
                         "gpu_seconds": a.cost_gpu,
                     }
                 )
+        lost = _released_missing(session, store, states, files)
         if repair:
             with session.locked(wait=True):
                 for (digest, ext), state in states.items():
@@ -320,5 +351,32 @@ def verify_report(project_path: Path, *, repair: bool = False) -> dict[str, Any]
             "bytes": sum(st.st_size for st in files.values()),
             **problems,
             "orphans": sum(1 for found in files if found not in named),
-            "ok": not problems["missing"] and not problems["corrupt"],
+            "released_missing": lost,
+            "ok": not problems["missing"] and not problems["corrupt"] and not lost,
         }
+
+
+def _released_missing(
+    session: Session,
+    store: Store,
+    states: Mapping[tuple[str, str], str],
+    files: Mapping[tuple[str, str], Any],
+) -> list[dict[str, Any]]:
+    """The objects a release names that the store no longer holds whole: that release can
+    no longer be published or restored as it was."""
+    out: list[dict[str, Any]] = []
+    for release in load_releases(session.project.root):
+        for what, media in release.named_media():
+            found = (media.object, media.ext)
+            state = states.get(found, "ok" if found in files else "missing")
+            if state != "ok":
+                out.append(
+                    {
+                        "release": release.version,
+                        "what": what,
+                        "key": media.key[:8],
+                        "object": media.object[:8],
+                        "state": state,
+                    }
+                )
+    return out

@@ -176,6 +176,12 @@ def print_usage(report: dict[str, Any], console: Console) -> None:
             f"{report['orphans']['files']} object(s) no artifact names: "
             f"{_bytes(report['orphans']['bytes'])}"
         )
+    released = report.get("released", {})
+    if released.get("releases"):
+        console.print(
+            f"released: {released['releases']} release(s) name {_bytes(released['bytes'])}, "
+            f"{_bytes(released['only_released'])} of it kept for them alone (gc never removes it)"
+        )
     console.print(
         f"gc would free {_bytes(report['gc_frees'])} ({report['gc_removes']} old renders and "
         "masters; takes stay unless --keep-takes says)"
@@ -213,10 +219,19 @@ def print_verify(report: dict[str, Any], console: Console) -> None:
             console.print(
                 f"{state}: {item['label'] or item['step']} ({item['key']}{cost})", markup=False
             )
+    for item in report.get("released_missing", []):
+        console.print(
+            f"release {item['release']} lost its {item['what']} ({item['key']}, {item['state']}): "
+            "that release cannot be published or restored as it was; check out its screenplay, "
+            "picks and cut and run `cinecode make` to render it again",
+            markup=False,
+        )
     if report["ok"]:
         verdict = "all whole"
     else:
         verdict = f"{len(report['missing'])} missing, {len(report['corrupt'])} corrupt"
+        if report.get("released_missing"):
+            verdict += f", {len(report['released_missing'])} object(s) of releases lost"
         if report["corrupt"]:
             verdict += (
                 "; the corrupt files are deleted"

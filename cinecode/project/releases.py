@@ -20,6 +20,9 @@ master = { key = "…", object = "…", ext = "mp4" }
 [picks]
 "3.2" = "3f9a1c2b7d4e"
 
+[generations]                                      # what made it: key -> USD
+"<key>" = 0.04
+
 [[scenes]]
 id = "3"
 heading = "EXT. HARBOUR - NIGHT"
@@ -49,7 +52,7 @@ import json
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -115,17 +118,24 @@ class Release:
     master: Media
     subtitles: Media | None
     credits: tuple[str, ...]
+    # every generation the release's film is made of (keyframes, clips, voices, music,
+    # effects): key -> its actual cost in USD, so that a diff can price an update
+    generations: dict[str, float] = field(default_factory=dict)
 
     def media(self) -> list[Media]:
         """Every stored object the release names."""
-        out = [self.master]
-        out += [scene.reel for scene in self.scenes]
+        return [media for _, media in self.named_media()]
+
+    def named_media(self) -> list[tuple[str, Media]]:
+        """Every stored object the release names, with what it is ("segment 3.2")."""
+        out = [("master", self.master)]
+        out += [(f"reel {scene.id}", scene.reel) for scene in self.scenes]
         for shot in self.shots:
-            out.append(shot.segment)
+            out.append((f"segment {shot.id}", shot.segment))
             if shot.take is not None:
-                out.append(shot.take)
+                out.append((f"take {shot.id}", shot.take))
         if self.subtitles is not None:
-            out.append(self.subtitles)
+            out.append(("subtitles", self.subtitles))
         return out
 
 
@@ -221,6 +231,8 @@ def format_release(release: Release) -> str:
         out.append(f"subtitles = {_inline(release.subtitles)}")
     out += ["", "[picks]"]
     out += [f"{_s(shot)} = {_s(take)}" for shot, take in release.picks.items()]
+    out += ["", "[generations]"]
+    out += [f"{_s(key)} = {_f(cost)}" for key, cost in release.generations.items()]
     for scene in release.scenes:
         out += [
             "",
@@ -299,6 +311,7 @@ def _release(data: Mapping[str, Any]) -> Release:
         master=_need(data["master"]),
         subtitles=_media(data.get("subtitles")),
         credits=tuple(str(c) for c in data.get("credits", [])),
+        generations={str(k): float(v) for k, v in dict(data.get("generations", {})).items()},
     )
 
 
