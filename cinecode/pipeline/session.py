@@ -42,6 +42,7 @@ from cinecode.project.config import Project, load_project
 from cinecode.project.cut import read_cut
 from cinecode.project.files import write_atomic
 from cinecode.project.picks import read_picks
+from cinecode.script.branching import story_of
 from cinecode.script.breakdown import cue_warnings
 from cinecode.script.elements import Script
 from cinecode.script.film import build_film, check_directive_backends, check_project
@@ -87,6 +88,7 @@ def load(path: Path, *, check_backends: bool = True) -> Loaded:
     script = read_script(script_path)
     film, lock = build_film(script, project, read_lock(project.ids_path))
     check_project(film, project, script)
+    story_of(film)  # a branching film's story is checked before any work
     if check_backends:
         check_directive_backends(film, project, script)
     warnings = cue_warnings(script, characters=list(project.config.characters))

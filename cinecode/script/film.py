@@ -11,6 +11,7 @@ from cinecode.media.suffixes import VIDEO_SUFFIXES
 from cinecode.project.backend_names import hint as backend_hint
 from cinecode.project.backend_names import known_backends
 from cinecode.project.config import CharacterConfig, LocationConfig, Project
+from cinecode.script.branching import story_notes
 from cinecode.script.breakdown import break_down
 from cinecode.script.elements import Script
 from cinecode.script.ids import IdLock, assign
@@ -65,6 +66,7 @@ def build_film(script: Script, project: Project, lock: IdLock) -> tuple[Film, Id
         locations=locations,
         script_path=script.path,
         title_page={key: tuple(lines) for key, lines in script.title_page.items()},
+        story=story_notes(script),
     )
     return film, new_lock
 

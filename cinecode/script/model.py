@@ -116,6 +116,18 @@ class Location:
 
 
 @dataclass(frozen=True)
+class StoryNote:
+    """A branching directive as written (`[[choice: …]]`, `[[set: …]]`, `[[if: …]]`, …),
+    with where it stands: read by `cinecode.script.branching`."""
+
+    kind: str  # choice | set | if | end if | ending | label | go to
+    body: str  # what follows the colon, as written
+    line: int
+    scene: int  # index of the scene it is in (0-based, screenplay order); -1 before the first
+    last: bool  # no action or dialogue of its scene comes after it
+
+
+@dataclass(frozen=True)
 class Film:
     title: str
     credit: tuple[str, ...]  # title-page credit lines ("Written by", author …)
@@ -125,6 +137,7 @@ class Film:
     script_path: str = ""
     # the screenplay's title page as written ("Author" → its lines), for the end credits
     title_page: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    story: tuple[StoryNote, ...] = ()  # the branching directives ( () : a linear film)
 
     @property
     def shots(self) -> tuple[Shot, ...]:
