@@ -95,6 +95,10 @@ def make(
         bool,
         typer.Option("--remake-lost", help="Pay again for paid takes whose files the store lost."),
     ] = False,
+    path: Annotated[
+        str | None,
+        typer.Option(help='A branching film\'s options to take: "Climb to the lamp,Stay" or 1,2.'),
+    ] = None,
 ) -> None:
     """Build the film: generate what is missing, render, and print the master's path last."""
 
@@ -115,6 +119,7 @@ def make(
                 wait=wait,
                 workers=workers,
                 remake_lost=remake_lost,
+                choices=tuple(path.split(",")) if path else None,
             )
         stats = result.stats
         if stats.failures or stats.skipped:

@@ -98,9 +98,15 @@ def written_timing(
 
 
 def arrange(
-    film: Film, project: Project, cut: Cut | None, *, fingerprints: dict[str, str]
+    film: Film,
+    project: Project,
+    cut: Cut | None,
+    *,
+    fingerprints: dict[str, str],
+    dissolves: bool = True,
 ) -> Arrangement:
-    """The cut of the film: the screenplay's, or the editor's reconciled with the screenplay."""
+    """The cut of the film: the screenplay's, or the editor's reconciled with the screenplay
+    (`dissolves=False`: a branching film's scenes meet by cuts, whatever path joins them)."""
     style: Style = project.config.edit.style
     if cut is None:
         sequence: list[tuple[str, Event | None]] = [
@@ -109,6 +115,7 @@ def arrange(
             ("credits", None),
         ]
         transitions = screenplay_transitions(film, project)
+        transitions = [t for t in transitions if dissolves or t.kind != "dissolve"]
         notes: list[str] = []
     else:
         sequence, notes = _reconcile(film, cut, fingerprints)
@@ -383,11 +390,13 @@ def plan_cut(
     graph: Any,
     written: dict[str, tuple[Spec, tuple[str, ...]]] | None = None,
     digests: Mapping[str, str] | None = None,
+    isolated: bool = False,
 ) -> CutJobs:
     """Segments and mixes of every reel of the cut (graph: a cinecode.graph.job.Graph).
 
     `written` holds every shot's natural timing spec and voices (the film as written): a
-    scene's score is composed to it, so an editor's cut never recomposes music.
+    scene's score is composed to it, so an editor's cut never recomposes music. `isolated`:
+    no sound crosses a reel's edges (a branching film's scenes meet in any order).
     """
     from cinecode.departments import finishing, mix, motion
     from cinecode.departments.motion import Side, Source
@@ -495,7 +504,7 @@ def plan_cut(
                 project=project,
                 frames=frames,
                 written=written_frames,
-                previous=sound,
+                previous=None if isolated else sound,
             )
             jobs.subtitles.append({"frames": frames})
             residue = frames
@@ -511,7 +520,7 @@ def plan_cut(
                 project=project,
                 voices=list(voices[reel.id]),
                 shots=specs[reel.id],
-                previous=sound,
+                previous=None if isolated else sound,
                 placed=[placed.id for placed in reel.shots],
                 name=reel.id,
                 written=as_written,

@@ -31,12 +31,14 @@ def plan_reel(
     offset: int = 0,
     overhang: int = 0,
     fades: list[tuple[int, str, int]] | None = None,
+    edges: int = 0,
 ) -> Job:
     """One scene's reel: picture by stream copy, sound encoded with its neighbours as context.
 
     In an edited cut a reel need not last whole AAC frames: its sound then starts `offset`
     samples after its picture (the previous reel carries them) and takes `overhang` samples of
-    the next reel's sound (see docs/editorial.md).
+    the next reel's sound (see docs/editorial.md). `edges`: samples of fade at both ends of
+    the sound (a branching film's reel meets silence, and any reel, at its ends).
     """
     inputs = (*segments, mix, *([prev] if prev else []), *([next] if next else []))
     params: dict[str, Any] = {
@@ -50,6 +52,8 @@ def plan_reel(
         params.update(offset=offset, overhang=overhang)
     if fades:  # (segment index, "in" | "out", frames): the sound fades with the picture
         params["fades"] = [list(fade) for fade in fades]
+    if edges:
+        params["edges"] = edges
     return REEL.job(params, inputs, label=f"reel {scene_id}", scene=scene_id)
 
 
@@ -87,6 +91,8 @@ def run_reel(job: Job, ctx: Context) -> Output:
     audio = ctx.workdir / "audio.m4a"
     if p.get("fades"):
         current = _faded(current, p["fades"], [int(i.meta["frames"]) for i in ctx.inputs[:count]])
+    if p.get("edges"):
+        current = _edged(current, int(p["edges"]))
     offset, overhang = int(p.get("offset", 0)), int(p.get("overhang", 0))
     body = current
     if offset or overhang:
@@ -115,6 +121,21 @@ def _faded(audio: Any, fades: list[list[Any]], frames: list[int]) -> Any:
         else:
             end = (starts[index] + frames[index]) * spf
             out[:, end - length : end] *= ramp[::-1]
+    return out
+
+
+def _edged(audio: Any, samples: int) -> Any:
+    """The sound faded in over its first `samples` and out over its last (half-cosine), so
+    that it starts and ends in silence: any two such reels join without a click."""
+    import numpy as np
+
+    out = np.array(audio, dtype=np.float32)
+    count = min(samples, out.shape[1] // 2)
+    if count <= 0:
+        return out
+    ramp = (0.5 - 0.5 * np.cos(np.linspace(0.0, np.pi, count, dtype=np.float32))).astype(np.float32)
+    out[:, :count] *= ramp
+    out[:, out.shape[1] - count :] *= ramp[::-1]
     return out
 
 

@@ -40,6 +40,7 @@ class MakeResult:
             "master": str(self.master),
             "subtitles": str(self.subtitles),
             **({"stems": {k: str(v) for k, v in self.outputs.items()}} if self.outputs else {}),
+            **(_path(self.plan) if self.plan.walk is not None else {}),
             **self.stats.as_dict(),
         }
 
@@ -55,9 +56,11 @@ def make(
     workers: int | None = None,
     on_wait: Callable[[str], None] | None = None,
     remake_lost: bool = False,
+    choices: tuple[str, ...] | None = None,
 ) -> MakeResult:
     """Build the film: generate and render what is missing, export the master and SRT
-    (`remake_lost`: pay again for paid generations whose files the store lost)."""
+    (`remake_lost`: pay again for paid generations whose files the store lost; `choices`: a
+    branching film's options to take, every default when None: its every scene is built)."""
     started = time.monotonic()
     # 1. the project, locked
     with (
@@ -74,7 +77,7 @@ def make(
         total = RunStats()
         current = None
         for _ in range(3):
-            current = session.replan(takes_wanted=takes)
+            current = session.replan(takes_wanted=takes, path=choices)
             stats = session.run(
                 current.graph,
                 current.build_targets,
@@ -94,7 +97,7 @@ def make(
             ):
                 break
             # new takes may change which take is best: plan again, until nothing changes
-            if _pictures(session.replan(takes_wanted=takes)) == _pictures(current):
+            if _pictures(session.replan(takes_wanted=takes, path=choices)) == _pictures(current):
                 break
         assert current is not None
         for note in current.notes:  # the editor's decisions that could not be kept
@@ -111,6 +114,8 @@ def make(
         srt = store.get(current.targets["srt"])
         assert master is not None and srt is not None
         name = slug(session.film.title)
+        if choices and current.walk is not None:  # another path: another file beside the default's
+            name += f"-path-{current.walk.name}"
         wanted = {project.build_dir / f"{name}.mp4": master, project.build_dir / f"{name}.srt": srt}
         placed = [dest for dest, artifact in wanted.items() if not store.holds(artifact, dest)]
         master_path, srt_path = (store.export(a, dest).resolve() for dest, a in wanted.items())
@@ -120,7 +125,7 @@ def make(
             str(project.root),
             files=[str(project.script_path)]
             + [str(f) for f in referenced_files(session.film, project)],
-            options={"takes": takes},
+            options={"takes": takes, **({"path": list(choices)} if choices else {})},
             result=result.as_dict(),
             outputs={
                 "master": str(master_path),
@@ -145,6 +150,19 @@ def export_stems(store: Store, current: Plan, project: Project) -> dict[str, Pat
     folder = project.build_dir / "stems"
     paths = deliver(folder, scenes, rate=project.config.format.sample_rate)
     return {bus: path.resolve() for bus, path in paths.items()}
+
+
+def _path(plan: Plan) -> dict[str, Any]:
+    """What `make --json` says of a branching film's master: the path it plays."""
+    assert plan.walk is not None
+    return {
+        "path": {
+            "scenes": list(plan.walk.scenes),
+            "choices": [p + 1 for p in plan.walk.picks],
+            "ending": plan.walk.ending,
+        },
+        "reels": len(plan.reels),
+    }
 
 
 def _pictures(p: Plan) -> dict[str, str]:

@@ -15,9 +15,11 @@ from cinecode.departments import clip, edit, master, storyboard, titles, voice
 from cinecode.departments.timing import Spec, spec
 from cinecode.graph.job import Graph, Job
 from cinecode.media.clock import quantum_frames
+from cinecode.pipeline import paths
 from cinecode.project.config import Project
 from cinecode.project.cut import Cut
 from cinecode.project.picks import Choice
+from cinecode.script.branching import Walk, story_of
 from cinecode.script.model import Film, Scene, Shot
 
 
@@ -42,6 +44,7 @@ class State:
     voices: Mapping[str, Voice] = field(default_factory=dict)  # character → voice
     takes_wanted: int = 1  # make --takes N
     cut: Cut | None = None  # the editor's cut (cut.toml), None: the screenplay's
+    path: tuple[str, ...] | None = None  # a branching film's options to take (make --path)
 
 
 @dataclass
@@ -64,6 +67,7 @@ class Plan:
     stems: list[str] = field(default_factory=list)  # each reel's scene stems (build/stems/)
     arrangement: edit.Arrangement | None = None  # the cut (cinecode.departments.edit)
     notes: list[str] = field(default_factory=list)  # editor's decisions that were not kept
+    walk: Walk | None = None  # a branching film: the path its master plays
 
     @property
     def takes(self) -> list[str]:
@@ -73,7 +77,7 @@ class Plan:
     @property
     def build_targets(self) -> list[str]:
         """What a make builds: the outputs and every wanted take."""
-        return [*self.targets.values(), *self.takes]
+        return [*self.targets.values(), *self.takes, *(self.reels if self.walk else [])]
 
     def estimate(self, pending: set[str]) -> dict[str, Any]:
         """Estimated cost of the pending jobs, per department and in total."""
@@ -333,11 +337,14 @@ def plan(film: Film, project: Project, state: State) -> Plan:
     quantum = quantum_frames(fmt.fps, fmt.sample_rate)
     graph = Graph()
     shots: dict[str, ShotPlan] = {}
+    story = story_of(film)  # a branching film: every scene once, one path's master
+    walked = paths.walk_of(story, state.path, edited=state.cut is not None)
 
     # 1. every shot's picture and voices, in the screenplay's order
     title_card = graph.add(titles.plan_title(film, project))
     previous: str | None = None  # the last shot's picture (continuous action)
     for scene in film.scenes:
+        previous = previous if story is None else None  # a path may enter from anywhere
         for shot in scene.shots:
             chosen = _choose_picture(shot, scene, film, project, state, graph, previous=previous)
             previous = chosen.picture
@@ -356,7 +363,9 @@ def plan(film: Film, project: Project, state: State) -> Plan:
         if state.cut is not None
         else {}
     )
-    arrangement = edit.arrange(film, project, state.cut, fingerprints=fingerprints)
+    arrangement = edit.arrange(
+        film, project, state.cut, fingerprints=fingerprints, dissolves=story is None
+    )
     in_cut = [p.shot for p in arrangement.placed if p.shot is not None]
     used_generations = []
     for s in in_cut:
@@ -416,6 +425,7 @@ def plan(film: Film, project: Project, state: State) -> Plan:
         graph=graph,
         written=written_timings(shots),
         digests=state.digests,
+        isolated=story is not None,
     )
     for shot_id, segment in cut.segments.items():
         if shot_id in shots:
@@ -427,8 +437,8 @@ def plan(film: Film, project: Project, state: State) -> Plan:
     # 2. reels (each with its neighbours' sound as context) and the master
     reel_keys: list[str] = []
     for index, (scene_id, segments, mix_key) in enumerate(reels):
-        prev = reels[index - 1][2] if index > 0 else None
-        nxt = reels[index + 1][2] if index + 1 < len(reels) else None
+        prev = reels[index - 1][2] if index > 0 and story is None else None
+        nxt = reels[index + 1][2] if index + 1 < len(reels) and story is None else None
         reel_keys.append(
             graph.add(
                 master.plan_reel(
@@ -441,10 +451,17 @@ def plan(film: Film, project: Project, state: State) -> Plan:
                     offset=offsets[index][0],
                     overhang=offsets[index][1],
                     fades=cut.reels[index].fades,
+                    edges=paths.edge_samples(fmt.sample_rate) if story is not None else 0,
                 )
             )
         )
-    master_key = graph.add(master.plan_master(reel_keys, title=film.title))
+    played, stems = list(range(len(reel_keys))), [r.stems for r in cut.reels]
+    if walked is not None:  # the path's reels, subtitles and stems
+        played, subtitle_reels, all_voices = paths.on_path(
+            walked, [r.id for r in cut.reels], subtitle_reels, all_voices
+        )
+        stems = [stems[i] for i in played]
+    master_key = graph.add(master.plan_master([reel_keys[i] for i in played], title=film.title))
     srt = graph.add(master.plan_subtitles(subtitle_reels, all_voices, fps=fmt.fps, quantum=quantum))
     graph.targets = {"master": master_key, "srt": srt}
     return Plan(
@@ -453,9 +470,10 @@ def plan(film: Film, project: Project, state: State) -> Plan:
         shots=shots,
         targets=dict(graph.targets),
         reels=reel_keys,
-        stems=[r.stems for r in cut.reels],
+        stems=stems,
         arrangement=arrangement,
         notes=list(arrangement.notes),
+        walk=walked,
     )
 
 

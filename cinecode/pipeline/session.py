@@ -143,7 +143,13 @@ def slug(title: str) -> str:
 # 3. state
 
 
-def state_for(loaded: Loaded, store: Store | None, *, takes_wanted: int = 1) -> State:
+def state_for(
+    loaded: Loaded,
+    store: Store | None,
+    *,
+    takes_wanted: int = 1,
+    path: tuple[str, ...] | None = None,
+) -> State:
     """What planning needs to know besides the film: digests, takes, picks, voices."""
     from cinecode.departments.voice import cast
 
@@ -171,6 +177,7 @@ def state_for(loaded: Loaded, store: Store | None, *, takes_wanted: int = 1) -> 
         voices=voices,
         takes_wanted=takes_wanted,
         cut=read_cut(loaded.project.cut_path),
+        path=path,
     )
 
 
@@ -305,9 +312,10 @@ class Session:
         assert self._state is not None
         return self._state
 
-    def replan(self, *, takes_wanted: int = 1) -> Plan:
-        """Plan the film again from what the store holds now."""
-        self._state = state_for(self.loaded, self.store, takes_wanted=takes_wanted)
+    def replan(self, *, takes_wanted: int = 1, path: tuple[str, ...] | None = None) -> Plan:
+        """Plan the film again from what the store holds now (`path`: a branching film's
+        options to take)."""
+        self._state = state_for(self.loaded, self.store, takes_wanted=takes_wanted, path=path)
         self._plan = plan_film(self.film, self.project, self._state)
         return self._plan
 
