@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cinecode.front import releases as _releases  # noqa: F401  (registers its commands)
+from cinecode.front import story as _story  # noqa: F401  (registers `cinecode story`)
 from cinecode.front.shell import JsonOpt, ProjectArg, ProjectCommand
 from cinecode.front.shell import answer as _answer
 from cinecode.front.shell import app as app  # the commands are defined on it: `cli.app` runs
