@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 EXAMPLE := examples/the-lighthouse-keeper
+BRANCHING := examples/the-last-ferry
 
-.PHONY: film test lint typecheck unit bench clean setup
+.PHONY: film film-branching test lint typecheck unit bench clean setup
 
 $(BIN)/.installed: pyproject.toml scripts/setup-system
 	@scripts/setup-system
@@ -18,6 +19,11 @@ setup: $(BIN)/.installed
 ## Render the bundled example film; the master's absolute path is the last line.
 film: $(BIN)/.installed
 	@$(BIN)/cinecode make $(EXAMPLE)
+
+## Render the bundled branching film's default path (every scene is built once);
+## the master's absolute path is the last line. `cinecode story $(BRANCHING)` draws its graph.
+film-branching: $(BIN)/.installed
+	@$(BIN)/cinecode make $(BRANCHING)
 
 ## The whole suite: lint, types, tests.
 test: lint typecheck unit

@@ -13,6 +13,7 @@ SHARED = ROOT.parent / "shared"
 SCREENPLAYS = SHARED / "screenplays"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLE = ROOT / "examples" / "the-lighthouse-keeper"
+BRANCHING = ROOT / "examples" / "the-last-ferry"
 
 
 UNGROUPED = pytest.StashKey[str]()
@@ -52,6 +53,21 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     root = tmp_path_factory.mktemp("example") / "film"
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("build", ".cinecode"))
+    run = cinecode("make", root, "--json")
+    assert run.code == 0, run.err
+    return root
+
+
+@pytest.fixture(scope="session")
+def branching_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled branching example, its default path built once per test session from a
+    clean copy (its folder). Tests that use it belong to xdist group "branching"."""
+    import shutil
+
+    from helpers import cinecode
+
+    root = tmp_path_factory.mktemp("branching") / "film"
+    shutil.copytree(BRANCHING, root, ignore=shutil.ignore_patterns("build", ".cinecode"))
     run = cinecode("make", root, "--json")
     assert run.code == 0, run.err
     return root
