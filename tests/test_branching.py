@@ -231,3 +231,15 @@ def test_a_bad_condition_is_read_without_eval_and_reported() -> None:
     assert any("cannot read `__import__('os')`" in p for p in problems(text))
     both = GOOD.replace("courage >= 2]]", "courage >= 2 and courage < 9 or courage == 1]]")
     assert story(both).scene("4").when == "courage >= 2 and courage < 9 or courage == 1"
+
+
+def test_a_path_is_for_branching_films_and_their_screenplay_cut() -> None:
+    from cinecode.pipeline.paths import walk_of
+
+    with pytest.raises(CinecodeError, match="--path is for branching films"):
+        walk_of(None, ("1",), edited=False)
+    assert walk_of(None, None, edited=True) is None  # a linear film: as before
+    with pytest.raises(CinecodeError, match=r"editor's cut \(cut.toml\) of a branching film"):
+        walk_of(story(GOOD), None, edited=True)
+    walked = walk_of(story(GOOD), ("Climb",), edited=False)
+    assert walked is not None and walked.name == "1"
