@@ -243,3 +243,10 @@ def test_a_path_is_for_branching_films_and_their_screenplay_cut() -> None:
         walk_of(story(GOOD), None, edited=True)
     walked = walk_of(story(GOOD), ("Climb",), edited=False)
     assert walked is not None and walked.name == "1"
+
+
+def test_a_wrong_countdown_does_not_hide_the_story_checks() -> None:
+    text = GOOD.replace("; 8s;", "; 0s;").replace("[[set: courage = 0]]", "")
+    found = problems(text)
+    assert "a countdown of 0s" in found[0]
+    assert any("`courage` may be used before it is set" in p for p in found[1:])

@@ -212,9 +212,15 @@ class _Reader:
         self.drafts = [_Draft(scene, scene.location.upper()) for scene in film.scenes]
         self.variables: dict[str, int] = {}
         self.variable_lines: dict[str, int] = {}
+        self.shaky = False  # the graph is not what the writer meant: its checks would mislead
 
     def bad(self, line: int, message: str, hint: str = "") -> None:
         self.problems.append(ProjectError(message, file=self.file, line=line, hint=hint))
+
+    def broken(self, line: int, message: str, hint: str = "") -> None:
+        """A problem that changes the graph (a target, an if, an option, a set)."""
+        self.shaky = True
+        self.bad(line, message, hint)
 
     def read(self, notes: Sequence[StoryNote]) -> None:
         opened: tuple[int, str, int] | None = None  # first gated scene, condition, line
@@ -224,9 +230,9 @@ class _Reader:
                 opened = self._if(note, opened)
             elif note.kind == "end if":
                 if opened is None:
-                    self.bad(note.line, "[[end if]] has no [[if: …]] before it")
+                    self.broken(note.line, "[[end if]] has no [[if: …]] before it")
                 elif not note.last or note.scene < opened[0]:
-                    self.bad(
+                    self.broken(
                         note.line,
                         "[[end if]] must come after the last line of a scene: an [[if]] "
                         "wraps whole scenes",
@@ -238,7 +244,7 @@ class _Reader:
                         gated.when, gated.when_line = opened[1], opened[2]
                     opened = None
             elif draft is None and note.kind != "set":
-                self.bad(
+                self.broken(
                     note.line,
                     f"[[{note.kind}: …]] stands before the first scene",
                     "put it inside a scene (below its heading)",
@@ -248,24 +254,24 @@ class _Reader:
             elif draft is not None:
                 self._scene_note(note, draft)
         if opened is not None:
-            self.bad(opened[2], "[[if: …]] has no [[end if]]", "close it after its last scene")
+            self.broken(opened[2], "[[if: …]] has no [[end if]]", "close it after its last scene")
 
     def _if(self, note: StoryNote, opened: tuple[int, str, int] | None) -> tuple[int, str, int]:
         if opened is not None:
-            self.bad(
+            self.broken(
                 note.line,
                 "[[if: …]] inside another [[if: …]]",
                 f"close the one at line {opened[2]} first, or join the conditions with `and`",
             )
         if not note.last:
-            self.bad(
+            self.broken(
                 note.line,
                 "[[if: …]] must stand right before a scene heading: it gates whole scenes, "
                 "not part of one",
                 "move it above the heading of the first scene it gates",
             )
         elif note.scene + 1 >= len(self.drafts):
-            self.bad(note.line, "[[if: …]] gates no scene: none follows it")
+            self.broken(note.line, "[[if: …]] gates no scene: none follows it")
         condition = self._condition(note)
         return (note.scene + 1, condition, note.line)
 
@@ -273,7 +279,7 @@ class _Reader:
         try:
             groups = parse_condition(note.body)
         except ValueError as exc:
-            self.bad(
+            self.broken(
                 note.line,
                 f"[[if: {note.body}]]: cannot read `{exc}`",
                 "write `variable OP number` (OP one of == != < <= > >=), joined by and / or, "
@@ -285,7 +291,7 @@ class _Reader:
     def _set(self, note: StoryNote, draft: _Draft | None) -> None:
         match = _SET.match(note.body)
         if match is None or (match[2] in "+-" and int(match[3]) < 0):
-            self.bad(
+            self.broken(
                 note.line,
                 f"[[set: {note.body}]]: cannot read it",
                 "write `[[set: courage = 0]]`, `[[set: courage + 1]]` or `[[set: courage - 1]]`",
@@ -307,7 +313,7 @@ class _Reader:
     def _scene_note(self, note: StoryNote, draft: _Draft) -> None:
         if note.kind == "choice":
             if draft.choice is not None:
-                self.bad(note.line, "a scene offers one [[choice: …]]; this is its second")
+                self.broken(note.line, "a scene offers one [[choice: …]]; this is its second")
             elif not note.last:
                 self.bad(
                     note.line,
@@ -329,7 +335,7 @@ class _Reader:
             draft.label, draft.labelled = name or draft.label, True
         elif note.kind == "go to":
             if not note.body.strip():
-                self.bad(note.line, "[[go to: …]] names no scene", "e.g. [[go to: SHORE]]")
+                self.broken(note.line, "[[go to: …]] names no scene", "e.g. [[go to: SHORE]]")
             draft.go_to = (note.body.strip(), note.line)
 
     def _choice(self, note: StoryNote) -> tuple[list[tuple[str, str, int]], float, int, int]:
@@ -338,7 +344,7 @@ class _Reader:
         for text in (t for t in _split_options(parts[0]) if t.strip()):
             match = _OPTION.match(text)
             if match is None:
-                self.bad(
+                self.broken(
                     note.line,
                     f"[[choice: …]]: cannot read the option `{text.strip()}`",
                     'write each option as "what the spectator picks" -> TARGET, separated by |',
@@ -369,7 +375,7 @@ class _Reader:
                     "after the options: a countdown (`8s`) and `default N`, separated by ;",
                 )
         if len(options) < 2:
-            self.bad(
+            self.broken(
                 note.line,
                 f"[[choice: …]] offers {'no option' if not options else 'one option only'}",
                 'give two options or more: "A" -> SCENE | "B" -> SCENE; a jump with no '
@@ -422,7 +428,7 @@ class _Graph:
                 target = self._resolve(*draft.go_to)
                 problem = self._go_to_problem(draft)
                 if problem:
-                    reader.bad(draft.go_to[1], problem)
+                    reader.broken(draft.go_to[1], problem)
                 elif target is not None:
                     self.go_to[i] = target
 
@@ -450,7 +456,7 @@ class _Graph:
                 f"{self.drafts[i].scene.heading})"
                 for i in named
             )
-            self.reader.bad(
+            self.reader.broken(
                 line,
                 f"`{target}` names {len(named)} scenes: {which}",
                 "name the scene you mean by its number (`#12#` after its heading, then "
@@ -459,7 +465,7 @@ class _Graph:
             return None
         labels = sorted({d.label for d in self.drafts})
         close = difflib.get_close_matches(text.upper(), labels, n=2, cutoff=0.6)
-        self.reader.bad(
+        self.reader.broken(
             line,
             f"`{target}` names no scene",
             f"did you mean {' or '.join(close)}?"
@@ -501,7 +507,7 @@ class _Graph:
         return sorted(seen)
 
     def check(self) -> None:
-        if self.reader.problems:  # resolve what can be resolved; the rest would be noise
+        if self.reader.shaky:  # the graph is not the one meant: its checks would be noise
             return
         bad = self.reader.bad
         reached = self.reach(0)
