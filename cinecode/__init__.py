@@ -33,6 +33,8 @@ _EXPORTS = {  # floor by floor, lowest first (docs/architecture.md)
     "Shot": "cinecode.script.model",
     "Line": "cinecode.script.model",
     "Character": "cinecode.script.model",
+    "Story": "cinecode.script.branching",
+    "story_of": "cinecode.script.branching",
     "Store": "cinecode.graph.store",
     "RichReporter": "cinecode.graph.reporter",
     "RecordingReporter": "cinecode.graph.reporter",
@@ -64,6 +66,7 @@ __all__ = [
     "State",
     "Store",
     "StoreError",
+    "Story",
     "__version__",
     "load",
     "load_project",
@@ -71,6 +74,7 @@ __all__ = [
     "parse_fountain",
     "plan",
     "read_script",
+    "story_of",
 ]
 
 if TYPE_CHECKING:
@@ -87,6 +91,7 @@ if TYPE_CHECKING:
     from cinecode.project.config import FilmConfig, Project, load_project
     from cinecode.script.fountain import parse_fountain, read_script
     from cinecode.script.model import Character, Film, Line, Scene, Shot
+    from cinecode.script.branching import Story, story_of
     from cinecode.graph.store import Store
     from cinecode.graph.reporter import RecordingReporter, RichReporter
     from cinecode.pipeline.plan import Plan, State, plan
