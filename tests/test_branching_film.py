@@ -72,6 +72,9 @@ def test_another_path_is_another_master_from_the_same_reels(branching_build: Pat
     reels = reel_seconds(branching_build)
     played = ["title", *report["path"]["scenes"], "credits"]
     assert seconds_of(master) == pytest.approx(sum(reels[r] for r in played), abs=0.05)
+    subtitles = Path(report["subtitles"]).read_text(encoding="utf-8")
+    assert "Anyone on this channel?" in subtitles  # the waiting room's radio
+    assert "So every boat" not in subtitles and "bell buoy" not in subtitles
     # nerve 2 by the rowboat and the radio: the steps play
     by_numbers = cinecode("make", branching_build, "--json", "--path", "1,2,1").json()
     assert by_numbers["path"]["scenes"] == ["1", "2", "4", "5", "6", GATED, "8"]
