@@ -250,3 +250,32 @@ def test_a_wrong_countdown_does_not_hide_the_story_checks() -> None:
     found = problems(text)
     assert "a countdown of 0s" in found[0]
     assert any("`courage` may be used before it is set" in p for p in found[1:])
+
+
+def test_a_branching_plan_builds_every_scene_once_and_masters_one_path() -> None:
+    """Planned, not run: each scene's reel hears nothing of its neighbours and fades at its
+    edges; the master is the path's reels; another path changes only the master's key."""
+    from conftest import BRANCHING
+
+    from cinecode.pipeline.plan import plan
+    from cinecode.pipeline.session import load, state_for
+
+    loaded = load(BRANCHING)
+    default = plan(loaded.film, loaded.project, state_for(loaded, None))
+    reels = [default.graph.jobs[key] for key in default.reels]
+    assert [job.scene for job in reels] == ["title", *map(str, range(1, 10)), "credits"]
+    assert all(not job.params["prev"] and not job.params["next"] for job in reels)
+    assert all(job.params["edges"] == 480 for job in reels)  # 10 ms at 48 kHz
+    assert set(default.reels) <= set(default.build_targets)  # every scene, whatever the path
+    master = default.graph.jobs[default.targets["master"]]
+    by_key = {job.key: job.scene for job in reels}
+    assert [by_key[k] for k in master.inputs] == ["title", "1", "2", "3", "6", "7", "8", "credits"]
+    other = plan(loaded.film, loaded.project, state_for(loaded, None, path=("2", "2")))
+    assert other.reels == default.reels
+    assert [by_key[k] for k in other.graph.jobs[other.targets["master"]].inputs] == [
+        "title",
+        "1",
+        "4",
+        "9",
+        "credits",
+    ]
