@@ -270,6 +270,9 @@ def test_a_branching_plan_builds_every_scene_once_and_masters_one_path() -> None
     master = default.graph.jobs[default.targets["master"]]
     by_key = {job.key: job.scene for job in reels}
     assert [by_key[k] for k in master.inputs] == ["title", "1", "2", "3", "6", "7", "8", "credits"]
+    # the editorial views (timeline, exports, release) read the path's cut
+    assert default.arrangement is not None
+    assert [r.id for r in default.arrangement.reels] == [by_key[k] for k in master.inputs]
     other = plan(loaded.film, loaded.project, state_for(loaded, None, path=("2", "2")))
     assert other.reels == default.reels
     assert [by_key[k] for k in other.graph.jobs[other.targets["master"]].inputs] == [

@@ -122,6 +122,19 @@ def test_story_prints_the_graph_and_draws_it(branching_build: Path) -> None:
     assert [s["id"] for s in story["scenes"] if s["ending"]] == ["8", "9"]
 
 
+def test_a_branching_film_is_released_and_exported_as_its_default_path(
+    branching_build: Path,
+) -> None:
+    assert cinecode("make", branching_build).code == 0  # the default path's master again
+    run = cinecode("release", branching_build, "1.0", "--json")
+    assert run.code == 0, run.err
+    assert run.json()["scenes"] == 6  # title and credits aside: 1, 2, 3, 6, 7, 8
+    shots = cinecode("export", branching_build, "csv")
+    assert shots.code == 0, shots.err
+    listed = Path(shots.last).read_text(encoding="utf-8")
+    assert "LIGHTHOUSE STEPS" in listed and "sounds its horn" not in listed  # scene 9
+
+
 def test_a_linear_film_has_no_story(tmp_path: Path) -> None:
     root = tmp_path / "film"
     assert cinecode("new", root).code == 0

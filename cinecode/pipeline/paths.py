@@ -8,8 +8,10 @@ is the same key (nothing to do).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
+from cinecode.departments.edit import Arrangement
 from cinecode.errors import CinecodeError
 from cinecode.script.branching import Story, Walk, walk
 
@@ -56,3 +58,17 @@ def on_path(
         [subtitles[i] for i in chosen],
         [v for i in chosen for v in spans[i]],
     )
+
+
+def path_arrangement(arrangement: Arrangement, walked: Walk) -> Arrangement:
+    """The cut of a path's master (title, its scenes in the order played, credits): what the
+    editorial views (timeline, exports, shot list, release) read, so they agree with it."""
+    by_id = {reel.id: reel for reel in arrangement.reels}
+    reels = tuple(by_id[r] for r in ("title", *walked.scenes, "credits") if r in by_id)
+    shots = {placed.id for reel in reels for placed in reel.shots}
+    transitions = tuple(
+        t
+        for t in arrangement.transitions
+        if (not t.after or t.after in shots) and (not t.before or t.before in shots)
+    )
+    return replace(arrangement, reels=reels, transitions=transitions)

@@ -461,6 +461,7 @@ def plan(film: Film, project: Project, state: State) -> Plan:
             walked, [r.id for r in cut.reels], subtitle_reels, all_voices
         )
         stems = [stems[i] for i in played]
+        arrangement = paths.path_arrangement(arrangement, walked)
     master_key = graph.add(master.plan_master([reel_keys[i] for i in played], title=film.title))
     srt = graph.add(master.plan_subtitles(subtitle_reels, all_voices, fps=fmt.fps, quantum=quantum))
     graph.targets = {"master": master_key, "srt": srt}
