@@ -118,6 +118,10 @@ class ReleaseError(CinecodeError):
     not a safe file name."""
 
 
+class PublishError(CinecodeError):
+    """A release cannot be published (nothing released, a lost object, a site in the way)."""
+
+
 class BackendError(CinecodeError):
     """A backend failed; `backend` names it."""
 

@@ -21,6 +21,7 @@ LAYERS = [
     "departments",
     "pipeline",
     "editorial",
+    "publish",
     "commands",
     "studio",
     "front",  # the package root: cli, entry, __init__, __main__

@@ -1,0 +1,37 @@
+"""`cinecode publish`: the releases as a static site (the logic is commands.publishing)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cinecode.front.shell import JsonOpt, ProjectArg, ProjectCommand, app, guard, report
+
+
+def _show(result: dict[str, Any], console: Any) -> None:
+    new = ", ".join(result["new"]) or "none (every release was already there)"
+    console.print(f"published {len(result['versions'])} release(s) to {result['out']}")
+    console.print(f"  new: {new}")
+    console.print(
+        f"  added {result['files_added']} files, {result['bytes_added'] / 1e6:.2f} MB "
+        f"(the site: {result['total_bytes'] / 1e6:.2f} MB)"
+    )
+    console.print(f"  open {result['index']} through any web server")
+
+
+@app.command(cls=ProjectCommand)
+def publish(
+    project: ProjectArg,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="The site's folder (default: build/site in the project)."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Publish every release as HLS with a player page: a static folder for any web host.
+    Segments are shared between releases, so publishing again adds only what changed."""
+    from cinecode.commands.publishing import publish as run
+
+    guard(lambda: report(run(project, out), _show, as_json=as_json))

@@ -1,0 +1,1 @@
+"""Publishing releases as a static web site (HLS + a player page)."""

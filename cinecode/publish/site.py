@@ -1,0 +1,308 @@
+"""The published folder: every release as HLS over shared, content-named segments.
+
+```
+site/index.html                 the player (static/index.html)
+site/player/                    player.js, player.css, hls.min.js (+ its LICENSE)
+site/releases.json              the feed: versions, notes, dates, durations, what changed
+site/<version>/master.m3u8      session data (title, disclosure, credits), audio + video
+site/<version>/video.m3u8       one segment per shot, a discontinuity before each
+site/<version>/audio.m3u8       the same cuts, the scene reels' AAC
+site/<version>/subtitles.vtt    chapters.vtt (one per scene)
+site/<version>/scenes/<id>/     each scene's own playlists (a scene played on its own)
+site/media/{i,v,a}/<sha256>.*   inits, video and audio segments, named by their bytes
+```
+
+Publishing again writes only what is not there: a released version's folder is never
+rewritten (releases are immutable), a content-named file that exists is the same bytes, and
+the page, the player and the feed are rewritten only when their text changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from cinecode.errors import PublishError
+from cinecode.media.subtitles import parse_srt, to_vtt
+from cinecode.project.files import write_atomic
+from cinecode.publish import hls
+from cinecode.publish.feed import (
+    DISCLOSURE,
+    MediaLike,
+    ReleaseLike,
+    chapters_vtt,
+    feed,
+    version_entry,
+)
+
+STATIC = Path(__file__).resolve().parent / "static"
+PLAYER_FILES = ("player.js", "player.css", "hls.min.js", "hls.LICENSE")
+BANDWIDTH = re.compile(r"BANDWIDTH=(\d+)")
+#: how far a release's stated times may sit from its media (one frame at 24 fps, and a bit)
+TOLERANCE = 0.05
+
+Resolve = Callable[[MediaLike], Path]
+
+
+@dataclass
+class Site:
+    """A published folder being written; counts what it adds."""
+
+    root: Path
+    added: list[str] = field(default_factory=list)  # paths (relative) written this time
+    bytes_added: int = 0
+
+    def _count(self, path: Path, size: int) -> None:
+        self.added.append(path.relative_to(self.root).as_posix())
+        self.bytes_added += size
+
+    def named(self, folder: str, data: bytes, ext: str) -> str:
+        """Store `data` as media/<folder>/<sha256>.<ext> unless there; its path from root."""
+        name = f"media/{folder}/{hashlib.sha256(data).hexdigest()}.{ext}"
+        path = self.root / name
+        if path.is_file() and path.stat().st_size == len(data):
+            return name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staged = path.with_name(f".{path.name}.part")
+        staged.write_bytes(data)
+        os.replace(staged, path)
+        self._count(path, len(data))
+        return name
+
+    def text(self, name: str, text: str) -> None:
+        """Write a text file when its content differs (atomically)."""
+        path = self.root / name
+        data = text.encode("utf-8")
+        if path.is_file() and path.read_bytes() == data:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text)
+        self._count(path, len(data))
+
+    def copy(self, source: Path, name: str) -> None:
+        path = self.root / name
+        data = source.read_bytes()
+        if path.is_file() and path.read_bytes() == data:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staged = path.with_name(f".{path.name}.part")
+        shutil.copyfile(source, staged)
+        os.replace(staged, path)
+        self._count(path, len(data))
+
+    def size(self) -> int:
+        """Bytes of every file in the folder."""
+        return sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file())
+
+
+@dataclass(frozen=True)
+class Published:
+    """What one `publish` did."""
+
+    out: Path
+    versions: tuple[str, ...]  # every version in the site
+    new: tuple[str, ...]  # the versions published this time
+    files_added: int
+    bytes_added: int
+    total_bytes: int
+    segments: int  # segments (video + audio) the new versions name, shared or not
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "out": str(self.out),
+            "index": str(self.out / "index.html"),
+            "versions": list(self.versions),
+            "new": list(self.new),
+            "files_added": self.files_added,
+            "bytes_added": self.bytes_added,
+            "total_bytes": self.total_bytes,
+            "segments": self.segments,
+        }
+
+
+def tags(release: ReleaseLike) -> dict[str, str]:
+    """Metadata of every init segment (udta): title, the disclosure, the credits."""
+    return {
+        "title": release.title,
+        "comment": DISCLOSURE,
+        "description": "; ".join(release.credits),
+    }
+
+
+def session_data(release: ReleaseLike) -> dict[str, str]:
+    return {
+        "com.cinecode.title": release.title,
+        "com.cinecode.version": release.version,
+        "com.cinecode.disclosure": DISCLOSURE,
+        "com.cinecode.credits": " / ".join(release.credits),
+    }
+
+
+@dataclass
+class _Scene:
+    video: list[hls.Entry]
+    audio: list[hls.Entry]
+    sizes: list[int]  # bytes of each segment pair
+
+
+def _scene_media(site: Site, release: ReleaseLike, resolve: Resolve) -> dict[str, _Scene]:
+    """Fragment every shot (video) and cut every reel's AAC at its shots (audio)."""
+    metadata = tags(release)
+    by_scene: dict[str, list[Any]] = {scene.id: [] for scene in release.scenes}
+    for shot in release.shots:
+        if shot.scene not in by_scene:
+            raise PublishError(f"release {release.version}: shot {shot.id} has no scene")
+        by_scene[shot.scene].append(shot)
+    out: dict[str, _Scene] = {}
+    at = Fraction(0)
+    for scene in release.scenes:
+        shots = by_scene[scene.id]
+        if not shots:
+            raise PublishError(f"release {release.version}: scene {scene.id} has no shot")
+        _check(release.version, f"scene {scene.id}", scene.start, at)
+        cuts = [Fraction(0)]
+        video: list[hls.Entry] = []
+        sizes: list[int] = []
+        for shot in shots:
+            _check(release.version, f"shot {shot.id}", shot.start, at + cuts[-1])
+            fragment = hls.video_fragment(resolve(shot.segment), tags=metadata)
+            init = site.named("i", fragment.init, "mp4")
+            uri = site.named("v", fragment.media, "m4s")
+            video.append(hls.Entry(uri, init, fragment.duration))
+            sizes.append(len(fragment.media))
+            cuts.append(cuts[-1] + fragment.duration)
+        audio: list[hls.Entry] = []
+        fragments = hls.audio_fragments(resolve(scene.reel), cuts, tags=metadata)
+        for index, (fragment, entry) in enumerate(zip(fragments, video, strict=True)):
+            init = site.named("i", fragment.init, "mp4")
+            uri = site.named("a", fragment.media, "m4s")
+            audio.append(hls.Entry(uri, init, entry.duration))
+            sizes[index] += len(fragment.media)
+        out[scene.id] = _Scene(video, audio, sizes)
+        at += cuts[-1]
+    _check(release.version, "the film", release.duration, at)
+    return out
+
+
+def _check(version: str, what: str, stated: float, measured: Fraction) -> None:
+    if abs(stated - float(measured)) > TOLERANCE:
+        raise PublishError(
+            f"release {version}: {what} starts at {stated:.3f} s by its manifest but at "
+            f"{float(measured):.3f} s in its media",
+            hint="the release does not match its store objects: make and release again",
+        )
+
+
+def _relative(entries: Sequence[hls.Entry], up: str) -> list[hls.Entry]:
+    return [hls.Entry(up + e.uri, up + e.init, e.duration) for e in entries]
+
+
+def _variant(
+    video: Sequence[hls.Entry], sizes: Sequence[int], form: dict[str, Any], channels: int
+) -> hls.Variant:
+    seconds = sum((e.duration for e in video), Fraction(0)) or Fraction(1)
+    peak = max(
+        (size * 8 / float(e.duration) for size, e in zip(sizes, video, strict=True)), default=0
+    )
+    return hls.Variant(
+        video="video.m3u8",
+        audio="audio.m3u8",
+        codecs=form["codecs"],
+        bandwidth=max(1, round(peak)),
+        average=max(1, round(sum(sizes) * 8 / float(seconds))),
+        width=form["width"],
+        height=form["height"],
+        fps=form["fps"],
+        channels=channels,
+    )
+
+
+def _write_version(site: Site, release: ReleaseLike, resolve: Resolve) -> tuple[int, int]:
+    """Write one release's folder; returns (its peak bandwidth, segments it names)."""
+    version = release.version
+    scenes = _scene_media(site, release, resolve)
+    first_shot = release.shots[0]
+    form = hls.video_format(resolve(first_shot.segment))
+    init_path = site.root / next(iter(scenes.values())).video[0].init
+    form["codecs"] = f"{hls.avc_codec(init_path.read_bytes())},{hls.AAC_CODEC}"
+    channels = hls.audio_channels(resolve(release.scenes[0].reel))
+    data = session_data(release)
+
+    def playlists(folder: str, parts: Sequence[_Scene], up: str) -> int:
+        video = [e for part in parts for e in part.video]
+        audio = [e for part in parts for e in part.audio]
+        sizes = [s for part in parts for s in part.sizes]
+        variant = _variant(video, sizes, form, channels)
+        site.text(f"{folder}/video.m3u8", hls.media_playlist(_relative(video, up)))
+        site.text(f"{folder}/audio.m3u8", hls.media_playlist(_relative(audio, up)))
+        site.text(f"{folder}/master.m3u8", hls.master_playlist(variant, data))
+        return variant.bandwidth
+
+    # the scenes first, the film last: a site with a version's master.m3u8 has all of it
+    for scene in release.scenes:
+        playlists(f"{version}/scenes/{scene.id}", [scenes[scene.id]], "../../../")
+    if release.subtitles is not None:
+        cues = parse_srt(resolve(release.subtitles).read_text(encoding="utf-8"))
+        site.text(f"{version}/subtitles.vtt", to_vtt(cues))
+    site.text(f"{version}/chapters.vtt", chapters_vtt(release))
+    bandwidth = playlists(version, list(scenes.values()), "../")
+    return bandwidth, 2 * len(release.shots)
+
+
+def _published_bandwidth(root: Path, version: str) -> int | None:
+    master = root / version / "master.m3u8"
+    if not master.is_file():
+        return None
+    found = BANDWIDTH.search(master.read_text(encoding="utf-8"))
+    return int(found[1]) if found else 0
+
+
+def publish_site(releases: Sequence[ReleaseLike], resolve: Resolve, out: Path) -> Published:
+    """Publish every release into `out` (incrementally); `resolve` finds a stored object."""
+    if not releases:
+        raise PublishError(
+            "nothing to publish: the project has no release",
+            hint="run `cinecode release PROJECT v1.0` first",
+        )
+    if out.exists() and not out.is_dir():
+        raise PublishError(f"{out} is a file", hint="publish into a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    site = Site(out)
+    entries: list[dict[str, Any]] = []
+    new: list[str] = []
+    segments = 0
+    before: ReleaseLike | None = None
+    for release in releases:
+        bandwidth = _published_bandwidth(out, release.version)
+        if bandwidth is None:
+            bandwidth, count = _write_version(site, release, resolve)
+            new.append(release.version)
+            segments += count
+        entries.append(version_entry(release, before, bandwidth=bandwidth))
+        before = release
+    # 2. the page, the player, the feed
+    for name in PLAYER_FILES:
+        site.copy(STATIC / name, f"player/{name}")
+    site.copy(STATIC / "index.html", "index.html")
+    latest = releases[-1]
+    site.text(
+        "releases.json",
+        json.dumps(feed(latest.title, entries, latest.credits), indent=1) + "\n",
+    )
+    return Published(
+        out=out,
+        versions=tuple(r.version for r in releases),
+        new=tuple(new),
+        files_added=len(site.added),
+        bytes_added=site.bytes_added,
+        total_bytes=site.size(),
+        segments=segments,
+    )
