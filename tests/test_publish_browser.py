@@ -1,0 +1,91 @@
+"""The published player in a real browser (Debian's chromium through Playwright): the tiny
+film's v1.0 plays, v1.1 is picked from the version picker, and its "what changed" entry
+seeks to the changed shot; the subtitles track is there."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser import browser_fixture, page_fixture  # noqa: F401
+from playwright.sync_api import Page
+from publish_film import CHANGED_SHOT, Film, released_film
+from release_standin import resolver
+
+from cinecode.publish.site import publish_site
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Film]]:
+    """The tiny film's two releases published and served on 127.0.0.1 (a free port)."""
+    film = released_film(tmp_path_factory)
+    out = tmp_path_factory.mktemp("served") / "site"
+    publish_site([film.v10, film.v11], resolver(film.root), out)
+    handler = functools.partial(_Quiet, directory=str(out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", film
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _play(page: Page) -> None:
+    page.evaluate("() => { const v = document.getElementById('video'); v.muted = true; v.play(); }")
+
+
+def test_the_page_plays_both_versions_and_seeks_to_the_change(
+    page: Page, site: tuple[str, Film]
+) -> None:
+    url, film = site
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{url}/index.html?v=v1.0")
+    page.wait_for_function("() => window.player && window.player.ready")
+    assert page.evaluate("() => window.player.version") == "v1.0"
+    assert page.evaluate("() => window.player.engine") == "hls.js"
+    # the disclosure and the credits are on the page
+    body = page.inner_text("body")
+    assert "Made with generative AI (cinecode); AI-generated images, voices and music" in body
+    assert "Written by The tests" in body
+    # 1. v1.0 plays: its clock runs, no playback error
+    _play(page)
+    page.wait_for_function("() => window.player.currentTime() > 1.5", timeout=20_000)
+    assert page.evaluate("() => window.player.error") is None
+    assert page.evaluate("() => window.player.scene") in ("title", "1")
+    # 2. v1.1 from the picker: it loads and plays
+    page.select_option("#version", "v1.1")
+    page.wait_for_function("() => window.player.version === 'v1.1'")
+    _play(page)
+    page.wait_for_function("() => window.player.currentTime() > 0.5", timeout=20_000)
+    # 3. the "what changed" entry of the changed line seeks to its shot's start in v1.1
+    start = next(s.start for s in film.v11.shots if s.id == CHANGED_SHOT)
+    entry = page.locator(f'#changes button[data-shot="{CHANGED_SHOT}"]')
+    assert "script" in entry.inner_text()
+    entry.click()
+    page.wait_for_function(
+        f"() => Math.abs(window.player.currentTime() - {start}) < 0.5", timeout=20_000
+    )
+    page.wait_for_function(f"() => window.player.currentTime() > {start} + 0.3", timeout=20_000)
+    assert page.evaluate("() => window.player.scene") == "1"
+    assert page.evaluate("() => window.player.error") is None
+    # 4. the subtitles and chapters tracks
+    kinds = page.evaluate(
+        "() => Array.from(document.getElementById('video').textTracks).map(t => t.kind)"
+    )
+    assert "subtitles" in kinds and "chapters" in kinds
+    assert page.locator("#chapters button").count() == len(film.v11.scenes)
+    assert errors == []
