@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from run import copy_example, edit_one_line  # noqa: E402
+from run import copy_example, edit_one_line
 
 CLI = [sys.executable, "-m", "cinecode"]
 

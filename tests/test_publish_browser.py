@@ -8,7 +8,6 @@ import functools
 import http.server
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from browser import browser_fixture, page_fixture  # noqa: F401
