@@ -237,3 +237,29 @@ def test_playlists_play_the_master_in_sync(film: Film, sites: dict[str, object])
 def test_nothing_released_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(PublishError, match="no release"):
         publish_site([], lambda m: tmp_path, tmp_path / "site")
+
+
+def _has_releases() -> bool:
+    try:
+        import cinecode.project.releases  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _has_releases(), reason="cinecode release lands with the rel branch")
+def test_the_command_publishes_the_projects_releases(film: Film, tmp_path: Path) -> None:
+    from helpers import cinecode, copy_project
+
+    root = copy_project(film.root, tmp_path / "film")
+    site = tmp_path / "site"
+    refused = cinecode("publish", root, "--out", site)
+    assert refused.code == 1 and "no release" in refused.err and "Traceback" not in refused.err
+    assert cinecode("release", root, "v2.0", "--notes", "the tiny film").code == 0
+    run = cinecode("publish", root, "--out", site, "--json")
+    assert run.code == 0, run.err
+    first = run.json()
+    assert first["new"] == ["v2.0"] and first["bytes_added"] > 0
+    assert (site / "v2.0" / "master.m3u8").is_file() and (site / "index.html").is_file()
+    again = cinecode("publish", root, "--out", site, "--json").json()
+    assert again["new"] == [] and again["bytes_added"] == 0
