@@ -1,18 +1,23 @@
-"""The tiny film released twice (v1.0, then v1.1 after a one-line change), shared by the
-publishing tests: built once per test session under the session's temporary folder."""
+"""The tiny film released twice (v1.0, then v1.1 after a one-line change, by `cinecode
+release`'s own function), shared by the publishing tests: built once per test session under
+the session's temporary folder."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FIXTURES
-from release_standin import Release, release_of
 
+from cinecode.commands.releases import diff_releases, make_release
 from cinecode.graph.reporter import RecordingReporter
+from cinecode.graph.store import Store
 from cinecode.pipeline.build import make
+from cinecode.project.releases import Media, Release, read_release
 
 OLD_LINE = "There it is."
 NEW_LINE = "There it is, the old lighthouse, at last."
@@ -37,12 +42,31 @@ def released_film(tmp_path_factory: pytest.TempPathFactory) -> Film:
     root = tmp_path_factory.mktemp("publish") / "tiny"
     shutil.copytree(FIXTURES / "tiny", root)
     assert make(root, reporter=RecordingReporter()).stats.failed == 0
-    v10 = release_of(root, "v1.0", "First cut", "2026-12-01T10:00:00Z")
+    make_release(root, "v1.0", notes="First cut")
+    v10 = read_release(root, "v1.0")
     script = root / "script.fountain"
     text = script.read_text(encoding="utf-8")
     assert text.count(OLD_LINE) == 1
     script.write_text(text.replace(OLD_LINE, NEW_LINE), encoding="utf-8")
     assert make(root, reporter=RecordingReporter()).stats.failed == 0
-    v11 = release_of(root, "v1.1", "Anna says more", "2026-12-02T10:00:00Z")
+    make_release(root, "v1.1", notes="Anna says more")
+    v11 = read_release(root, "v1.1")
     _BUILT["film"] = Film(root, v10, v11)
     return _BUILT["film"]
+
+
+def resolver(root: Path) -> Callable[[Media], Path]:
+    """A released object's file in the project's store."""
+    store = Store(root / ".cinecode")
+
+    def resolve(media: Media) -> Path:
+        artifact = store.get(media.key)
+        assert artifact is not None and artifact.object == media.object
+        return store.path(artifact)
+
+    return resolve
+
+
+def differ(root: Path) -> Callable[[str, str], Mapping[str, Any]]:
+    """`cinecode diff`'s report between two releases of the project."""
+    return lambda old, new: diff_releases(root, old, new)

@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import re
+import shutil
 import struct
 from fractions import Fraction
 from pathlib import Path
@@ -18,8 +19,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from publish_film import CHANGED_SHOT, Film, released_film
-from release_standin import resolver
+from publish_film import CHANGED_SHOT, Film, differ, released_film, resolver
 
 from cinecode.errors import PublishError
 from cinecode.publish import hls
@@ -43,8 +43,8 @@ def sites(film: Film, tmp_path_factory: pytest.TempPathFactory) -> dict[str, obj
     resolve = resolver(film.root)
     first = publish_site([film.v10], resolve, out)
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
-    second = publish_site([film.v10, film.v11], resolve, out)
-    again = publish_site([film.v10, film.v11], resolve, out)
+    second = publish_site([film.v10, film.v11], resolve, out, diff=differ(film.root))
+    again = publish_site([film.v10, film.v11], resolve, out, diff=differ(film.root))
     return {"out": out, "first": first, "second": second, "again": again, "before": before}
 
 
@@ -65,6 +65,12 @@ def playlist(path: Path) -> list[tuple[float, str, str]]:
     return entries
 
 
+def feed_shots(out: Path, version: str) -> list[dict[str, object]]:
+    """The shots of a version in releases.json (the cards, title and credits, as one each)."""
+    feed = json.loads((out / "releases.json").read_text(encoding="utf-8"))
+    return list(next(v for v in feed["versions"] if v["version"] == version)["shots"])
+
+
 def test_the_playlists_add_up_to_each_release(film: Film, sites: dict[str, object]) -> None:
     out = sites["out"]
     assert isinstance(out, Path)
@@ -72,13 +78,16 @@ def test_the_playlists_add_up_to_each_release(film: Film, sites: dict[str, objec
         folder = out / release.version
         video = playlist(folder / "video.m3u8")
         audio = playlist(folder / "audio.m3u8")
-        assert len(video) == len(audio) == len(release.shots)  # one segment per shot
+        shots = feed_shots(out, release.version)
+        # one segment per shot, and one per card the master has beside the release's scenes
+        assert [s["id"] for s in shots] == ["title", *(s.id for s in release.shots), "credits"]
+        assert len(video) == len(audio) == len(shots)
         assert sum(s for s, _, _ in video) == pytest.approx(release.duration, abs=FRAME)
         assert sum(s for s, _, _ in audio) == pytest.approx(release.duration, abs=FRAME)
-        for (seconds, _, _), shot in zip(video, release.shots, strict=True):
-            assert seconds == pytest.approx(shot.duration, abs=1e-5)
+        for (seconds, _, _), shot in zip(video, shots, strict=True):
+            assert seconds == pytest.approx(shot["duration"], abs=1e-5)
         text = (folder / "video.m3u8").read_text(encoding="utf-8")
-        assert text.count("#EXT-X-DISCONTINUITY\n") == len(release.shots) - 1
+        assert text.count("#EXT-X-DISCONTINUITY\n") == len(shots) - 1
         assert text.rstrip().endswith("#EXT-X-ENDLIST")
         master = (folder / "master.m3u8").read_text(encoding="utf-8")
         assert f'DATA-ID="com.cinecode.disclosure",VALUE="{DISCLOSURE}"' in master
@@ -134,10 +143,11 @@ def test_a_one_line_change_adds_only_the_changed_shots(
     # line's scene, and its neighbours (a reel's first and last AAC frames carry a little of
     # the scene next to it; the next scene's mix carries the changed one's sound)
     audio = playlist(out / "v1.1" / "audio.m3u8")
-    by_shot = {shot.id: audio[i][1] for i, shot in enumerate(film.v11.shots)}
+    by_shot = {str(s["id"]): audio[i][1] for i, s in enumerate(feed_shots(out, "v1.1"))}
     reels = {s.id: s.reel.object for s in film.v10.scenes}
     moved = {s.id for s in film.v11.scenes if reels.get(s.id) != s.reel.object}
     allowed = {by_shot[s.id] for s in film.v11.shots if s.scene in moved}
+    allowed |= {by_shot["title"], by_shot["credits"]}  # the cards beside scenes 1 and 2
     new_audio = {str((out / f).resolve()) for f in new_files if f.startswith("media/a/")}
     assert {by_shot[CHANGED_SHOT]} <= new_audio <= allowed
     # nothing v1.0 published was written again (the feed gains v1.1)
@@ -193,7 +203,7 @@ def test_playlists_play_the_master_in_sync(film: Film, sites: dict[str, object])
         assert first_sample(Path(media)) == (0, 0)  # its own clock: decoded and shown at 0
         frames.extend(f.to_ndarray(format="gray") for f in decoded)  # type: ignore[union-attr]
     assert len(frames) == len(master_frames)
-    index = {s.id: i for i, s in enumerate(release.shots)}[CHANGED_SHOT]
+    index = [s["id"] for s in feed_shots(out, "v1.1")].index(CHANGED_SHOT)
     at = round((starts[index] + 0.5) * FPS)  # half a second into the changed shot
     for k in (0, at, len(frames) - 1):
         assert np.array_equal(frames[k], master_frames[k]), k
@@ -239,27 +249,28 @@ def test_nothing_released_is_an_error(tmp_path: Path) -> None:
         publish_site([], lambda m: tmp_path, tmp_path / "site")
 
 
-def _has_releases() -> bool:
-    try:
-        import cinecode.project.releases  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _has_releases(), reason="cinecode release lands with the rel branch")
 def test_the_command_publishes_the_projects_releases(film: Film, tmp_path: Path) -> None:
     from helpers import cinecode, copy_project
 
     root = copy_project(film.root, tmp_path / "film")
     site = tmp_path / "site"
-    refused = cinecode("publish", root, "--out", site)
-    assert refused.code == 1 and "no release" in refused.err and "Traceback" not in refused.err
-    assert cinecode("release", root, "v2.0", "--notes", "the tiny film").code == 0
     run = cinecode("publish", root, "--out", site, "--json")
     assert run.code == 0, run.err
     first = run.json()
-    assert first["new"] == ["v2.0"] and first["bytes_added"] > 0
-    assert (site / "v2.0" / "master.m3u8").is_file() and (site / "index.html").is_file()
+    assert first["new"] == ["v1.0", "v1.1"] and first["bytes_added"] > 0
+    feed = json.loads((site / "releases.json").read_text(encoding="utf-8"))
+    changed = {c["shot"]: c for c in feed["versions"][1]["changes"]}
+    assert "script" in changed[CHANGED_SHOT]["reasons"]  # `cinecode diff`'s reasons
+    start = next(s.start for s in film.v11.shots if s.id == CHANGED_SHOT)
+    assert changed[CHANGED_SHOT]["start"] == pytest.approx(start)
+    # a release made since: only it is published, the rest is there
+    assert cinecode("release", root, "v1.2", "--notes", "the same cut").code == 0
     again = cinecode("publish", root, "--out", site, "--json").json()
-    assert again["new"] == [] and again["bytes_added"] == 0
+    assert again["new"] == ["v1.2"]
+    assert not any(f.startswith("media/") for f in again.get("added", []))
+    assert again["bytes_added"] < first["bytes_added"] / 20  # playlists and the feed only
+    # no release: refused, with what to do, no traceback
+    shutil.rmtree(root / "releases")
+    refused = cinecode("publish", root, "--out", tmp_path / "other")
+    assert refused.code == 1 and "no release" in refused.err
+    assert "cinecode release" in refused.err and "Traceback" not in refused.err

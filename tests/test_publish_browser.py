@@ -12,8 +12,7 @@ from collections.abc import Iterator
 import pytest
 from browser import browser_fixture, page_fixture  # noqa: F401
 from playwright.sync_api import Page
-from publish_film import CHANGED_SHOT, Film, released_film
-from release_standin import resolver
+from publish_film import CHANGED_SHOT, Film, differ, released_film, resolver
 
 from cinecode.publish.site import publish_site
 
@@ -30,7 +29,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Film]]
     """The tiny film's two releases published and served on 127.0.0.1 (a free port)."""
     film = released_film(tmp_path_factory)
     out = tmp_path_factory.mktemp("served") / "site"
-    publish_site([film.v10, film.v11], resolver(film.root), out)
+    publish_site([film.v10, film.v11], resolver(film.root), out, diff=differ(film.root))
     handler = functools.partial(_Quiet, directory=str(out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -59,7 +58,7 @@ def test_the_page_plays_both_versions_and_seeks_to_the_change(
     # the disclosure and the credits are on the page
     body = page.inner_text("body")
     assert "Made with generative AI (cinecode); AI-generated images, voices and music" in body
-    assert "Written by The tests" in body
+    assert film.v11.credits and film.v11.credits[0] in body
     # 1. v1.0 plays: its clock runs, no playback error
     _play(page)
     page.wait_for_function("() => window.player.currentTime() > 1.5", timeout=20_000)
@@ -92,5 +91,7 @@ def test_the_page_plays_both_versions_and_seeks_to_the_change(
         "() => Array.from(document.getElementById('video').textTracks).map(t => t.kind)"
     )
     assert "subtitles" in kinds and "chapters" in kinds
-    assert page.locator("#chapters button").count() == len(film.v11.scenes)
+    chapters = page.locator("#chapters button").all_inner_texts()
+    assert len(chapters) == len(film.v11.scenes) + 2  # the title and the credits too
+    assert "Title" in chapters[0] and "EXT. HILLTOP - DAWN" in chapters[1]
     assert errors == []

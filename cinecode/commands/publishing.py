@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from cinecode.commands.releases import diff_releases
 from cinecode.errors import PublishError
 from cinecode.pipeline.session import Session
-from cinecode.publish.feed import MediaLike
+from cinecode.project.releases import Media, load_releases
 from cinecode.publish.site import publish_site
 
 
@@ -22,18 +23,12 @@ def default_out(project: Path) -> Path:
 
 def publish(project_path: Path, out: Path | None = None) -> dict[str, Any]:
     """Publish every release of the project into `out`; what was added, as data."""
-    try:
-        from cinecode.project.releases import load_releases
-    except ImportError as exc:  # the releases module is another branch's until it lands
-        raise PublishError(
-            "this cinecode cannot read releases yet", hint="update cinecode"
-        ) from exc
     with Session.open(project_path) as session:
         root = session.project.root
         releases = load_releases(root)
         store = session.require_store()
 
-        def resolve(media: MediaLike) -> Path:
+        def resolve(media: Media) -> Path:
             artifact = store.get(media.key)
             if artifact is None or artifact.object != media.object:
                 raise PublishError(
@@ -43,4 +38,6 @@ def publish(project_path: Path, out: Path | None = None) -> dict[str, Any]:
             return store.path(artifact)
 
         target = (out or default_out(root)).resolve()
-        return publish_site(releases, resolve, target).as_json()
+        return publish_site(
+            releases, resolve, target, diff=lambda old, new: diff_releases(root, old, new)
+        ).as_json()

@@ -1,164 +1,145 @@
-"""What the player reads besides the media: the releases feed, what changed, chapters.
-
-Publishing reads releases through the fields below only (the manifest of
-`cinecode.project.releases`: Release ▸ ReleasedScene, ReleasedShot ▸ Media), so any object
-with them publishes, and nothing here depends on how releases are written.
-"""
+"""What the player reads besides the media: the releases feed, what changed, chapters."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Protocol
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from cinecode.media.subtitles import Cue, to_vtt
+from cinecode.project.releases import Release, ReleasedScene, ReleasedShot
 
 #: The disclosure every published film carries (page, playlists, MP4 metadata).
 DISCLOSURE = "Made with generative AI (cinecode); AI-generated images, voices and music"
 FEED_SCHEMA = "cinecode.Releases.1"
 
 
-class MediaLike(Protocol):
-    @property
-    def key(self) -> str: ...
-    @property
-    def object(self) -> str: ...
-    @property
-    def ext(self) -> str: ...
+#: a stretch of the master no scene of the release covers (its cards), shorter than this, is
+#: a rounding of the manifest's times, not a card
+GAP = 0.02
 
 
-class ShotLike(Protocol):
-    @property
-    def id(self) -> str: ...
-    @property
-    def scene(self) -> str: ...
-    @property
-    def start(self) -> float: ...
-    @property
-    def duration(self) -> float: ...
-    @property
-    def segment(self) -> MediaLike: ...
-    @property
-    def take(self) -> MediaLike | None: ...
-    @property
-    def backend(self) -> str: ...
-    @property
-    def source_line(self) -> int: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def edit(self) -> str: ...
+@dataclass(frozen=True)
+class Part:
+    """A stretch of the film the player can play on its own: a scene of the release, or a
+    card the release names no scene for (the title before the first scene, the credits after
+    the last), which is cut from the master."""
+
+    id: str
+    heading: str
+    start: float
+    duration: float
+    scene: ReleasedScene | None  # None: a card
+    shots: tuple[ReleasedShot, ...]
 
 
-class SceneLike(Protocol):
-    @property
-    def id(self) -> str: ...
-    @property
-    def heading(self) -> str: ...
-    @property
-    def start(self) -> float: ...
-    @property
-    def duration(self) -> float: ...
-    @property
-    def reel(self) -> MediaLike: ...
+def parts(release: Release) -> list[Part]:
+    """The release's scenes in order, with a card wherever the master runs without one."""
+    by_scene: dict[str, list[ReleasedShot]] = {scene.id: [] for scene in release.scenes}
+    for shot in release.shots:
+        by_scene.setdefault(shot.scene, []).append(shot)
+    out: list[Part] = []
+    at = 0.0
+
+    def card(start: float, end: float) -> None:
+        if end - start <= GAP:
+            return
+        name = "title" if not out else "credits" if start >= last_end - GAP else f"card-{start:.0f}"
+        out.append(Part(name, name.title(), start, end - start, None, ()))
+
+    last_end = max((s.start + s.duration for s in release.scenes), default=0.0)
+    for scene in release.scenes:
+        card(at, scene.start)
+        out.append(
+            Part(
+                scene.id,
+                scene.heading,
+                scene.start,
+                scene.duration,
+                scene,
+                tuple(by_scene[scene.id]),
+            )
+        )
+        at = scene.start + scene.duration
+    card(at, release.duration)
+    return out
 
 
-class ReleaseLike(Protocol):
-    @property
-    def version(self) -> str: ...
-    @property
-    def notes(self) -> str: ...
-    @property
-    def created(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def duration(self) -> float: ...
-    @property
-    def scenes(self) -> Sequence[SceneLike]: ...
-    @property
-    def shots(self) -> Sequence[ShotLike]: ...
-    @property
-    def subtitles(self) -> MediaLike | None: ...
-    @property
-    def credits(self) -> Sequence[str]: ...
+def _scene_start(after: Release, scene: str, fallback: float) -> float:
+    for item in after.scenes:
+        if item.id == scene:
+            return item.start
+    return min(fallback, after.duration)
 
 
-def _take(shot: ShotLike) -> str | None:
-    return shot.take.object if shot.take is not None else None
-
-
-def reasons(old: ShotLike, new: ShotLike) -> list[str]:
-    """Why a shot differs between two releases (empty: it did not change)."""
-    why = []
-    if old.text != new.text:
-        why.append("script")
-    if _take(old) != _take(new):
-        why.append("take")
-    if old.backend != new.backend:
-        why.append("backend")
-    if old.edit != new.edit:
-        why.append("edit")
-    if not why and old.segment.object != new.segment.object:
-        why.append("timing")  # the same words and take, another length (a scene's padding)
-    return why
-
-
-def changes(before: ReleaseLike | None, after: ReleaseLike) -> list[dict[str, Any]]:
-    """The shots of `after` that `before` did not have as they are, in film order, each with
-    where it starts in `after` (a removed shot: where its scene, or the film, continues)."""
-    if before is None:
+def changes(report: Mapping[str, Any] | None, after: Release) -> list[dict[str, Any]]:
+    """The "what changed" entries of `after` from the diff with the release before it
+    (`cinecode diff`'s report), in film order, each with where to seek in `after`: a
+    changed or added shot's start, a removed shot's scene (or the film's end)."""
+    if report is None:
         return []
-    old = {shot.id: shot for shot in before.shots}
-    new_ids = {shot.id for shot in after.shots}
+    shots = {shot.id: shot for shot in after.shots}
     out: list[dict[str, Any]] = []
-    for shot in after.shots:
-        was = old.get(shot.id)
-        why = ["added"] if was is None else reasons(was, shot)
-        if why:
-            out.append(
-                {
-                    "shot": shot.id,
-                    "scene": shot.scene,
-                    "kind": "added" if was is None else "changed",
-                    "reasons": why,
-                    "start": round(shot.start, 6),
-                    "duration": round(shot.duration, 6),
-                    "was": None if was is None else round(was.start, 6),
-                    "line": shot.source_line,
-                }
-            )
-    scenes = {scene.id: scene.start for scene in after.scenes}
-    for shot in before.shots:
-        if shot.id not in new_ids:
-            out.append(
-                {
-                    "shot": shot.id,
-                    "scene": shot.scene,
-                    "kind": "removed",
-                    "reasons": ["removed"],
-                    "start": round(scenes.get(shot.scene, min(shot.start, after.duration)), 6),
-                    "duration": 0.0,
-                    "was": round(shot.start, 6),
-                    "line": shot.source_line,
-                }
-            )
+    for item in report.get("changed", ()):
+        shot = shots[item["shot"]]
+        out.append(
+            {
+                "shot": shot.id,
+                "scene": shot.scene,
+                "kind": "changed",
+                "reasons": list(item["reasons"]),
+                "start": round(shot.start, 6),
+                "duration": round(shot.duration, 6),
+                "was": item["from"]["start"],
+                "line": shot.source_line,
+            }
+        )
+    for item in report.get("added", ()):
+        shot = shots[item["shot"]]
+        out.append(
+            {
+                "shot": shot.id,
+                "scene": shot.scene,
+                "kind": "added",
+                "reasons": ["added"],
+                "start": round(shot.start, 6),
+                "duration": round(shot.duration, 6),
+                "was": None,
+                "line": shot.source_line,
+            }
+        )
+    for item in report.get("removed", ()):
+        out.append(
+            {
+                "shot": item["shot"],
+                "scene": item["scene"],
+                "kind": "removed",
+                "reasons": ["removed"],
+                "start": round(_scene_start(after, item["scene"], item["start"]), 6),
+                "duration": 0.0,
+                "was": item["start"],
+                "line": None,
+            }
+        )
     return sorted(out, key=lambda c: (c["start"], c["kind"] == "removed"))
 
 
-def chapters_vtt(release: ReleaseLike) -> str:
+def chapters_vtt(release: Release) -> str:
     """One WebVTT chapter per scene (the heading; the title and credits by name)."""
-    cues = [
-        Cue(scene.start, scene.start + scene.duration, scene.heading or scene.id.title())
-        for scene in release.scenes
-    ]
+    cues = [Cue(p.start, p.start + p.duration, p.heading or p.id) for p in parts(release)]
     return to_vtt(cues)
 
 
 def version_entry(
-    release: ReleaseLike, before: ReleaseLike | None, *, bandwidth: int
+    release: Release,
+    before: Release | None,
+    *,
+    bandwidth: int,
+    diff: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
     """One version in releases.json."""
     version = release.version
+    film = parts(release)
     return {
         "version": version,
         "notes": release.notes,
@@ -173,24 +154,26 @@ def version_entry(
         "credits": list(release.credits),
         "scenes": [
             {
-                "id": scene.id,
-                "heading": scene.heading,
-                "start": round(scene.start, 6),
-                "duration": round(scene.duration, 6),
-                "playlist": f"{version}/scenes/{scene.id}/master.m3u8",
+                "id": part.id,
+                "heading": part.heading,
+                "start": round(part.start, 6),
+                "duration": round(part.duration, 6),
+                "card": part.scene is None,
+                "playlist": f"{version}/scenes/{part.id}/master.m3u8",
             }
-            for scene in release.scenes
+            for part in film
         ],
         "shots": [
             {
-                "id": shot.id,
-                "scene": shot.scene,
-                "start": round(shot.start, 6),
-                "duration": round(shot.duration, 6),
+                "id": item.id,
+                "scene": part.id,
+                "start": round(item.start, 6),
+                "duration": round(item.duration, 6),
             }
-            for shot in release.shots
+            for part in film
+            for item in (part.shots or (part,))  # a card is one shot
         ],
-        "changes": changes(before, release),
+        "changes": changes(diff, release),
     }
 
 

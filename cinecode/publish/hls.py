@@ -128,6 +128,57 @@ def with_decode_time(media: bytes, ticks: int) -> bytes:
     return media[: at + 12] + field + media[at + 12 + len(field) :]
 
 
+def _video(stream: Stream, packets: list[Packet[Any]], tags: Mapping[str, str]) -> Fragment:
+    """Video packets (one closed run of GOPs) → a fragment decoding and showing from 0."""
+    if not packets or not min(packets, key=lambda p: p.dts or 0).is_keyframe:
+        raise MediaError("a shot's picture does not start with a keyframe")
+    base = min(p.dts if p.dts is not None else p.pts or 0 for p in packets)
+    start = min(p.pts or 0 for p in packets)
+    end = max((p.pts or 0) + (p.duration or 0) for p in packets)
+    for packet in packets:
+        packet.pts = (packet.pts or 0) - base
+        packet.dts = (packet.dts if packet.dts is not None else packet.pts) - base
+    init, media = _fragment(stream, packets, tags)
+    return Fragment(init, media, (end - start) * Fraction(stream.time_base or 0))
+
+
+def _audio(
+    stream: Stream,
+    packets: list[Packet[Any]],
+    cuts: Sequence[Fraction],
+    tags: Mapping[str, str],
+    what: str,
+) -> list[Fragment]:
+    """AAC packets (pts in samples) cut at `cuts` (seconds): every frame that starts inside a
+    shot, its fragment's decode time the distance from the shot's start to the first."""
+    context: Any = stream.codec_context
+    rate = int(context.sample_rate or 0)
+    time_base = Fraction(stream.time_base or 0)
+    if not rate or time_base != Fraction(1, rate):
+        raise MediaError(f"{what}: audio time base {time_base} is not 1/{rate}")
+    edges = [math.ceil(cut * rate) for cut in cuts]
+    out: list[Fragment] = []
+    for begin, end, start in zip(edges, edges[1:], cuts, strict=False):
+        inside = [p for p in packets if begin <= (p.pts or 0) < end]
+        if not inside:
+            raise MediaError(f"{what}: no AAC frame starts in the shot at {float(start)} s")
+        first = inside[0].pts or 0
+        offset = first - math.floor(start * rate)  # a shot may start between samples
+        last = inside[-1]
+        for packet in inside:
+            packet.pts = (packet.pts or 0) - first + offset
+            packet.dts = packet.pts
+        init, media = _fragment(stream, inside, tags)
+        media = with_decode_time(media, offset)
+        length = (last.pts or 0) + (last.duration or 0) - offset
+        out.append(Fragment(init, media, Fraction(length, rate), Fraction(offset, rate)))
+    return out
+
+
+def _real(container: InputContainer, stream: Stream) -> list[Packet[Any]]:
+    return [p for p in container.demux(stream) if p.size and p.pts is not None]
+
+
 def video_fragment(segment: Path, *, tags: Mapping[str, str]) -> Fragment:
     """A shot's H.264 segment as one fMP4 fragment decoding from 0 (stream copy)."""
     container = _open(segment)
@@ -135,58 +186,53 @@ def video_fragment(segment: Path, *, tags: Mapping[str, str]) -> Fragment:
         if not container.streams.video:
             raise MediaError(f"segment {segment} has no picture")
         stream = container.streams.video[0]
-        packets = [p for p in container.demux(stream) if p.size and p.pts is not None]
-        if not packets or not packets[0].is_keyframe:
-            raise MediaError(f"segment {segment} does not start with a keyframe")
-        base = min(p.dts if p.dts is not None else p.pts or 0 for p in packets)
-        start = min(p.pts or 0 for p in packets)
-        end = max((p.pts or 0) + (p.duration or 0) for p in packets)
-        for packet in packets:
-            packet.pts = (packet.pts or 0) - base
-            packet.dts = (packet.dts if packet.dts is not None else packet.pts) - base
-        init, media = _fragment(stream, packets, tags)
-        time_base = Fraction(stream.time_base or 0)
-    return Fragment(init, media, (end - start) * time_base)
+        return _video(stream, _real(container, stream), tags)
 
 
 def audio_fragments(
     reel: Path, cuts: Sequence[Fraction], *, tags: Mapping[str, str]
 ) -> list[Fragment]:
     """The reel's AAC cut at `cuts` (seconds from the reel's start: each shot's start, then
-    the reel's end) into one fragment per shot, by packet copy.
-
-    A shot gets every AAC frame that starts inside it; its fragment's decode time is the
-    frame's distance from the shot's start (in samples), so player and master agree.
-    """
+    the reel's end) into one fragment per shot, by packet copy (the priming frame stays
+    out: the frame before it in the film is the previous reel's last)."""
     container = _open(reel)
     with container:
         if not container.streams.audio:
             raise MediaError(f"reel {reel} has no audio")
         stream = container.streams.audio[0]
-        rate = int(stream.codec_context.sample_rate or 0)
-        time_base = Fraction(stream.time_base or 0)
-        if not rate or time_base != Fraction(1, rate):
-            raise MediaError(f"reel {reel}: audio time base {time_base} is not 1/{rate}")
-        packets = [
-            p for p in container.demux(stream) if p.size and p.pts is not None and p.pts >= 0
-        ]
-        edges = [math.ceil(cut * rate) for cut in cuts]
-        out: list[Fragment] = []
-        for begin, end, start in zip(edges, edges[1:], cuts, strict=False):
-            inside = [p for p in packets if begin <= (p.pts or 0) < end]
-            if not inside:
-                raise MediaError(f"reel {reel}: no AAC frame starts in the shot at {start} s")
-            first = inside[0].pts or 0
-            shot_start = start * rate  # may fall between samples (30000/1001 fps)
-            offset = first - math.floor(shot_start)
-            last = inside[-1]
-            for packet in inside:
-                packet.pts = (packet.pts or 0) - first + offset
-                packet.dts = packet.pts
-            init, media = _fragment(stream, inside, tags)
-            media = with_decode_time(media, offset)
-            length = (last.pts or 0) + (last.duration or 0) - offset
-            out.append(Fragment(init, media, Fraction(length, rate), Fraction(offset, rate)))
+        packets = [p for p in _real(container, stream) if (p.pts or 0) >= 0]
+        return _audio(stream, packets, cuts, tags, f"reel {reel}")
+
+
+def master_fragments(
+    master: Path, spans: Sequence[tuple[Fraction, Fraction]], *, tags: Mapping[str, str]
+) -> list[tuple[Fragment, Fragment]]:
+    """(video, audio) fragments of stretches of the master (its cards, which a release names
+    no segment or reel of): the frames shown in each span, the AAC frames starting in it."""
+    container = _open(master)
+    with container:
+        if not container.streams.video or not container.streams.audio:
+            raise MediaError(f"the master {master} lacks picture or sound")
+        video = container.streams.video[0]
+        audio = container.streams.audio[0]
+        video_tb = Fraction(video.time_base or 0)
+        audio_tb = Fraction(audio.time_base or 0)
+        pictures: list[Packet[Any]] = []
+        sounds: list[Packet[Any]] = []
+        for packet in container.demux(video, audio):
+            if packet.size and packet.pts is not None:
+                (pictures if packet.stream.type == "video" else sounds).append(packet)
+        out: list[tuple[Fragment, Fragment]] = []
+        for begin, end in spans:
+            low, high = round(begin / video_tb), round(end / video_tb)
+            shown = [p for p in pictures if low <= (p.pts or 0) < high]  # (before any rebase)
+            if not shown:
+                raise MediaError(f"the master shows nothing from {float(begin):.3f} s")
+            first, last = math.ceil(begin / audio_tb), math.ceil(end / audio_tb)
+            heard = [p for p in sounds if first <= (p.pts or 0) < last]
+            picture = _video(video, shown, tags)
+            (sound,) = _audio(audio, heard, [begin, end], tags, f"the master {master}")
+            out.append((picture, sound))
     return out
 
 

@@ -24,7 +24,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -33,15 +33,9 @@ from typing import Any
 from cinecode.errors import PublishError
 from cinecode.media.subtitles import parse_srt, to_vtt
 from cinecode.project.files import write_atomic
+from cinecode.project.releases import Media, Release
 from cinecode.publish import hls
-from cinecode.publish.feed import (
-    DISCLOSURE,
-    MediaLike,
-    ReleaseLike,
-    chapters_vtt,
-    feed,
-    version_entry,
-)
+from cinecode.publish.feed import DISCLOSURE, chapters_vtt, feed, parts, version_entry
 
 STATIC = Path(__file__).resolve().parent / "static"
 PLAYER_FILES = ("player.js", "player.css", "hls.min.js", "hls.LICENSE")
@@ -49,7 +43,8 @@ BANDWIDTH = re.compile(r"BANDWIDTH=(\d+)")
 #: how far a release's stated times may sit from its media (one frame at 24 fps, and a bit)
 TOLERANCE = 0.05
 
-Resolve = Callable[[MediaLike], Path]
+Resolve = Callable[[Media], Path]  # a released object's file in the store
+Diff = Callable[[str, str], Mapping[str, Any]]  # `cinecode diff OLD NEW`'s report
 
 
 @dataclass
@@ -128,7 +123,7 @@ class Published:
         }
 
 
-def tags(release: ReleaseLike) -> dict[str, str]:
+def tags(release: Release) -> dict[str, str]:
     """Metadata of every init segment (udta): title, the disclosure, the credits."""
     return {
         "title": release.title,
@@ -137,7 +132,7 @@ def tags(release: ReleaseLike) -> dict[str, str]:
     }
 
 
-def session_data(release: ReleaseLike) -> dict[str, str]:
+def session_data(release: Release) -> dict[str, str]:
     return {
         "com.cinecode.title": release.title,
         "com.cinecode.version": release.version,
@@ -153,43 +148,63 @@ class _Scene:
     sizes: list[int]  # bytes of each segment pair
 
 
-def _scene_media(site: Site, release: ReleaseLike, resolve: Resolve) -> dict[str, _Scene]:
-    """Fragment every shot (video) and cut every reel's AAC at its shots (audio)."""
+def _scene_media(site: Site, release: Release, resolve: Resolve) -> dict[str, _Scene]:
+    """Every part of the film as segments: a scene's shots (their segments) with its reel's
+    AAC cut at them; a card (title, credits) cut from the master, picture and sound."""
     metadata = tags(release)
-    by_scene: dict[str, list[Any]] = {scene.id: [] for scene in release.scenes}
-    for shot in release.shots:
-        if shot.scene not in by_scene:
-            raise PublishError(f"release {release.version}: shot {shot.id} has no scene")
-        by_scene[shot.scene].append(shot)
-    out: dict[str, _Scene] = {}
+    film = parts(release)
+    # 1. the cards, cut from the master in one reading, at their frames
+    spans: list[tuple[Fraction, Fraction]] = []
     at = Fraction(0)
-    for scene in release.scenes:
-        shots = by_scene[scene.id]
-        if not shots:
-            raise PublishError(f"release {release.version}: scene {scene.id} has no shot")
-        _check(release.version, f"scene {scene.id}", scene.start, at)
+    for part in film:
+        if part.scene is None:
+            spans.append((_exact(part.start), _exact(part.start + part.duration)))
+    cards = iter(hls.master_fragments(resolve(release.master), spans, tags=metadata))
+    # 2. the scenes, shot by shot; every part checked against where the media put it
+    out: dict[str, _Scene] = {}
+    for part in film:
+        _check(release.version, f"{part.heading or part.id}", part.start, at)
         cuts = [Fraction(0)]
-        video: list[hls.Entry] = []
-        sizes: list[int] = []
-        for shot in shots:
-            _check(release.version, f"shot {shot.id}", shot.start, at + cuts[-1])
-            fragment = hls.video_fragment(resolve(shot.segment), tags=metadata)
-            init = site.named("i", fragment.init, "mp4")
-            uri = site.named("v", fragment.media, "m4s")
-            video.append(hls.Entry(uri, init, fragment.duration))
-            sizes.append(len(fragment.media))
-            cuts.append(cuts[-1] + fragment.duration)
-        audio: list[hls.Entry] = []
-        fragments = hls.audio_fragments(resolve(scene.reel), cuts, tags=metadata)
-        for index, (fragment, entry) in enumerate(zip(fragments, video, strict=True)):
-            init = site.named("i", fragment.init, "mp4")
-            uri = site.named("a", fragment.media, "m4s")
-            audio.append(hls.Entry(uri, init, entry.duration))
-            sizes[index] += len(fragment.media)
-        out[scene.id] = _Scene(video, audio, sizes)
+        pictures: list[hls.Fragment] = []
+        sounds: list[hls.Fragment] = []
+        if part.scene is None:
+            picture, sound = next(cards)
+            pictures, sounds = [picture], [sound]
+            cuts.append(picture.duration)
+        else:
+            if not part.shots:
+                raise PublishError(f"release {release.version}: scene {part.id} has no shot")
+            for shot in part.shots:
+                _check(release.version, f"shot {shot.id}", shot.start, at + cuts[-1])
+                pictures.append(hls.video_fragment(resolve(shot.segment), tags=metadata))
+                cuts.append(cuts[-1] + pictures[-1].duration)
+            sounds = hls.audio_fragments(resolve(part.scene.reel), cuts, tags=metadata)
+        scene = _Scene([], [], [])
+        for picture, sound in zip(pictures, sounds, strict=True):
+            scene.video.append(
+                hls.Entry(
+                    site.named("v", picture.media, "m4s"),
+                    site.named("i", picture.init, "mp4"),
+                    picture.duration,
+                )
+            )
+            scene.audio.append(
+                hls.Entry(
+                    site.named("a", sound.media, "m4s"),
+                    site.named("i", sound.init, "mp4"),
+                    picture.duration,  # the audio is cut where the picture is
+                )
+            )
+            scene.sizes.append(len(picture.media) + len(sound.media))
+        out[part.id] = scene
         at += cuts[-1]
-    _check(release.version, "the film", release.duration, at)
+    _check(release.version, "the end of the film", release.duration, at)
     return out
+
+
+def _exact(seconds: float) -> Fraction:
+    """A manifest's time as the fraction it rounds (16/3 s for 5.333333333333333)."""
+    return Fraction(seconds).limit_denominator(100_000)
 
 
 def _check(version: str, what: str, stated: float, measured: Fraction) -> None:
@@ -225,15 +240,14 @@ def _variant(
     )
 
 
-def _write_version(site: Site, release: ReleaseLike, resolve: Resolve) -> tuple[int, int]:
+def _write_version(site: Site, release: Release, resolve: Resolve) -> tuple[int, int]:
     """Write one release's folder; returns (its peak bandwidth, segments it names)."""
     version = release.version
     scenes = _scene_media(site, release, resolve)
-    first_shot = release.shots[0]
-    form = hls.video_format(resolve(first_shot.segment))
+    form = hls.video_format(resolve(release.master))
     init_path = site.root / next(iter(scenes.values())).video[0].init
     form["codecs"] = f"{hls.avc_codec(init_path.read_bytes())},{hls.AAC_CODEC}"
-    channels = hls.audio_channels(resolve(release.scenes[0].reel))
+    channels = hls.audio_channels(resolve(release.master))
     data = session_data(release)
 
     def playlists(folder: str, parts: Sequence[_Scene], up: str) -> int:
@@ -247,14 +261,14 @@ def _write_version(site: Site, release: ReleaseLike, resolve: Resolve) -> tuple[
         return variant.bandwidth
 
     # the scenes first, the film last: a site with a version's master.m3u8 has all of it
-    for scene in release.scenes:
-        playlists(f"{version}/scenes/{scene.id}", [scenes[scene.id]], "../../../")
+    for part_id, part in scenes.items():
+        playlists(f"{version}/scenes/{part_id}", [part], "../../../")
     if release.subtitles is not None:
         cues = parse_srt(resolve(release.subtitles).read_text(encoding="utf-8"))
         site.text(f"{version}/subtitles.vtt", to_vtt(cues))
     site.text(f"{version}/chapters.vtt", chapters_vtt(release))
     bandwidth = playlists(version, list(scenes.values()), "../")
-    return bandwidth, 2 * len(release.shots)
+    return bandwidth, 2 * sum(len(part.video) for part in scenes.values())
 
 
 def _published_bandwidth(root: Path, version: str) -> int | None:
@@ -265,8 +279,11 @@ def _published_bandwidth(root: Path, version: str) -> int | None:
     return int(found[1]) if found else 0
 
 
-def publish_site(releases: Sequence[ReleaseLike], resolve: Resolve, out: Path) -> Published:
-    """Publish every release into `out` (incrementally); `resolve` finds a stored object."""
+def publish_site(
+    releases: Sequence[Release], resolve: Resolve, out: Path, *, diff: Diff | None = None
+) -> Published:
+    """Publish every release into `out` (incrementally): `resolve` finds a stored object,
+    `diff` says what changed from one release to the next (none: no "what changed")."""
     if not releases:
         raise PublishError(
             "nothing to publish: the project has no release",
@@ -279,14 +296,15 @@ def publish_site(releases: Sequence[ReleaseLike], resolve: Resolve, out: Path) -
     entries: list[dict[str, Any]] = []
     new: list[str] = []
     segments = 0
-    before: ReleaseLike | None = None
+    before: Release | None = None
     for release in releases:
         bandwidth = _published_bandwidth(out, release.version)
         if bandwidth is None:
             bandwidth, count = _write_version(site, release, resolve)
             new.append(release.version)
             segments += count
-        entries.append(version_entry(release, before, bandwidth=bandwidth))
+        report = diff(before.version, release.version) if diff and before else None
+        entries.append(version_entry(release, before, bandwidth=bandwidth, diff=report))
         before = release
     # 2. the page, the player, the feed
     for name in PLAYER_FILES:
