@@ -95,3 +95,32 @@ def test_the_page_plays_both_versions_and_seeks_to_the_change(
     assert len(chapters) == len(film.v11.scenes) + 2  # the title and the credits too
     assert "Title" in chapters[0] and "EXT. HILLTOP - DAWN" in chapters[1]
     assert errors == []
+
+
+RANGES = """(ranges) => { const out = []; for (let i = 0; i < ranges.length; i++)
+  out.push([ranges.start(i), ranges.end(i)]); return out; }"""
+
+
+def test_a_version_plays_through_every_discontinuity_to_its_end(
+    page: Page, site: tuple[str, Film]
+) -> None:
+    """At 4× speed, v1.0 plays from 0 to its end in one stretch: the buffer (where sound and
+    picture both are) has no hole at any shot's discontinuity, and every frame is decoded."""
+    url, film = site
+    page.goto(f"{url}/index.html?v=v1.0")
+    page.wait_for_function("() => window.player && window.player.ready")
+    page.evaluate(
+        "() => { const v = document.getElementById('video'); v.muted = true;"
+        " v.playbackRate = 4; v.play(); }"
+    )
+    page.wait_for_function("() => document.getElementById('video').ended", timeout=60_000)
+    video = page.locator("#video")
+    played = video.evaluate(f"v => ({RANGES})(v.played)")
+    buffered = video.evaluate(f"v => ({RANGES})(v.buffered)")
+    duration = film.v10.duration
+    assert len(played) == 1 and played[0][0] == pytest.approx(0, abs=0.05)
+    assert played[0][1] == pytest.approx(duration, abs=0.05)
+    assert len(buffered) == 1 and buffered[0][1] == pytest.approx(duration, abs=0.05)
+    frames = video.evaluate("v => v.getVideoPlaybackQuality().totalVideoFrames")
+    assert frames == round(duration * 24)
+    assert page.evaluate("() => window.player.error") is None
