@@ -274,3 +274,16 @@ def test_the_command_publishes_the_projects_releases(film: Film, tmp_path: Path)
     refused = cinecode("publish", root, "--out", tmp_path / "other")
     assert refused.code == 1 and "no release" in refused.err
     assert "cinecode release" in refused.err and "Traceback" not in refused.err
+
+
+def test_a_lost_store_object_is_an_error_not_a_traceback(film: Film, tmp_path: Path) -> None:
+    from helpers import cinecode, copy_project
+
+    root = copy_project(film.root, tmp_path / "film")
+    segment = film.v11.shots[0].segment
+    obj = root / ".cinecode" / "objects" / segment.object[:2] / f"{segment.object[2:]}.mp4"
+    obj.unlink()
+    run = cinecode("publish", root, "--out", tmp_path / "site")
+    assert run.code == 1 and "Traceback" not in run.err
+    assert "lost" in run.err and "make" in run.err  # what is missing, and what to do
+    assert not (tmp_path / "site" / "v1.1" / "master.m3u8").exists()  # no half version
