@@ -1,0 +1,455 @@
+/* The player of a branching film (cinecode publish). Plain JS, no build step.
+ *
+ * One <video>, one MediaSource in "sequence" mode: each scene's fragmented MP4 is appended
+ * after the one before, so a switch is the same stream going on (no black frame, no new
+ * decoder). Every scene that may come next is fetched while the current one plays; the chosen
+ * one (or the default, when the countdown runs out LEAD seconds before the scene ends) is
+ * appended at once. "Back to the last choice" and "play again" open a fresh MediaSource.
+ *
+ * The page exposes window.story = {scene, variables, history, ending}, updated by the media
+ * timeline (what is on screen, not what was appended), and window.storyMetrics: every
+ * presented frame (requestVideoFrameCallback), each switch's frame gap, every `waiting` event.
+ */
+"use strict";
+(() => {
+  const LEAD = 1.0; // s: the next scene is appended at least this long before a scene ends
+  const TICK_MS = 40;
+  const FRAME_LOG = 5000; // the frames kept in storyMetrics.frames
+
+  const root = document.querySelector("main.story");
+  const video = root.querySelector("video.picture");
+  const $ = (selector) => root.querySelector(selector);
+  const startBox = $(".start");
+  const choiceBox = $(".choice");
+  const endingBox = $(".ending");
+  const problemBox = $(".problem");
+
+  const story = (window.story = { scene: null, variables: {}, history: [], ending: null });
+  const metrics = (window.storyMetrics = {
+    engine: null, // "MediaSource" or "ManagedMediaSource"
+    ready: false,
+    problem: null, // why the film cannot play here
+    epoch: 0, // one per MediaSource (the start, play again, back)
+    frames: [], // {epoch, mediaTime, wall, presented}
+    switches: [], // {epoch, from, to, at, gapMs, mediaGapMs}
+    waiting: [], // {epoch, time, scene, started}
+  });
+
+  // 1. conditions and sets (no eval: `name OP number`, joined by `and` / `or`)
+
+  const OPS = {
+    "==": (a, b) => a === b,
+    "!=": (a, b) => a !== b,
+    "<": (a, b) => a < b,
+    "<=": (a, b) => a <= b,
+    ">": (a, b) => a > b,
+    ">=": (a, b) => a >= b,
+  };
+  const TERM = /^\s*([A-Za-z_]\w*)\s*(==|!=|<=|>=|<|>)\s*(-?\d+)\s*$/;
+
+  function holds(condition, values) {
+    return condition.split(/\s+or\s+/i).some((group) =>
+      group.split(/\s+and\s+/i).every((term) => {
+        const match = TERM.exec(term);
+        if (!match) throw new Error(`cannot read the condition "${condition}"`);
+        return OPS[match[2]](values[match[1]] ?? 0, Number(match[3]));
+      }),
+    );
+  }
+
+  function apply(sets, values) {
+    const out = { ...values };
+    for (const [name, op, value] of sets || []) {
+      const old = out[name] ?? 0;
+      out[name] = op === "=" ? value : op.startsWith("+") ? old + value : old - value;
+    }
+    return out;
+  }
+
+  // 2. the story graph
+
+  let site = null;
+  const scenes = new Map();
+  const fetched = new Map(); // scene id → Promise<ArrayBuffer>
+
+  function fetchScene(id) {
+    if (!fetched.has(id)) {
+      const load = fetch(site.media[id].url).then((response) => {
+        if (!response.ok) throw new Error(`scene ${id}: HTTP ${response.status}`);
+        return response.arrayBuffer();
+      });
+      load.catch(() => fetched.delete(id)); // a later need tries again
+      fetched.set(id, load);
+    }
+    return fetched.get(id);
+  }
+
+  /** Where play goes for `id` with these values: a gated scene whose condition fails is skipped. */
+  function resolve(id, values) {
+    const seen = new Set();
+    while (id != null && !seen.has(id)) {
+      seen.add(id);
+      const scene = scenes.get(id);
+      if (!scene.when || holds(scene.when, values)) return id;
+      id = scene.next;
+    }
+    return null;
+  }
+
+  /** The scenes that may follow an entry (null: the story ends there). */
+  function successors(entry) {
+    const scene = scenes.get(entry.id);
+    if (scene.choice) return scene.choice.options.map((o) => resolve(o.target, entry.after));
+    if (scene.ending != null) return [];
+    return [resolve(scene.next, entry.after)];
+  }
+
+  // 3. the stream: one MediaSource per run, scenes appended in sequence
+
+  let run = null; // {epoch, source, buffer, entries, queue, shown, history, done}
+
+  function begin(id, values, history) {
+    const epoch = ++metrics.epoch;
+    const Source = window.MediaSource || window.ManagedMediaSource;
+    const source = new Source();
+    const current = (run = {
+      epoch,
+      source,
+      buffer: null,
+      entries: [], // {id, before, after, start, end, picked}
+      queue: Promise.resolve(),
+      shown: -1,
+      history: history.slice(),
+      done: false,
+      started: false,
+    });
+    closeChoice();
+    endingBox.hidden = true;
+    startBox.hidden = true;
+    story.ending = null;
+    video.disableRemotePlayback = true; // ManagedMediaSource needs it
+    video.src = URL.createObjectURL(source);
+    source.addEventListener(
+      "sourceopen",
+      () => {
+        if (current !== run) return;
+        URL.revokeObjectURL(video.src);
+        current.buffer = source.addSourceBuffer(site.mime);
+        current.buffer.mode = "sequence";
+        const first = resolve(id, values);
+        if (first == null) return finish(current);
+        append(current, first, values).then(() => {
+          if (current === run) video.play().catch(() => (startBox.hidden = false));
+        });
+      },
+      { once: true },
+    );
+  }
+
+  function append(current, id, before) {
+    const entry = {
+      id,
+      before,
+      after: apply(scenes.get(id).sets, before),
+      start: null,
+      end: null,
+      picked: null,
+    };
+    const previous = current.entries[current.entries.length - 1];
+    current.entries.push(entry);
+    const job = current.queue.then(async () => {
+      const data = await fetchScene(id);
+      if (current !== run) return;
+      entry.start = previous ? previous.end : 0;
+      if (previous) {
+        metrics.switches.push({
+          epoch: current.epoch,
+          from: previous.id,
+          to: id,
+          at: entry.start,
+          gapMs: null,
+          mediaGapMs: null,
+        });
+      }
+      await appendBuffer(current.buffer, data);
+      const buffered = current.buffer.buffered;
+      entry.end = buffered.length ? buffered.end(buffered.length - 1) : entry.start;
+      const next = successors(entry);
+      for (const scene of next) if (scene != null) fetchScene(scene).catch(() => {});
+      if (next.every((scene) => scene == null)) finish(current);
+    });
+    current.queue = job.catch(fail);
+    return job;
+  }
+
+  function appendBuffer(buffer, data) {
+    return new Promise((resolve, reject) => {
+      buffer.addEventListener("updateend", resolve, { once: true });
+      buffer.addEventListener("error", () => reject(new Error("the browser refused a scene")), {
+        once: true,
+      });
+      buffer.appendBuffer(data);
+    });
+  }
+
+  /** No more scenes in this run: the stream ends, and `ended` shows the ending screen. */
+  function finish(current) {
+    if (current.done) return;
+    current.done = true;
+    const end = () => {
+      if (current === run && current.source.readyState === "open") current.source.endOfStream();
+    };
+    if (current.buffer && current.buffer.updating) {
+      current.buffer.addEventListener("updateend", end, { once: true });
+    } else end();
+  }
+
+  // 4. the clock: what is on screen, the countdown, what to append next
+
+  function tick() {
+    const current = run;
+    if (!current || !current.entries.length || current.entries[0].start == null) return;
+    const time = video.currentTime;
+    let k = Math.max(current.shown, 0);
+    while (k + 1 < current.entries.length) {
+      const following = current.entries[k + 1];
+      if (following.start == null || time < following.start - 0.001) break;
+      k += 1;
+    }
+    if (k !== current.shown) show(current, k);
+    const entry = current.entries[k];
+    if (entry !== current.entries[current.entries.length - 1] || entry.end == null) return;
+    const scene = scenes.get(entry.id);
+    if (scene.choice) countdown(current, entry, scene.choice, time);
+    else if (scene.ending == null && !current.done) {
+      const [next] = successors(entry);
+      if (next != null) append(current, next, entry.after);
+    }
+  }
+
+  function show(current, k) {
+    current.shown = k;
+    const entry = current.entries[k];
+    story.scene = entry.id;
+    story.variables = { ...entry.after };
+    story.history = [...current.history, ...current.entries.slice(0, k + 1).map((e) => e.id)];
+    closeChoice();
+    backButtons();
+    root.dispatchEvent(new CustomEvent("storyscene", { detail: { ...story } }));
+  }
+
+  function countdown(current, entry, choice, time) {
+    if (entry.picked != null) return;
+    const deadline = Math.max(entry.start + 0.2, entry.end - LEAD);
+    const seconds = Math.max(0.2, Math.min(choice.seconds, deadline - entry.start));
+    const left = deadline - time;
+    if (left > seconds) return;
+    if (choiceBox.dataset.entry !== `${current.epoch}:${current.shown}`) openChoice(current, entry);
+    choiceBox.querySelector(".bar").style.transform = `scaleX(${Math.max(0, left / seconds)})`;
+    choiceBox.querySelector(".seconds").textContent = `${Math.max(0, Math.ceil(left))}`;
+    if (left <= 0) pick(entry, choice.default);
+  }
+
+  function openChoice(current, entry) {
+    const choice = scenes.get(entry.id).choice;
+    const options = choiceBox.querySelector(".options");
+    options.replaceChildren(
+      ...choice.options.map((option, i) => {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = i === choice.default ? "option default" : "option";
+        button.dataset.index = `${i}`;
+        const key = document.createElement("kbd");
+        key.textContent = `${i + 1}`;
+        button.append(key, ` ${option.text}`);
+        button.addEventListener("click", () => pick(entry, i));
+        return button;
+      }),
+    );
+    choiceBox.dataset.entry = `${current.epoch}:${current.shown}`;
+    choiceBox.classList.remove("picked");
+    choiceBox.hidden = false;
+  }
+
+  function closeChoice() {
+    choiceBox.hidden = true;
+    delete choiceBox.dataset.entry;
+  }
+
+  function pick(entry, index) {
+    const current = run;
+    if (entry.picked != null || current.entries[current.entries.length - 1] !== entry) return;
+    const choice = scenes.get(entry.id).choice;
+    if (index < 0 || index >= choice.options.length) return;
+    entry.picked = index;
+    for (const button of choiceBox.querySelectorAll(".option")) {
+      button.classList.toggle("chosen", button.dataset.index === `${index}`);
+      button.disabled = true;
+    }
+    choiceBox.classList.add("picked");
+    const target = resolve(choice.options[index].target, entry.after);
+    if (target == null) finish(current);
+    else append(current, target, entry.after);
+    backButtons();
+  }
+
+  // 5. back, the ending, play again
+
+  /** The entry to go back to: the last choice made (else the last choice shown). */
+  function lastChoice(current) {
+    const upto = endingBox.hidden ? current.shown : current.entries.length - 1;
+    const choices = current.entries.slice(0, upto + 1).map((e, i) => [e, i]);
+    const made = choices.filter(([e]) => scenes.get(e.id).choice && e.picked != null);
+    const any = choices.filter(([e]) => scenes.get(e.id).choice);
+    return (made.length ? made : any).pop() || null;
+  }
+
+  function back() {
+    const current = run;
+    if (!current) return;
+    const found = lastChoice(current);
+    if (!found) return;
+    const [entry, i] = found;
+    const before = current.entries.slice(0, i).map((e) => e.id);
+    begin(entry.id, entry.before, [...current.history, ...before]);
+  }
+
+  function playAgain() {
+    begin(site.story.start, { ...site.story.variables }, []);
+  }
+
+  function backButtons() {
+    const able = run != null && lastChoice(run) != null;
+    for (const button of root.querySelectorAll("button.back")) button.disabled = !able;
+  }
+
+  function showEnding() {
+    const current = run;
+    if (!current || !current.done || !endingBox.hidden) return;
+    const last = current.entries[current.entries.length - 1];
+    const title = (last && scenes.get(last.id).ending) || "The end";
+    story.ending = title;
+    closeChoice();
+    const found = remember(title);
+    endingBox.querySelector(".ending-title").textContent = title;
+    endingBox.querySelector(".found").textContent =
+      `Endings found: ${found.length} of ${endingTitles().length}`;
+    endingBox.hidden = false;
+    backButtons();
+    endingBox.querySelector("button.again").focus();
+  }
+
+  function endingTitles() {
+    return [...new Set(site.story.scenes.filter((s) => s.ending != null).map((s) => s.ending))];
+  }
+
+  function remember(title) {
+    const key = `cinecode.story.endings:${site.title}`;
+    let found = [];
+    try {
+      found = JSON.parse(localStorage.getItem(key) || "[]");
+      if (!found.includes(title)) found.push(title);
+      localStorage.setItem(key, JSON.stringify(found));
+    } catch {
+      found = [title]; // no storage (private mode, file://): this visit only
+    }
+    return found;
+  }
+
+  // 6. measuring: every presented frame, each switch's gap, every `waiting`
+
+  let lastFrame = null;
+
+  function onFrame(now, meta) {
+    const frame = {
+      epoch: metrics.epoch,
+      mediaTime: meta.mediaTime,
+      wall: meta.expectedDisplayTime,
+      presented: meta.presentedFrames,
+    };
+    const previous = lastFrame;
+    lastFrame = frame;
+    metrics.frames.push(frame);
+    if (metrics.frames.length > FRAME_LOG) metrics.frames.splice(0, metrics.frames.length - FRAME_LOG);
+    if (previous && previous.epoch === frame.epoch) {
+      for (const change of metrics.switches) {
+        if (change.epoch !== frame.epoch || change.gapMs != null) continue;
+        if (previous.mediaTime < change.at - 0.03 && frame.mediaTime >= change.at - 0.03) {
+          change.gapMs = frame.wall - previous.wall;
+          change.mediaGapMs = (frame.mediaTime - previous.mediaTime) * 1000;
+        }
+      }
+    }
+    video.requestVideoFrameCallback(onFrame);
+  }
+
+  // 7. the page: keys, buttons, errors
+
+  function fail(error) {
+    metrics.problem = `${error.message || error}`;
+    problemBox.textContent = `The film cannot play here: ${metrics.problem}`;
+    problemBox.hidden = false;
+  }
+
+  function onKey(event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const open = !choiceBox.hidden && !choiceBox.classList.contains("picked") && run;
+    const entry = open ? run.entries[run.shown] : null;
+    if (/^[1-9]$/.test(event.key) && entry) {
+      pick(entry, Number(event.key) - 1);
+    } else if (event.key === "Enter" && entry) {
+      pick(entry, scenes.get(entry.id).choice.default);
+    } else if (event.key === "b" || event.key === "B") {
+      back();
+    } else if (event.key === " " && run && endingBox.hidden) {
+      if (video.paused) video.play();
+      else video.pause();
+    } else if (event.key === "Enter" && !startBox.hidden) {
+      start();
+    } else return;
+    event.preventDefault();
+  }
+
+  function start() {
+    if (run && video.paused && startBox.hidden === false && run.entries.length) {
+      startBox.hidden = true; // autoplay was refused: this click is the gesture
+      video.play();
+    } else playAgain();
+  }
+
+  async function load() {
+    const response = await fetch(root.dataset.story);
+    if (!response.ok) throw new Error(`story.json: HTTP ${response.status}`);
+    site = await response.json();
+    for (const scene of site.story.scenes) scenes.set(scene.id, scene);
+    const Source = window.MediaSource || window.ManagedMediaSource;
+    if (!Source) throw new Error("this browser has no Media Source Extensions");
+    if (!Source.isTypeSupported(site.mime)) throw new Error(`this browser cannot play ${site.mime}`);
+    metrics.engine = window.MediaSource ? "MediaSource" : "ManagedMediaSource";
+    endingBox.querySelector(".credits").replaceChildren(
+      ...site.credits.map((line) => Object.assign(document.createElement("li"), { textContent: line })),
+    );
+    endingBox.querySelector(".disclosure").textContent = site.disclosure;
+    fetchScene(resolve(site.story.start, site.story.variables) ?? site.story.start).catch(() => {});
+    root.querySelector(".start button.play").addEventListener("click", start);
+    endingBox.querySelector("button.again").addEventListener("click", playAgain);
+    for (const button of root.querySelectorAll("button.back")) button.addEventListener("click", back);
+    document.addEventListener("keydown", onKey);
+    video.addEventListener("ended", showEnding);
+    video.addEventListener("playing", () => run && (run.started = true));
+    video.addEventListener("waiting", () =>
+      metrics.waiting.push({
+        epoch: metrics.epoch,
+        time: video.currentTime,
+        scene: story.scene,
+        started: Boolean(run && run.started),
+      }),
+    );
+    if ("requestVideoFrameCallback" in video) video.requestVideoFrameCallback(onFrame);
+    setInterval(tick, TICK_MS);
+    backButtons();
+    metrics.ready = true;
+  }
+
+  load().catch(fail);
+})();

@@ -1,0 +1,207 @@
+"""The branching film's player in a real browser (chromium): choices, the countdown's default,
+the gated scene, the endings, "back to the last choice", and no stall at any switch.
+
+The site is the tiny story of tests/story_clips.py (one colour per scene), served by a static
+server on 127.0.0.1. Two runs play side by side in two browser contexts: one clicks and
+presses keys, the other lets every countdown take its default. The page measures itself:
+window.storyMetrics (the player's) records each presented frame with
+requestVideoFrameCallback and every `waiting`; this test adds a probe that reads the colour
+of every presented frame, so a black or foreign frame at a switch would show.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from browser import browser_fixture, page_fixture  # noqa: F401
+from story_clips import SCENES, make_reels, story
+
+from cinecode.publish.branching import write_story_site
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+pytestmark = pytest.mark.browser
+
+DISCLOSURE = "Made with generative AI (cinecode): pictures, voices and music are machine-made."
+MAX_GAP_MS = 100
+
+#: every presented frame's colour (the centre pixel), read by the test, not by the player
+PROBE = """
+document.addEventListener("DOMContentLoaded", () => {
+  const video = document.querySelector("video.picture");
+  const canvas = document.createElement("canvas");
+  canvas.width = 16; canvas.height = 9;
+  const pen = canvas.getContext("2d", { willReadFrequently: true });
+  window.probe = [];
+  window.pixel = () => {
+    pen.drawImage(video, 0, 0, 16, 9);
+    return Array.from(pen.getImageData(8, 4, 1, 1).data.slice(0, 3));
+  };
+  const seen = (now, meta) => {
+    window.probe.push({ epoch: window.storyMetrics.epoch, mediaTime: meta.mediaTime,
+                        rgb: window.pixel() });
+    video.requestVideoFrameCallback(seen);
+  };
+  video.requestVideoFrameCallback(seen);
+});
+"""
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The story site, written by write_story_site and served on 127.0.0.1 in a thread."""
+    root = tmp_path_factory.mktemp("story")
+    out = root / "site"
+    write_story_site(
+        out,
+        story=story(),
+        scenes=make_reels(root / "reels"),
+        title="The Lighthouse",
+        credits=["Written by A. Writer", "Voices: piper"],
+        disclosure=DISCLOSURE,
+    )
+    handler = functools.partial(_Quiet, directory=str(out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def scene_of(rgb: list[int]) -> str | None:
+    """The scene whose colour this is (None: black, or a colour of no scene)."""
+
+    def distance(scene: str) -> int:
+        return sum((a - b) ** 2 for a, b in zip(rgb, SCENES[scene][2], strict=True))
+
+    best = min(SCENES, key=distance)
+    return best if distance(best) < 60**2 else None
+
+
+def state(page: Page) -> dict[str, Any]:
+    return dict(page.evaluate("({...window.story})"))
+
+
+def wait_scene(page: Page, scene: str, timeout: float = 8000) -> None:
+    page.wait_for_function(f"window.story.scene === {scene!r}", timeout=timeout)
+
+
+def on_screen(page: Page) -> str | None:
+    """The scene whose colour is on screen now (a moment into the scene)."""
+    page.wait_for_timeout(250)
+    return scene_of(page.evaluate("window.pixel()"))
+
+
+def open_player(page: Page, url: str) -> None:
+    page.add_init_script(PROBE)
+    page.goto(url)
+    page.wait_for_function("window.storyMetrics && window.storyMetrics.ready")
+    assert page.evaluate("window.storyMetrics.problem") is None
+    page.get_by_role("button", name="Play").click()
+
+
+def check_switches(page: Page, history: list[str], switches: int) -> None:
+    """Every switch: the gap between presented frames ≤ 100 ms (wall and media time), no
+    `waiting`, and every frame's colour is a scene's, in the story's order."""
+    metrics = page.evaluate("window.storyMetrics")
+    assert len(metrics["switches"]) == switches  # every switch of the run was measured …
+    for change in metrics["switches"]:
+        assert change["gapMs"] is not None, change  # … by the frames on both sides of it
+        assert change["gapMs"] <= MAX_GAP_MS, change
+        assert change["mediaGapMs"] <= MAX_GAP_MS, change
+    assert [w for w in metrics["waiting"] if w["started"]] == []
+    probe = page.evaluate("window.probe")
+    colours = [scene_of(frame["rgb"]) for frame in probe]
+    assert None not in colours, [f for f in probe if scene_of(f["rgb"]) is None][:3]
+    played = [s for i, s in enumerate(colours) if i == 0 or colours[i - 1] != s]
+    assert played == history
+
+
+def test_choices_keys_the_gated_scene_the_endings_and_back(
+    page: Page, browser: Browser, site_url: str
+) -> None:
+    # the second run lets every countdown take its default: courage 1, so the lamp is skipped
+    idle_context = browser.new_context()
+    idle = idle_context.new_page()
+    try:
+        open_player(idle, site_url)
+        open_player(page, site_url)
+
+        # 1. the first choice appears over the picture; option 2 plays its target
+        wait_scene(page, "1")
+        assert on_screen(page) == "1"
+        options = page.locator(".choice .option")
+        options.first.wait_for(state="visible", timeout=4000)
+        assert options.all_inner_texts() == ["1 Open the door", "2 Climb the stairs"]
+        assert page.locator(".choice .seconds").inner_text() != ""
+        options.nth(1).click()
+        wait_scene(page, "3")
+        assert on_screen(page) == "3"
+        assert state(page)["variables"] == {"courage": 2}
+
+        # 2. key 1 lights the lamp: courage 2, so the gated scene plays
+        wait_scene(page, "4")
+        options.first.wait_for(state="visible", timeout=4000)
+        page.keyboard.press("1")
+        wait_scene(page, "5")
+        assert on_screen(page) == "5"
+
+        # 3. at the tower, key 2 stays: the ending screen, its title, credits, disclosure
+        wait_scene(page, "6")
+        options.first.wait_for(state="visible", timeout=4000)
+        page.keyboard.press("2")
+        ending = page.locator(".ending")
+        ending.wait_for(state="visible", timeout=8000)
+        assert page.locator(".ending-title").inner_text() == "Dawn"
+        assert "Voices: piper" in ending.inner_text() and DISCLOSURE in ending.inner_text()
+        assert "Endings found: 1 of 2" in ending.inner_text()
+        assert state(page) == {
+            "scene": "7",
+            "variables": {"courage": 2},
+            "history": ["1", "3", "4", "5", "6", "7"],
+            "ending": "Dawn",
+        }
+        assert ending.get_by_role("button", name="Play again").is_visible()
+        check_switches(page, ["1", "3", "4", "5", "6", "7"], switches=5)
+
+        # 4. the run that waited: three defaults, and the lamp (courage 1) never played
+        idle.locator(".ending").wait_for(state="visible", timeout=15000)
+        assert state(idle) == {
+            "scene": "7",
+            "variables": {"courage": 1},
+            "history": ["1", "2", "4", "6", "7"],
+            "ending": "Dawn",
+        }
+        check_switches(idle, ["1", "2", "4", "6", "7"], switches=4)
+
+        # 5. back to the last choice: the tower again, with the values it had; jump this time
+        ending.get_by_role("button", name="Back to the last choice").click()
+        wait_scene(page, "6")
+        assert page.locator(".ending").is_hidden()
+        assert state(page)["variables"] == {"courage": 2}
+        assert state(page)["history"] == ["1", "3", "4", "5", "6"]
+        options.first.wait_for(state="visible", timeout=4000)
+        options.first.click()
+        wait_scene(page, "8")
+        assert on_screen(page) == "8"
+        page.locator(".ending").wait_for(state="visible", timeout=8000)
+        assert page.locator(".ending-title").inner_text() == "The sea"
+        assert "Endings found: 2 of 2" in page.locator(".ending").inner_text()
+        assert state(page)["history"] == ["1", "3", "4", "5", "6", "8"]
+        check_switches(page, ["1", "3", "4", "5", "6", "7", "6", "8"], switches=6)
+    finally:
+        idle_context.close()
