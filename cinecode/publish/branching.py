@@ -175,16 +175,21 @@ def add_fragmented(reel: Path, media: Path) -> tuple[Path, bool]:
     """The reel as fragmented MP4 in `media`, named by its sha256; (path, whether it is new).
 
     Stream copy, bit-exact muxing: the same reel gives the same bytes, so writing again adds
-    nothing. The file appears whole (written aside, then renamed)."""
+    nothing. The file appears whole (written aside, then renamed).
+
+    The AAC priming packet (pts < 0, which a reel's edit list skips) is dropped and the
+    timestamps kept (`-copyts`): MSE ignores edit lists, so with it the audio would start
+    21 ms early and every scene's first video frame would be stretched to cover the shift.
+    Appended scenes then continue the decoder's state, as the master's concatenation does."""
     if not reel.is_file():
         raise PublishError(f"the reel {reel} does not exist", hint="build the film again")
     with tempfile.TemporaryDirectory(dir=media, prefix=".part-") as scratch:
         staged = Path(scratch) / "scene.mp4"
         run_ffmpeg(
             [
-                "-i", str(reel),
+                "-copyts", "-i", str(reel),
                 "-map", "0:v:0", "-map", "0:a:0?",
-                "-c", "copy",
+                "-c", "copy", "-bsf:a", r"noise=drop=lt(pts\,0)",
                 "-map_metadata", "-1", "-map_chapters", "-1",
                 "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
                 "-movflags", "frag_keyframe+empty_moov+default_base_moof",
