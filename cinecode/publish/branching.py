@@ -309,12 +309,13 @@ def render_page(*, title: str, versions: Mapping[str, str], story_version: str) 
 <body>
 <main class="story" data-story="story.json?v={story_version}">
   <div class="stage">
-    <video class="picture" playsinline preload="auto"></video>
+    <video class="picture front" playsinline preload="auto"></video>
     <div class="start">
       <h1>{name}</h1>
       <button class="play" type="button">&#9654; Play</button>
       <p class="hint">Choices appear over the picture: click or tap one, or press 1&ndash;9;
         Enter takes the default. B goes back to the last choice.</p>
+      <p class="disclosure"></p>
     </div>
     <div class="choice" hidden>
       <div class="options"></div>

@@ -5,6 +5,8 @@
  * decoder). Every scene that may come next is fetched while the current one plays; the chosen
  * one (or the default, when the countdown runs out LEAD seconds before the scene ends) is
  * appended at once. "Back to the last choice" and "play again" open a fresh MediaSource.
+ * Without MSE (or with ?engine=swap) two stacked <video>s take turns instead (not gapless by
+ * construction; measured the same way).
  *
  * The page exposes window.story = {scene, variables, history, ending}, updated by the media
  * timeline (what is on screen, not what was appended), and window.storyMetrics: every
@@ -15,6 +17,7 @@
   const LEAD = 1.0; // s: the next scene is appended at least this long before a scene ends
   const TICK_MS = 40;
   const FRAME_LOG = 5000; // the frames kept in storyMetrics.frames
+  const START_EARLY = 0.05; // s: the swap engine starts the next <video> this long before the end
 
   const root = document.querySelector("main.story");
   const video = root.querySelector("video.picture");
@@ -104,18 +107,123 @@
     return [resolve(scene.next, entry.after)];
   }
 
-  // 3. the stream: one MediaSource per run, scenes appended in sequence
+  // 3. the engines: how scenes reach the screen, one after another
 
-  let run = null; // {epoch, source, buffer, entries, queue, shown, history, done}
+  function once(target, event) {
+    return new Promise((resolve) => target.addEventListener(event, resolve, { once: true }));
+  }
+
+  /** Media Source Extensions: one <video>, one MediaSource per run, scenes appended in
+   * "sequence" mode, so a switch is the same stream going on. */
+  const streamEngine = {
+    name: window.MediaSource ? "MediaSource" : "ManagedMediaSource",
+    async open(current) {
+      const Source = window.MediaSource || window.ManagedMediaSource;
+      current.source = new Source();
+      video.disableRemotePlayback = true; // ManagedMediaSource needs it
+      video.src = URL.createObjectURL(current.source);
+      await once(current.source, "sourceopen");
+      URL.revokeObjectURL(video.src);
+      current.buffer = current.source.addSourceBuffer(site.mime);
+      current.buffer.mode = "sequence";
+    },
+    async add(current, entry, data) {
+      await new Promise((resolve, reject) => {
+        const buffer = current.buffer;
+        buffer.addEventListener("updateend", resolve, { once: true });
+        buffer.addEventListener("error", () => reject(new Error("the browser refused a scene")), {
+          once: true,
+        });
+        buffer.appendBuffer(data);
+      });
+      const buffered = current.buffer.buffered;
+      return buffered.length ? buffered.end(buffered.length - 1) : entry.start;
+    },
+    finish(current) {
+      const end = () => current.source.readyState === "open" && current.source.endOfStream();
+      if (current.buffer && current.buffer.updating) once(current.buffer, "updateend").then(end);
+      else end();
+    },
+    time: () => video.currentTime,
+    active: () => video,
+    timeline: (current, mediaTime) => mediaTime,
+    tick() {},
+    frame() {},
+    ended(current) {
+      if (current.done) showEnding();
+    },
+  };
+
+  /** Without MSE: two stacked <video>s. Each scene is loaded whole (from the fetched bytes)
+   * into the one behind, which starts and comes to the front when the other ends. Not
+   * gapless by construction: storyMetrics measures it like the stream. */
+  const swapEngine = {
+    name: "swap",
+    async open(current) {
+      for (const element of [video, spare]) {
+        element.classList.remove("front");
+        element.pause();
+        element.removeAttribute("src");
+        element.load();
+      }
+      current.playing = 0;
+    },
+    async add(current, entry, data) {
+      const element = current.entries.indexOf(entry) % 2 ? spare : video;
+      if (element.src) URL.revokeObjectURL(element.src);
+      element.src = URL.createObjectURL(new Blob([data], { type: "video/mp4" }));
+      await once(element, "loadeddata");
+      entry.element = element;
+      if (current.entries[0] === entry) element.classList.add("front");
+      return entry.start + element.duration;
+    },
+    finish() {},
+    time(current) {
+      const entry = current.entries[current.playing];
+      return entry && entry.element ? entry.start + entry.element.currentTime : 0;
+    },
+    active(current) {
+      const entry = current.entries[current.playing];
+      return (entry && entry.element) || video;
+    },
+    timeline(current, mediaTime) {
+      const entry = current.entries[current.playing];
+      return entry.start + mediaTime;
+    },
+    tick(current) {
+      const element = this.active(current);
+      if (element.ended) this.ended(current, element); // the next scene came late
+    },
+    frame(current, element, meta) {
+      // start the next scene a frame early: play() takes about that long to show a picture
+      if (meta.mediaTime >= element.duration - START_EARLY) this.ended(current, element);
+    },
+    ended(current, element) {
+      const entry = current.entries[current.playing];
+      if (!entry || entry.element !== element) return;
+      const next = current.entries[current.playing + 1];
+      if (!next) return current.done && showEnding();
+      if (next.end == null || current.swapping) return; // not loaded yet: tick tries again
+      current.swapping = true;
+      current.playing += 1;
+      next.element.play().then(() => {
+        next.element.classList.add("front");
+        element.classList.remove("front");
+        current.swapping = false;
+      }, fail);
+    },
+  };
+
+  let engine = streamEngine;
+  let spare = null; // the swap engine's second <video>
+
+  // 4. a run: from a scene with its values to an ending; scenes added as they are decided
+
+  let run = null; // {epoch, entries, queue, shown, history, done, started, …the engine's}
 
   function begin(id, values, history) {
-    const epoch = ++metrics.epoch;
-    const Source = window.MediaSource || window.ManagedMediaSource;
-    const source = new Source();
     const current = (run = {
-      epoch,
-      source,
-      buffer: null,
+      epoch: ++metrics.epoch,
       entries: [], // {id, before, after, start, end, picked}
       queue: Promise.resolve(),
       shown: -1,
@@ -127,23 +235,14 @@
     endingBox.hidden = true;
     startBox.hidden = true;
     story.ending = null;
-    video.disableRemotePlayback = true; // ManagedMediaSource needs it
-    video.src = URL.createObjectURL(source);
-    source.addEventListener(
-      "sourceopen",
-      () => {
-        if (current !== run) return;
-        URL.revokeObjectURL(video.src);
-        current.buffer = source.addSourceBuffer(site.mime);
-        current.buffer.mode = "sequence";
-        const first = resolve(id, values);
-        if (first == null) return finish(current);
-        append(current, first, values).then(() => {
-          if (current === run) video.play().catch(() => (startBox.hidden = false));
-        });
-      },
-      { once: true },
-    );
+    current.queue = engine.open(current).then(() => {
+      if (current !== run) return;
+      const first = resolve(id, values);
+      if (first == null) return finish(current);
+      append(current, first, values).then(() => {
+        if (current === run) engine.active(current).play().catch(() => (startBox.hidden = false));
+      });
+    }, fail);
   }
 
   function append(current, id, before) {
@@ -171,9 +270,7 @@
           mediaGapMs: null,
         });
       }
-      await appendBuffer(current.buffer, data);
-      const buffered = current.buffer.buffered;
-      entry.end = buffered.length ? buffered.end(buffered.length - 1) : entry.start;
+      entry.end = await engine.add(current, entry, data);
       const next = successors(entry);
       for (const scene of next) if (scene != null) fetchScene(scene).catch(() => {});
       if (next.every((scene) => scene == null)) finish(current);
@@ -182,34 +279,20 @@
     return job;
   }
 
-  function appendBuffer(buffer, data) {
-    return new Promise((resolve, reject) => {
-      buffer.addEventListener("updateend", resolve, { once: true });
-      buffer.addEventListener("error", () => reject(new Error("the browser refused a scene")), {
-        once: true,
-      });
-      buffer.appendBuffer(data);
-    });
-  }
-
-  /** No more scenes in this run: the stream ends, and `ended` shows the ending screen. */
+  /** No more scenes in this run: the stream ends, and its end shows the ending screen. */
   function finish(current) {
-    if (current.done) return;
+    if (current.done || current !== run) return;
     current.done = true;
-    const end = () => {
-      if (current === run && current.source.readyState === "open") current.source.endOfStream();
-    };
-    if (current.buffer && current.buffer.updating) {
-      current.buffer.addEventListener("updateend", end, { once: true });
-    } else end();
+    engine.finish(current);
   }
 
-  // 4. the clock: what is on screen, the countdown, what to append next
+  // 5. the clock: what is on screen, the countdown, what to append next
 
   function tick() {
     const current = run;
     if (!current || !current.entries.length || current.entries[0].start == null) return;
-    const time = video.currentTime;
+    engine.tick(current);
+    const time = engine.time(current);
     let k = Math.max(current.shown, 0);
     while (k + 1 < current.entries.length) {
       const following = current.entries[k + 1];
@@ -293,7 +376,7 @@
     backButtons();
   }
 
-  // 5. back, the ending, play again
+  // 6. back, the ending, play again
 
   /** The entry to go back to: the last choice made (else the last choice shown). */
   function lastChoice(current) {
@@ -356,14 +439,25 @@
     return found;
   }
 
-  // 6. measuring: every presented frame, each switch's gap, every `waiting`
+  // 7. measuring: every presented frame, each switch's gap, every `waiting`
 
   let lastFrame = null;
 
-  function onFrame(now, meta) {
+  function watchFrames(element) {
+    if (!("requestVideoFrameCallback" in element)) return;
+    const onFrame = (now, meta) => {
+      element.requestVideoFrameCallback(onFrame);
+      if (!run || engine.active(run) !== element) return;
+      record(meta);
+      engine.frame(run, element, meta);
+    };
+    element.requestVideoFrameCallback(onFrame);
+  }
+
+  function record(meta) {
     const frame = {
       epoch: metrics.epoch,
-      mediaTime: meta.mediaTime,
+      mediaTime: engine.timeline(run, meta.mediaTime),
       wall: meta.expectedDisplayTime,
       presented: meta.presentedFrames,
     };
@@ -371,19 +465,17 @@
     lastFrame = frame;
     metrics.frames.push(frame);
     if (metrics.frames.length > FRAME_LOG) metrics.frames.splice(0, metrics.frames.length - FRAME_LOG);
-    if (previous && previous.epoch === frame.epoch) {
-      for (const change of metrics.switches) {
-        if (change.epoch !== frame.epoch || change.gapMs != null) continue;
-        if (previous.mediaTime < change.at - 0.03 && frame.mediaTime >= change.at - 0.03) {
-          change.gapMs = frame.wall - previous.wall;
-          change.mediaGapMs = (frame.mediaTime - previous.mediaTime) * 1000;
-        }
+    if (!previous || previous.epoch !== frame.epoch) return;
+    for (const change of metrics.switches) {
+      if (change.epoch !== frame.epoch || change.gapMs != null) continue;
+      if (previous.mediaTime < change.at - 0.03 && frame.mediaTime >= change.at - 0.03) {
+        change.gapMs = frame.wall - previous.wall;
+        change.mediaGapMs = (frame.mediaTime - previous.mediaTime) * 1000;
       }
     }
-    video.requestVideoFrameCallback(onFrame);
   }
 
-  // 7. the page: keys, buttons, errors
+  // 8. the page: keys, buttons, errors
 
   function fail(error) {
     metrics.problem = `${error.message || error}`;
@@ -401,9 +493,10 @@
       pick(entry, scenes.get(entry.id).choice.default);
     } else if (event.key === "b" || event.key === "B") {
       back();
-    } else if (event.key === " " && run && endingBox.hidden) {
-      if (video.paused) video.play();
-      else video.pause();
+    } else if (event.key === " " && run && endingBox.hidden && startBox.hidden) {
+      const element = engine.active(run);
+      if (element.paused) element.play();
+      else element.pause();
     } else if (event.key === "Enter" && !startBox.hidden) {
       start();
     } else return;
@@ -411,10 +504,24 @@
   }
 
   function start() {
-    if (run && video.paused && startBox.hidden === false && run.entries.length) {
+    const element = run && engine.active(run);
+    if (element && element.paused && run.entries.length && run.entries[0].end != null) {
       startBox.hidden = true; // autoplay was refused: this click is the gesture
-      video.play();
+      element.play().catch(fail);
     } else playAgain();
+  }
+
+  /** The stream when this browser has MSE and plays the film's codecs; else two <video>s
+   * (or when the page's address asks for `?engine=swap`). */
+  function chooseEngine() {
+    const Source = window.MediaSource || window.ManagedMediaSource;
+    const wanted = new URLSearchParams(location.search).get("engine");
+    if (wanted !== "swap" && Source && Source.isTypeSupported(site.mime)) return streamEngine;
+    if (!video.canPlayType(site.mime)) throw new Error(`this browser cannot play ${site.mime}`);
+    spare = video.cloneNode();
+    spare.classList.remove("front");
+    video.after(spare);
+    return swapEngine;
   }
 
   async function load() {
@@ -422,30 +529,31 @@
     if (!response.ok) throw new Error(`story.json: HTTP ${response.status}`);
     site = await response.json();
     for (const scene of site.story.scenes) scenes.set(scene.id, scene);
-    const Source = window.MediaSource || window.ManagedMediaSource;
-    if (!Source) throw new Error("this browser has no Media Source Extensions");
-    if (!Source.isTypeSupported(site.mime)) throw new Error(`this browser cannot play ${site.mime}`);
-    metrics.engine = window.MediaSource ? "MediaSource" : "ManagedMediaSource";
+    engine = chooseEngine();
+    metrics.engine = engine.name;
     endingBox.querySelector(".credits").replaceChildren(
       ...site.credits.map((line) => Object.assign(document.createElement("li"), { textContent: line })),
     );
-    endingBox.querySelector(".disclosure").textContent = site.disclosure;
+    for (const line of root.querySelectorAll(".disclosure")) line.textContent = site.disclosure;
     fetchScene(resolve(site.story.start, site.story.variables) ?? site.story.start).catch(() => {});
     root.querySelector(".start button.play").addEventListener("click", start);
     endingBox.querySelector("button.again").addEventListener("click", playAgain);
     for (const button of root.querySelectorAll("button.back")) button.addEventListener("click", back);
     document.addEventListener("keydown", onKey);
-    video.addEventListener("ended", showEnding);
-    video.addEventListener("playing", () => run && (run.started = true));
-    video.addEventListener("waiting", () =>
-      metrics.waiting.push({
-        epoch: metrics.epoch,
-        time: video.currentTime,
-        scene: story.scene,
-        started: Boolean(run && run.started),
-      }),
-    );
-    if ("requestVideoFrameCallback" in video) video.requestVideoFrameCallback(onFrame);
+    for (const element of root.querySelectorAll("video.picture")) {
+      element.addEventListener("ended", () => run && engine.ended(run, element));
+      element.addEventListener("playing", () => run && (run.started = true));
+      element.addEventListener("waiting", () => {
+        if (!run || engine.active(run) !== element) return;
+        metrics.waiting.push({
+          epoch: metrics.epoch,
+          time: engine.time(run),
+          scene: story.scene,
+          started: run.started,
+        });
+      });
+      watchFrames(element);
+    }
     setInterval(tick, TICK_MS);
     backButtons();
     metrics.ready = true;
