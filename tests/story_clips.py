@@ -6,7 +6,7 @@ story graph with three choices, two endings and a gated scene.
 2 DOOR (lime)      courage + 1, then 4
 3 STAIRS (blue)    courage = 2, then 4
 4 LANDING (yellow) choice: "Light the lamp" → 5 (default), "Wait for dawn" → 7
-5 LAMP (magenta)   only when courage >= 2 (else skipped to 6), then 6
+5 LAMP (magenta)   only when courage >= 2 and courage < 5 or courage == 9 (else skipped), then 6
 6 TOWER (cyan)     choice: "Jump" → 8, "Stay" → 7 (default)
 7 DAWN (white)     ending "Dawn"
 8 SEA (gray)       ending "The sea"
@@ -96,7 +96,7 @@ def story() -> dict[str, Any]:
             _scene("2", sets=[["courage", "+", 1]], next="4"),
             _scene("3", sets=[["courage", "=", 2]], next="4"),
             _scene("4", choice=_choice(("Light the lamp", "5"), ("Wait for dawn", "7"), default=0)),
-            _scene("5", when="courage >= 2", next="6"),
+            _scene("5", when="courage >= 2 and courage < 5 or courage == 9", next="6"),
             _scene("6", choice=_choice(("Jump", "8"), ("Stay", "7"), default=1)),
             _scene("7", ending="Dawn"),
             _scene("8", ending="The sea"),

@@ -17,6 +17,7 @@
   const LEAD = 1.0; // s: the next scene is appended at least this long before a scene ends
   const TICK_MS = 40;
   const FRAME_LOG = 5000; // the frames kept in storyMetrics.frames
+  const KEEP_SCENES = 8; // scenes' bytes kept in memory (the next ones and the last few)
   const START_EARLY = 0.05; // s: the swap engine starts the next <video> this long before the end
 
   const root = document.querySelector("main.story");
@@ -76,15 +77,21 @@
   const fetched = new Map(); // scene id → Promise<ArrayBuffer>
 
   function fetchScene(id) {
-    if (!fetched.has(id)) {
-      const load = fetch(site.media[id].url).then((response) => {
+    let load = fetched.get(id);
+    if (load) fetched.delete(id); // used again: the most recent
+    else {
+      load = fetch(site.media[id].url).then((response) => {
         if (!response.ok) throw new Error(`scene ${id}: HTTP ${response.status}`);
         return response.arrayBuffer();
       });
       load.catch(() => fetched.delete(id)); // a later need tries again
-      fetched.set(id, load);
     }
-    return fetched.get(id);
+    fetched.set(id, load);
+    for (const old of fetched.keys()) {
+      if (fetched.size <= KEEP_SCENES) break;
+      fetched.delete(old); // the least recently used: fetched again if "back" needs it
+    }
+    return load;
   }
 
   /** Where play goes for `id` with these values: a gated scene whose condition fails is skipped. */
@@ -413,7 +420,7 @@
     const title = (last && scenes.get(last.id).ending) || "The end";
     story.ending = title;
     closeChoice();
-    const found = remember(title);
+    const found = last && scenes.get(last.id).ending ? remember(title) : [];
     endingBox.querySelector(".ending-title").textContent = title;
     endingBox.querySelector(".found").textContent =
       `Endings found: ${found.length} of ${endingTitles().length}`;
