@@ -38,12 +38,14 @@ SCENES: dict[str, tuple[str, str, tuple[int, int, int]]] = {
 
 
 def make_reel(path: Path, colour: str, *, seconds: float = SECONDS, tone: int = 440) -> Path:
-    """A one-colour scene reel: H.264 (x264, 25 fps, a keyframe a second) + AAC 48 kHz."""
+    """A one-colour scene reel: H.264 with B-frames (as the film's reels have; x264, 25 fps,
+    a keyframe a second) + AAC 48 kHz."""
     run_ffmpeg(
         [
             "-f", "lavfi", "-i", f"color=c={colour}:s={SIZE}:r={FPS}:d={seconds}",
             "-f", "lavfi", "-i", f"sine=f={tone}:sample_rate=48000:d={seconds}",
-            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", str(FPS),
+            "-c:v", "libx264", "-preset", "ultrafast", "-bf", "2", "-pix_fmt", "yuv420p",
+            "-g", str(FPS),
             "-c:a", "aac", "-b:a", "64k", "-shortest", str(path),
         ]
     )  # fmt: skip

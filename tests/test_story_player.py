@@ -212,6 +212,9 @@ def test_a_click_a_key_the_countdown_the_gated_scene_an_ending_and_back(
         "ending": "Dawn",
     }
     check_switches(page, ["1", "3", "4", "5", "6", "7"], switches=5)
+    # each scene is exactly its own length on the timeline: no track starts late or runs long
+    ats = [change["at"] for change in page.evaluate("window.storyMetrics.switches")]
+    assert ats == pytest.approx([2.0, 4.0, 6.0, 8.0, 10.0], abs=0.001)
 
     # 4. back to the last choice: the tower again, with the values it had; jump this time
     ending.get_by_role("button", name="Back to the last choice").click()

@@ -71,8 +71,8 @@ def test_a_changed_scene_adds_only_its_own_media(tmp_path: Path) -> None:
 
 def test_the_codec_string_is_read_from_the_file(tmp_path: Path) -> None:
     reel = make_reel(tmp_path / "a.mp4", "red")
-    # x264's ultrafast preset writes Constrained Baseline (profile 66, constraint 0xC0)
-    assert mime_of(reel.read_bytes()).startswith('video/mp4; codecs="avc1.42c0')
+    # x264's ultrafast preset with B-frames writes Main (profile 77, constraint 0x40), level 1.1
+    assert mime_of(reel.read_bytes()) == 'video/mp4; codecs="avc1.4d400b, mp4a.40.2"'
 
 
 def test_a_story_with_a_scene_without_its_reel_is_refused(tmp_path: Path) -> None:

@@ -177,10 +177,13 @@ def add_fragmented(reel: Path, media: Path) -> tuple[Path, bool]:
     Stream copy, bit-exact muxing: the same reel gives the same bytes, so writing again adds
     nothing. The file appears whole (written aside, then renamed).
 
-    The AAC priming packet (pts < 0, which a reel's edit list skips) is dropped and the
-    timestamps kept (`-copyts`): MSE ignores edit lists, so with it the audio would start
-    21 ms early and every scene's first video frame would be stretched to cover the shift.
-    Appended scenes then continue the decoder's state, as the master's concatenation does."""
+    MSE ignores edit lists, so both tracks must start at 0 by their own timestamps: the AAC
+    priming packet (pts < 0, which a reel's edit list skips) is dropped with the timestamps
+    kept (`-copyts`), and B-frames' reordering is carried by negative composition offsets
+    (`negative_cts_offsets`, `trun` version 1), so the first picture is presented at 0, not
+    one frame late. (Without these the audio began 21 ms early, or the muxer stretched a
+    track's first sample over the gap.) Appended scenes continue the decoder's state, as
+    the master's concatenation does."""
     if not reel.is_file():
         raise PublishError(f"the reel {reel} does not exist", hint="build the film again")
     with tempfile.TemporaryDirectory(dir=media, prefix=".part-") as scratch:
@@ -192,12 +195,11 @@ def add_fragmented(reel: Path, media: Path) -> tuple[Path, bool]:
                 "-c", "copy", "-bsf:a", r"noise=drop=lt(pts\,0)",
                 "-map_metadata", "-1", "-map_chapters", "-1",
                 "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
-                "-movflags", "frag_keyframe+empty_moov+default_base_moof",
+                "-movflags", "frag_keyframe+empty_moov+default_base_moof+negative_cts_offsets",
                 "-f", "mp4", str(staged),
             ]
         )  # fmt: skip
-        name = f"{_digest(staged.read_bytes())}.mp4"
-        target = media / name
+        target = media / f"{_digest(staged.read_bytes())}.mp4"
         if target.exists():
             return target, False
         os.replace(staged, target)
