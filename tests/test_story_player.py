@@ -18,13 +18,18 @@ import itertools
 import threading
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from browser import browser_fixture, page_fixture  # noqa: F401
 from story_clips import SCENES, make_reels, story
 
+from cinecode.media.ffmpeg import probe
+from cinecode.pipeline.session import Session
 from cinecode.publish.branching import write_story_site
+from cinecode.script.branching import story_of
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -71,6 +76,20 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """A static server for `folder` on 127.0.0.1, in a thread; yields its URL."""
+    handler = functools.partial(_Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The story site, written by write_story_site and served on 127.0.0.1 in a thread."""
@@ -84,15 +103,8 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         credits=["Written by A. Writer", "Voices: piper"],
         disclosure=DISCLOSURE,
     )
-    handler = functools.partial(_Quiet, directory=str(out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(out) as url:
+        yield url
 
 
 def scene_of(rgb: list[int]) -> str | None:
@@ -134,10 +146,22 @@ def check_switches(
     """Every switch: the gap between presented frames ≤ 100 ms (wall and media time), no
     `waiting`, and every frame's colour is a scene's, in the story's order."""
     metrics = page.evaluate("window.storyMetrics")
-    assert len(metrics["switches"]) == switches  # every switch of the run was measured …
+    assert len(metrics["switches"]) == switches  # every switch of the run was measured
+    check_gaps(metrics, limit)
+    seen = page.evaluate("window.probe")
+    colours = [scene_of(frame["rgb"]) for frame in seen]
+    assert None not in colours, [f for f in seen if scene_of(f["rgb"]) is None][:3]
+    played = [s for i, s in enumerate(colours) if i == 0 or colours[i - 1] != s]
+    assert played == history
+
+
+def check_gaps(metrics: dict[str, Any], limit: float = MAX_GAP_MS) -> None:
+    """No switch's gap between presented frames over `limit`, and no `waiting` once playing."""
     busy = busiest_gap_away_from_switches(metrics)
     for change in metrics["switches"]:
-        assert change["gapMs"] is not None, change  # … by the frames on both sides of it
+        if change["gapMs"] is None and change["at"] > metrics["frames"][-1]["mediaTime"]:
+            continue  # appended, not played yet
+        assert change["gapMs"] is not None, change  # measured by the frames on both sides
         if change["gapMs"] <= limit and change["mediaGapMs"] <= limit:
             continue
         # Over 100 ms. On an idle machine that fails. But this machine's two cores are shared:
@@ -147,13 +171,8 @@ def check_switches(
         # waits for data fires `waiting`, checked below with no such allowance.
         worst = max(change["gapMs"], change["mediaGapMs"])
         assert worst <= busy + FRAME_MS / 2, (change, f"worst elsewhere: {busy} ms")
-        warnings.warn(f"frames dropped at a switch on a busy machine: {change}", stacklevel=2)
+        warnings.warn(f"frames dropped at a switch on a busy machine: {change}", stacklevel=3)
     assert [w for w in metrics["waiting"] if w["started"]] == []
-    probe = page.evaluate("window.probe")
-    colours = [scene_of(frame["rgb"]) for frame in probe]
-    assert None not in colours, [f for f in probe if scene_of(f["rgb"]) is None][:3]
-    played = [s for i, s in enumerate(colours) if i == 0 or colours[i - 1] != s]
-    assert played == history
 
 
 def busiest_gap_away_from_switches(metrics: dict[str, Any]) -> float:
@@ -275,3 +294,47 @@ def test_two_videos_taking_turns_where_there_is_no_media_source(page: Page, site
     assert on_screen(page) == "4"
     assert state(page)["history"] == ["1", "3", "4"]
     check_switches(page, ["1", "3", "4"], switches=2, limit=SWAP_GAP_MS)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("branching")
+def test_the_bundled_branching_film_plays_its_reels_back_to_back(
+    page: Page, branching_build: Path, tmp_path: Path
+) -> None:
+    """The Last Ferry's real reels (x264 with B-frames, AAC with its priming packet): a scene
+    lands on the timeline at exactly its reel's length, and a choice switches with no stall."""
+    with Session.open(branching_build) as session:
+        film_story = story_of(session.loaded.film)
+        store = session.require_store()
+        reels = {}
+        for key in session.plan.reels:
+            job, artifact = session.plan.graph.jobs[key], store.get(key)
+            if job.scene and artifact is not None:
+                reels[job.scene] = store.path(artifact)
+    assert film_story is not None
+    site = write_story_site(
+        tmp_path / "site",
+        story=film_story.as_json(),
+        scenes=reels,
+        title="The Last Ferry",
+        credits=["A cinecode example"],
+        disclosure=DISCLOSURE,
+    )
+    assert site.mime.startswith('video/mp4; codecs="avc1.64')  # High profile: B-frames
+
+    with serving(tmp_path / "site") as url:
+        open_player(page, url)
+        wait_scene(page, "1")
+        options = page.locator(".choice .option")
+        options.first.wait_for(state="visible", timeout=30_000)  # 8 s before the scene's end
+        assert options.all_inner_texts() == ["1 Take the rowboat", "2 Wait for the morning ferry"]
+        page.keyboard.press("2")
+        wait_scene(page, "4", timeout=30_000)
+        page.wait_for_timeout(500)
+        metrics = page.evaluate("window.storyMetrics")
+
+    assert state(page)["history"] == ["1", "4"]
+    first = metrics["switches"][0]
+    assert (first["from"], first["to"]) == ("1", "4")
+    assert first["at"] == pytest.approx(probe(reels["1"]).duration, abs=0.002)
+    check_gaps(metrics)
