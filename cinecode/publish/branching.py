@@ -316,10 +316,11 @@ def render_page(*, title: str, versions: Mapping[str, str], story_version: str) 
       <h1>{name}</h1>
       <button class="play" type="button">&#9654; Play</button>
       <p class="hint">Choices appear over the picture: click or tap one, or press 1&ndash;9;
-        Enter takes the default. B goes back to the last choice.</p>
+        Enter takes the default. B goes back to the last choice, Space pauses,
+        F fills the screen.</p>
       <p class="disclosure"></p>
     </div>
-    <div class="choice" hidden>
+    <div class="choice" role="group" aria-label="Choose what happens next" hidden>
       <div class="options"></div>
       <div class="countdown"><div class="bar"></div><span class="seconds"></span></div>
     </div>

@@ -501,13 +501,20 @@
     } else if (event.key === "b" || event.key === "B") {
       back();
     } else if (event.key === " " && run && endingBox.hidden && startBox.hidden) {
-      const element = engine.active(run);
-      if (element.paused) element.play();
-      else element.pause();
+      togglePause();
+    } else if (event.key === "f" || event.key === "F") {
+      if (document.fullscreenElement) document.exitFullscreen();
+      else root.requestFullscreen?.().catch(() => {});
     } else if (event.key === "Enter" && !startBox.hidden) {
       start();
     } else return;
     event.preventDefault();
+  }
+
+  function togglePause() {
+    const element = engine.active(run);
+    if (element.paused) element.play().catch(fail);
+    else element.pause();
   }
 
   function start() {
@@ -548,6 +555,7 @@
     for (const button of root.querySelectorAll("button.back")) button.addEventListener("click", back);
     document.addEventListener("keydown", onKey);
     for (const element of root.querySelectorAll("video.picture")) {
+      element.addEventListener("click", () => run && endingBox.hidden && togglePause()); // a tap
       element.addEventListener("ended", () => run && engine.ended(run, element));
       element.addEventListener("playing", () => run && (run.started = true));
       element.addEventListener("waiting", () => {
