@@ -2,6 +2,9 @@
 
 The releases come from the project's manifests (`cinecode.project.releases`); their media
 from the store, where releases keep them pinned. The site is written by `cinecode.publish`.
+
+A branching film is published as its story: every scene's reel (`make` builds them all), the
+story graph and the player that lets the spectator choose (`cinecode.publish.branching`).
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ from cinecode.commands.releases import diff_releases
 from cinecode.errors import PublishError
 from cinecode.pipeline.session import Session
 from cinecode.project.releases import Media, load_releases
+from cinecode.publish.branching import write_story_site
+from cinecode.publish.feed import DISCLOSURE
 from cinecode.publish.site import publish_site
+from cinecode.script.branching import Story, story_of
 
 
 def default_out(project: Path) -> Path:
@@ -25,6 +31,9 @@ def publish(project_path: Path, out: Path | None = None) -> dict[str, Any]:
     """Publish every release of the project into `out`; what was added, as data."""
     with Session.open(project_path) as session:
         root = session.project.root
+        story = story_of(session.film)
+        if story is not None:
+            return _publish_story(session, story, (out or default_out(root)).resolve())
         releases = load_releases(root)
         store = session.require_store()
 
@@ -41,3 +50,55 @@ def publish(project_path: Path, out: Path | None = None) -> dict[str, Any]:
         return publish_site(
             releases, resolve, target, diff=lambda old, new: diff_releases(root, old, new)
         ).as_json()
+
+
+def _publish_story(session: Session, story: Story, out: Path) -> dict[str, Any]:
+    """A branching film's site: every scene's reel from the store, the story, the player."""
+    store = session.require_store()
+    plan = session.plan
+    reels: dict[str, Path] = {}
+    for key in plan.reels:
+        job, artifact = plan.graph.jobs[key], store.get(key)
+        if job.scene and artifact is not None:
+            reels[job.scene] = store.path(artifact)
+    missing = [scene.id for scene in story.scenes if scene.id not in reels]
+    if missing:
+        raise PublishError(
+            f"the reels of scene(s) {', '.join(missing)} are not built",
+            hint="run `cinecode make` first: it builds every scene of a branching film",
+        )
+    site = write_story_site(
+        out,
+        story=story.as_json(),
+        scenes={scene.id: reels[scene.id] for scene in story.scenes},
+        title=session.project.config.title or session.project.root.name,
+        credits=_credits(session),
+        disclosure=DISCLOSURE,
+    )
+    return {
+        "out": str(out),
+        "index": str(site.index),
+        "versions": [],
+        "new": [],
+        "story": True,
+        "scenes": len(story.scenes),
+        "files_added": len(site.added),
+        "bytes_added": site.bytes_added,
+        "total_bytes": sum(path.stat().st_size for path in site.files),
+    }
+
+
+def _credits(session: Session) -> list[str]:
+    """The end credits' lines (`Heading: name, name`), from the built credits card."""
+    store = session.require_store()
+    for job in session.plan.graph:
+        if job.step == "card" and job.scene == "credits":
+            artifact = store.get(job.key)
+            sections = artifact.meta.get("credits", []) if artifact else []
+            return [
+                f"{heading}: {', '.join(map(str, lines))}"
+                if heading
+                else ", ".join(map(str, lines))
+                for heading, lines in sections
+            ]
+    return []

@@ -11,6 +11,16 @@ from cinecode.front.shell import JsonOpt, ProjectArg, ProjectCommand, app, guard
 
 
 def _show(result: dict[str, Any], console: Any) -> None:
+    if result.get("story"):
+        console.print(
+            f"published the branching film ({result['scenes']} scenes) to {result['out']}"
+        )
+        console.print(
+            f"  added {result['files_added']} files, {result['bytes_added'] / 1e6:.2f} MB "
+            f"(the site: {result['total_bytes'] / 1e6:.2f} MB)"
+        )
+        console.print(f"  open {result['index']} through any web server")
+        return
     new = ", ".join(result["new"]) or "none (every release was already there)"
     console.print(f"published {len(result['versions'])} release(s) to {result['out']}")
     console.print(f"  new: {new}")
@@ -31,7 +41,8 @@ def publish(
     as_json: JsonOpt = False,
 ) -> None:
     """Publish every release as HLS with a player page: a static folder for any web host.
-    Segments are shared between releases, so publishing again adds only what changed."""
+    Segments are shared between releases, so publishing again adds only what changed. A
+    branching film is published as its story: every scene, and a player that lets one choose."""
     from cinecode.commands.publishing import publish as run
 
     guard(lambda: report(run(project, out), _show, as_json=as_json))
