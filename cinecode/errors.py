@@ -11,6 +11,7 @@ CinecodeError
   Cancelled                     the build is being interrupted (Ctrl-C, a cancel button)
   EditorialError                a timeline that cannot be exported or conformed
   ReleaseError                  a release that is missing, exists already or is misnamed
+  ProvenanceError               content credentials (C2PA) that cannot be made or read
   MediaError                    ffmpeg / PyAV could not read or write media
     MediaCancelled
   BackendError
@@ -122,6 +123,10 @@ class PublishError(CinecodeError):
     """A release cannot be published (nothing released, a lost object, a site in the way)."""
 
 
+class ProvenanceError(CinecodeError):
+    """Content credentials (C2PA) could not be signed or read: the identity, the package."""
+
+
 class BackendError(CinecodeError):
     """A backend failed; `backend` names it."""
 
@@ -193,6 +198,7 @@ __all__ = [
     "Overloaded",
     "ProjectError",
     "ProjectErrors",
+    "ProvenanceError",
     "ProviderDown",
     "RateLimited",
     "ReleaseError",

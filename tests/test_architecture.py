@@ -18,6 +18,7 @@ LAYERS = [
     "project",
     "script",
     "graph",
+    "provenance",
     "departments",
     "pipeline",
     "editorial",

@@ -10,6 +10,7 @@ from cinecode.graph.job import Job
 from cinecode.graph.store import Store
 from cinecode.pipeline.plan import Plan, timing_spec
 from cinecode.pipeline.session import Loaded, Session, slug
+from cinecode.provenance.delivery import delivered
 
 
 def planned(project_path: Path) -> tuple[Loaded, Plan, set[str], Store | None]:
@@ -136,7 +137,11 @@ def status_report(project_path: Path) -> dict[str, Any]:
             path = (loaded.project.build_dir / f"{name}.{suffix}").resolve()
             artifact = store.get(p.targets[target]) if store is not None else None
             # a copied project's outputs are copies of the store's objects: still current
-            current = artifact is not None and store is not None and store.holds(artifact, path)
+            current = (
+                artifact is not None
+                and store is not None
+                and (store.holds(artifact, path) or delivered(store, artifact, path))
+            )
             outputs[target] = {"path": str(path), "exists": path.is_file(), "current": current}
         departments: dict[str, int] = {}
         for job in pending:

@@ -3,7 +3,8 @@
 ```
 1. open the project (its session: load, store, backends, pools) and take the project lock
 2. plan and run until the pictures settle (new takes are scored; the best may change a pick)
-3. export the master, the subtitles and the stems to build/, and stamp the no-op fast path
+3. export the master (signed: content credentials), the subtitles and the stems to build/,
+   and stamp the no-op fast path
 ```
 """
 
@@ -16,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cinecode.errors import ProvenanceError
 from cinecode.graph import fastpath
+from cinecode.graph.catalog import Artifact
 from cinecode.graph.executor import Budget, RunStats
 from cinecode.graph.reporter import Reporter
 from cinecode.graph.store import Store
@@ -24,6 +27,7 @@ from cinecode.pipeline.plan import Plan
 from cinecode.pipeline.scoring import score_takes
 from cinecode.pipeline.session import Session, referenced_files, slug
 from cinecode.project.config import Project
+from cinecode.provenance.identity import CERT_ENV, KEY_ENV
 
 
 @dataclass
@@ -116,9 +120,13 @@ def make(
         name = slug(session.film.title)
         if choices and current.walk is not None:  # another path: another file beside the default's
             name += f"-path-{current.walk.name}"
-        wanted = {project.build_dir / f"{name}.mp4": master, project.build_dir / f"{name}.srt": srt}
-        placed = [dest for dest, artifact in wanted.items() if not store.holds(artifact, dest)]
-        master_path, srt_path = (store.export(a, dest).resolve() for dest, a in wanted.items())
+        srt_dest = project.build_dir / f"{name}.srt"
+        placed = [] if store.holds(srt, srt_dest) else [srt_dest]
+        srt_path = store.export(srt, srt_dest).resolve()
+        master_path, written = deliver(
+            store, master, project.build_dir / f"{name}.mp4", project, session.film.title, reporter
+        )
+        placed = [master_path] * written + placed
         outputs = export_stems(store, current, project)
         result = MakeResult(master_path, srt_path, total, current, outputs, placed)
         fastpath.record(
@@ -135,6 +143,40 @@ def make(
             objects=[str(store.path(master)), str(store.path(srt))],
         )
         return result
+
+
+def deliver(
+    store: Store, master: Artifact, dest: Path, project: Project, title: str, reporter: Reporter
+) -> tuple[Path, bool]:
+    """The master in build/: signed with content credentials unless `[provenance] sign =
+    false` (or c2pa-python is missing: a warning says so); whether it was written now."""
+    settings = project.config.provenance
+    if settings.sign:
+        from cinecode.provenance.delivery import deliver_master
+        from cinecode.provenance.identity import resolve
+
+        try:
+            identity = resolve(
+                cert=project.resolve(settings.cert) if settings.cert else None,
+                key=project.resolve(settings.key) if settings.key else None,
+            )
+            done = deliver_master(
+                store, master, dest, title=title, identity=identity, prompts=settings.prompts
+            )
+        except ProvenanceError as exc:
+            if "c2pa-python" not in exc.message:
+                raise
+            reporter.warning(f"the master is not signed: {exc}")
+        else:
+            if done.changed and done.development:
+                reporter.info(
+                    f"content credentials: {dest.name} signed by the development identity "
+                    f"(not trusted); set {CERT_ENV} and {KEY_ENV} (or film.toml's provenance "
+                    "cert and key) to sign as yourself"
+                )
+            return dest.resolve(), done.changed
+    written = not store.holds(master, dest)
+    return store.export(master, dest).resolve(), written
 
 
 def export_stems(store: Store, current: Plan, project: Project) -> dict[str, Path]:

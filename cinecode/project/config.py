@@ -169,6 +169,19 @@ class ExportConfig(_Strict):
         return ((hours * 60 + minutes) * 60 + seconds) * fps + frames
 
 
+class ProvenanceConfig(_Strict):
+    """`[provenance]`: content credentials (C2PA) on the delivered master (docs/provenance.md).
+
+    `cert`/`key` name a real signing identity (PEM paths, relative to the project); without
+    them (and without CINECODE_C2PA_CERT/KEY) a development identity signs.
+    """
+
+    sign: bool = True  # sign build/<film>.mp4 (False: the store's master, as it is)
+    prompts: bool = True  # False: the manifest leaves every prompt out
+    cert: str = ""
+    key: str = ""
+
+
 class ServiceConfig(_Strict):
     """How to reach a hosted backend (`[services.NAME]`); never part of a job's key.
 
@@ -277,6 +290,7 @@ class FilmConfig(_Strict):
     backends: dict[str, Department] = Field(default_factory=dict)  # named engine settings
     finishing: Finishing = Finishing()
     export: ExportConfig = ExportConfig()  # after `format`: its start is read at the film's fps
+    provenance: ProvenanceConfig = ProvenanceConfig()
 
     @field_validator("export")
     @classmethod

@@ -1,0 +1,89 @@
+"""What went into an artifact, read from the catalog: every artifact under the master, the
+generated ones and the user's own among them (the ingredients), and one shot's chain
+(source → keyframe → clip → segment → reel → master, with its voices and mix).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cinecode.graph.catalog import Artifact, Catalog
+
+USER_STEPS = frozenset({"source"})  # the user's own photos and clips, imported as they are
+
+
+def under(catalog: Catalog, key: str) -> dict[str, Artifact]:
+    """Every artifact `key` was made from, itself included (the catalog's, by key)."""
+    found: dict[str, Artifact] = {}
+    wanted = {key}
+    while wanted:
+        got = catalog.get_many(wanted)
+        found.update(got)
+        wanted = {i for a in got.values() for i in a.inputs} - found.keys()
+    return found
+
+
+def is_ingredient(artifact: Artifact) -> bool:
+    """A generated take, voice, cue or effect, or the user's own media."""
+    return artifact.kind == "generate" or artifact.step in USER_STEPS
+
+
+def ingredients(artifacts: dict[str, Artifact]) -> list[Artifact]:
+    """The ingredients among `artifacts`, in a stable order (scene, shot, step, label)."""
+    found = [a for a in artifacts.values() if is_ingredient(a)]
+    return sorted(found, key=lambda a: (a.scene, a.shot, a.step, a.label, a.key))
+
+
+def shot_chain(artifacts: dict[str, Artifact], top: str, shot: str) -> list[Artifact]:
+    """One shot's artifacts and those made from them up to `top`, sources first."""
+    own = {k for k, a in artifacts.items() if a.shot == shot}
+    own |= {i for k in own for i in _below(artifacts, k)}
+    chain = set(own)
+    for key in artifacts:
+        if key not in chain and own & _below(artifacts, key):
+            chain.add(key)
+    if own:
+        chain.add(top)
+    depth = {k: len(_below(artifacts, k)) for k in chain}
+    return sorted((artifacts[k] for k in chain), key=lambda a: (depth[a.key], a.step, a.label))
+
+
+def _below(artifacts: dict[str, Artifact], key: str) -> set[str]:
+    seen: set[str] = set()
+    todo = list(artifacts[key].inputs) if key in artifacts else []
+    while todo:
+        k = todo.pop()
+        if k in seen or k not in artifacts:
+            continue
+        seen.add(k)
+        todo.extend(artifacts[k].inputs)
+    return seen
+
+
+def describe(artifact: Artifact, *, prompts: bool = True) -> dict[str, Any]:
+    """One artifact as the provenance assertion and `cinecode provenance` state it."""
+    entry: dict[str, Any] = {
+        "step": artifact.step,
+        "label": artifact.label,
+        "origin": "user" if artifact.step in USER_STEPS else artifact.kind,
+        **({"shot": artifact.shot} if artifact.shot else {}),
+        **({"scene": artifact.scene} if artifact.scene else {}),
+        **({"backend": artifact.backend} if artifact.backend else {}),
+        **({"model": artifact.model} if artifact.model else {}),
+        **({"seed": artifact.seed} if artifact.seed is not None else {}),
+        **({"prompt": artifact.prompt} if prompts and artifact.prompt else {}),
+        "object": artifact.object,
+        "key": artifact.key,
+        "cost": {"money": artifact.cost_money, "gpu_seconds": artifact.cost_gpu},
+        "created": _date(artifact.created),
+    }
+    return entry
+
+
+def _date(stamp: float) -> str:
+    """A catalog time as an ISO 8601 UTC date and time ("" when unknown)."""
+    import datetime as dt
+
+    if not stamp:
+        return ""
+    return dt.datetime.fromtimestamp(stamp, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,239 @@
+"""C2PA content credentials through the maintained c2pa-python library: sign a file with a
+manifest (its actions, digital source type, ingredients and cinecode's own assertion), and
+read any file's manifest back with its validation.
+
+c2pa-python is the `provenance` extra (`pip install 'cinecode[provenance]'`); it is imported
+on first use, and its errors become ProvenanceError here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cinecode.errors import ProvenanceError
+from cinecode.provenance.identity import Identity
+
+IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
+TRAINED = IPTC + "trainedAlgorithmicMedia"
+COMPOSITE = IPTC + "compositeWithTrainedAlgorithmicMedia"
+ASSERTION = "org.cinecode.provenance"
+MEDIA_TYPES = {
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".mov": "video/quicktime",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+    ".gif": "image/gif",
+    ".avif": "image/avif",
+    ".heic": "image/heic",
+    ".wav": "audio/wav",
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".pdf": "application/pdf",
+}
+_HINT = "pip install 'cinecode[provenance]' (the maintained c2pa-python library)"
+
+
+def media_type(path: Path) -> str | None:
+    """The media type C2PA knows `path` by, from its suffix; None when it knows none."""
+    return MEDIA_TYPES.get(path.suffix.lower())
+
+
+@dataclass(frozen=True)
+class Ingredient:
+    """A file that went into the signed one: a generated take, a voice, a user's photo."""
+
+    path: Path
+    title: str  # what it is: "keyframe 1.1 seed 791295"
+    object: str  # sha256 of its bytes: its instance id
+    generated: bool  # False: the user's own (a photo, a clip)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a file's manifest says, and whether it holds."""
+
+    path: str
+    found: bool  # the file carries a manifest
+    state: str  # "trusted" | "valid" | "invalid" | "none"
+    signer: str = ""
+    issuer: str = ""
+    algorithm: str = ""
+    title: str = ""
+    generator: str = ""
+    source_type: str = ""  # the IPTC digital source type of its first action
+    actions: list[str] = field(default_factory=list)
+    ingredients: list[dict[str, Any]] = field(default_factory=list)
+    cinecode: dict[str, Any] | None = None  # our assertion, when we signed it
+    failures: list[dict[str, str]] = field(default_factory=list)  # code, explanation
+
+    @property
+    def ok(self) -> bool:
+        """The manifest validates (a signer on no trust list still validates)."""
+        return self.state in ("trusted", "valid")
+
+    @property
+    def untrusted(self) -> bool:
+        return any(f["code"] == "signingCredential.untrusted" for f in self.failures)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "ok": self.ok, "untrusted": self.untrusted}
+
+
+@contextmanager
+def _library() -> Iterator[Any]:
+    """The c2pa module; its errors as ProvenanceError."""
+    try:
+        import c2pa
+    except ImportError:
+        raise ProvenanceError("content credentials need c2pa-python", hint=_HINT) from None
+    try:
+        yield c2pa
+    except c2pa.C2paError as exc:
+        raise ProvenanceError(f"C2PA: {exc}") from None
+
+
+def sign(
+    src: Path,
+    dest: Path,
+    *,
+    title: str,
+    source_type: str,
+    assertion: dict[str, Any],
+    ingredients: Sequence[Ingredient],
+    identity: Identity,
+) -> None:
+    """Write `src` to `dest` (atomically) with a signed manifest: a `c2pa.created` action of
+    `source_type`, the ingredients (each hashed from its file) and `assertion` as cinecode's."""
+    kind = media_type(dest)
+    if kind is None:
+        raise ProvenanceError(f"C2PA cannot carry a manifest in {dest.name}")
+    manifest = {
+        "claim_generator_info": [{"name": "cinecode", "version": _version()}],
+        "title": title,
+        "format": kind,
+        "assertions": [
+            {
+                "label": "c2pa.actions.v2",
+                "data": {"actions": [{"action": "c2pa.created", "digitalSourceType": source_type}]},
+            },
+            {"label": ASSERTION, "data": assertion},
+        ],
+    }
+    staged = dest.with_name(f".{dest.name}.part")
+    staged.unlink(missing_ok=True)
+    with _library() as c2pa:
+        settings = c2pa.Settings.from_dict({"builder": {"thumbnail": {"enabled": False}}})
+        info = c2pa.C2paSignerInfo(
+            getattr(c2pa.C2paSigningAlg, identity.algorithm()),
+            identity.chain.read_bytes(),
+            identity.key.read_bytes(),
+            None,
+        )
+        with (
+            c2pa.Context(settings=settings) as context,
+            c2pa.Signer.from_info(info) as signer,
+            c2pa.Builder(json.dumps(manifest), context) as builder,
+        ):
+            for item in ingredients:
+                _add_ingredient(builder, item)
+            try:
+                with src.open("rb") as source, staged.open("w+b") as target:
+                    builder.sign(signer, kind, source, target)
+                os.replace(staged, dest)
+            finally:
+                staged.unlink(missing_ok=True)
+
+
+def _add_ingredient(builder: Any, item: Ingredient) -> None:
+    kind = media_type(item.path) or "application/octet-stream"
+    definition = {
+        "title": item.title,
+        "format": kind,
+        "relationship": "componentOf",
+        "instance_id": f"cinecode:object:{item.object}",
+        **({} if item.generated else {"description": "the user's own media"}),
+    }
+    if media_type(item.path) is None:
+        raise ProvenanceError(f"C2PA cannot read the ingredient {item.path.name}")
+    with item.path.open("rb") as stream:
+        builder.add_ingredient(json.dumps(definition), kind, stream)
+
+
+def read(path: Path) -> Credentials:
+    """The manifest `path` carries (ours or another tool's) and whether it validates."""
+    if not path.is_file():
+        raise ProvenanceError(f"no file {path}", hint="give the path of a media file")
+    kind = media_type(path)
+    if kind is None:
+        raise ProvenanceError(
+            f"C2PA reads no {path.suffix or 'suffix-less'} file",
+            hint="verify a .mp4, .mov, .jpg, .png, .wav, .mp3, .m4a or .pdf",
+        )
+    with _library() as c2pa:
+        try:
+            with path.open("rb") as stream, c2pa.Reader(kind, stream) as reader:
+                store = json.loads(reader.json())
+                state = (reader.get_validation_state() or "").lower()
+        except c2pa.C2paError as exc:
+            if "ManifestNotFound" in type(exc).__name__ or "no JUMBF" in str(exc):
+                return Credentials(str(path), found=False, state="none")
+            raise
+    return _credentials(path, store, state)
+
+
+def _credentials(path: Path, store: dict[str, Any], state: str) -> Credentials:
+    active = store.get("manifests", {}).get(store.get("active_manifest", ""), {})
+    assertions = {a.get("label", ""): a.get("data", {}) for a in active.get("assertions", [])}
+    actions = [
+        a
+        for label, data in assertions.items()
+        if label.startswith("c2pa.actions")
+        for a in data.get("actions", [])
+    ]
+    source = next((a["digitalSourceType"] for a in actions if "digitalSourceType" in a), "")
+    signature = active.get("signature_info", {})
+    failures = [
+        {"code": s.get("code", ""), "explanation": s.get("explanation", "")}
+        for s in store.get("validation_status", [])
+    ]
+    generator = active.get("claim_generator_info", [{}])
+    return Credentials(
+        str(path),
+        found=True,
+        state=state if state in ("trusted", "valid", "invalid") else "invalid",
+        signer=str(signature.get("common_name", "")),
+        issuer=str(signature.get("issuer", "")),
+        algorithm=str(signature.get("alg", "")),
+        title=str(active.get("title", "")),
+        generator=" ".join(str(generator[0].get(k, "")) for k in ("name", "version")).strip()
+        if generator
+        else str(active.get("claim_generator", "")),
+        source_type=str(source),
+        actions=[str(a.get("action", "")) for a in actions],
+        ingredients=[
+            {k: i.get(k, "") for k in ("title", "format", "relationship", "instance_id")}
+            for i in active.get("ingredients", [])
+        ],
+        cinecode=assertions.get(ASSERTION),
+        failures=failures,
+    )
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cinecode")
+    except PackageNotFoundError:
+        return "0"
