@@ -20,6 +20,7 @@ import typer
 from cinecode.front import publishing as _publishing  # noqa: F401  (registers `publish`)
 from cinecode.front import releases as _releases  # noqa: F401  (registers its commands)
 from cinecode.front import story as _story  # noqa: F401  (registers `cinecode story`)
+from cinecode.front.provenance import verify_file  # also registers `provenance`
 from cinecode.front.shell import JsonOpt, ProjectArg, ProjectCommand
 from cinecode.front.shell import answer as _answer
 from cinecode.front.shell import app as app  # the commands are defined on it: `cli.app` runs
@@ -624,7 +625,14 @@ def gc(
 
 @app.command(cls=ProjectCommand)
 def verify(
-    project: ProjectArg,
+    project: Annotated[
+        Path,
+        typer.Argument(
+            help="The project folder (default: the one you are in, or above), or a media file "
+            "(.mp4, .mov, .jpg, .png, .wav…) whose content credentials to check.",
+            show_default=False,
+        ),
+    ],
     repair: Annotated[
         bool,
         typer.Option(
@@ -633,9 +641,16 @@ def verify(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Re-hash every object in the store and check the catalog against them.
+    """Re-hash every object in the store and check the catalog against them; or, given a
+    media file (ours or another tool's), read and validate its C2PA content credentials.
 
-    Exits 1 when an artifact's object is missing or corrupt."""
+    Exits 1 when an artifact's object is missing or corrupt, or the file's credentials are
+    missing or do not validate."""
+    from cinecode.provenance.credentials import media_type
+
+    if media_type(project) is not None and project.name != "film.toml":
+        verify_file(project, as_json=as_json)
+        return
 
     def run() -> None:
         from cinecode.commands.disk import verify_report

@@ -10,6 +10,9 @@ from typing import Any
 from cinecode.graph.catalog import Artifact, Catalog
 
 USER_STEPS = frozenset({"source"})  # the user's own photos and clips, imported as they are
+CARRIERS = frozenset(
+    {"finish", "scene-stems", "scene-mix", "reel", "master"}
+)  # a shot's way to the master
 
 
 def under(catalog: Catalog, key: str) -> dict[str, Artifact]:
@@ -35,13 +38,23 @@ def ingredients(artifacts: dict[str, Artifact]) -> list[Artifact]:
 
 
 def shot_chain(artifacts: dict[str, Artifact], top: str, shot: str) -> list[Artifact]:
-    """One shot's artifacts and those made from them up to `top`, sources first."""
+    """One shot's artifacts (source, keyframe, clip, voice, segment, what they were made
+    from) and what carries them to `top`: its scene's mix and reel, the master. Sources
+    first."""
     own = {k for k, a in artifacts.items() if a.shot == shot}
     own |= {i for k in own for i in _below(artifacts, k)}
-    chain = set(own)
-    for key in artifacts:
-        if key not in chain and own & _below(artifacts, key):
-            chain.add(key)
+    scenes = {artifacts[k].scene for k in own if artifacts[k].shot == shot}
+    chain, frontier = set(own), set(own)
+    while frontier:  # up through the steps that carry a shot to the master, in its scene
+        frontier = {
+            k
+            for k, a in artifacts.items()
+            if k not in chain
+            and a.step in CARRIERS
+            and a.scene in scenes | {""}
+            and frontier & set(a.inputs)
+        }
+        chain |= frontier
     if own:
         chain.add(top)
     depth = {k: len(_below(artifacts, k)) for k in chain}

@@ -81,14 +81,19 @@ def resolve(*, cert: Path | None = None, key: Path | None = None) -> Identity:
     the development one (made now if it does not exist)."""
     env_cert, env_key = os.environ.get(CERT_ENV, ""), os.environ.get(KEY_ENV, "")
     if env_cert or env_key:
-        return _given(Path(env_cert), Path(env_key), source=CERT_ENV, both=(CERT_ENV, KEY_ENV))
+        return _given(
+            Path(env_cert) if env_cert else None,
+            Path(env_key) if env_key else None,
+            source=CERT_ENV,
+            both=(CERT_ENV, KEY_ENV),
+        )
     if cert is not None or key is not None:
         return _given(cert, key, source="film.toml", both=("cert", "key"))
     return development_identity(config_home() / "identity")
 
 
 def _given(cert: Path | None, key: Path | None, *, source: str, both: tuple[str, str]) -> Identity:
-    if cert is None or key is None or not str(cert) or not str(key):
+    if cert is None or key is None:
         raise ProvenanceError(
             f"a signing identity needs both {both[0]} and {both[1]}",
             hint="name the certificate chain (PEM, signer first) and its private key",

@@ -1,0 +1,131 @@
+"""The provenance commands: `cinecode provenance` (where a film's pieces came from) and
+`cinecode verify FILE` (a media file's content credentials; `cli.verify` hands files here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from cinecode.front.shell import JsonOpt, ProjectArg, ProjectCommand, app, guard, report
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+SOURCE_TYPES = {
+    "trainedAlgorithmicMedia": "made by a trained AI model",
+    "compositeWithTrainedAlgorithmicMedia": "a composite with AI-generated media",
+}
+
+
+@app.command(cls=ProjectCommand)
+def provenance(
+    project: ProjectArg,
+    shot: Annotated[
+        str | None, typer.Argument(help="One shot (e.g. 1.2): its chain up to the master.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Where the film's pieces came from: each generated keyframe, clip, voice and cue with
+    its backend, model, seed, prompt, cost and date; or one shot's chain
+    (source → keyframe → clip → segment → reel → master)."""
+
+    def run() -> None:
+        from cinecode.commands.provenance import provenance_report
+
+        report(provenance_report(project, shot), print_provenance, as_json=as_json)
+
+    guard(run)
+
+
+def verify_file(path: Path, *, as_json: bool) -> None:
+    """`cinecode verify FILE`: read and validate the file's C2PA manifest; exit 1 if it
+    has none or it does not validate."""
+
+    def run() -> None:
+        from cinecode.commands.provenance import verify_file_report
+
+        found = verify_file_report(path)
+        report(found, print_credentials, as_json=as_json)
+        if not found["ok"]:
+            raise typer.Exit(1)
+
+    guard(run)
+
+
+def _source(uri: str) -> str:
+    name = uri.rsplit("/", 1)[-1]
+    return f"{name} ({SOURCE_TYPES[name]})" if name in SOURCE_TYPES else name or "not stated"
+
+
+def print_credentials(found: dict[str, Any], console: Console) -> None:
+    if not found["found"]:
+        console.print(f"{found['path']}: no content credentials (no C2PA manifest)")
+        return
+    if found["ok"]:
+        trust = (
+            "; its signer is on no trust list (a development or private certificate)"
+            if found["untrusted"]
+            else ""
+        )
+        verdict = f"valid: the manifest and the file's bytes agree{trust}"
+    else:
+        verdict = "INVALID: the file or its manifest was changed after signing"
+    lines = [
+        f"{found['path']}: {verdict}",
+        f"  title        {found['title']}",
+        f"  signed by    {found['signer']} ({found['issuer']}, {found['algorithm']})",
+        f"  made with    {found['generator']}",
+        f"  source type  {_source(found['source_type'])}",
+        f"  actions      {', '.join(found['actions']) or '-'}",
+        f"  ingredients  {len(found['ingredients'])}",
+    ]
+    lines += [f"    {i['title']}  ({i['format']})" for i in found["ingredients"][:12]]
+    if len(found["ingredients"]) > 12:
+        lines.append(f"    … and {len(found['ingredients']) - 12} more")
+    ours = found.get("cinecode")
+    if ours:
+        film, signer = ours.get("film", ""), ours.get("signer", "")
+        lines.append(f"  cinecode     film {film!r}, signer {signer}")
+        if not ours.get("prompts", True):
+            lines.append("               (prompts left out: [provenance] prompts = false)")
+    problems = [f for f in found["failures"] if f["code"] != "signingCredential.untrusted"]
+    lines += [f"  problem      {f['code']}: {f['explanation']}" for f in problems]
+    for line in lines:
+        console.print(line, markup=False, soft_wrap=True)
+
+
+def print_provenance(found: dict[str, Any], console: Console) -> None:
+    from rich.table import Table
+
+    master, creds = found["master"], found["credentials"]
+    console.print(f"{found['title']}: master {master['path']}", markup=False)
+    state = creds["state"]
+    if state in ("valid", "trusted"):
+        untrusted = creds["untrusted"] and "not trusted" not in creds["signer"]
+        signer = f"{creds['signer']}{' (on no trust list)' if untrusted else ''}"
+        note = f"{state}, signed by {signer}, {creds['ingredients']} ingredients"
+    else:
+        note = creds.get("note", state)
+    console.print(f"  content credentials: {note}", markup=False)
+    rows = found["chain"] if "shot" in found else found["ingredients"]
+    title = f"shot {found['shot']}: source to master" if "shot" in found else "ingredients"
+    table = Table(title=title, title_justify="left")
+    for column in ("step", "label", "backend · model", "seed", "prompt", "cost", "made"):
+        table.add_column(column)
+    for row in rows:
+        model = " · ".join(x for x in (row.get("backend", ""), row.get("model", "")) if x)
+        prompt = row.get("prompt", "")
+        table.add_row(
+            row["step"],
+            row["label"],
+            model,
+            str(row.get("seed", "")),
+            prompt if len(prompt) <= 48 else prompt[:47] + "…",
+            f"{row['cost']['money']:.2f}" if row["cost"]["money"] else "",
+            row["created"].replace("T", " ").rstrip("Z"),
+        )
+    console.print(table)
+    cost = found["cost"]
+    console.print(f"cost of the master: {cost['money']:.2f}, {cost['gpu_seconds']:.0f} GPU-s")

@@ -1,0 +1,203 @@
+"""Content credentials: the tiny project's delivered master carries a C2PA manifest that c2pa's
+own Reader validates (its signer, the development identity, is on no trust list), listing the
+generated keyframes, voices and cues and the digital source type; a changed byte of its
+picture breaks it; `cinecode verify FILE` says both; `cinecode provenance` follows a shot
+from its keyframe to the master; the store keeps the unsigned master under its key."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+from helpers import cinecode, copy_project
+
+from cinecode.errors import ProvenanceError
+from cinecode.provenance.identity import CERT_ENV, KEY_ENV, development_identity, resolve
+
+c2pa = pytest.importorskip("c2pa", reason="pip install 'cinecode[provenance]'")
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tiny")]
+
+TRAINED = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+
+
+@pytest.fixture(scope="module")
+def config_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A configuration folder of the tests' own: the development identity is made there."""
+    home = tmp_path_factory.mktemp("config")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CONFIG_HOME", str(home))
+        patch.delenv(CERT_ENV, raising=False)
+        patch.delenv(KEY_ENV, raising=False)
+        yield home
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, config_home: Path) -> Path:
+    root = tmp_path_factory.mktemp("provenance") / "tiny"
+    shutil.copytree(FIXTURES / "tiny", root)
+    run = cinecode("make", root, "--json")
+    assert run.code == 0, run.err
+    assert "signed by the development identity (not trusted)" in run.err
+    return root
+
+
+def master(root: Path) -> Path:
+    return root / "build" / "tiny.mp4"
+
+
+def read(path: Path) -> tuple[str, dict[str, object], list[dict[str, str]]]:
+    """c2pa's own reading: the validation state, the active manifest, the status list."""
+    with c2pa.Reader(str(path)) as reader:
+        store = json.loads(reader.json())
+        state = reader.get_validation_state()
+    return state, store["manifests"][store["active_manifest"]], store["validation_status"]
+
+
+def test_the_master_carries_credentials_that_validate(built: Path, config_home: Path) -> None:
+    state, manifest, status = read(master(built))
+    # valid, not trusted: the only status is the development signer's, on no trust list
+    assert state == "Valid"
+    assert [s["code"] for s in status] == ["signingCredential.untrusted"]
+    assert manifest["signature_info"]["alg"] == "Ed25519"
+    assert "development" in manifest["signature_info"]["common_name"]
+    assert (
+        config_home / "cinecode" / "identity" / "development-key.pem"
+    ).stat().st_mode & 0o077 == 0
+    assertions = {a["label"]: a["data"] for a in manifest["assertions"]}
+    [created] = assertions["c2pa.actions.v2"]["actions"]
+    assert created == {"action": "c2pa.created", "digitalSourceType": TRAINED}
+    titles = [i["title"] for i in manifest["ingredients"]]
+    # every generated keyframe, voice and cue of the tiny film, and nothing rendered
+    assert sum(t.startswith("keyframe ") for t in titles) == 5
+    assert sum(t.startswith("voice ") for t in titles) == 3
+    assert sum(t.startswith("cue ") for t in titles) == 4
+    assert not any(t.startswith(("segment", "reel", "mix")) for t in titles)
+    ours = assertions["org.cinecode.provenance"]
+    keyframe = next(i for i in ours["ingredients"] if i["label"].startswith("keyframe 1.1"))
+    assert keyframe["backend"] == "sketch" and keyframe["seed"] > 0 and keyframe["prompt"]
+    assert keyframe["model"] and keyframe["created"].endswith("Z")
+    assert "generative AI" in ours["disclosure"]
+
+
+def test_a_changed_byte_of_the_picture_fails(built: Path, tmp_path: Path) -> None:
+    data = bytearray(master(built).read_bytes())
+    at = data.index(b"mdat") + 4 + (len(data) - data.index(b"mdat")) // 2
+    data[at] ^= 0xFF
+    tampered = tmp_path / "tampered.mp4"
+    tampered.write_bytes(bytes(data))
+    state, _, status = read(tampered)
+    assert state == "Invalid"
+    assert "assertion.bmffHash.mismatch" in {s["code"] for s in status}
+    # cinecode verify FILE says so, and exits 1; on the delivered master, 0
+    bad = cinecode("verify", tampered)
+    assert bad.code == 1 and "INVALID" in bad.out and "bmffHash.mismatch" in bad.out
+    good = cinecode("verify", master(built))
+    assert good.code == 0, good.err
+    assert "valid: the manifest and the file's bytes agree" in good.out
+    assert "trainedAlgorithmicMedia" in good.out and "keyframe 1.1" in good.out
+    report = cinecode("verify", master(built), "--json").json()
+    assert report["ok"] and report["untrusted"] and report["state"] == "valid"
+    assert not cinecode("verify", tampered, "--json").json()["ok"]
+
+
+def test_verify_a_file_without_credentials_and_a_project(built: Path) -> None:
+    bare = cinecode("verify", built / "build" / "stems" / "dialogue.wav")
+    assert bare.code == 1 and "no content credentials" in bare.out
+    store = cinecode("verify", built)  # the store's objects, as before
+    assert store.code == 0 and "all whole" in store.out
+
+
+def test_the_store_keeps_the_unsigned_master(built: Path) -> None:
+    """Signing changes no key: the store's master is the unsigned one, and the delivered file
+    holds its very packets, with the disclosure in its metadata; a make with nothing changed
+    leaves the delivered bytes alone."""
+    import av
+
+    from cinecode.graph.store import Store
+
+    store = Store(built / ".cinecode")
+    try:
+        [row] = [a for a in store.catalog.all() if a.step == "master"]
+        unsigned = store.path(row)
+    finally:
+        store.close()
+    assert unsigned.read_bytes() != master(built).read_bytes()
+
+    def packets(path: Path) -> tuple[list[tuple[str, int, bytes]], dict[str, str]]:
+        with av.open(str(path)) as container:
+            found = [(p.stream.type, p.pts, bytes(p)) for p in container.demux() if p.size]
+            return found, dict(container.metadata)
+
+    (ours, tags), (theirs, _) = packets(master(built)), packets(unsigned)
+    assert ours == theirs
+    assert "generative AI" in tags["comment"]
+    before = master(built).read_bytes()
+    again = cinecode("make", built, "--json")
+    assert again.code == 0 and master(built).read_bytes() == before
+    assert cinecode("status", built, "--json").json()["up_to_date"]
+
+
+def test_picking_back_delivers_the_same_signed_bytes(built: Path, tmp_path: Path) -> None:
+    root = copy_project(built, tmp_path / "tiny")
+    first = master(root).read_bytes()
+    script = root / "script.fountain"
+    original = script.read_text(encoding="utf-8")
+    script.write_text(original.replace("There it is.", "There it is, at last."), "utf-8")
+    changed = cinecode("make", root, "--json")
+    assert changed.code == 0 and master(root).read_bytes() != first
+    assert read(master(root))[0] == "Valid"
+    script.write_text(original, encoding="utf-8")
+    back = cinecode("make", root, "--json")
+    assert back.code == 0 and back.json()["generated"] == 0
+    assert master(root).read_bytes() == first
+
+
+def test_provenance_follows_a_shot_to_the_master(built: Path) -> None:
+    report = cinecode("provenance", built, "1.2", "--json").json()
+    steps = [link["step"] for link in report["chain"]]
+    assert steps[0] == "keyframe" and steps[-1] == "master"
+    assert {"voice", "segment", "scene-mix", "reel"} <= set(steps)
+    assert all(link.get("shot", "1.2") == "1.2" for link in report["chain"])
+    keyframe = report["chain"][0]
+    assert keyframe["label"].startswith("keyframe 1.2") and keyframe["seed"] > 0
+    assert keyframe["model"] == "pencil" and keyframe["prompt"]
+    assert report["credentials"]["state"] == "valid"
+    text = cinecode("provenance", built, "1.2")
+    assert text.code == 0 and "shot 1.2: source to master" in text.out
+    film = cinecode("provenance", built, "--json").json()
+    assert len(film["ingredients"]) == 14
+    missing = cinecode("provenance", built, "9.9")
+    assert missing.code == 1 and "no shot 9.9" in missing.err
+
+
+def test_prompts_can_be_left_out(built: Path, tmp_path: Path) -> None:
+    root = copy_project(built, tmp_path / "tiny")
+    with (root / "film.toml").open("a", encoding="utf-8") as toml:
+        toml.write("\n[provenance]\nprompts = false\n")
+    run = cinecode("make", root, "--json")
+    assert run.code == 0 and run.json()["generated"] == 0, run.err
+    ours = cinecode("verify", master(root), "--json").json()["cinecode"]
+    assert ours["prompts"] is False
+    assert ours["ingredients"] and not any("prompt" in i for i in ours["ingredients"])
+    assert all("seed" in i for i in ours["ingredients"] if i["step"] == "keyframe")
+
+
+def test_a_real_identity_comes_from_the_environment(tmp_path: Path) -> None:
+    made = development_identity(tmp_path / "mine")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CERT_ENV, str(made.chain))
+        patch.setenv(KEY_ENV, str(made.key))
+        found = resolve()
+        assert found.source == CERT_ENV and not found.development
+        assert found.algorithm() == "ED25519"
+        patch.setenv(KEY_ENV, str(tmp_path / "absent.pem"))
+        with pytest.raises(ProvenanceError, match=r"absent\.pem"):
+            resolve()
+        patch.delenv(KEY_ENV)
+        with pytest.raises(ProvenanceError, match="both"):
+            resolve()
