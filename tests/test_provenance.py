@@ -22,7 +22,7 @@ c2pa = pytest.importorskip("c2pa", reason="pip install 'cinecode[provenance]'")
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tiny")]
 
-TRAINED = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +69,13 @@ def test_the_master_carries_credentials_that_validate(built: Path, config_home: 
         config_home / "cinecode" / "identity" / "development-key.pem"
     ).stat().st_mode & 0o077 == 0
     assertions = {a["label"]: a["data"] for a in manifest["assertions"]}
+    # the tiny film's voices come from a learned model (piper), its pictures, score and
+    # effects from procedural engines: a composite with trained-algorithmic media
     [created] = assertions["c2pa.actions.v2"]["actions"]
-    assert created == {"action": "c2pa.created", "digitalSourceType": TRAINED}
+    assert created == {
+        "action": "c2pa.created",
+        "digitalSourceType": IPTC + "compositeWithTrainedAlgorithmicMedia",
+    }
     titles = [i["title"] for i in manifest["ingredients"]]
     # every generated keyframe, voice and cue of the tiny film, and nothing rendered
     assert sum(t.startswith("keyframe ") for t in titles) == 5
@@ -81,6 +86,9 @@ def test_the_master_carries_credentials_that_validate(built: Path, config_home: 
     keyframe = next(i for i in ours["ingredients"] if i["label"].startswith("keyframe 1.1"))
     assert keyframe["backend"] == "sketch" and keyframe["seed"] > 0 and keyframe["prompt"]
     assert keyframe["model"] and keyframe["created"].endswith("Z")
+    assert keyframe["source_type"] == IPTC + "algorithmicMedia"
+    voice = next(i for i in ours["ingredients"] if i["step"] == "voice")
+    assert voice["backend"] == "piper" and voice["source_type"] == IPTC + "trainedAlgorithmicMedia"
     assert "generative AI" in ours["disclosure"]
 
 
@@ -99,7 +107,7 @@ def test_a_changed_byte_of_the_picture_fails(built: Path, tmp_path: Path) -> Non
     good = cinecode("verify", master(built))
     assert good.code == 0, good.err
     assert "valid: the manifest and the file's bytes agree" in good.out
-    assert "trainedAlgorithmicMedia" in good.out and "keyframe 1.1" in good.out
+    assert "compositeWithTrainedAlgorithmicMedia" in good.out and "keyframe 1.1" in good.out
     report = cinecode("verify", master(built), "--json").json()
     assert report["ok"] and report["untrusted"] and report["state"] == "valid"
     assert not cinecode("verify", tampered, "--json").json()["ok"]

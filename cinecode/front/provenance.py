@@ -13,9 +13,12 @@ from cinecode.front.shell import JsonOpt, ProjectArg, ProjectCommand, app, guard
 if TYPE_CHECKING:
     from rich.console import Console
 
-SOURCE_TYPES = {
+SOURCE_TYPES = {  # the IPTC digital source types, in words
     "trainedAlgorithmicMedia": "made by a trained AI model",
     "compositeWithTrainedAlgorithmicMedia": "a composite with AI-generated media",
+    "algorithmicMedia": "made by an algorithm, without a trained model",
+    "composite": "a composite",
+    "digitalCapture": "captured by a camera or recorder",
 }
 
 

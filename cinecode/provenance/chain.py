@@ -7,12 +7,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from cinecode.backends.registry import BACKENDS, CAMERA_MOVES
 from cinecode.graph.catalog import Artifact, Catalog
 
 USER_STEPS = frozenset({"source"})  # the user's own photos and clips, imported as they are
-CARRIERS = frozenset(
-    {"finish", "scene-stems", "scene-mix", "reel", "master"}
-)  # a shot's way to the master
+#: engines that draw or synthesize by rule, with no learned model (as the end credits judge)
+PROCEDURAL = frozenset({n for n, entry in BACKENDS.items() if entry.procedural} | CAMERA_MOVES)
+IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
+TRAINED = IPTC + "trainedAlgorithmicMedia"
+ALGORITHMIC = IPTC + "algorithmicMedia"
+COMPOSITE_TRAINED = IPTC + "compositeWithTrainedAlgorithmicMedia"
+COMPOSITE = IPTC + "composite"
+#: the steps that carry a shot to the master
+CARRIERS = frozenset({"finish", "scene-stems", "scene-mix", "reel", "master"})
 
 
 def under(catalog: Catalog, key: str) -> dict[str, Artifact]:
@@ -35,6 +42,23 @@ def ingredients(artifacts: dict[str, Artifact]) -> list[Artifact]:
     """The ingredients among `artifacts`, in a stable order (scene, shot, step, label)."""
     found = [a for a in artifacts.values() if is_ingredient(a)]
     return sorted(found, key=lambda a: (a.scene, a.shot, a.step, a.label, a.key))
+
+
+def source_type(artifact: Artifact) -> str:
+    """An ingredient's IPTC digital source type: a learned model's, a procedural engine's;
+    "" for the user's own (cinecode cannot say how it was made)."""
+    if artifact.step in USER_STEPS:
+        return ""
+    return ALGORITHMIC if artifact.backend in PROCEDURAL else TRAINED
+
+
+def film_source_type(found: list[Artifact]) -> str:
+    """The digital source type of what is made of `found`: trained-algorithmic when every
+    piece came from a learned model, a composite with trained-algorithmic media when some did."""
+    kinds = {source_type(a) for a in found}
+    if TRAINED in kinds:
+        return TRAINED if kinds == {TRAINED} else COMPOSITE_TRAINED
+    return ALGORITHMIC if kinds == {ALGORITHMIC} else COMPOSITE
 
 
 def shot_chain(artifacts: dict[str, Artifact], top: str, shot: str) -> list[Artifact]:
@@ -79,6 +103,7 @@ def describe(artifact: Artifact, *, prompts: bool = True) -> dict[str, Any]:
         "step": artifact.step,
         "label": artifact.label,
         "origin": "user" if artifact.step in USER_STEPS else artifact.kind,
+        **({"source_type": source_type(artifact)} if is_ingredient(artifact) else {}),
         **({"shot": artifact.shot} if artifact.shot else {}),
         **({"scene": artifact.scene} if artifact.scene else {}),
         **({"backend": artifact.backend} if artifact.backend else {}),

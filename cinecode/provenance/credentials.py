@@ -19,9 +19,6 @@ from typing import Any
 from cinecode.errors import ProvenanceError
 from cinecode.provenance.identity import Identity
 
-IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
-TRAINED = IPTC + "trainedAlgorithmicMedia"
-COMPOSITE = IPTC + "compositeWithTrainedAlgorithmicMedia"
 ASSERTION = "org.cinecode.provenance"
 MEDIA_TYPES = {
     ".mp4": "video/mp4",
