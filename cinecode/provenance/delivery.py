@@ -117,7 +117,7 @@ def deliver_master(
     _prune(store.root / DELIVERIES)
     stat = dest.stat()
     store.catalog.set_setting(
-        f"delivered:{dest.resolve()}",
+        _record_name(store, dest),
         json.dumps(
             {
                 "stamp": stamp,
@@ -181,14 +181,33 @@ def delivered(store: Store, master: Artifact, dest: Path) -> bool:
 
 
 def _recorded(store: Store, dest: Path) -> dict[str, Any]:
-    """What the last delivery to `dest` recorded, if `dest` is still the file it wrote."""
-    raw = store.catalog.setting(f"delivered:{dest.resolve()}")
+    """What the last delivery to `dest` recorded, if `dest` still holds the file it wrote (a
+    copied project's copy included)."""
+    raw = store.catalog.setting(_record_name(store, dest))
     try:
         was = json.loads(raw) if raw else {}
         stat = dest.stat()
     except (ValueError, OSError):
         return {}
-    if not isinstance(was, dict):
+    if not isinstance(was, dict) or was.get("size") != stat.st_size:
         return {}
-    same = was.get("size") == stat.st_size and was.get("mtime") == stat.st_mtime_ns
+    if was.get("mtime") == stat.st_mtime_ns:
+        return was
+    signed = store.root / DELIVERIES / f"{was.get('stamp')}{dest.suffix}"
+    try:
+        same = dest.samefile(signed) or _digest(dest) == _digest(signed)
+    except OSError:
+        return {}
     return was if same else {}
+
+
+def _record_name(store: Store, dest: Path) -> str:
+    """The catalog setting of a delivery: by its path in the project (a copy keeps it)."""
+    where = dest.resolve()
+    project = store.root.resolve().parent
+    return f"delivered:{where.relative_to(project) if where.is_relative_to(project) else where}"
+
+
+def _digest(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
