@@ -209,3 +209,29 @@ def test_a_real_identity_comes_from_the_environment(tmp_path: Path) -> None:
         patch.delenv(KEY_ENV)
         with pytest.raises(ProvenanceError, match="both"):
             resolve()
+
+
+def test_the_users_own_photo_is_marked_as_such(built: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    root = copy_project(built, tmp_path / "tiny")
+    (root / "footage").mkdir()
+    Image.new("RGB", (320, 180), (20, 40, 200)).save(root / "footage" / "pier.png")
+    script = root / "script.fountain"
+    text = script.read_text(encoding="utf-8")
+    script.write_text(
+        text.replace(
+            "BEN drives.", "[[shot: source footage/pier.png]]\nThe pier at night.\n\nBEN drives."
+        ),
+        encoding="utf-8",
+    )
+    run = cinecode("make", root, "--json")
+    assert run.code == 0, run.err
+    _, manifest, _ = read(master(root))
+    [photo] = [i for i in manifest["ingredients"] if "pier.png" in i["title"]]
+    assert photo["format"] == "image/png" and photo["description"] == "the user's own media"
+    ours = next(
+        a["data"] for a in manifest["assertions"] if a["label"] == "org.cinecode.provenance"
+    )
+    [mine] = [i for i in ours["ingredients"] if i["origin"] == "user"]
+    assert mine["step"] == "source" and mine["source_type"] == "" and "seed" not in mine

@@ -113,10 +113,22 @@ def print_provenance(found: dict[str, Any], console: Console) -> None:
         note = creds.get("note", state)
     console.print(f"  content credentials: {note}", markup=False)
     rows = found["chain"] if "shot" in found else found["ingredients"]
+    if "shot" not in found:
+        console.print(f"  {len(rows)} ingredients:", markup=False)
+        for (step, engine), count in _engines(rows).items():
+            console.print(f"    {count:4d} × {step:<12} {engine}", markup=False)
     title = f"shot {found['shot']}: source to master" if "shot" in found else "ingredients"
-    table = Table(title=title, title_justify="left")
+    table = Table(title=title, title_justify="left", expand=True)
+    fixed = {"step": 11, "seed": 10, "cost": 5, "made": 10}  # the rest share what is left
+    shares = {"label": 2, "backend · model": 2, "prompt": 3}
     for column in ("step", "label", "backend · model", "seed", "prompt", "cost", "made"):
-        table.add_column(column)
+        table.add_column(
+            column,
+            no_wrap=True,
+            overflow="ellipsis",
+            min_width=fixed.get(column),
+            ratio=shares.get(column),
+        )
     for row in rows:
         model = " · ".join(x for x in (row.get("backend", ""), row.get("model", "")) if x)
         prompt = row.get("prompt", "")
@@ -127,8 +139,18 @@ def print_provenance(found: dict[str, Any], console: Console) -> None:
             str(row.get("seed", "")),
             prompt if len(prompt) <= 48 else prompt[:47] + "…",
             f"{row['cost']['money']:.2f}" if row["cost"]["money"] else "",
-            row["created"].replace("T", " ").rstrip("Z"),
+            row["created"][:10],
         )
     console.print(table)
     cost = found["cost"]
     console.print(f"cost of the master: {cost['money']:.2f}, {cost['gpu_seconds']:.0f} GPU-s")
+
+
+def _engines(rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
+    """How many ingredients each step made with each engine, in the rows' order."""
+    counts: dict[tuple[str, str], int] = {}
+    for row in rows:
+        engine = " · ".join(x for x in (row.get("backend", ""), row.get("model", "")) if x)
+        name = (row["step"], engine or "the user's own")
+        counts[name] = counts.get(name, 0) + 1
+    return counts

@@ -41,7 +41,16 @@ def is_ingredient(artifact: Artifact) -> bool:
 def ingredients(artifacts: dict[str, Artifact]) -> list[Artifact]:
     """The ingredients among `artifacts`, in a stable order (scene, shot, step, label)."""
     found = [a for a in artifacts.values() if is_ingredient(a)]
-    return sorted(found, key=lambda a: (a.scene, a.shot, a.step, a.label, a.key))
+    return sorted(found, key=lambda a: (_natural(a.scene), _natural(a.shot), a.step, a.label))
+
+
+def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """ "1.10" after "1.9": numbers by value, words by spelling."""
+    import re
+
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part
+    )
 
 
 def source_type(artifact: Artifact) -> str:
