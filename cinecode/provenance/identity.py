@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,19 +177,30 @@ def _make_development(folder: Path) -> None:
         .sign(ca_key, None)
     )
     pem = serialization.Encoding.PEM
-    folder.mkdir(parents=True, exist_ok=True)
     key_bytes = leaf_key.private_bytes(
         pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    _write_private(folder / _KEY, key_bytes)
-    _write_private(folder / _CHAIN, leaf.public_bytes(pem) + ca.public_bytes(pem))
+    # the pair appears whole or not at all: two builds making it at once keep one of theirs
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staged = folder.with_name(f".{folder.name}.{os.getpid()}.part")
+    shutil.rmtree(staged, ignore_errors=True)
+    staged.mkdir(mode=0o700)
+    _write_private(staged / _KEY, key_bytes)
+    _write_private(staged / _CHAIN, leaf.public_bytes(pem) + ca.public_bytes(pem))
+    try:
+        os.rename(staged, folder)  # onto nothing, or an empty folder
+    except OSError:
+        shutil.rmtree(staged, ignore_errors=True)
+        if not ((folder / _CHAIN).is_file() and (folder / _KEY).is_file()):
+            raise ProvenanceError(
+                f"cannot make the development identity in {folder}",
+                hint="remove that folder (it holds no complete identity), or name your own "
+                f"with {CERT_ENV} and {KEY_ENV}",
+            ) from None
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    """Write a file only its owner can read, atomically."""
-    staged = path.with_name(f".{path.name}.part")
-    staged.unlink(missing_ok=True)
-    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    """Write a file only its owner can read."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
-    os.replace(staged, path)
