@@ -235,3 +235,33 @@ def test_the_users_own_photo_is_marked_as_such(built: Path, tmp_path: Path) -> N
     )
     [mine] = [i for i in ours["ingredients"] if i["origin"] == "user"]
     assert mine["step"] == "source" and mine["source_type"] == "" and "seed" not in mine
+
+
+def test_a_take_exported_carries_its_own_manifest(built: Path, tmp_path: Path) -> None:
+    """A generated keyframe keeps its bytes in the store; its own manifest is a sidecar."""
+    folder = tmp_path / "takes"
+    run = cinecode("provenance", built, "1.1", "--export", folder, "--json")
+    assert run.code == 0, run.err
+    [item] = run.json()["exported"]
+    picture, sidecar = Path(item["file"]), Path(item["credentials"])
+    assert picture.name == "keyframe-1.1-seed-791295.png" and sidecar.suffix == ".c2pa"
+    state, manifest, _ = read_sidecar(picture, sidecar)
+    assert state == "Valid"
+    ours = next(
+        a["data"] for a in manifest["assertions"] if a["label"] == "org.cinecode.provenance"
+    )
+    assert ours["step"] == "keyframe" and ours["seed"] == 791295 and ours["prompt"]
+    good = cinecode("verify", picture)
+    assert good.code == 0 and "a sidecar" in good.out and "seed 791295" in good.out
+    data = bytearray(picture.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    picture.write_bytes(bytes(data))
+    assert read_sidecar(picture, sidecar)[0] == "Invalid"
+    assert cinecode("verify", picture).code == 1
+
+
+def read_sidecar(path: Path, sidecar: Path) -> tuple[str, dict[str, object], list[object]]:
+    with path.open("rb") as stream, c2pa.Reader("image/png", stream, sidecar.read_bytes()) as r:
+        store = json.loads(r.json())
+        state = r.get_validation_state()
+    return state, store["manifests"][store["active_manifest"]], store["validation_status"]

@@ -3,19 +3,30 @@ from (from the catalog), and what a file's content credentials say (from the fil
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 from typing import Any
 
 from cinecode.commands.report import planned
 from cinecode.errors import ProjectError
+from cinecode.graph.catalog import Artifact
+from cinecode.graph.store import Store
 from cinecode.pipeline.session import slug
+from cinecode.project.config import Project
 from cinecode.provenance.chain import describe, ingredients, shot_chain, under
-from cinecode.provenance.credentials import read
+from cinecode.provenance.credentials import read, sidecar_of
+from cinecode.provenance.delivery import take_credentials
+from cinecode.provenance.identity import resolve
 
 
-def provenance_report(project_path: Path, shot: str | None = None) -> dict[str, Any]:
+def provenance_report(
+    project_path: Path, shot: str | None = None, *, export: Path | None = None
+) -> dict[str, Any]:
     """The film's ingredients (models, seeds, prompts, cost, dates), or one shot's chain
-    from its source to the master; and what the delivered master's credentials say."""
+    from its source to the master; and what the delivered master's credentials say.
+    `export`: copy the generated keyframes and clips listed into that folder, each with its
+    own signed manifest beside it (`<name>.c2pa`)."""
     loaded, p, _, store = planned(project_path)
     try:
         master_key = p.targets["master"]
@@ -44,15 +55,42 @@ def provenance_report(project_path: Path, shot: str | None = None) -> dict[str, 
                 "gpu_seconds": round(sum(a.cost_gpu for a in artifacts.values()), 3),
             },
         }
+        listed = found if shot is None else shot_chain(artifacts, master_key, shot)
+        rows = [describe(a) for a in listed]
         if shot is None:
-            report["ingredients"] = [describe(a) for a in found]
+            report["ingredients"] = rows
         else:
             report["shot"] = shot
-            report["chain"] = [describe(a) for a in shot_chain(artifacts, master_key, shot)]
+            report["chain"] = rows
+        if export is not None:
+            report["exported"] = _export(store, loaded.project, listed, export)
         return report
     finally:
         if store is not None:
             store.close()
+
+
+def _export(
+    store: Store, project: Project, listed: list[Artifact], folder: Path
+) -> list[dict[str, str]]:
+    """Each generated keyframe and clip of `listed` in `folder`, its manifest beside it."""
+    settings = project.config.provenance
+    identity = resolve(
+        cert=project.resolve(settings.cert) if settings.cert else None,
+        key=project.resolve(settings.key) if settings.key else None,
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    done = []
+    for artifact in listed:
+        sidecar = take_credentials(store, artifact, identity=identity, prompts=settings.prompts)
+        if sidecar is None:
+            continue
+        name = re.sub(r"[^A-Za-z0-9.]+", "-", artifact.label).strip("-")
+        target = folder / f"{name}.{artifact.ext}"
+        shutil.copyfile(store.path(artifact), target)
+        shutil.copyfile(sidecar, sidecar_of(target))
+        done.append({"file": str(target), "credentials": str(sidecar_of(target))})
+    return done
 
 
 def _credentials(path: Path) -> dict[str, Any]:

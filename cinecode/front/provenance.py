@@ -28,6 +28,14 @@ def provenance(
     shot: Annotated[
         str | None, typer.Argument(help="One shot (e.g. 1.2): its chain up to the master.")
     ] = None,
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--export",
+            help="Copy the generated keyframes and clips listed into this folder, each with "
+            "its own signed manifest beside it (NAME.c2pa).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Where the film's pieces came from: each generated keyframe, clip, voice and cue with
@@ -37,7 +45,8 @@ def provenance(
     def run() -> None:
         from cinecode.commands.provenance import provenance_report
 
-        report(provenance_report(project, shot), print_provenance, as_json=as_json)
+        found = provenance_report(project, shot, export=export)
+        report(found, print_provenance, as_json=as_json)
 
     guard(run)
 
@@ -87,10 +96,18 @@ def print_credentials(found: dict[str, Any], console: Console) -> None:
     lines += [f"    {i['title']}  ({i['format']})" for i in found["ingredients"][:12]]
     if len(found["ingredients"]) > 12:
         lines.append(f"    … and {len(found['ingredients']) - 12} more")
+    if found.get("sidecar"):
+        lines.insert(
+            1, f"  manifest     {found['sidecar']} (a sidecar: the file itself is untouched)"
+        )
     ours = found.get("cinecode")
-    if ours:
+    if ours and "film" in ours:
         film, signer = ours.get("film", ""), ours.get("signer", "")
         lines.append(f"  cinecode     film {film!r}, signer {signer}")
+    elif ours:
+        made = " · ".join(str(ours[k]) for k in ("backend", "model") if ours.get(k))
+        seed = f", seed {ours['seed']}" if "seed" in ours else ""
+        lines.append(f"  cinecode     {ours.get('step', '')} by {made}{seed}")
         if not ours.get("prompts", True):
             lines.append("               (prompts left out: [provenance] prompts = false)")
     problems = [f for f in found["failures"] if f["code"] != "signingCredential.untrusted"]
@@ -144,6 +161,8 @@ def print_provenance(found: dict[str, Any], console: Console) -> None:
     console.print(table)
     cost = found["cost"]
     console.print(f"cost of the master: {cost['money']:.2f}, {cost['gpu_seconds']:.0f} GPU-s")
+    for item in found.get("exported", []):
+        console.print(f"exported {item['file']} (+ {Path(item['credentials']).name})", markup=False)
 
 
 def _engines(rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:

@@ -8,6 +8,7 @@ on first use, and its errors become ProvenanceError here.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections.abc import Iterator, Sequence
@@ -73,6 +74,7 @@ class Credentials:
     ingredients: list[dict[str, Any]] = field(default_factory=list)
     cinecode: dict[str, Any] | None = None  # our assertion, when we signed it
     failures: list[dict[str, str]] = field(default_factory=list)  # code, explanation
+    sidecar: str = ""  # the sidecar .c2pa it was read from ("" when embedded)
 
     @property
     def ok(self) -> bool:
@@ -115,6 +117,39 @@ def sign(
     kind = media_type(dest)
     if kind is None:
         raise ProvenanceError(f"C2PA cannot carry a manifest in {dest.name}")
+    staged = dest.with_name(f".{dest.name}.part")
+    staged.unlink(missing_ok=True)
+    with _builder(kind, title, source_type, assertion, identity) as (builder, signer):
+        for item in ingredients:
+            _add_ingredient(builder, item)
+        try:
+            with src.open("rb") as source, staged.open("w+b") as target:
+                builder.sign(signer, kind, source, target)
+            os.replace(staged, dest)
+        finally:
+            staged.unlink(missing_ok=True)
+
+
+def sign_sidecar(
+    src: Path, *, title: str, source_type: str, assertion: dict[str, Any], identity: Identity
+) -> bytes:
+    """A signed manifest for `src` that leaves its bytes alone (a sidecar `.c2pa`): it binds
+    the file by its hash, so a store's object keeps its name."""
+    kind = media_type(src)
+    if kind is None:
+        raise ProvenanceError(f"C2PA cannot sign {src.name}")
+    with _builder(kind, title, source_type, assertion, identity) as (builder, signer):
+        builder.set_no_embed()
+        with src.open("rb") as source:
+            manifest: bytes = builder.sign(signer, kind, source, io.BytesIO())
+    return manifest
+
+
+@contextmanager
+def _builder(
+    kind: str, title: str, source_type: str, assertion: dict[str, Any], identity: Identity
+) -> Iterator[tuple[Any, Any]]:
+    """A Builder for a created asset, and its Signer (no thumbnails: they are not needed)."""
     manifest = {
         "claim_generator_info": [{"name": "cinecode", "version": _version()}],
         "title": title,
@@ -127,8 +162,6 @@ def sign(
             {"label": ASSERTION, "data": assertion},
         ],
     }
-    staged = dest.with_name(f".{dest.name}.part")
-    staged.unlink(missing_ok=True)
     with _library() as c2pa:
         settings = c2pa.Settings.from_dict({"builder": {"thumbnail": {"enabled": False}}})
         info = c2pa.C2paSignerInfo(
@@ -142,14 +175,7 @@ def sign(
             c2pa.Signer.from_info(info) as signer,
             c2pa.Builder(json.dumps(manifest), context) as builder,
         ):
-            for item in ingredients:
-                _add_ingredient(builder, item)
-            try:
-                with src.open("rb") as source, staged.open("w+b") as target:
-                    builder.sign(signer, kind, source, target)
-                os.replace(staged, dest)
-            finally:
-                staged.unlink(missing_ok=True)
+            yield builder, signer
 
 
 def _add_ingredient(builder: Any, item: Ingredient) -> None:
@@ -177,19 +203,26 @@ def read(path: Path) -> Credentials:
             f"C2PA reads no {path.suffix or 'suffix-less'} file",
             hint="verify a .mp4, .mov, .jpg, .png, .wav, .mp3, .m4a or .pdf",
         )
+    beside = sidecar_of(path)
+    manifest = beside.read_bytes() if beside.is_file() else None
     with _library() as c2pa:
         try:
-            with path.open("rb") as stream, c2pa.Reader(kind, stream) as reader:
+            with path.open("rb") as stream, c2pa.Reader(kind, stream, manifest) as reader:
                 store = json.loads(reader.json())
                 state = (reader.get_validation_state() or "").lower()
         except c2pa.C2paError as exc:
             if "ManifestNotFound" in type(exc).__name__ or "no JUMBF" in str(exc):
                 return Credentials(str(path), found=False, state="none")
             raise
-    return _credentials(path, store, state)
+    return _credentials(path, store, state, sidecar=str(beside) if manifest else "")
 
 
-def _credentials(path: Path, store: dict[str, Any], state: str) -> Credentials:
+def sidecar_of(path: Path) -> Path:
+    """Where a file's sidecar manifest lies: beside it, `keyframe.png` → `keyframe.c2pa`."""
+    return path.with_suffix(".c2pa")
+
+
+def _credentials(path: Path, store: dict[str, Any], state: str, *, sidecar: str) -> Credentials:
     active = store.get("manifests", {}).get(store.get("active_manifest", ""), {})
     assertions = {a.get("label", ""): a.get("data", {}) for a in active.get("assertions", [])}
     actions = [
@@ -224,6 +257,7 @@ def _credentials(path: Path, store: dict[str, Any], state: str) -> Credentials:
         ],
         cinecode=assertions.get(ASSERTION),
         failures=failures,
+        sidecar=sidecar,
     )
 
 

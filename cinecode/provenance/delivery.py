@@ -31,12 +31,15 @@ from cinecode.provenance.chain import (
     describe,
     film_source_type,
     ingredients,
+    source_type,
     under,
 )
-from cinecode.provenance.credentials import Ingredient, sign
+from cinecode.provenance.credentials import Ingredient, media_type, sign, sign_sidecar
 from cinecode.provenance.identity import Identity
 
 DELIVERIES = "deliveries"  # <store>/deliveries/<stamp>.mp4: signed masters, by content
+CREDENTIALS = "credentials"  # <store>/credentials/<object>.c2pa: the takes' own manifests
+TAKE_STEPS = frozenset({"keyframe", "clip"})  # generated pictures that get their own
 KEEP = 3  # signed masters kept there (gc keeps three masters by default too)
 #: the AI disclosure in the delivered file's metadata, by the film's digital source type
 DISCLOSURES = {
@@ -52,9 +55,9 @@ WITHOUT_AI = (
 )
 
 
-def disclosure(source_type: str) -> str:
+def disclosure(film_type: str) -> str:
     """The AI disclosure for a film of this digital source type."""
-    return DISCLOSURES.get(source_type, WITHOUT_AI)
+    return DISCLOSURES.get(film_type, WITHOUT_AI)
 
 
 @dataclass(frozen=True)
@@ -70,16 +73,41 @@ def manifest_content(
 ) -> tuple[dict[str, Any], list[Artifact], str]:
     """cinecode's assertion for the master, its ingredients, and the digital source type."""
     found = ingredients(under(store.catalog, master.key))
-    source_type = film_source_type(found)
+    film_type = film_source_type(found)
     assertion = {
         "film": title,
         "master": {"object": master.object, "key": master.key},
-        "disclosure": disclosure(source_type),
+        "disclosure": disclosure(film_type),
         "signer": "development (not trusted)" if identity.development else identity.source,
         "prompts": prompts,
         "ingredients": [describe(a, prompts=prompts) for a in found],
     }
-    return assertion, found, source_type
+    return assertion, found, film_type
+
+
+def take_credentials(
+    store: Store, artifact: Artifact, *, identity: Identity, prompts: bool = True
+) -> Path | None:
+    """A generated keyframe's or clip's own manifest, a sidecar beside the store (its object
+    keeps its bytes and its name): made once, then kept. None for other artifacts."""
+    if artifact.step not in TAKE_STEPS or artifact.kind != "generate":
+        return None
+    path = store.root / CREDENTIALS / f"{artifact.object}.c2pa"
+    source = store.path(artifact)
+    if path.is_file() or media_type(source) is None:
+        return path if path.is_file() else None
+    manifest = sign_sidecar(
+        source,
+        title=artifact.label,
+        source_type=source_type(artifact),
+        assertion=describe(artifact, prompts=prompts),
+        identity=identity,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staged = path.with_name(f".{path.name}.part")
+    staged.write_bytes(manifest)
+    os.replace(staged, path)
+    return path
 
 
 def deliver_master(
@@ -92,18 +120,20 @@ def deliver_master(
     prompts: bool = True,
 ) -> Delivered:
     """Bring `dest` up to date: the master with the disclosure, signed by `identity`."""
-    assertion, found, source_type = manifest_content(
+    assertion, found, film_type = manifest_content(
         store, master, title=title, prompts=prompts, identity=identity
     )
     stamp = hashlib.sha256(
-        json.dumps([assertion, source_type, identity.fingerprint()], sort_keys=True).encode()
+        json.dumps([assertion, film_type, identity.fingerprint()], sort_keys=True).encode()
     ).hexdigest()
     if _recorded(store, dest).get("stamp") == stamp:
         return Delivered(dest, signed=True, changed=False, development=identity.development)
     # 1. this delivery signed before (a take picked back): the same bytes again
     signed = store.root / DELIVERIES / f"{stamp}{dest.suffix}"
     if not signed.is_file():
-        _sign_master(store, master, signed, title, assertion, found, source_type, identity)
+        for artifact in found:
+            take_credentials(store, artifact, identity=identity, prompts=prompts)
+        _sign_master(store, master, signed, title, assertion, found, film_type, identity)
     os.utime(signed)  # the most recently used are kept
     # 2. in build/: a hard link to the signed file (read-only, as the store's objects)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -137,13 +167,13 @@ def _sign_master(
     title: str,
     assertion: dict[str, Any],
     found: list[Artifact],
-    source_type: str,
+    film_type: str,
     identity: Identity,
 ) -> None:
     """Sign the master, tagged with the disclosure, into `signed` (read-only)."""
     from cinecode.media.mux import concat_reels
 
-    said = disclosure(source_type)
+    said = disclosure(film_type)
     signed.parent.mkdir(parents=True, exist_ok=True)
     tagged = signed.with_name(f".{signed.stem}.tagged{signed.suffix}")
     try:
@@ -156,7 +186,7 @@ def _sign_master(
             tagged,
             signed,
             title=f"{title} (master)",
-            source_type=source_type,
+            source_type=film_type,
             assertion=assertion,
             ingredients=[
                 Ingredient(store.path(a), a.label, a.object, a.kind == "generate") for a in found
