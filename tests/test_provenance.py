@@ -265,3 +265,26 @@ def read_sidecar(path: Path, sidecar: Path) -> tuple[str, dict[str, object], lis
         store = json.loads(r.json())
         state = r.get_validation_state()
     return state, store["manifests"][store["active_manifest"]], store["validation_status"]
+
+
+def test_sign_false_delivers_the_stores_master(built: Path, tmp_path: Path) -> None:
+    root = copy_project(built, tmp_path / "tiny")
+    with (root / "film.toml").open("a", encoding="utf-8") as toml:
+        toml.write("\n[provenance]\nsign = false\n")
+    run = cinecode("make", root, "--json")
+    assert run.code == 0 and run.json()["generated"] == 0, run.err
+    [unsigned] = (root / ".cinecode" / "objects").rglob(f"*{read_master_object(root)}")
+    assert master(root).read_bytes() == unsigned.read_bytes()
+    bare = cinecode("verify", master(root))
+    assert bare.code == 1 and "no content credentials" in bare.out
+
+
+def read_master_object(root: Path) -> str:
+    from cinecode.graph.store import Store
+
+    store = Store(root / ".cinecode")
+    try:
+        [row] = [a for a in store.catalog.all() if a.step == "master"]
+        return store.path(row).name
+    finally:
+        store.close()

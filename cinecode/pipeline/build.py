@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cinecode.errors import ProvenanceError
 from cinecode.graph import fastpath
 from cinecode.graph.catalog import Artifact
 from cinecode.graph.executor import Budget, RunStats
@@ -145,36 +144,43 @@ def make(
         return result
 
 
+def installed(module: str) -> bool:
+    """Whether an optional package can be imported (found, not imported)."""
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
 def deliver(
     store: Store, master: Artifact, dest: Path, project: Project, title: str, reporter: Reporter
 ) -> tuple[Path, bool]:
     """The master in build/: signed with content credentials unless `[provenance] sign =
-    false` (or c2pa-python is missing: a warning says so); whether it was written now."""
+    false` (or c2pa-python is missing: a warning says so, and the master goes unsigned);
+    whether it was written now."""
     settings = project.config.provenance
-    if settings.sign:
+    if settings.sign and not installed("c2pa"):
+        reporter.warning(
+            f"{dest.name} is not signed: content credentials need c2pa-python (install "
+            "cinecode's provenance extra), or set sign = false under provenance in film.toml"
+        )
+    elif settings.sign:
         from cinecode.provenance.delivery import deliver_master
         from cinecode.provenance.identity import resolve
 
-        try:
-            identity = resolve(
-                cert=project.resolve(settings.cert) if settings.cert else None,
-                key=project.resolve(settings.key) if settings.key else None,
+        identity = resolve(
+            cert=project.resolve(settings.cert) if settings.cert else None,
+            key=project.resolve(settings.key) if settings.key else None,
+        )
+        done = deliver_master(
+            store, master, dest, title=title, identity=identity, prompts=settings.prompts
+        )
+        if done.changed and done.development:
+            reporter.info(
+                f"content credentials: {dest.name} signed by the development identity "
+                f"(not trusted); set {CERT_ENV} and {KEY_ENV} (or film.toml's provenance "
+                "cert and key) to sign as yourself"
             )
-            done = deliver_master(
-                store, master, dest, title=title, identity=identity, prompts=settings.prompts
-            )
-        except ProvenanceError as exc:
-            if "c2pa-python" not in exc.message:
-                raise
-            reporter.warning(f"the master is not signed: {exc}")
-        else:
-            if done.changed and done.development:
-                reporter.info(
-                    f"content credentials: {dest.name} signed by the development identity "
-                    f"(not trusted); set {CERT_ENV} and {KEY_ENV} (or film.toml's provenance "
-                    "cert and key) to sign as yourself"
-                )
-            return dest.resolve(), done.changed
+        return dest.resolve(), done.changed
     written = not store.holds(master, dest)
     return store.export(master, dest).resolve(), written
 
