@@ -19,6 +19,17 @@ BRANCHING = ROOT / "examples" / "the-last-ferry"
 UNGROUPED = pytest.StashKey[str]()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The tests' own configuration folder: a make signs its master with the development
+    identity it creates there on first use (cinecode.provenance.identity), never the user's."""
+    import os
+    import tempfile
+
+    if "CINECODE_TEST_CONFIG" not in os.environ:  # one folder for the run and its workers
+        os.environ["CINECODE_TEST_CONFIG"] = tempfile.mkdtemp(prefix="cinecode-config-")
+    os.environ["XDG_CONFIG_HOME"] = os.environ["CINECODE_TEST_CONFIG"]
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under `--dist loadgroup` (make test) every test of an xdist_group must carry its group,
