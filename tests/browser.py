@@ -2,12 +2,11 @@
 
 Fixtures: `browser` (session) is one headless chromium for the whole session; `page`
 (function) is a fresh context and page per test, closed afterwards, with a default timeout of
-15 s. A test module brings them in by importing the fixture functions (pytest finds fixtures
-among a module's names; they are named `*_fixture` so that a test's `page` argument does not
-shadow an import, which ruff reports as F811; the import itself looks unused, hence F401):
+15 s. tests/conftest.py registers this module as a plugin (`pytest_plugins = ["browser"]`), so
+every test module has them with no import:
 
     import pytest
-    from browser import ServerThread, browser_fixture, page_fixture  # noqa: F401
+    from browser import ServerThread
 
     pytestmark = pytest.mark.browser
 
@@ -15,9 +14,9 @@ shadow an import, which ruff reports as F811; the import itself looks unused, he
         with ServerThread(create_app(...)) as server:
             page.goto(server.url)
 
-(`pytest_plugins = ["browser"]` in tests/conftest.py would make them available to every test
-module with no import; in a test module itself it works too, but pytest then warns that the
-module was imported before it could rewrite its asserts.)
+Never import the fixture functions into a test module: each module that does defines the
+fixtures anew, so one process starts a second Playwright while the first runs, which fails
+("using Playwright Sync API inside the asyncio loop").
 
 The browser is the system's (`scripts/setup-system` installs Debian's chromium): never
 `playwright install`. Without one the tests skip, except on CI (`CI` set), where they fail.

@@ -10,7 +10,6 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from browser import browser_fixture, page_fixture  # noqa: F401
 from playwright.sync_api import Page
 from publish_film import CHANGED_SHOT, Film, differ, released_film, resolver
 

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from browser import browser_fixture, page_fixture  # noqa: F401
 from helpers import cinecode
 from story_clips import SCENES, make_reels, story
 
