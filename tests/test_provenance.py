@@ -16,6 +16,7 @@ from conftest import FIXTURES
 from helpers import cinecode, copy_project
 
 from cinecode.errors import ProvenanceError
+from cinecode.media.audio import write_pcm_header
 from cinecode.provenance.identity import CERT_ENV, KEY_ENV, development_identity, resolve
 
 c2pa = pytest.importorskip("c2pa", reason="pip install 'cinecode[provenance]'")
@@ -113,8 +114,12 @@ def test_a_changed_byte_of_the_picture_fails(built: Path, tmp_path: Path) -> Non
     assert not cinecode("verify", tampered, "--json").json()["ok"]
 
 
-def test_verify_a_file_without_credentials_and_a_project(built: Path) -> None:
-    bare = cinecode("verify", built / "build" / "stems" / "dialogue.wav")
+def test_verify_a_file_without_credentials_and_a_project(built: Path, tmp_path: Path) -> None:
+    plain = tmp_path / "plain.wav"
+    with plain.open("wb") as sink:
+        write_pcm_header(sink, channels=2, rate=48000, width=3, frames=480)
+        sink.write(bytes(480 * 6))
+    bare = cinecode("verify", plain)
     assert bare.code == 1 and "no content credentials" in bare.out
     store = cinecode("verify", built)  # the store's objects, as before
     assert store.code == 0 and "all whole" in store.out
@@ -148,6 +153,50 @@ def test_the_store_keeps_the_unsigned_master(built: Path) -> None:
     again = cinecode("make", built, "--json")
     assert again.code == 0 and master(built).read_bytes() == before
     assert cinecode("status", built, "--json").json()["up_to_date"]
+
+
+def test_the_stems_are_signed_in_place(built: Path, tmp_path: Path) -> None:
+    """Each stem carries its own manifest (a C2PA chunk after its samples): the voices, cues
+    or effects heard in it as ingredients; a make with nothing changed keeps its bytes, and a
+    changed line patches the stem and signs it again."""
+    stems = built / "build" / "stems"
+    state, manifest, status = read(stems / "dialogue.wav")
+    assert state == "Valid" and [s["code"] for s in status] == ["signingCredential.untrusted"]
+    assertions = {a["label"]: a["data"] for a in manifest["assertions"]}
+    # the dialogue stem holds piper's voices alone: trained-algorithmic media
+    [created] = assertions["c2pa.actions.v2"]["actions"]
+    assert created == {
+        "action": "c2pa.created",
+        "digitalSourceType": IPTC + "trainedAlgorithmicMedia",
+    }
+    titles = [i["title"] for i in manifest["ingredients"]]
+    assert len(titles) == 3 and all(t.startswith("voice ") for t in titles)
+    ours = assertions["org.cinecode.provenance"]
+    assert ours["contains"]["stem"] == "dialogue"
+    assert ours["film_source_type"] == IPTC + "compositeWithTrainedAlgorithmicMedia"
+    music = read(stems / "music.wav")[1]
+    assert all(i["title"].startswith("cue ") for i in music["ingredients"])
+    said = cinecode("verify", stems / "dialogue.wav")
+    assert said.code == 0 and "valid: the manifest and the file's bytes agree" in said.out
+    assert "trainedAlgorithmicMedia" in said.out and "voice ANNA 1.2/1" in said.out
+    # nothing changed: nothing to do, the same bytes
+    root = copy_project(built, tmp_path / "tiny")
+    before = {p.name: p.read_bytes() for p in (root / "build" / "stems").glob("*.wav")}
+    slow = cinecode("make", root, "--json")  # a copy: the slow path, nothing to sign
+    assert slow.code == 0, slow.err
+    after = {p.name: p.read_bytes() for p in (root / "build" / "stems").glob("*.wav")}
+    assert after == before
+    fast = cinecode("make", root)
+    assert fast.code == 0 and "nothing to do" in fast.out + fast.err
+    # a changed line: the stem is patched and signed again, and validates
+    script = root / "script.fountain"
+    script.write_text(
+        script.read_text(encoding="utf-8").replace("We made it.", "We made it home."), "utf-8"
+    )
+    assert cinecode("make", root, "--json").code == 0
+    dialogue = root / "build" / "stems" / "dialogue.wav"
+    assert dialogue.read_bytes() != before["dialogue.wav"]
+    assert read(dialogue)[0] == "Valid"
 
 
 def test_picking_back_delivers_the_same_signed_bytes(built: Path, tmp_path: Path) -> None:
@@ -277,6 +326,8 @@ def test_sign_false_delivers_the_stores_master(built: Path, tmp_path: Path) -> N
     assert master(root).read_bytes() == unsigned.read_bytes()
     bare = cinecode("verify", master(root))
     assert bare.code == 1 and "no content credentials" in bare.out
+    stem = cinecode("verify", root / "build" / "stems" / "dialogue.wav")
+    assert stem.code == 1 and "no content credentials" in stem.out
 
 
 def read_master_object(root: Path) -> str:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+import struct
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -52,14 +53,18 @@ def deliver(
     scenes: Sequence[SceneStems],
     *,
     rate: int,
+    signed: bool = True,
 ) -> dict[str, Path]:
-    """Bring `folder`'s stems up to date with `scenes` (in film order); their paths by bus."""
+    """Bring `folder`'s stems up to date with `scenes` (in film order); their paths by bus
+    (`signed` False: a content credentials chunk after a stem's samples is taken off)."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = {bus: folder / f"{bus}.wav" for bus in BUSES}
     wanted = [[s.key, s.frames] for s in scenes]
     old = _manifest(folder)
     held = old["scenes"] if old is not None and _held(old, rate, paths) else None
     if held == wanted:
+        if not signed:
+            _unsign(paths.values(), HEADER + sum(s.frames for s in scenes) * 2 * WIDTH)
         return paths
     _write_manifest(folder, {"rate": rate, "scenes": held or [], "complete": False})
     for index, path in enumerate(paths.values()):
@@ -78,9 +83,27 @@ def _held(old: dict[str, Any], rate: int, paths: dict[str, Path]) -> bool:
             st = path.stat()
         except OSError:
             return False
-        if st.st_nlink != 1 or st.st_size != size:
+        if st.st_nlink != 1 or not (st.st_size == size or _signed(path, size)):
             return False
     return True
+
+
+def _unsign(paths: Iterable[Path], size: int) -> None:
+    """Take the C2PA chunk off the stems that carry one (the samples stay in place)."""
+    for path in paths:
+        if path.stat().st_size != size and _signed(path, size):
+            with path.open("r+b") as sink:
+                sink.seek(4)
+                sink.write(struct.pack("<I", size - 8))  # the RIFF size, without the chunk
+                sink.truncate(size)
+
+
+def _signed(path: Path, size: int) -> bool:
+    """Whether `path` is `size` bytes of stem followed by a content credentials chunk (C2PA
+    appends its `C2PA` chunk after the samples; patching truncates it, signing adds it back)."""
+    with path.open("rb") as handle:
+        handle.seek(size)
+        return handle.read(4) == b"C2PA"
 
 
 def _write(

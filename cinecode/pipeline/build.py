@@ -26,7 +26,7 @@ from cinecode.pipeline.plan import Plan
 from cinecode.pipeline.scoring import score_takes
 from cinecode.pipeline.session import Session, referenced_files, slug
 from cinecode.project.config import Project
-from cinecode.provenance.identity import CERT_ENV, KEY_ENV
+from cinecode.provenance.identity import CERT_ENV, KEY_ENV, Identity
 
 
 @dataclass
@@ -127,6 +127,8 @@ def make(
         )
         placed = [master_path] * written + placed
         outputs = export_stems(store, current, project)
+        if _signing(project):
+            sign_stems(store, master, current, project, session.film.title, outputs)
         result = MakeResult(master_path, srt_path, total, current, outputs, placed)
         fastpath.record(
             str(project.root),
@@ -165,12 +167,8 @@ def deliver(
         )
     elif settings.sign:
         from cinecode.provenance.delivery import deliver_master
-        from cinecode.provenance.identity import resolve
 
-        identity = resolve(
-            cert=project.resolve(settings.cert) if settings.cert else None,
-            key=project.resolve(settings.key) if settings.key else None,
-        )
+        identity = signer(project)
         done = deliver_master(
             store, master, dest, title=title, identity=identity, prompts=settings.prompts
         )
@@ -185,6 +183,55 @@ def deliver(
     return store.export(master, dest).resolve(), written
 
 
+def _signing(project: Project) -> bool:
+    """Whether build/'s media are signed: `[provenance] sign` and c2pa-python installed."""
+    return project.config.provenance.sign and installed("c2pa")
+
+
+def signer(project: Project) -> Identity:
+    """Who signs this project's media (see cinecode.provenance.identity)."""
+    from cinecode.provenance.identity import resolve
+
+    settings = project.config.provenance
+    return resolve(
+        cert=project.resolve(settings.cert) if settings.cert else None,
+        key=project.resolve(settings.key) if settings.key else None,
+    )
+
+
+def sign_stems(
+    store: Store,
+    master: Artifact,
+    current: Plan,
+    project: Project,
+    title: str,
+    outputs: dict[str, Path],
+) -> list[Path]:
+    """Sign each stem in place (a `C2PA` chunk after its samples) with the voices, cues or
+    effects heard in it as ingredients; the stems signed now (none when nothing changed)."""
+    from cinecode.provenance.chain import film_source_type, ingredients, under
+    from cinecode.provenance.exports import pieces, sign_export, stem_pieces
+
+    identity = signer(project)
+    film_type = film_source_type(ingredients(under(store.catalog, master.key)))
+    found = pieces(store, current.stems)
+    signed = []
+    for bus, path in outputs.items():
+        if sign_export(
+            store,
+            path,
+            title=f"{title} ({bus} stem)",
+            film=title,
+            film_type=film_type,
+            found=stem_pieces(found, bus, store),
+            contains={"stem": bus, "scene_stems": list(current.stems)},
+            identity=identity,
+            prompts=project.config.provenance.prompts,
+        ):
+            signed.append(path)
+    return signed
+
+
 def export_stems(store: Store, current: Plan, project: Project) -> dict[str, Path]:
     """Bring the film's stems beside the master up to date: build/stems/dialogue.wav, …
     (patched in place: see cinecode.departments.stems)."""
@@ -196,7 +243,9 @@ def export_stems(store: Store, current: Plan, project: Project) -> dict[str, Pat
         assert artifact is not None, key
         scenes.append(SceneStems.read(key, store.path(artifact)))
     folder = project.build_dir / "stems"
-    paths = deliver(folder, scenes, rate=project.config.format.sample_rate)
+    paths = deliver(
+        folder, scenes, rate=project.config.format.sample_rate, signed=_signing(project)
+    )
     return {bus: path.resolve() for bus, path in paths.items()}
 
 

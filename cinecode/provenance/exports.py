@@ -1,0 +1,148 @@
+"""Content credentials on the other media cinecode writes: the stems in build/stems/, a
+storyboard PDF, a contact sheet. Each is signed in place (the manifest embedded: a WAV's
+`C2PA` chunk, a PNG's or JPEG's own), or beside it (`FILE.c2pa`) where C2PA cannot write
+into the format.
+
+A signature over the same bytes is not the same bytes twice (see delivery), so a signed
+export is recorded in the catalog by what it signs (the pieces it holds, their ingredients,
+the identity): a `make` with nothing changed finds it signed and leaves its bytes alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from cinecode.graph.catalog import Artifact
+from cinecode.graph.store import Store
+from cinecode.provenance.chain import describe, film_source_type, ingredients, under
+from cinecode.provenance.credentials import (
+    Ingredient,
+    media_type,
+    sidecar_of,
+    sign,
+    sign_sidecar,
+)
+from cinecode.provenance.identity import Identity
+
+#: the stem an audio ingredient is heard in, by its step (the rest: effects)
+BUS_OF = {"voice": "dialogue", "music-cue": "music"}
+#: formats c2pa-python 0.38 embeds a manifest in when it signs (others get a sidecar)
+EMBEDS = frozenset({"audio/wav", "image/png", "image/jpeg", "video/mp4", "audio/mpeg"})
+
+
+def pieces(store: Store, keys: Sequence[str]) -> list[Artifact]:
+    """The ingredients of what `keys` were made from (generated takes, voices, cues, effects,
+    the user's own media), in a stable order."""
+    found: dict[str, Artifact] = {}
+    for key in keys:
+        found.update(under(store.catalog, key))
+    return ingredients(found)
+
+
+def stem_pieces(found: Sequence[Artifact], bus: str, store: Store) -> list[Artifact]:
+    """The audio ingredients heard in stem `bus`."""
+    return [
+        a
+        for a in found
+        if (media_type(store.path(a)) or "").startswith("audio/")
+        and BUS_OF.get(a.step, "effects") == bus
+    ]
+
+
+def sign_export(
+    store: Store,
+    dest: Path,
+    *,
+    title: str,
+    film: str,
+    film_type: str,
+    found: Sequence[Artifact],
+    contains: dict[str, Any],
+    identity: Identity,
+    prompts: bool = True,
+) -> bool:
+    """Sign `dest` in place (or write `FILE.c2pa` beside it) with a `c2pa.created` manifest:
+    its digital source type (its pieces', else the film's), `found` as its ingredients and
+    cinecode's assertion naming them and what it `contains`. False when `dest` already
+    carries this signature (its bytes are left alone)."""
+    kind = media_type(dest)
+    own_type = film_source_type(list(found)) if found else film_type
+    assertion = {
+        "film": film,
+        "export": dest.name,
+        "film_source_type": film_type,
+        "contains": contains,
+        "signer": "development (not trusted)" if identity.development else identity.source,
+        "prompts": prompts,
+        "ingredients": [describe(a, prompts=prompts) for a in found],
+    }
+    stamp = hashlib.sha256(
+        json.dumps([assertion, own_type, identity.fingerprint()], sort_keys=True).encode()
+    ).hexdigest()
+    if _recorded(store, dest).get("stamp") == stamp and (
+        kind in EMBEDS or sidecar_of(dest).is_file()
+    ):
+        return False
+    parts = [Ingredient(store.path(a), a.label, a.object, a.kind == "generate") for a in found]
+    if kind in EMBEDS:
+        sign(
+            dest,
+            dest,
+            title=title,
+            source_type=own_type,
+            assertion=assertion,
+            ingredients=parts,
+            identity=identity,
+        )
+    else:  # a sidecar: the file keeps its bytes
+        manifest = sign_sidecar(
+            dest, title=title, source_type=own_type, assertion=assertion, identity=identity
+        )
+        beside = sidecar_of(dest)
+        staged = beside.with_name(f".{beside.name}.part")
+        staged.write_bytes(manifest)
+        os.replace(staged, beside)
+    stat = dest.stat()
+    store.catalog.set_setting(
+        _record_name(store, dest),
+        json.dumps(
+            {
+                "stamp": stamp,
+                "size": stat.st_size,
+                "mtime": stat.st_mtime_ns,
+                "sha256": _digest(dest),
+            }
+        ),
+    )
+    return True
+
+
+def _recorded(store: Store, dest: Path) -> dict[str, Any]:
+    """What the last signing of `dest` recorded, if `dest` still holds the bytes it signed."""
+    raw = store.catalog.setting(_record_name(store, dest))
+    try:
+        was = json.loads(raw) if raw else {}
+        stat = dest.stat()
+    except (ValueError, OSError):
+        return {}
+    if not isinstance(was, dict) or was.get("size") != stat.st_size:
+        return {}
+    if was.get("mtime") == stat.st_mtime_ns or was.get("sha256") == _digest(dest):
+        return was
+    return {}
+
+
+def _record_name(store: Store, dest: Path) -> str:
+    where = dest.resolve()
+    project = store.root.resolve().parent
+    return f"signed:{where.relative_to(project) if where.is_relative_to(project) else where}"
+
+
+def _digest(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
