@@ -199,6 +199,33 @@ def test_the_stems_are_signed_in_place(built: Path, tmp_path: Path) -> None:
     assert read(dialogue)[0] == "Valid"
 
 
+def test_the_storyboard_and_a_contact_sheet_are_signed(built: Path, tmp_path: Path) -> None:
+    """The storyboard PDF and a contact sheet carry their own manifests (embedded), their
+    pictures as ingredients; written again unchanged, they keep their bytes."""
+    root = copy_project(built, tmp_path / "tiny")
+    pdf = root / "build" / "tiny.pdf"
+    assert cinecode("export", root, "pdf").code == 0
+    state, manifest, _ = read(pdf)
+    assert state == "Valid"
+    titles = [i["title"] for i in manifest["ingredients"]]
+    assert len(titles) == 5 and all(t.startswith("keyframe ") for t in titles), titles
+    ours = next(
+        a["data"] for a in manifest["assertions"] if a["label"] == "org.cinecode.provenance"
+    )
+    # five shots, the title card and the credits
+    assert ours["contains"]["storyboard"] == 7 and ours["export"] == "tiny.pdf"
+    first = pdf.read_bytes()
+    assert cinecode("export", root, "pdf").code == 0 and pdf.read_bytes() == first
+    sheet = cinecode("contact", root, "1.1")
+    assert sheet.code == 0, sheet.err
+    png = root / "build" / "contact" / "1.1.png"
+    said = cinecode("verify", png)
+    assert said.code == 0 and "keyframe 1.1 seed 791295" in said.out
+    before = png.read_bytes()
+    assert cinecode("contact", root, "1.1").code == 0 and png.read_bytes() == before
+    assert sorted(p.name for p in png.parent.iterdir()) == ["1.1.png"]
+
+
 def test_picking_back_delivers_the_same_signed_bytes(built: Path, tmp_path: Path) -> None:
     root = copy_project(built, tmp_path / "tiny")
     first = master(root).read_bytes()

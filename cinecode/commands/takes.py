@@ -403,7 +403,31 @@ def contact_sheet(project: Path, shot_id: str) -> Path:
         draw.text((x, y + cell_h + 26), f"score {score}  {mark}", fill="#b9b2a3", font=small)
     target = root / "contact" / f"{shot_id}.png"
     target.parent.mkdir(parents=True, exist_ok=True)
-    staged = target.with_name(f".{target.name}.part")
+    staged = target.with_name(f".{target.stem}.unsigned{target.suffix}")
     sheet.save(staged, format="PNG")
-    staged.replace(target)
+    _sign_sheet(project, shot_id, rows, staged, target)
     return target.resolve()
+
+
+def _sign_sheet(project: Path, shot_id: str, rows: list[TakeRow], staged: Path, dest: Path) -> None:
+    """Put the contact sheet in place, signed (its takes as ingredients) unless `[provenance]
+    sign = false`; a sheet the same as the one signed before keeps its bytes."""
+    from cinecode.pipeline.build import sign_media, signing
+
+    with open_session(project, write=False) as session:
+        store = session.store
+        if store is None or not signing(session.project):
+            staged.replace(dest)
+            return
+        found = [a for a in (store.get(row.key) for row in rows) if a is not None]
+        sign_media(
+            store,
+            session.project,
+            staged,
+            dest,
+            title=f"{session.film.title}: takes of shot {shot_id}",
+            film=session.film.title,
+            found=found,
+            contains={"contact_sheet": shot_id, "takes": [row.key for row in rows]},
+            master=session.plan.targets.get("master"),
+        )

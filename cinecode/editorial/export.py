@@ -101,8 +101,31 @@ def export(
             return _subtitles(plan, store, kind, target)
         if kind == "pdf":
             from cinecode.editorial.storyboard import write_storyboard
+            from cinecode.pipeline.build import sign_media, signing
+            from cinecode.provenance.credentials import media_type
+            from cinecode.provenance.exports import pieces
 
-            count = write_storyboard(plan, store, project, target)
+            if not signing(project):
+                count = write_storyboard(plan, store, project, target)
+                return Exported(target, None, count, _frames(plan, store))
+            unsigned = target.with_name(f".{target.stem}.unsigned{target.suffix}")
+            count = write_storyboard(plan, store, project, unsigned)
+            pictures = [
+                a
+                for a in pieces(store, [plan.targets["master"]])
+                if (media_type(store.path(a)) or "").startswith(("image/", "video/"))
+            ]
+            sign_media(
+                store,
+                project,
+                unsigned,
+                target,
+                title=f"{plan.film.title} (storyboard)",
+                film=plan.film.title,
+                found=pictures,
+                contains={"storyboard": count, "master": plan.targets["master"]},
+                master=plan.targets["master"],
+            )
             return Exported(target, None, count, _frames(plan, store))
         from cinecode.editorial.shotlist import write_shot_list
 

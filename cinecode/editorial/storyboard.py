@@ -8,7 +8,7 @@ ASCII85-encoded, took 5.2 MB.
 
 from __future__ import annotations
 
-import tempfile
+import shutil
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,12 +49,14 @@ def write_storyboard(plan: Plan, store: Store, project: Project, out: Path) -> i
     start = record_start(project)
     all_cells = cells(plan, store)
     staged = out.with_name(f".{out.name}.part")
-    canvas = Canvas(str(staged), pagesize=(page_w, page_h), pageCompression=1)
+    canvas = Canvas(  # invariant: no date, no random id (the same film, the same bytes)
+        str(staged), pagesize=(page_w, page_h), pageCompression=1, invariant=1
+    )
     canvas.setTitle(f"{plan.film.title} — storyboard")
     canvas.setAuthor("cinecode")
     per_page = COLUMNS * ROWS
     pages = (len(all_cells) + per_page - 1) // per_page
-    with tempfile.TemporaryDirectory(prefix="storyboard-") as scratch, _binary_streams():
+    with _scratch(out) as scratch, _binary_streams():
         for page in range(pages):
             canvas.setFont("Helvetica-Bold", 11)
             canvas.drawString(MARGIN, page_h - MARGIN + 6, plan.film.title)
@@ -77,6 +79,19 @@ def write_storyboard(plan: Plan, store: Store, project: Project, out: Path) -> i
         canvas.save()
     staged.replace(out)
     return len(all_cells)
+
+
+@contextmanager
+def _scratch(out: Path) -> Iterator[str]:
+    """A folder for the frames, named after `out`: ReportLab names an image by its file's
+    path, so a folder of the same name each time keeps the PDF's bytes the same."""
+    folder = out.with_name(f".{out.name}.frames")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    try:
+        yield str(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager

@@ -127,7 +127,7 @@ def make(
         )
         placed = [master_path] * written + placed
         outputs = export_stems(store, current, project)
-        if _signing(project):
+        if signing(project):
             sign_stems(store, master, current, project, session.film.title, outputs)
         result = MakeResult(master_path, srt_path, total, current, outputs, placed)
         fastpath.record(
@@ -183,7 +183,7 @@ def deliver(
     return store.export(master, dest).resolve(), written
 
 
-def _signing(project: Project) -> bool:
+def signing(project: Project) -> bool:
     """Whether build/'s media are signed: `[provenance] sign` and c2pa-python installed."""
     return project.config.provenance.sign and installed("c2pa")
 
@@ -232,6 +232,40 @@ def sign_stems(
     return signed
 
 
+def sign_media(
+    store: Store,
+    project: Project,
+    staged: Path,
+    dest: Path,
+    *,
+    title: str,
+    film: str,
+    found: list[Artifact],
+    contains: dict[str, Any],
+    master: str | None = None,
+) -> bool:
+    """Sign a freshly written export (a storyboard PDF, a contact sheet) from `staged` into
+    `dest`, with `found` as its ingredients; the film's digital source type from `master`'s
+    (else from `found`). False when `dest` already held this very signed export."""
+    from cinecode.provenance.chain import film_source_type, ingredients, under
+    from cinecode.provenance.exports import sign_written
+
+    top = store.get(master) if master else None
+    whole = ingredients(under(store.catalog, top.key)) if top is not None else found
+    return sign_written(
+        store,
+        staged,
+        dest,
+        title=title,
+        film=film,
+        film_type=film_source_type(whole),
+        found=found,
+        contains=contains,
+        identity=signer(project),
+        prompts=project.config.provenance.prompts,
+    )
+
+
 def export_stems(store: Store, current: Plan, project: Project) -> dict[str, Path]:
     """Bring the film's stems beside the master up to date: build/stems/dialogue.wav, …
     (patched in place: see cinecode.departments.stems)."""
@@ -243,9 +277,7 @@ def export_stems(store: Store, current: Plan, project: Project) -> dict[str, Pat
         assert artifact is not None, key
         scenes.append(SceneStems.read(key, store.path(artifact)))
     folder = project.build_dir / "stems"
-    paths = deliver(
-        folder, scenes, rate=project.config.format.sample_rate, signed=_signing(project)
-    )
+    paths = deliver(folder, scenes, rate=project.config.format.sample_rate, signed=signing(project))
     return {bus: path.resolve() for bus, path in paths.items()}
 
 

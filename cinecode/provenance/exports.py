@@ -32,7 +32,9 @@ from cinecode.provenance.identity import Identity
 #: the stem an audio ingredient is heard in, by its step (the rest: effects)
 BUS_OF = {"voice": "dialogue", "music-cue": "music"}
 #: formats c2pa-python 0.38 embeds a manifest in when it signs (others get a sidecar)
-EMBEDS = frozenset({"audio/wav", "image/png", "image/jpeg", "video/mp4", "audio/mpeg"})
+EMBEDS = frozenset(
+    {"audio/wav", "image/png", "image/jpeg", "video/mp4", "audio/mpeg", "application/pdf"}
+)
 
 
 def pieces(store: Store, keys: Sequence[str]) -> list[Artifact]:
@@ -72,15 +74,7 @@ def sign_export(
     carries this signature (its bytes are left alone)."""
     kind = media_type(dest)
     own_type = film_source_type(list(found)) if found else film_type
-    assertion = {
-        "film": film,
-        "export": dest.name,
-        "film_source_type": film_type,
-        "contains": contains,
-        "signer": "development (not trusted)" if identity.development else identity.source,
-        "prompts": prompts,
-        "ingredients": [describe(a, prompts=prompts) for a in found],
-    }
+    assertion = _assertion(dest, film, film_type, found, contains, identity, prompts)
     stamp = hashlib.sha256(
         json.dumps([assertion, own_type, identity.fingerprint()], sort_keys=True).encode()
     ).hexdigest()
@@ -88,7 +82,7 @@ def sign_export(
         kind in EMBEDS or sidecar_of(dest).is_file()
     ):
         return False
-    parts = [Ingredient(store.path(a), a.label, a.object, a.kind == "generate") for a in found]
+    parts = [_ingredient(store, a) for a in found]
     if kind in EMBEDS:
         sign(
             dest,
@@ -120,6 +114,82 @@ def sign_export(
         ),
     )
     return True
+
+
+def sign_written(
+    store: Store,
+    staged: Path,
+    dest: Path,
+    *,
+    title: str,
+    film: str,
+    film_type: str,
+    found: Sequence[Artifact],
+    contains: dict[str, Any],
+    identity: Identity,
+    prompts: bool = True,
+) -> bool:
+    """Sign a freshly written export `staged` into `dest` (and remove `staged`), unless `dest`
+    already carries a valid signature of the same unsigned bytes by the same identity: then
+    `dest` keeps its bytes (False). The export's writer must be deterministic."""
+    from cinecode.errors import ProvenanceError
+    from cinecode.provenance.credentials import read
+
+    try:
+        assertion = _assertion(dest, film, film_type, found, contains, identity, prompts)
+        own_type = film_source_type(list(found)) if found else film_type
+        stamp = hashlib.sha256(
+            json.dumps(
+                [assertion, own_type, identity.fingerprint(), _digest(staged)], sort_keys=True
+            ).encode()
+        ).hexdigest()
+        assertion["stamp"] = stamp  # what it signs: found again in the file's own manifest
+        if dest.is_file():
+            try:
+                was = read(dest)
+            except ProvenanceError:
+                was = None
+            if was is not None and was.ok and (was.cinecode or {}).get("stamp") == stamp:
+                return False
+        sign(
+            staged,
+            dest,
+            title=title,
+            source_type=own_type,
+            assertion=assertion,
+            ingredients=[_ingredient(store, a) for a in found],
+            identity=identity,
+        )
+        return True
+    finally:
+        staged.unlink(missing_ok=True)
+
+
+def _assertion(
+    dest: Path,
+    film: str,
+    film_type: str,
+    found: Sequence[Artifact],
+    contains: dict[str, Any],
+    identity: Identity,
+    prompts: bool,
+) -> dict[str, Any]:
+    """cinecode's assertion on an export: the film, what the export holds, its pieces."""
+    return {
+        "film": film,
+        "export": dest.name,
+        "film_source_type": film_type,
+        "contains": contains,
+        "signer": "development (not trusted)" if identity.development else identity.source,
+        "prompts": prompts,
+        "ingredients": [describe(a, prompts=prompts) for a in found],
+    }
+
+
+def _ingredient(store: Store, artifact: Artifact) -> Ingredient:
+    return Ingredient(
+        store.path(artifact), artifact.label, artifact.object, artifact.kind == "generate"
+    )
 
 
 def _recorded(store: Store, dest: Path) -> dict[str, Any]:
