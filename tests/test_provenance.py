@@ -366,3 +366,66 @@ def read_master_object(root: Path) -> str:
         return store.path(row).name
     finally:
         store.close()
+
+
+def test_the_opening_notice_comes_before_the_title(built: Path, tmp_path: Path) -> None:
+    """`[provenance] notice = true`: the film opens on a silent card with the AI disclosure,
+    before the title card; the master is longer by the card, the subtitles move with it;
+    without it, the film is the one it was."""
+    import av
+    import numpy as np
+    from helpers import decode_audio, frame_at
+    from PIL import Image
+
+    from cinecode.graph.store import Store
+
+    root = copy_project(built, tmp_path / "tiny")
+    with (root / "film.toml").open("a", encoding="utf-8") as toml:
+        toml.write("\n[provenance]\nnotice = true\n")
+    run = cinecode("make", root, "--json")
+    assert run.code == 0 and run.json()["generated"] == 0, run.err
+
+    def frames(path: Path) -> tuple[int, float]:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            return int(stream.frames), float(stream.average_rate or 24)
+
+    (before, fps), (after, _) = frames(master(built)), frames(master(root))
+    added = (after - before) / fps
+    assert 3.5 <= added <= 6.0  # the notice: a few seconds
+    # the first frames are the notice card itself (not the title card)
+    store = Store(root / ".cinecode")
+    try:
+        [card] = [a for a in store.catalog.all() if a.step == "card" and a.scene == "notice"]
+        assert card.meta["notice"][0] == "This film was made with generative AI."
+        assert "Voices in this film were generated with AI." in card.meta["notice"]
+        with Image.open(store.path(card)) as image:
+            drawn = np.asarray(image.convert("RGB"), dtype=np.float32)
+    finally:
+        store.close()
+    shown = frame_at(master(root), 1.0).astype(np.float32)
+    title = frame_at(master(built), 1.0).astype(np.float32)
+    assert np.abs(shown - drawn).mean() < 2.0
+    assert np.abs(title - drawn).mean() > 2 * np.abs(shown - drawn).mean()
+    # silent: the title's theme starts after it
+    audio, rate = decode_audio(master(root))
+    assert np.abs(audio[: int(rate * (added - 0.3))]).max() < 1e-3
+    assert np.abs(audio[int(rate * added) : int(rate * (added + 2))]).max() > 1e-3
+    # the subtitles move by the notice's length
+
+    def first_start(path: Path) -> float:
+        stamp = path.read_text(encoding="utf-8").splitlines()[1].split(" --> ")[0]
+        h, m, s = stamp.replace(",", ".").split(":")
+        return int(h) * 3600 + int(m) * 60 + float(s)
+
+    shift = first_start(root / "build" / "tiny.srt") - first_start(built / "build" / "tiny.srt")
+    assert abs(shift - added) < 0.002
+    # and without it, the very master of before
+    toml_path = root / "film.toml"
+    toml_path.write_text(
+        toml_path.read_text(encoding="utf-8").replace("notice = true", "notice = false"), "utf-8"
+    )
+    back = cinecode("make", root, "--json")
+    assert back.code == 0 and back.json()["rendered"] == 0, back.err
+    # the same signed bytes: the same master object, the same ingredients
+    assert master(root).read_bytes() == master(built).read_bytes()

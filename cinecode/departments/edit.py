@@ -51,7 +51,7 @@ class Placed:
     """One shot (or card) where the cut puts it."""
 
     id: str
-    shot: Shot | None  # None for the title and credits cards
+    shot: Shot | None  # None for the cards: the opening notice, the title, the credits
     scene: Scene | None
     event: Event | None = None  # the editor's decision about it, when kept
     head: Edge | None = None
@@ -108,8 +108,10 @@ def arrange(
     """The cut of the film: the screenplay's, or the editor's reconciled with the screenplay
     (`dissolves=False`: a branching film's scenes meet by cuts, whatever path joins them)."""
     style: Style = project.config.edit.style
+    notice = [("notice", None)] if project.config.provenance.notice else []
     if cut is None:
         sequence: list[tuple[str, Event | None]] = [
+            *notice,
             ("title", None),
             *((shot.id, None) for shot in film.shots),
             ("credits", None),
@@ -118,7 +120,7 @@ def arrange(
         transitions = [t for t in transitions if dissolves or t.kind != "dissolve"]
         notes: list[str] = []
     else:
-        sequence, notes = _reconcile(film, cut, fingerprints)
+        sequence, notes = _reconcile(film, cut, fingerprints, notice=bool(notice))
         transitions, dropped = _kept_transitions(cut.transitions, [i for i, _ in sequence])
         notes.extend(dropped)
     heads: dict[str, Edge] = {}
@@ -152,11 +154,13 @@ def arrange(
 
 
 def _reconcile(
-    film: Film, cut: Cut, fingerprints: dict[str, str]
+    film: Film, cut: Cut, fingerprints: dict[str, str], *, notice: bool = False
 ) -> tuple[list[tuple[str, Event | None]], list[str]]:
-    """The editor's sequence against today's screenplay, and what could not be kept."""
+    """The editor's sequence against today's screenplay, and what could not be kept
+    (`notice`: the opening notice card leads the film)."""
     notes: list[str] = []
-    order = ["title", *(shot.id for shot in film.shots), "credits"]
+    order = [*(["notice"] if notice else []), "title", *(shot.id for shot in film.shots)]
+    order.append("credits")
     alive = set(order)
     sequence: list[tuple[str, Event | None]] = []
     for event in cut.events:

@@ -253,7 +253,8 @@ def plan_card_sound(
 ) -> SceneSound:
     """The sound of the title card (the main title theme, in the first scene's mood, ringing
     into it) or the end credits (in the last scene's mood, fading out at the end). The cue is
-    composed to the card's `written` length: an editor's trim (`frames`) only cuts it."""
+    composed to the card's `written` length: an editor's trim (`frames`) only cuts it. The
+    opening notice is silent, and cuts to the title."""
     title = card == "title"
     scenes = film.scenes
     source = scenes[0] if title and scenes else (scenes[-1] if scenes else None)
@@ -268,10 +269,12 @@ def plan_card_sound(
     leave = (
         music.transition_kind(scenes[0].transition_in or "FADE IN:") if title and scenes else "end"
     )
+    if card == "notice":
+        leave = "cut"
     enter = previous.leave if previous else "start"
     card_clock = clock(frames=frames)
     cue: str | None = None
-    if _scores(project):
+    if _scores(project) and card != "notice":
         cue = graph.add(
             music.plan_cue(
                 name=card,

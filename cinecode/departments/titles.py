@@ -41,6 +41,7 @@ from cinecode.script.model import Film
 CARD = Step("card", 1, "render", "edit", "png")
 
 TITLE_SECONDS = 4.0
+NOTICE_SECONDS = 4.0  # the opening notice ([provenance] notice = true)
 CREDITS_SECONDS = 8.0
 
 #: a generation's step → its department in the crawl
@@ -97,6 +98,31 @@ def plan_title(film: Film, project: Project) -> Job:
         "height": fmt.height,
     }
     return CARD.job(params, label="title card", scene="title")
+
+
+def plan_notice(credits: Job) -> Job:
+    """The opening notice: the end credits' AI disclosure, on a card before the title (made
+    from the same generations as the credits, so it judges them the same way)."""
+    p = credits.params
+    params = {
+        "kind": "notice",
+        "title": p["title"],
+        "cast": [],
+        "camera": p["camera"],
+        "engines": p["engines"],
+        "width": p["width"],
+        "height": p["height"],
+    }
+    return CARD.job(params, credits.inputs, label="opening notice", scene="notice")
+
+
+def notice_lines(sections: Sections) -> list[str]:
+    """What the opening notice says: whether the film was made with generative AI, then the
+    credits' disclosure (which parts were, which were not)."""
+    said = sections[-1][1] if len(sections) > 1 and not sections[-1][0] else []
+    ai = any("with AI" in line for line in said)
+    head = "This film was made with generative AI." if ai else "This film was made without AI."
+    return [head, *said]
 
 
 def voice_name(character: str, job: Job, project: Project) -> str:
@@ -302,6 +328,11 @@ def run_card(job: Job, ctx: Context) -> Output:
     meta: dict[str, Any] = {"kind": "image"}
     if p["kind"] == "title":
         image = title_card(p["title"], subtitle_lines=p["lines"], width=width, height=height)
+    elif p["kind"] == "notice":
+        made = {i.key: Maker(i.step, i.backend, i.model) for i in ctx.inputs}
+        lines = notice_lines(credit_sections(p, made))
+        meta["notice"] = lines
+        image = credits_card([("", lines[:1]), ("", lines[1:])], width=width, height=height)
     else:
         made = {i.key: Maker(i.step, i.backend, i.model) for i in ctx.inputs}
         sections = credit_sections(p, made, version=__version__)

@@ -52,7 +52,7 @@ def on_path(
         spans.append(voices[at : at + count])
         at += count
     index = {reel: i for i, reel in enumerate(reel_ids)}
-    chosen = [index[r] for r in ("title", *walked.scenes, "credits") if r in index]
+    chosen = [index[r] for r in ("notice", "title", *walked.scenes, "credits") if r in index]
     return (
         chosen,
         [subtitles[i] for i in chosen],
@@ -64,7 +64,7 @@ def path_arrangement(arrangement: Arrangement, walked: Walk) -> Arrangement:
     """The cut of a path's master (title, its scenes in the order played, credits): what the
     editorial views (timeline, exports, shot list, release) read, so they agree with it."""
     by_id = {reel.id: reel for reel in arrangement.reels}
-    reels = tuple(by_id[r] for r in ("title", *walked.scenes, "credits") if r in by_id)
+    reels = tuple(by_id[r] for r in ("notice", "title", *walked.scenes, "credits") if r in by_id)
     shots = {placed.id for reel in reels for placed in reel.shots}
     transitions = tuple(
         t

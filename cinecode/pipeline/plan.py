@@ -408,6 +408,10 @@ def plan(film: Film, project: Project, state: State) -> Plan:
             seconds=titles.crawl_seconds(titles.credit_sections(credits_job.params, planned)),
         ),
     }
+    if project.config.provenance.notice:  # the AI disclosure, before the title card
+        material["notice"] = edit.Material(
+            graph.add(titles.plan_notice(credits_job)), seconds=titles.NOTICE_SECONDS
+        )
     for shot in in_cut:
         sp = shots[shot.id]
         material[shot.id] = edit.Material(

@@ -178,6 +178,7 @@ class ProvenanceConfig(_Strict):
 
     sign: bool = True  # sign build/<film>.mp4 (False: the store's master, as it is)
     prompts: bool = True  # False: the manifest leaves every prompt out
+    notice: bool = False  # an opening card: the AI disclosure, before the title card
     cert: str = ""
     key: str = ""
 

@@ -38,7 +38,7 @@ from cinecode.errors import ProjectError
 
 TransitionKind = Literal["cut", "dissolve", "fade-in", "fade-out"]
 TRANSITION_KINDS: tuple[TransitionKind, ...] = ("cut", "dissolve", "fade-in", "fade-out")
-CARDS = ("title", "credits")
+CARDS = ("notice", "title", "credits")
 
 
 @dataclass(frozen=True)
