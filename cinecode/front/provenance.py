@@ -103,7 +103,8 @@ def print_credentials(found: dict[str, Any], console: Console) -> None:
     ours = found.get("cinecode")
     if ours and "film" in ours:
         film, signer = ours.get("film", ""), ours.get("signer", "")
-        lines.append(f"  cinecode     film {film!r}, signer {signer}")
+        part = f"{ours['export']} of " if ours.get("export") else ""
+        lines.append(f"  cinecode     {part}film {film!r}, signer {signer}")
     elif ours:
         made = " · ".join(str(ours[k]) for k in ("backend", "model") if ours.get(k))
         seed = f", seed {ours['seed']}" if "seed" in ours else ""
