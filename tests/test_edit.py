@@ -310,3 +310,31 @@ def test_a_shot_moved_into_another_scene_splits_the_reels(tmp_path: Path) -> Non
     stems = [p.graph.jobs[job.inputs[0]] for job in mixes]
     assert all(job.step == "scene-stems" for job in stems)
     assert set(p.shots[moved].voices) <= set(stems[2].inputs)
+
+
+def test_the_opening_notice_leads_the_screenplays_cut_and_an_editors(tmp_path: Path) -> None:
+    """`[provenance] notice = true`: the notice card opens the film, before the title, in the
+    screenplay's cut and in an editor's cut made without it (placed first, with no note)."""
+    root = project(tmp_path)
+    with (root / "film.toml").open("a", encoding="utf-8") as toml:
+        toml.write("[provenance]\nnotice = true\n")
+    loaded = load(root)
+    ids = [s.id for s in loaded.film.shots]
+    p = plan(loaded.film, loaded.project, State())
+    assert p.arrangement is not None
+    assert shot_ids(p.arrangement) == ["notice", "title", *ids, "credits"]
+    prints = _fingerprints(loaded)
+    cut = Cut(
+        events=(
+            Event("title", frames=96),
+            *(Event(i, frames=50, source=50, fingerprint=prints[i]) for i in ids[::-1]),
+            Event("credits", frames=192),
+        ),
+        removed=frozenset(),
+    )
+    edited = plan(loaded.film, loaded.project, State(cut=cut))
+    assert edited.arrangement is not None and edited.notes == []
+    assert shot_ids(edited.arrangement) == ["notice", "title", *ids[::-1], "credits"]
+    # silent: no cue is composed for it, as the title has
+    cues = {j.scene for j in p.graph.needed_for([p.targets["master"]]) if j.step == "music-cue"}
+    assert "title" in cues and "notice" not in cues
