@@ -244,7 +244,8 @@ def conform(project_path: Path, edited: Path) -> Conformed:
             tracks = timeline.video_tracks()
             if not tracks:
                 raise EditorialError(f"{edited.name} has no picture track")
-            known = {shot.id for shot in loaded.film.shots} | set(CARDS)
+            cards = set(CARDS) - (set() if project.config.provenance.notice else {"notice"})
+            known = {shot.id for shot in loaded.film.shots} | cards  # the notice only when on
             # 3. its picture track, clip by clip
             events: list[Event] = []
             transitions: list[Transition] = []

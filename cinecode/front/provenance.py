@@ -73,7 +73,8 @@ def _source(uri: str) -> str:
 
 def print_credentials(found: dict[str, Any], console: Console) -> None:
     if not found["found"]:
-        console.print(f"{found['path']}: no content credentials (no C2PA manifest)")
+        line = f"{found['path']}: no content credentials (no C2PA manifest)"
+        console.print(line, markup=False, soft_wrap=True)  # a path is never broken
         return
     if found["ok"]:
         trust = (
