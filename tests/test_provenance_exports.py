@@ -10,6 +10,7 @@ import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FIXTURES
@@ -43,7 +44,7 @@ def files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
-def manifest_of(path: Path) -> tuple[str, dict[str, object]]:
+def manifest_of(path: Path) -> tuple[str, dict[str, Any]]:
     """c2pa's own reading: the validation state and the active manifest."""
     with c2pa.Reader(str(path)) as reader:
         store = json.loads(reader.json())
@@ -51,9 +52,9 @@ def manifest_of(path: Path) -> tuple[str, dict[str, object]]:
     return state, store["manifests"][store["active_manifest"]]
 
 
-def said(manifest: dict[str, object]) -> tuple[str, dict[str, object]]:
+def said(manifest: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """The digital source type a manifest declares, and the artifact cinecode says it is."""
-    assertions = {a["label"]: a["data"] for a in manifest["assertions"]}  # type: ignore[attr-defined]
+    assertions = {a["label"]: a["data"] for a in manifest["assertions"]}
     [created] = assertions["c2pa.actions.v2"]["actions"]
     return created["digitalSourceType"], assertions["org.cinecode.provenance"]["contains"]
 
@@ -76,7 +77,7 @@ def test_every_media_file_of_the_timeline_is_signed(exported: Path) -> None:
     assert steps["1.2.mp4"] == ("segment", "compositeWithTrainedAlgorithmicMedia")
     assert steps["mix/title.wav"] == ("scene-mix", "algorithmicMedia")
     _, manifest = manifest_of(folder / "1.2.mp4")
-    titles = [i["title"] for i in manifest["ingredients"]]  # type: ignore[attr-defined]
+    titles = [i["title"] for i in manifest["ingredients"]]
     assert any(t.startswith("keyframe 1.2") for t in titles), titles
 
 
@@ -88,7 +89,7 @@ def test_a_signed_shot_still_decodes_to_its_frames(exported: Path) -> None:
             return sum(1 for _ in container.decode(video=0))
 
     signed = exported / "build" / "tiny.media" / "1.1.mp4"
-    obj = said(manifest_of(signed)[1])[1]["artifact"]["object"]  # type: ignore[index]
+    obj = said(manifest_of(signed)[1])[1]["artifact"]["object"]
     [original] = (exported / ".cinecode" / "objects" / obj[:2]).glob(f"{obj[2:]}.*")
     assert signed.read_bytes() != original.read_bytes()
     assert frames(signed) == frames(original) > 0
