@@ -16,13 +16,12 @@ import pytest
 from conftest import FIXTURES
 from helpers import cinecode, copy_project
 
+from cinecode.provenance.chain import IPTC
 from cinecode.provenance.identity import CERT_ENV, KEY_ENV
 
 c2pa = pytest.importorskip("c2pa", reason="pip install 'cinecode[provenance]'")
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tiny")]
-
-IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 
 
 @pytest.fixture(scope="module")
