@@ -25,12 +25,16 @@ from typing import TYPE_CHECKING
 from cinecode.errors import EditorialError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import opentimelineio as otio
 
+    from cinecode.graph.catalog import Artifact
     from cinecode.graph.reporter import Reporter
     from cinecode.graph.store import Store
     from cinecode.pipeline.plan import Plan
     from cinecode.pipeline.session import Session
+    from cinecode.project.config import Project
 
 #: format → (file suffix, OTIO adapter or "" for ours, what it is for)
 FORMATS: dict[str, tuple[str, str, str]] = {
@@ -138,8 +142,8 @@ def _frames(plan: Plan, store: Store) -> int:
     return int(artifact.meta["frames"]) if artifact else 0
 
 
-def render_media(plan: Plan, session: Session, *, reporter: Reporter) -> dict[str, Path]:
-    """Each shot's editorial media in the store (rendered when missing): shot id → object."""
+def render_media(plan: Plan, session: Session, *, reporter: Reporter) -> dict[str, Artifact]:
+    """Each shot's editorial media in the store (rendered when missing): shot id → artifact."""
     from cinecode.editorial.timeline import plan_media
 
     store = session.require_store()
@@ -150,11 +154,11 @@ def render_media(plan: Plan, session: Session, *, reporter: Reporter) -> dict[st
     if stats.failed or stats.skipped:
         detail = "; ".join(f"{label}: {error}" for label, error in stats.failures)
         raise EditorialError(f"the editorial media could not be rendered ({detail})")
-    out: dict[str, Path] = {}
+    out: dict[str, Artifact] = {}
     for shot_id, item in media.items():
         artifact = store.get(item.job.key)
         assert artifact is not None
-        out[shot_id] = store.path(artifact)
+        out[shot_id] = artifact
     return out
 
 
@@ -169,24 +173,23 @@ def _timeline(
     objects = render_media(plan, session, reporter=reporter)
     bundle = kind == "otioz"
     folder = Path(tempfile.mkdtemp(prefix="otioz-")) if bundle else media_folder(target)
+    place = _placer(plan, store, project, target)
     try:
-        # 3. the media beside the timeline, named for people
+        # 3. the media beside the timeline, named for people (and signed)
         media = {
-            shot_id: _place(store, path, folder / f"{_safe(shot_id)}.mp4")
-            for shot_id, path in objects.items()
+            shot_id: place(artifact, folder / f"{_safe(shot_id)}.mp4")
+            for shot_id, artifact in objects.items()
         }
         voice_keys = [k for sp in plan.shots.values() for k in sp.voices]
         voices = {}
         for key, artifact in store.catalog.get_many(voice_keys).items():
             name = _safe(artifact.label.removeprefix("voice "))
-            voices[key] = _place(store, store.path(artifact), folder / "dialogue" / f"{name}.wav")
+            voices[key] = place(artifact, folder / "dialogue" / f"{name}.wav")
         mixes = {}
         for reel_id, job in mix_jobs(plan).items():
             mix = store.get(job.key)
             assert mix is not None
-            mixes[reel_id] = _place(
-                store, store.path(mix), folder / "mix" / f"{_safe(reel_id)}.wav"
-            )
+            mixes[reel_id] = place(mix, folder / "mix" / f"{_safe(reel_id)}.wav")
         timeline = build_timeline(
             plan,
             store,
@@ -295,6 +298,42 @@ def reel_name(shot: str, used: set[str]) -> str:
         reel = f"R{count:07d}"
     used.add(reel)
     return reel
+
+
+def _placer(
+    plan: Plan, store: Store, project: Project, target: Path
+) -> Callable[[Artifact, Path], Path]:
+    """How a timeline's media reach its folder: hard-linked from the store, or (when the
+    project signs its media) copied out signed, each naming the artifact it is and what went
+    into it; a file already signed from the same object keeps its bytes."""
+    from cinecode.pipeline.build import sign_media, signing
+    from cinecode.provenance.chain import describe
+    from cinecode.provenance.credentials import media_type
+    from cinecode.provenance.exports import EMBEDS, pieces
+
+    if not signing(project):
+        return lambda artifact, dest: _place(store, store.path(artifact), dest)
+    master, prompts = plan.targets["master"], project.config.provenance.prompts
+
+    def place(artifact: Artifact, dest: Path) -> Path:
+        if media_type(dest) not in EMBEDS:  # nothing to write into: the store's bytes
+            return _place(store, store.path(artifact), dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        sign_media(
+            store,
+            project,
+            store.path(artifact),
+            dest,
+            title=f"{plan.film.title} ({artifact.label})",
+            film=plan.film.title,
+            found=pieces(store, [artifact.key]),
+            contains={"timeline": target.name, "artifact": describe(artifact, prompts=prompts)},
+            master=master,
+            keep=True,
+        )
+        return dest
+
+    return place
 
 
 def _place(store: Store, source: Path, dest: Path) -> Path:

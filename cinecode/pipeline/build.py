@@ -243,10 +243,12 @@ def sign_media(
     found: list[Artifact],
     contains: dict[str, Any],
     master: str | None = None,
+    keep: bool = False,
 ) -> bool:
     """Sign a freshly written export (a storyboard PDF, a contact sheet) from `staged` into
     `dest`, with `found` as its ingredients; the film's digital source type from `master`'s
-    (else from `found`). False when `dest` already held this very signed export."""
+    (else from `found`). False when `dest` already held this very signed export. `keep`:
+    `staged` is a store object, left where it is."""
     from cinecode.provenance.chain import film_source_type, ingredients, under
     from cinecode.provenance.exports import sign_written
 
@@ -263,6 +265,7 @@ def sign_media(
         contains=contains,
         identity=signer(project),
         prompts=project.config.provenance.prompts,
+        keep=keep,
     )
 
 

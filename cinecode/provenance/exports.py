@@ -128,10 +128,12 @@ def sign_written(
     contains: dict[str, Any],
     identity: Identity,
     prompts: bool = True,
+    keep: bool = False,
 ) -> bool:
-    """Sign a freshly written export `staged` into `dest` (and remove `staged`), unless `dest`
-    already carries a valid signature of the same unsigned bytes by the same identity: then
-    `dest` keeps its bytes (False). The export's writer must be deterministic."""
+    """Sign a freshly written export `staged` into `dest` (and remove `staged` unless `keep`:
+    a store object copied out), unless `dest` already carries a valid signature of the same
+    unsigned bytes by the same identity: then `dest` keeps its bytes (False). The export's
+    writer must be deterministic."""
     from cinecode.errors import ProvenanceError
     from cinecode.provenance.credentials import read
 
@@ -162,7 +164,8 @@ def sign_written(
         )
         return True
     finally:
-        staged.unlink(missing_ok=True)
+        if not keep:
+            staged.unlink(missing_ok=True)
 
 
 def _assertion(
