@@ -306,14 +306,16 @@ def _placer(
     """How a timeline's media reach its folder: hard-linked from the store, or (when the
     project signs its media) copied out signed, each naming the artifact it is and what went
     into it; a file already signed from the same object keeps its bytes."""
-    from cinecode.pipeline.build import sign_media, signing
+    from cinecode.pipeline.build import film_type_of, sign_media, signing
     from cinecode.provenance.chain import describe
     from cinecode.provenance.credentials import media_type
     from cinecode.provenance.exports import EMBEDS, pieces
 
     if not signing(project):
         return lambda artifact, dest: _place(store, store.path(artifact), dest)
-    master, prompts = plan.targets["master"], project.config.provenance.prompts
+    prompts = project.config.provenance.prompts
+    master = plan.targets["master"]  # the film's source type once for every file, if built
+    film_type = film_type_of(store, master, []) if store.get(master) else None
 
     def place(artifact: Artifact, dest: Path) -> Path:
         if media_type(dest) not in EMBEDS:  # nothing to write into: the store's bytes
@@ -329,6 +331,7 @@ def _placer(
             found=pieces(store, [artifact.key]),
             contains={"timeline": target.name, "artifact": describe(artifact, prompts=prompts)},
             master=master,
+            film_type=film_type,
             keep=True,
         )
         return dest
@@ -338,21 +341,12 @@ def _placer(
 
 def _place(store: Store, source: Path, dest: Path) -> Path:
     """A hard link (or copy) of a store object at `dest`."""
-    import os
+    from cinecode.graph.store import place
 
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    if dest.exists():
-        try:
-            if dest.samefile(source):
-                return dest
-        except OSError:
-            pass
-        dest.unlink()
-    try:
-        os.link(source, dest)
-    except OSError:
-        shutil.copyfile(source, dest)
-    return dest
+    with contextlib.suppress(OSError):
+        if dest.samefile(source):
+            return dest
+    return place(source, dest)
 
 
 def _subtitles(plan: Plan, store: Store, kind: str, target: Path) -> Exported:

@@ -27,6 +27,19 @@ from cinecode.graph.keys import file_digest
 TEXT = ("srt", "vtt", "txt", "csv", "json")
 
 
+def place(source: Path, dest: Path) -> Path:
+    """`source` at `dest`, atomically: a hard link where the file system allows, else a copy."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staged = dest.with_name(f".{dest.name}.part")
+    staged.unlink(missing_ok=True)
+    try:
+        os.link(source, staged)
+    except OSError:
+        shutil.copyfile(source, staged)
+    os.replace(staged, dest)
+    return dest
+
+
 def _fsync_dir(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -186,14 +199,7 @@ class Store:
                     return dest
             except OSError:
                 pass
-        staged = dest.with_name(f".{dest.name}.part")
-        staged.unlink(missing_ok=True)
-        try:
-            os.link(source, staged)
-        except OSError:
-            shutil.copyfile(source, staged)
-        os.replace(staged, dest)
-        return dest
+        return place(source, dest)
 
     def digest(self, path: Path) -> str:
         """sha256 of a user file (a reference image, a clip), cached by size and mtime."""

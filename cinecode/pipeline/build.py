@@ -243,30 +243,37 @@ def sign_media(
     found: list[Artifact],
     contains: dict[str, Any],
     master: str | None = None,
+    film_type: str | None = None,
     keep: bool = False,
 ) -> bool:
     """Sign a freshly written export (a storyboard PDF, a contact sheet) from `staged` into
     `dest`, with `found` as its ingredients; the film's digital source type from `master`'s
     (else from `found`). False when `dest` already held this very signed export. `keep`:
-    `staged` is a store object, left where it is."""
-    from cinecode.provenance.chain import film_source_type, ingredients, under
+    `staged` is a store object, left where it is. `film_type`: that source type, when the
+    caller signing many files has it already (`film_type_of`)."""
     from cinecode.provenance.exports import sign_written
 
-    top = store.get(master) if master else None
-    whole = ingredients(under(store.catalog, top.key)) if top is not None else found
     return sign_written(
         store,
         staged,
         dest,
         title=title,
         film=film,
-        film_type=film_source_type(whole),
+        film_type=film_type or film_type_of(store, master, found),
         found=found,
         contains=contains,
         identity=signer(project),
         prompts=project.config.provenance.prompts,
         keep=keep,
     )
+
+
+def film_type_of(store: Store, master: str | None, found: list[Artifact]) -> str:
+    """The film's digital source type: from everything under `master`, else from `found`."""
+    from cinecode.provenance.chain import film_source_type, ingredients, under
+
+    top = store.get(master) if master else None
+    return film_source_type(ingredients(under(store.catalog, top.key)) if top else found)
 
 
 def export_stems(store: Store, current: Plan, project: Project) -> dict[str, Path]:

@@ -18,13 +18,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cinecode.graph.catalog import Artifact
-from cinecode.graph.store import Store
+from cinecode.graph.store import Store, place
 from cinecode.provenance.chain import (
     COMPOSITE_TRAINED,
     TRAINED,
@@ -136,18 +135,11 @@ def deliver_master(
         _sign_master(store, master, signed, title, assertion, found, film_type, identity)
     os.utime(signed)  # the most recently used are kept
     # 2. in build/: a hard link to the signed file (read-only, as the store's objects)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    staged = dest.with_name(f".{dest.name}.part")
-    staged.unlink(missing_ok=True)
-    try:
-        os.link(signed, staged)
-    except OSError:
-        shutil.copyfile(signed, staged)
-    os.replace(staged, dest)
+    place(signed, dest)
     _prune(store.root / DELIVERIES)
     stat = dest.stat()
     store.catalog.set_setting(
-        _record_name(store, dest),
+        record_name(store, dest),
         json.dumps(
             {
                 "stamp": stamp,
@@ -213,7 +205,7 @@ def delivered(store: Store, master: Artifact, dest: Path) -> bool:
 def _recorded(store: Store, dest: Path) -> dict[str, Any]:
     """What the last delivery to `dest` recorded, if `dest` still holds the file it wrote (a
     copied project's copy included)."""
-    raw = store.catalog.setting(_record_name(store, dest))
+    raw = store.catalog.setting(record_name(store, dest))
     try:
         was = json.loads(raw) if raw else {}
         stat = dest.stat()
@@ -225,19 +217,21 @@ def _recorded(store: Store, dest: Path) -> dict[str, Any]:
         return was
     signed = store.root / DELIVERIES / f"{was.get('stamp')}{dest.suffix}"
     try:
-        same = dest.samefile(signed) or _digest(dest) == _digest(signed)
+        same = dest.samefile(signed) or file_digest(dest) == file_digest(signed)
     except OSError:
         return {}
     return was if same else {}
 
 
-def _record_name(store: Store, dest: Path) -> str:
-    """The catalog setting of a delivery: by its path in the project (a copy keeps it)."""
+def record_name(store: Store, dest: Path, kind: str = "delivered") -> str:
+    """The catalog setting that records a signed file (`kind`: delivered, signed): by its
+    path in the project, so a copied project keeps it."""
     where = dest.resolve()
     project = store.root.resolve().parent
-    return f"delivered:{where.relative_to(project) if where.is_relative_to(project) else where}"
+    return f"{kind}:{where.relative_to(project) if where.is_relative_to(project) else where}"
 
 
-def _digest(path: Path) -> str:
+def file_digest(path: Path) -> str:
+    """sha256 of a file's bytes."""
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()

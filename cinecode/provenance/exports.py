@@ -27,6 +27,7 @@ from cinecode.provenance.credentials import (
     sign,
     sign_sidecar,
 )
+from cinecode.provenance.delivery import file_digest, record_name
 from cinecode.provenance.identity import Identity
 
 #: the stem an audio ingredient is heard in, by its step (the rest: effects)
@@ -103,13 +104,13 @@ def sign_export(
         os.replace(staged, beside)
     stat = dest.stat()
     store.catalog.set_setting(
-        _record_name(store, dest),
+        record_name(store, dest, "signed"),
         json.dumps(
             {
                 "stamp": stamp,
                 "size": stat.st_size,
                 "mtime": stat.st_mtime_ns,
-                "sha256": _digest(dest),
+                "sha256": file_digest(dest),
             }
         ),
     )
@@ -142,7 +143,7 @@ def sign_written(
         own_type = film_source_type(list(found)) if found else film_type
         stamp = hashlib.sha256(
             json.dumps(
-                [assertion, own_type, identity.fingerprint(), _digest(staged)], sort_keys=True
+                [assertion, own_type, identity.fingerprint(), file_digest(staged)], sort_keys=True
             ).encode()
         ).hexdigest()
         assertion["stamp"] = stamp  # what it signs: found again in the file's own manifest
@@ -197,7 +198,7 @@ def _ingredient(store: Store, artifact: Artifact) -> Ingredient:
 
 def _recorded(store: Store, dest: Path) -> dict[str, Any]:
     """What the last signing of `dest` recorded, if `dest` still holds the bytes it signed."""
-    raw = store.catalog.setting(_record_name(store, dest))
+    raw = store.catalog.setting(record_name(store, dest, "signed"))
     try:
         was = json.loads(raw) if raw else {}
         stat = dest.stat()
@@ -205,17 +206,6 @@ def _recorded(store: Store, dest: Path) -> dict[str, Any]:
         return {}
     if not isinstance(was, dict) or was.get("size") != stat.st_size:
         return {}
-    if was.get("mtime") == stat.st_mtime_ns or was.get("sha256") == _digest(dest):
+    if was.get("mtime") == stat.st_mtime_ns or was.get("sha256") == file_digest(dest):
         return was
     return {}
-
-
-def _record_name(store: Store, dest: Path) -> str:
-    where = dest.resolve()
-    project = store.root.resolve().parent
-    return f"signed:{where.relative_to(project) if where.is_relative_to(project) else where}"
-
-
-def _digest(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()

@@ -72,6 +72,20 @@ def _scene_start(after: Release, scene: str, fallback: float) -> float:
     return min(fallback, after.duration)
 
 
+def _shot_entry(shot: ReleasedShot, kind: str, reasons: list[str]) -> dict[str, Any]:
+    """A "what changed" entry that seeks to `shot` in the release it is in."""
+    return {
+        "shot": shot.id,
+        "scene": shot.scene,
+        "kind": kind,
+        "reasons": reasons,
+        "start": round(shot.start, 6),
+        "duration": round(shot.duration, 6),
+        "was": None,
+        "line": shot.source_line,
+    }
+
+
 def changes(report: Mapping[str, Any] | None, after: Release) -> list[dict[str, Any]]:
     """The "what changed" entries of `after` from the diff with the release before it
     (`cinecode diff`'s report), in film order, each with where to seek in `after`: a
@@ -81,33 +95,10 @@ def changes(report: Mapping[str, Any] | None, after: Release) -> list[dict[str, 
     shots = {shot.id: shot for shot in after.shots}
     out: list[dict[str, Any]] = []
     for item in report.get("changed", ()):
-        shot = shots[item["shot"]]
-        out.append(
-            {
-                "shot": shot.id,
-                "scene": shot.scene,
-                "kind": "changed",
-                "reasons": list(item["reasons"]),
-                "start": round(shot.start, 6),
-                "duration": round(shot.duration, 6),
-                "was": item["from"]["start"],
-                "line": shot.source_line,
-            }
-        )
+        entry = _shot_entry(shots[item["shot"]], "changed", list(item["reasons"]))
+        out.append({**entry, "was": item["from"]["start"]})
     for item in report.get("added", ()):
-        shot = shots[item["shot"]]
-        out.append(
-            {
-                "shot": shot.id,
-                "scene": shot.scene,
-                "kind": "added",
-                "reasons": ["added"],
-                "start": round(shot.start, 6),
-                "duration": round(shot.duration, 6),
-                "was": None,
-                "line": shot.source_line,
-            }
-        )
+        out.append(_shot_entry(shots[item["shot"]], "added", ["added"]))
     for item in report.get("removed", ()):
         out.append(
             {
