@@ -24,7 +24,7 @@ from typing import Any, Literal
 from cinecode.departments.timing import Spec
 from cinecode.graph.keys import canonical
 from cinecode.project.config import Project
-from cinecode.project.cut import CARDS, Cut, Event, Transition
+from cinecode.project.cut import CARDS, Cut, Event, Transition, film_cards
 from cinecode.script.model import Film, Scene, Shot
 
 Style = Literal["continuity", "jump-cut"]
@@ -108,7 +108,8 @@ def arrange(
     """The cut of the film: the screenplay's, or the editor's reconciled with the screenplay
     (`dissolves=False`: a branching film's scenes meet by cuts, whatever path joins them)."""
     style: Style = project.config.edit.style
-    notice = [("notice", None)] if project.config.provenance.notice else []
+    cards = film_cards(notice=project.config.provenance.notice)
+    notice: list[tuple[str, Event | None]] = [("notice", None)] if "notice" in cards else []
     if cut is None:
         sequence: list[tuple[str, Event | None]] = [
             *notice,

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cinecode.errors import EditorialError
-from cinecode.project.cut import CARDS, Cut, Event, Transition, format_cut
+from cinecode.project.cut import CARDS, Cut, Event, Transition, film_cards, format_cut
 
 if TYPE_CHECKING:
     import opentimelineio as otio
@@ -244,8 +244,8 @@ def conform(project_path: Path, edited: Path) -> Conformed:
             tracks = timeline.video_tracks()
             if not tracks:
                 raise EditorialError(f"{edited.name} has no picture track")
-            cards = set(CARDS) - (set() if project.config.provenance.notice else {"notice"})
-            known = {shot.id for shot in loaded.film.shots} | cards  # the notice only when on
+            cards = film_cards(notice=project.config.provenance.notice)
+            known = {shot.id for shot in loaded.film.shots} | cards
             # 3. its picture track, clip by clip
             events: list[Event] = []
             transitions: list[Transition] = []

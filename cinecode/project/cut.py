@@ -41,6 +41,12 @@ TRANSITION_KINDS: tuple[TransitionKind, ...] = ("cut", "dissolve", "fade-in", "f
 CARDS = ("notice", "title", "credits")
 
 
+def film_cards(*, notice: bool) -> frozenset[str]:
+    """The cards a film's cut holds: the title and the credits, and the opening notice when
+    `[provenance] notice` is on."""
+    return frozenset(CARDS if notice else (card for card in CARDS if card != "notice"))
+
+
 @dataclass(frozen=True)
 class Event:
     """One shot in the editor's cut."""
