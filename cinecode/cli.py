@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from cinecode.front import cast as _cast  # noqa: F401  (registers `cinecode cast`)
 from cinecode.front import publishing as _publishing  # noqa: F401  (registers `publish`)
 from cinecode.front import releases as _releases  # noqa: F401  (registers its commands)
 from cinecode.front import story as _story  # noqa: F401  (registers `cinecode story`)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cinecode.departments import (
+    cast,
     clip,
     finishing,
     master,
@@ -32,4 +33,6 @@ STEPS: dict[str, StepFn] = {
     master.MASTER.name: master.run_master,
     master.SUBTITLES.name: master.run_subtitles,
     finishing.FINISH.name: finishing.run_finish,
+    cast.SHEET.name: cast.run_sheet,
+    cast.VIEW.name: cast.run_view,
 }

@@ -257,6 +257,17 @@ class Catalog:
             ).fetchone()
         return _row(row) if row else None
 
+    def made_by(self, step: str, shot: str | None = None) -> list[Artifact]:
+        """Every artifact of a step (of one `shot` field's value), oldest first."""
+        query = f"SELECT {','.join(_COLUMNS)} FROM artifacts WHERE step = ?"
+        args: tuple[str, ...] = (step,)
+        if shot is not None:
+            query += " AND shot = ?"
+            args = (step, shot)
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY created, key", args).fetchall()
+        return [_row(r) for r in rows]
+
     def forget_many(self, keys: Iterable[str]) -> set[tuple[str, str]]:
         """Delete these artifacts' rows in one transaction; the (object, ext) they named
         that no row names any more (for the store to delete)."""

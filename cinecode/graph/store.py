@@ -51,6 +51,11 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def object_path(root: Path, digest: str, ext: str) -> Path:
+    """Where the store at `root` keeps the object with this digest (it may not be there)."""
+    return root / "objects" / digest[:2] / f"{digest[2:]}.{ext}"
+
+
 class Store:
     """Objects + catalog of one project (`<project>/.cinecode`)."""
 
@@ -74,7 +79,7 @@ class Store:
     # --- paths -------------------------------------------------------------------------------
 
     def _object_path(self, digest: str, ext: str) -> Path:
-        return self.objects / digest[:2] / f"{digest[2:]}.{ext}"
+        return object_path(self.root, digest, ext)
 
     def workdir(self, key: str) -> Path:
         """A fresh scratch folder for a job, on the store's filesystem."""

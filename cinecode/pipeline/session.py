@@ -21,7 +21,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -29,15 +29,17 @@ from typing import Any
 from cinecode.backends.protocols import Cost
 from cinecode.backends.registry import BACKENDS, Backends
 from cinecode.departments import engines, services
-from cinecode.errors import ScriptError
+from cinecode.errors import ProjectError, ScriptError
 from cinecode.graph.catalog import Artifact
 from cinecode.graph.executor import Budget, RunStats, execute
 from cinecode.graph.job import Graph, Job
 from cinecode.graph.lock import project_lock
 from cinecode.graph.reporter import Reporter
-from cinecode.graph.store import Store
+from cinecode.graph.store import Store, object_path
 from cinecode.pipeline.plan import Plan, State, TakeInfo, clip_source, take_version
 from cinecode.pipeline.plan import plan as plan_film
+from cinecode.project.cast import Kind, Sheet, cast_path, read_cast
+from cinecode.project.cast import line_of as cast_line
 from cinecode.project.config import Project, load_project
 from cinecode.project.cut import read_cut
 from cinecode.project.files import write_atomic
@@ -48,7 +50,7 @@ from cinecode.script.elements import Script
 from cinecode.script.film import build_film, check_directive_backends, check_project
 from cinecode.script.fountain import read_script
 from cinecode.script.ids import IdLock, format_lock, read_lock
-from cinecode.script.model import Film
+from cinecode.script.model import Film, Location
 
 
 @dataclass(frozen=True)
@@ -71,10 +73,11 @@ class Loaded:
 # 1. load
 
 
-def load(path: Path, *, check_backends: bool = True) -> Loaded:
+def load(path: Path, *, check_backends: bool = True, cast: bool = True) -> Loaded:
     """Read and check a project; raises ProjectError/ScriptError with file:line.
 
-    `check_backends=False` lets backend names that name nothing through (for `backends`).
+    `check_backends=False` lets backend names that name nothing through (for `backends`);
+    `cast=False` leaves the picked cast sheets out (`cinecode cast` mends a lost one).
     """
     project = load_project(path, check_backends=check_backends)
     script_path = project.script_path
@@ -87,6 +90,8 @@ def load(path: Path, *, check_backends: bool = True) -> Loaded:
         )
     script = read_script(script_path)
     film, lock = build_film(script, project, read_lock(project.ids_path))
+    if cast:
+        film = with_cast(film, project)
     check_project(film, project, script)
     story_of(film)  # a branching film's story is checked before any work
     if check_backends:
@@ -95,6 +100,43 @@ def load(path: Path, *, check_backends: bool = True) -> Loaded:
     loaded = Loaded(project, script, film, lock, format_lock(lock), warnings)
     _check_voices(loaded, _presets(project))
     return loaded
+
+
+def with_cast(film: Film, project: Project) -> Film:
+    """The film with its picked cast sheets as references: a character's (or location's)
+    picked views, from the store, unless film.toml names its own references."""
+    path = cast_path(project.root)
+    chosen = read_cast(path)
+    if not (chosen.characters or chosen.locations):
+        return film
+
+    def views(kind: Kind, name: str, sheet: Sheet) -> tuple[str, ...]:
+        files = [object_path(project.store_dir, d, "png") for d in sheet.views.values()]
+        lost = [f for f in files if not f.is_file()]
+        if lost:
+            raise ProjectError(
+                f"the picked sheet of {name} ({sheet.pick}) is not in the store",
+                file=str(path),
+                line=cast_line(path, kind, name),
+                hint=f"run `cinecode cast {project.root} {name}"
+                f"{' --locations' if kind == 'locations' else ''}` to make it again",
+            )
+        return tuple(str(f) for f in files)
+
+    characters = dict(film.characters)
+    for name, sheet in chosen.characters.items():
+        own = project.config.characters.get(name)
+        if sheet.pick and name in characters and not (own and own.references):
+            characters[name] = replace(
+                characters[name], references=views("characters", name, sheet)
+            )
+    locations = dict(film.locations)
+    for name, sheet in chosen.locations.items():
+        written = project.config.locations.get(name)
+        if sheet.pick and not (written and written.references):
+            place = locations.get(name, Location(name=name))
+            locations[name] = replace(place, references=views("locations", name, sheet))
+    return replace(film, characters=characters, locations=locations)
 
 
 def _presets(project: Project) -> dict[str, Any]:
@@ -128,6 +170,10 @@ def referenced_files(film: Film, project: Project) -> list[Path]:
     references += [loc.references for loc in project.config.locations.values()]
     for refs in references:
         paths.extend(project.resolve(r) for r in refs)
+    picked = [c.references for c in film.characters.values()]  # cast sheets too
+    picked += [loc.references for loc in film.locations.values()]
+    for files in picked:
+        paths.extend(Path(r) for r in files)
     for shot in film.shots:
         if shot.directive and shot.directive.source:
             paths.append(project.resolve(shot.directive.source))
@@ -251,9 +297,10 @@ class Session:
         self._state: State | None = None
 
     @classmethod
-    def open(cls, path: Path, *, write: bool = False) -> Session:
-        """Load the project; open its store (`write`: create it if missing)."""
-        loaded = load(path)
+    def open(cls, path: Path, *, write: bool = False, cast: bool = True) -> Session:
+        """Load the project; open its store (`write`: create it if missing; `cast=False`:
+        without the picked cast sheets, see `load`)."""
+        loaded = load(path, cast=cast)
         store_dir = loaded.project.store_dir
         exists = (store_dir / "catalog.sqlite").is_file()
         return cls(loaded, Store(store_dir) if write or exists else None)
@@ -384,4 +431,5 @@ __all__ = [
     "slug",
     "source_params",
     "state_for",
+    "with_cast",
 ]

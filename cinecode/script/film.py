@@ -103,13 +103,16 @@ def check_project(film: Film, project: Project, script: Script) -> None:
                         index,
                         hint=f"put the file at {path} or fix the path (relative to film.toml)",
                     )
-                if path.suffix.lower() not in IMAGE_SUFFIXES:
+                if path.suffix.lower() not in IMAGE_SUFFIXES or not _opens_as_image(path):
                     raise project.error(
-                        f"reference {reference} is not an image (png, jpg, webp)",
+                        f"reference {reference} is not an image (png, jpg, webp)"
+                        if path.suffix.lower() not in IMAGE_SUFFIXES
+                        else f"reference {reference} cannot be read as an image",
                         kind,
                         name,
                         "references",
-                        hint="give an image file",
+                        index,
+                        hint="give an image file (or `cinecode cast` makes a sheet to pick)",
                     )
     for shot in film.shots:
         if shot.directive and shot.directive.source:

@@ -77,8 +77,10 @@ class SketchBackend:
         from cinecode.backends.sketch.paper import finish
         from cinecode.backends.sketch.references import read_reference, with_reference_palette
 
-        # 1. check the request
+        # 1. check the request (a cast sheet is drawn by its own routine)
         self.check_inputs(req)
+        if req.params.get("sheet") == "character":
+            return self._sheet(req, out, progress)
         # 2. read the references: colours for an empty palette, thumbnails for the corner
         comp = req.composition
         refs = [read_reference(path, backend=self.name) for path in req.references]
@@ -102,6 +104,20 @@ class SketchBackend:
         meta: dict[str, Any] = {"width": req.width, "height": req.height, "drawn": drawn(frame)}
         if self.overlay == "full":
             meta["burnin"] = burnin(frame)
+        return Generated(path=path, model=style, meta=meta)
+
+    def _sheet(self, req: ImageRequest, out: Path, progress: ProgressFn | None) -> Generated:
+        """A character's cast sheet (`sheet.draw_sheet`); its views' boxes in the meta."""
+        from cinecode.backends.sketch.sheet import draw_sheet
+
+        style = req.model or self.style
+        image, views = draw_sheet(req, STYLES[style])
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / "frame.png"
+        image.save(path, format="PNG", compress_level=1, compress_type=zlib.Z_RLE)
+        if progress is not None:
+            progress(1.0)
+        meta = {"width": req.width, "height": req.height, "views": views}
         return Generated(path=path, model=style, meta=meta)
 
     def check_inputs(self, req: ImageRequest) -> None:

@@ -149,11 +149,12 @@ def draw_body(
     profile = facing in ("left", "right")
     back_view = facing == "away"
     view = "profile" if profile else "back" if back_view else "front"
+    quarter = facing == "three-quarter"  # a front turned a little: a cast sheet's middle view
     taper = {"high": 0.22, "low": -0.18}.get(angle, 0.0)
     ox, oy = origin
     rnd = pencil.rnd
     u = pencil.u
-    wide, big = look.width, look.head
+    wide, big = look.width * (0.86 if quarter else 1.0), look.head
     squash = 1.0 if big == 1.0 else (1.75 - 0.23 * big) / 1.52  # the body under a bigger head
     seen: list[Point] = []
 
@@ -243,6 +244,10 @@ def draw_body(
     def head(x: float, y: float) -> Point:
         return (hc[0] + m * x * rx, hc[1] + y * ry)
 
+    def features(x: float, y: float) -> Point:
+        """Where the face's features are: on a turned head, towards the side it turns to."""
+        return head(0.72 * x + 0.3, y) if quarter else head(x, y)
+
     _behind_head(pencil, head, look, colours, view)
     neck = (-0.045, 1.45, 0.045, 1.56) if not profile else (-0.06, 1.45, 0.035, 1.56)
     pencil.shape(poly(((neck[0], neck[1]), (neck[2], neck[1]), (neck[2], neck[3]),
@@ -276,7 +281,7 @@ def draw_body(
     # 5. the head: ears, face, shading, hair, beard, headwear, features
     detail = rx >= 9 * u
     if not profile and not back_view:
-        for side in (-1, 1):
+        for side in (-1,) if quarter else (-1, 1):
             ex, ey = head(side * 1.0, 0.05)
             pencil.ellipse((ex - rx * 0.17, ey - ry * 0.2, ex + rx * 0.17, ey + ry * 0.22), skin,
                            weight=0.6)  # fmt: skip
@@ -297,13 +302,13 @@ def draw_body(
         if len(dark) >= 3:
             pencil.draw.polygon(dark, fill=rgba(colours["skin_shade"], 0.45))
     _hair(pencil, head, look, hair, view, rx)
-    _beard(pencil, head, look, colours, view)
+    _beard(pencil, features, look, colours, view)
     _headwear(pencil, head, look, colours, view)
-    mouth = head(0.8, 0.62) if profile else head(0.0, 0.62)
+    mouth = head(0.8, 0.62) if profile else features(0.0, 0.62)
     if detail and not back_view:
-        _face(pencil, head, rx, profile=profile, speaking=role == "speaker")
+        _face(pencil, features, rx, profile=profile, speaking=role == "speaker")
         if look.glasses:
-            _glasses(pencil, head, rx, profile=profile)
+            _glasses(pencil, features, rx, profile=profile)
     top = hc[1] - ry * _CROWNS.get(look.headwear or look.hair, 1.15)
     xs = [x for x, _ in seen] + [hc[0] - rx * 1.2, hc[0] + rx * 1.2]
     body = (min(xs), top, max(xs), max(y for _, y in seen))
