@@ -151,3 +151,17 @@ def test_a_reference_that_is_no_image_is_an_error_at_its_line(tiny: Path) -> Non
     run = cinecode("cast", tiny, "ANNA")
     assert run.code == 1
     assert f"film.toml:{line}: reference anna.png cannot be read as an image" in run.err
+
+
+def test_gc_keeps_the_picked_sheet_and_its_views(tiny: Path) -> None:
+    from cinecode.commands.disk import collect
+
+    made = casting.cast(tiny, "ANNA", takes=2, reporter=NullReporter())
+    picked = casting.pick(tiny, "ANNA", "2", reporter=NullReporter())
+    collect(tiny, dry_run=False, keep_takes="picked", keep_masters=0, wait=True, on_wait=print)
+    left = casting.cast(tiny, "ANNA", make=False, reporter=NullReporter()).rows
+    assert [row.id for row in left] == [made.rows[1].id]  # the unpicked sheet went
+    before = keyframes(tiny)
+    collect(tiny, dry_run=False, keep_takes="none", keep_masters=0, wait=True, on_wait=print)
+    assert all(Path(path).is_file() for path in picked.views.values())  # the references stay
+    assert keyframes(tiny) == before

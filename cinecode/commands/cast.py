@@ -14,6 +14,7 @@ from typing import Any
 
 from cinecode.departments.cast import (
     SHEET,
+    VIEW,
     SheetKind,
     base_seed,
     names,
@@ -225,6 +226,20 @@ def _cut(session: Session, sheet: Artifact, reporter: Reporter | None) -> dict[s
     return out
 
 
+def kept(session: Session) -> tuple[tuple[str, ...], set[str]]:
+    """What the cast holds in the store (for `du` and `gc`): the ids of the picked sheets,
+    and the keys of the views cut from them (the references of the shots)."""
+    if session.store is None:
+        return (), set()
+    chosen = read_cast(cast_path(session.project.root))
+    objects = {d for kind in ("characters", "locations") for sheet in chosen.of(kind).values()
+               for d in sheet.views.values()}  # fmt: skip
+    ids = tuple(s.pick for kind in ("characters", "locations") for s in chosen.of(kind).values()
+                if s.pick)  # fmt: skip
+    views = {a.key for a in session.store.catalog.made_by(VIEW.name) if a.object in objects}
+    return ids, views
+
+
 def resolve_sheet(session: Session, name: str, kind: SheetKind, reference: str) -> Artifact:
     """The sheet `reference` names (its number in the list, or its id)."""
     sheets = sheets_of(session, name, kind)
@@ -291,4 +306,14 @@ def reject(
         return sheet.key[:TAKE_ID]
 
 
-__all__ = ["Casting", "Picked", "SheetRow", "cast", "check_name", "pick", "reject", "rows"]
+__all__ = [
+    "Casting",
+    "Picked",
+    "SheetRow",
+    "cast",
+    "check_name",
+    "kept",
+    "pick",
+    "reject",
+    "rows",
+]

@@ -6,7 +6,8 @@ what the director decided (picks.toml):
 =============  ===============================================================================
 in the cut     what the current plan needs to make the film: takes, renders, the master
 released       an object a release names (releases/<version>.toml), not in the cut
-picked         a take named by a pick or a lock, not in the cut (a shot since cut, say)
+picked         a take named by a pick or a lock, not in the cut (a shot since cut, say), or
+               a picked cast sheet (its views, the shots' references, count as in the cut)
 paid           a take that cost money or GPU time, neither in the cut nor picked
 old take       any other generation (free: the offline engines)
 old master     a master of an earlier cut
@@ -123,11 +124,14 @@ def removable(
 
 
 def _picked(session: Session) -> tuple[str, ...]:
-    return tuple(
+    from cinecode.commands.cast import kept
+
+    shots = tuple(
         choice.pick
         for choice in session.state.picks.values()
         if choice.pick  # a lock without a pick holds whatever the cut has, counted there
     )
+    return shots + kept(session)[0]  # and the picked cast sheets
 
 
 def _released(session: Session) -> set[str]:
@@ -136,7 +140,10 @@ def _released(session: Session) -> set[str]:
 
 def _needed(session: Session) -> set[str]:
     plan = session.plan
-    return {job.key for job in plan.graph.needed_for(list(plan.targets.values()))}
+    from cinecode.commands.cast import kept
+
+    needed = {job.key for job in plan.graph.needed_for(list(plan.targets.values()))}
+    return needed | kept(session)[1]  # the picked cast sheets' views: the shots' references
 
 
 def _sizes(holdings: Iterable[Holding]) -> dict[str, int]:
