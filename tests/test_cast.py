@@ -43,8 +43,16 @@ def keyframes(root: Path) -> dict[str, tuple[str, list[str], list[str]]]:
 
 
 def shows(root: Path, name: str) -> set[str]:
+    """The shots that show `name`: among their characters, or drawn in their frame (the
+    sketch also draws whom the action names)."""
     with Session.open(root) as session:
-        return {shot.id for shot in session.film.shots if name in shot.characters}
+        drawn = {
+            job.shot
+            for job in session.plan.graph
+            if job.step == "keyframe"
+            and name in [f["name"] for f in job.params["composition"]["figures"]]
+        }
+        return drawn | {shot.id for shot in session.film.shots if name in shot.characters}
 
 
 def test_cast_makes_takes_listed_with_ids_and_never_twice(tiny: Path) -> None:
@@ -70,26 +78,30 @@ def test_cast_makes_takes_listed_with_ids_and_never_twice(tiny: Path) -> None:
     assert {row.name for row in more.rows if row.id in more.made} == {"BEN"}
 
 
-def test_pick_makes_the_views_the_references_of_exactly_her_shots(tiny: Path) -> None:
-    made = casting.cast(tiny, "ANNA", takes=2, reporter=NullReporter())
+def test_pick_makes_the_views_the_references_of_exactly_his_shots(tiny: Path) -> None:
+    made = casting.cast(tiny, "BEN", takes=2, reporter=NullReporter())
     before = keyframes(tiny)
     assert all(refs == [] for _, refs, _ in before.values())
 
-    picked = casting.pick(tiny, "ANNA", "1", reporter=NullReporter())
+    picked = casting.pick(tiny, "BEN", "1", reporter=NullReporter())
     assert picked.id == made.rows[0].id and not picked.overridden
     assert list(picked.views) == ["front", "three-quarter", "profile"]
     for path in picked.views.values():
         assert Image.open(path).size[0] < 320 / 2  # a view, cut out of the sheet
     written = tomllib.loads((tiny / "cast.toml").read_text(encoding="utf-8"))
-    assert written["characters"]["ANNA"]["pick"] == picked.id
+    assert written["characters"]["BEN"]["pick"] == picked.id
 
     after = keyframes(tiny)
     stale = {shot for shot in before if before[shot][0] != after[shot][0]}
-    assert stale == shows(tiny, "ANNA") and stale  # exactly the shots showing her
-    for shot in stale:  # the keyframe request is given the sheet's view images
+    assert stale == shows(tiny, "BEN") and stale  # exactly the shots showing him
+    assert stale != set(before)  # the shots without him: untouched
+    with Session.open(tiny) as session:
+        his = {shot.id for shot in session.film.shots if "BEN" in shot.characters}
+    assert his
+    for shot in his:  # the keyframe request is given the sheet's view images
         assert after[shot][2][:3] == list(picked.views.values())
     # another sheet: the same shots again, nothing else
-    casting.pick(tiny, "ANNA", made.rows[1].id, reporter=NullReporter())
+    casting.pick(tiny, "BEN", made.rows[1].id, reporter=NullReporter())
     third = keyframes(tiny)
     assert {s for s in after if after[s][0] != third[s][0]} == stale
 

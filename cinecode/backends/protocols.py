@@ -66,6 +66,7 @@ class Figure:
     depth: float = 0.0  # 0 = on the focal plane, 1 = far behind
     look: str = ""  # what the character looks like ("Teo, 10, messy brown hair, …")
     wearing: str = ""  # what the action has them wear now ("his grandfather's navy sweater")
+    sheet: int = 0  # the seed of the character's picked cast sheet: its look (0: the name's)
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,12 @@ def with_story(
     if acting and shot.size != "insert":
         figures = _add(figures, acting, [colour(film, name) for name in acting])
     figures = [
-        replace(f, look=_description(film, f.name), wearing=beat.wearing.get(f.name, ""))
+        replace(
+            f,
+            look=_description(film, f.name),
+            wearing=beat.wearing.get(f.name, ""),
+            sheet=_sheet(film, f.name),
+        )
         for f in figures
     ]
     # 4. the weather
@@ -133,6 +138,12 @@ def _name(match: re.Match[str], film: Film) -> str:
     """The cue name a match of `_names` stands for."""
     word = match.group(0).upper()
     return next((name for name in film.characters if name.upper() == word), word)
+
+
+def _sheet(film: Film, name: str) -> int:
+    """The seed of the character's picked cast sheet, whose look the sketch keeps (0: none)."""
+    character = film.characters.get(name)
+    return character.sheet if character else 0
 
 
 def _description(film: Film, name: str) -> str:

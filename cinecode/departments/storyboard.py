@@ -278,7 +278,7 @@ def reference_paths(shot: Shot, scene: Scene, film: Film, digests: dict[str, str
 
 
 #: fields a composition leaves out of its params while empty (keys planned before they existed)
-_LATER = ("action", "place", "look", "wearing")
+_LATER = ("action", "place", "look", "wearing", "sheet")
 
 
 def composition_params(comp: Composition) -> dict[str, Any]:

@@ -128,7 +128,9 @@ def with_cast(film: Film, project: Project) -> Film:
         own = project.config.characters.get(name)
         if sheet.pick and name in characters and not (own and own.references):
             characters[name] = replace(
-                characters[name], references=views("characters", name, sheet)
+                characters[name],
+                references=views("characters", name, sheet),
+                sheet=sheet.seed or 0,
             )
     locations = dict(film.locations)
     for name, sheet in chosen.locations.items():

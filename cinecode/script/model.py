@@ -105,6 +105,7 @@ class Character:
     seed: int = 0
     references: tuple[str, ...] = ()
     first_line: int = 0  # where the screenplay first names them
+    sheet: int = 0  # the seed of the picked cast sheet (cast.toml): the sketch draws its look
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ def _place(frame: Canvas) -> list[Placed]:
     """Where each figure stands as the take stages them, how big it is, how it is emphasised."""
     cam, rnd = frame.cam, frame.people
     figures = frame.figures
-    looks = [look_of(f.name, f.look, f.wearing) for f in figures]
+    looks = [look_of(f.name, f.look, f.wearing, f.sheet) for f in figures]
     tallest = max((look.height for look in looks), default=1.0)
     speakers = [f.depth for f in figures if f.role == "speaker"]
     front = min(speakers) if speakers else None
@@ -170,7 +170,7 @@ def figures_from_above(frame: Canvas, pencil: Pencil) -> None:
         cx = fig.x * frame.w + rnd.uniform(-0.01, 0.01) * frame.w
         cy = frame.h * (0.42 + 0.3 * (fig.depth - 0.2) + rnd.uniform(-0.03, 0.03))
         dx, dy = {"left": (-1, 0), "right": (1, 0), "away": (0, -1)}.get(fig.facing, (0, 1))
-        look = look_of(fig.name, fig.look, fig.wearing)
+        look = look_of(fig.name, fig.look, fig.wearing, fig.sheet)
         r = size * look.width
         colour = in_light(look.garment_color or hex_rgb(fig.color), max(frame.env.light, 0.8))
         across, along = r * look.build, r * 0.42

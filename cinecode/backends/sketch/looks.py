@@ -67,9 +67,10 @@ _HAIRS: tuple[RGB, ...] = (
 
 
 @lru_cache(maxsize=1024)
-def look_of(name: str, look: str = "", wearing: str = "") -> Look:
-    """`name`'s look: the seeded one, with what `look` (a description) and `wearing` say."""
-    seeded = _seeded(name)
+def look_of(name: str, look: str = "", wearing: str = "", sheet: int = 0) -> Look:
+    """`name`'s look: the seeded one, with what `look` (a description) and `wearing` say;
+    `sheet`: the seed of a cast sheet, whose own draw of what the words leave open it is."""
+    seeded = _seeded(f"{name}#{sheet}" if sheet else name)
     if not look.strip() and not wearing.strip():
         return seeded
     return _described(seeded, look.lower(), wearing.lower())

@@ -31,7 +31,7 @@ def draw_sheet(req: ImageRequest, style: Style) -> tuple[Image.Image, dict[str, 
     width × height, and each view's box in it (left, top, right, bottom)."""
     name = str(req.params.get("name", "")) or "CHARACTER"
     colour = str(req.params.get("color", "")) or "#44484f"
-    look = look_of(name, str(req.params.get("look", "")))
+    look = look_of(name, str(req.params.get("look", "")), sheet=req.seed)  # each take its own
     ss = 2 if req.height < 400 else 1  # small sheets are drawn twice as big, as frames are
     w, h = req.width * ss, req.height * ss
     image = Image.new("RGB", (w, h), style.paper)
