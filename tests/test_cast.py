@@ -177,3 +177,14 @@ def test_gc_keeps_the_picked_sheet_and_its_views(tiny: Path) -> None:
     collect(tiny, dry_run=False, keep_takes="none", keep_masters=0, wait=True, on_wait=print)
     assert all(Path(path).is_file() for path in picked.views.values())  # the references stay
     assert keyframes(tiny) == before
+
+
+def test_a_lost_store_is_mended_by_cast(tiny: Path) -> None:
+    casting.cast(tiny, "BEN", takes=3, reporter=NullReporter())
+    casting.pick(tiny, "BEN", "3", reporter=NullReporter())
+    before = keyframes(tiny)
+    shutil.rmtree(tiny / ".cinecode")  # a fresh clone: cast.toml, no store
+    run = cinecode("plan", tiny)
+    assert run.code == 1 and "cast.toml:" in run.err and "is not in the store" in run.err
+    casting.cast(tiny, "BEN", reporter=NullReporter())  # one take asked: the picked third too
+    assert keyframes(tiny) == before  # the sketch made the same sheet: the same references

@@ -168,16 +168,21 @@ def cast(
         if make and chosen and takes > 0:
             graph = Graph()
             digests = session.state.digests
+            picks = read_cast(cast_path(session.project.root)).of(_table(kind))
             for who in chosen:
                 start = base_seed(who, kind, session.project)
-                for n in range(takes):
+                seeds = [start + n for n in range(takes)]
+                picked = picks.get(who)
+                if picked is not None and picked.pick and picked.seed is not None:
+                    seeds.append(picked.seed)  # the picked sheet, should the store lose it
+                for seed in dict.fromkeys(seeds):
                     graph.add(
                         plan_sheet(
                             session.film,
                             session.project,
                             who,
                             kind=kind,
-                            seed=start + n,
+                            seed=seed,
                             digests=digests,
                         )
                     )
@@ -194,14 +199,22 @@ def cast(
 
 
 def _mend_views(session: Session, kind: SheetKind) -> None:
-    """Cut a picked sheet's views again when the store lost them (the sheet is still there)."""
+    """Cut a picked sheet's views again when the store lost them (the sheet is there, or was
+    made again); a sheet that came out other than it was (a generative engine) gives other
+    views, written to cast.toml: its shots are made again."""
     table = _table(kind)
-    for who, sheet in read_cast(cast_path(session.project.root)).of(table).items():
+    path = cast_path(session.project.root)
+    chosen = read_cast(path)
+    for who, sheet in chosen.of(table).items():
         if not sheet.pick:
             continue
         taken = [a for a in sheets_of(session, who, kind) if a.key.startswith(sheet.pick)]
-        if taken:
-            _cut(session, taken[0], reporter=None)
+        if not taken:
+            continue
+        views = {v: a.object for v, a in _cut(session, taken[0], reporter=None).items()}
+        if views != dict(sheet.views):
+            chosen = chosen.pick(table, who, taken[0].key, seed=taken[0].seed, views=views)
+            write_atomic(path, format_cast(chosen))
 
 
 def _cut(session: Session, sheet: Artifact, reporter: Reporter | None) -> dict[str, Artifact]:

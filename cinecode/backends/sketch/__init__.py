@@ -16,6 +16,7 @@ canvas         the frame being drawn (`Canvas`), the state every step is a funct
 props          the props placed in the frame, and labelled silhouettes
 looks, person  a character's look read from its description; the drawing of a body and face
 figures        the people placed, emphasised and labelled in the frame
+sheet          a character's cast sheet: the figure front, three-quarter and profile
 blocks, skies  boxes in perspective; skies (clear, overcast, stars), beams and lightning
 lands,         outdoors: the land's scenery (hills, forest, streets, roads …), the coast
   landmarks,   (sea, cliff, lighthouse, jetty, boat), balconies and rooftops, and how they
