@@ -188,3 +188,14 @@ def test_a_lost_store_is_mended_by_cast(tiny: Path) -> None:
     assert run.code == 1 and "cast.toml:" in run.err and "is not in the store" in run.err
     casting.cast(tiny, "BEN", reporter=NullReporter())  # one take asked: the picked third too
     assert keyframes(tiny) == before  # the sketch made the same sheet: the same references
+
+
+def test_the_list_as_json(tiny: Path) -> None:
+    casting.cast(tiny, "ANNA", takes=2, reporter=NullReporter())
+    run = cinecode("cast", tiny, "ANNA", "--list", "--json")
+    assert run.code == 0, run.err
+    listed = run.json()
+    assert listed["made"] == [] and [s["number"] for s in listed["sheets"]] == [1, 2]
+    assert all(Path(s["path"]).is_file() and s["name"] == "ANNA" for s in listed["sheets"])
+    run = cinecode("cast", tiny, "ATTIC", "--locations")
+    assert run.code == 1 and "the locations are: " in run.err and "HILLTOP" in run.err
