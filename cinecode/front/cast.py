@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -50,7 +51,7 @@ def cast(
 
         choices = [o for o in (pick, reject, unreject) if o is not None]
         if choices and not name:
-            raise typer.BadParameter("name whose sheet it is", param_hint="NAME")
+            raise typer.BadParameter("give the NAME whose sheet it is", param_hint="NAME")
         if len(choices) > 1:
             raise typer.BadParameter("one of --pick, --reject, --unreject at a time")
         if pick is not None:
@@ -124,6 +125,6 @@ def print_sheets(report: dict[str, Any], console: Console) -> None:
             row["backend"],
             f"{row['cost']:.2f}",
             mark,
-            row["path"],
+            os.path.relpath(row["path"]),
         )
     console.print(table)
