@@ -153,8 +153,9 @@ def make(
             _err("nothing to do: the film is up to date")
         else:
             _err(
-                f"generated {stats.generated}, rendered {stats.rendered}, reused {stats.reused} "
-                f"in {stats.seconds:.1f} s"
+                f"generated {stats.generated}, rendered {stats.rendered}, reused {stats.reused}"
+                + (f" ({stats.fetched} from the shared store)" if stats.fetched else "")
+                + f" in {stats.seconds:.1f} s"
             )
         _err(f"subtitles: {result.subtitles}")
         _out(json.dumps(result.as_dict()) if as_json else str(result.master))

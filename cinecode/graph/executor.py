@@ -24,6 +24,7 @@ from cinecode.graph.catalog import Artifact
 from cinecode.graph.job import Graph, Job
 from cinecode.graph.reporter import Reporter
 from cinecode.graph.schedule import critical_first
+from cinecode.graph.shared import Location, exchange, push_from
 from cinecode.graph.store import Store
 
 
@@ -94,6 +95,7 @@ class RunStats:
     generated: int = 0
     rendered: int = 0
     reused: int = 0
+    fetched: int = 0  # of the reused: brought from the shared store
     failed: int = 0
     skipped: int = 0  # not run: an input failed, or the budget stopped it
     seconds: float = 0.0
@@ -124,6 +126,7 @@ class RunStats:
             "generated": self.generated,
             "rendered": self.rendered,
             "reused": self.reused,
+            "fetched": self.fetched,
             "failed": self.failed,
             "skipped": self.skipped,
             "seconds": round(self.seconds, 3),
@@ -179,6 +182,27 @@ def _refuse_lost(pending: list[Job], store: Store) -> None:
     )
 
 
+def _trade(
+    store: Store,
+    shared: Location,
+    jobs: list[Job],
+    have: set[str],
+    stats: RunStats,
+    reporter: Reporter,
+) -> set[str]:
+    """The shared store's half of a build: fetch what it has, send what it lacks; the keys
+    fetched (each is reused, not made)."""
+    traded = exchange(store, shared, (job.key for job in jobs), have)
+    for message in traded.refused:
+        reporter.warning(f"{message}; deleted there, it is made again here")
+    stats.fetched = len(traded.fetched)
+    if traded.fetched:
+        reporter.info(f"{len(traded.fetched)} reused from the shared store {shared.url}")
+    if traded.pushed:
+        reporter.info(f"{traded.pushed} sent to the shared store {shared.url}")
+    return traded.fetched
+
+
 def execute(
     graph: Graph,
     store: Store,
@@ -192,15 +216,20 @@ def execute(
     cancel: threading.Event | None = None,
     budget: Budget | None = None,
     remake_lost: bool = False,
+    shared: Location | None = None,
 ) -> RunStats:
     """Run the jobs the targets need that the store does not have yet (but never pay again
-    for a generation that was paid for and whose file is lost, unless `remake_lost`)."""
+    for a generation that was paid for and whose file is lost, unless `remake_lost`).
+    With a `shared` store, what it has is fetched instead of made, what this store has and it
+    lacks is sent there, and each new artifact is sent the moment it is recorded."""
     started = time.monotonic()
     cancel = cancel or threading.Event()
     budget = budget or Budget()
     stats = RunStats(budget_limit=budget.limit)
     jobs = graph.needed_for(targets) if targets is not None else list(graph)
     have = store.available(job.key for job in jobs)
+    if shared is not None:
+        have |= _trade(store, shared, jobs, have, stats, reporter)
     stats.reused = len(have)
     pending = [job for job in jobs if job.key not in have]
     reporter.plan_ready(pending)
@@ -252,7 +281,7 @@ def execute(
             output = steps[job.step](job, context)
             if cancel.is_set() and not output.path.exists():
                 raise Cancelled()
-            return store.put(
+            artifact = store.put(
                 job,
                 output.path,
                 meta=output.meta,
@@ -262,6 +291,15 @@ def execute(
             )
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
+        if shared is not None:
+            try:
+                push_from(store, shared, artifact)
+            except (StoreError, OSError) as exc:
+                reporter.warning(
+                    f"{job.label} is kept on this machine only for now ({exc}); the next "
+                    "make sends it to the shared store"
+                )
+        return artifact
 
     def ready(job: Job) -> bool:
         return all(key in done for key in job.inputs)

@@ -175,6 +175,22 @@ class Store:
         self.catalog.record(artifact)
         return artifact
 
+    def adopt(self, artifact: Artifact, source: Path) -> Artifact:
+        """Record an artifact made elsewhere (a shared store, a farm worker): `source`, a file
+        on the store's filesystem already verified to hold `artifact.object`, moves into the
+        objects and the artifact's row is recorded as it came."""
+        target = self._object_path(artifact.object, artifact.ext)
+        if target.exists():
+            source.unlink(missing_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+            target.chmod(0o444)
+            _fsync_dir(target.parent)
+        invalidate(str(self.root))
+        self.catalog.record(artifact)
+        return artifact
+
     def put_bytes(self, job: Job, data: bytes, **kwargs: Any) -> Artifact:
         """Record bytes as the artifact of `job` (small text outputs)."""
         work = self.workdir(job.key)

@@ -1,7 +1,8 @@
 """Building a project: what `cinecode make` does.
 
 ```
-1. open the project (its session: load, store, backends, pools) and take the project lock
+1. open the project (its session: load, store, backends, pools) and take the project lock;
+   check the shared store, if film.toml names one
 2. plan and run until the pictures settle (new takes are scored; the best may change a pick)
 3. export the master (signed: content credentials), the subtitles and the stems to build/,
    and stamp the no-op fast path
@@ -74,6 +75,7 @@ def make(
         for warning in session.loaded.warnings:  # the screenplay's, before any work
             reporter.warning(warning)
         store.clean_tmp()
+        session.shared_store()  # a shared store is checked before any job starts
         session.write_ids()
         limit = budget if budget is not None else project.config.budget.limit
         # 2. plan and run until the pictures settle
@@ -313,6 +315,7 @@ def _add(a: RunStats, b: RunStats) -> RunStats:
         generated=a.generated + b.generated,
         rendered=a.rendered + b.rendered,
         reused=b.reused,
+        fetched=a.fetched + b.fetched,
         failed=a.failed + b.failed,
         skipped=a.skipped + b.skipped,
         cost=a.cost + b.cost,

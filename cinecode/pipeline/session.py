@@ -35,6 +35,8 @@ from cinecode.graph.executor import Budget, RunStats, execute
 from cinecode.graph.job import Graph, Job
 from cinecode.graph.lock import project_lock
 from cinecode.graph.reporter import Reporter
+from cinecode.graph.shared import Location as SharedLocation
+from cinecode.graph.shared import open_location
 from cinecode.graph.store import Store, object_path
 from cinecode.pipeline.plan import Plan, State, TakeInfo, clip_source, take_version
 from cinecode.pipeline.plan import plan as plan_film
@@ -297,6 +299,7 @@ class Session:
         self._backends: Backends | None = None
         self._plan: Plan | None = None
         self._state: State | None = None
+        self._shared: SharedLocation | None = None
 
     @classmethod
     def open(cls, path: Path, *, write: bool = False, cast: bool = True) -> Session:
@@ -370,6 +373,18 @@ class Session:
 
     # 5. run
 
+    def shared_store(self) -> SharedLocation | None:
+        """The shared store of `[store] url`, checked on first use (reachable, credentials,
+        bucket) so that a build stops before any job starts; None without one."""
+        url = self.project.config.store.url
+        if not url:
+            return None
+        if self._shared is None:
+            location = open_location(url, base=self.project.root)
+            location.check()
+            self._shared = location
+        return self._shared
+
     @property
     def backends(self) -> Backends:
         """The build's backends, with each hosted service's [services] settings and prices."""
@@ -403,6 +418,7 @@ class Session:
             cancel=cancel,
             budget=budget,
             remake_lost=remake_lost,
+            shared=self.shared_store(),
         )
 
     def close(self) -> None:

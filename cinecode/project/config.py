@@ -183,6 +183,26 @@ class ProvenanceConfig(_Strict):
     key: str = ""
 
 
+class StoreConfig(_Strict):
+    """`[store]`: a shared store that several machines fill and reuse by content key
+    (docs/farm.md). Where, never who: endpoint and credentials come from the environment."""
+
+    url: str = ""  # "s3://bucket/prefix", "file:///path" or a folder ("" = this machine only)
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        scheme, sep, rest = value.partition("://")
+        if sep and scheme not in ("s3", "file"):
+            raise ValueError(
+                f'cinecode cannot store at {scheme}://: use "s3://bucket/prefix", '
+                '"file:///path" or a folder path'
+            )
+        if scheme == "s3" and sep and not rest.split("/")[0]:
+            raise ValueError('an S3 store names its bucket: "s3://bucket/prefix"')
+        return value
+
+
 class ServiceConfig(_Strict):
     """How to reach a hosted backend (`[services.NAME]`); never part of a job's key.
 
@@ -292,6 +312,7 @@ class FilmConfig(_Strict):
     finishing: Finishing = Finishing()
     export: ExportConfig = ExportConfig()  # after `format`: its start is read at the film's fps
     provenance: ProvenanceConfig = ProvenanceConfig()
+    store: StoreConfig = StoreConfig()
 
     @field_validator("export")
     @classmethod
