@@ -31,15 +31,26 @@ class Run:
         return json.loads(self.last)
 
 
-def cinecode(*args: str | Path, cwd: Path | None = None, timeout: float = 900) -> Run:
-    """Run the real command line; return its exit code, stdout and stderr."""
-    env = {**os.environ, "COLUMNS": "120", "PYTHONUNBUFFERED": "1"}
+def cinecode(
+    *args: str | Path,
+    cwd: Path | None = None,
+    timeout: float = 900,
+    env: dict[str, str | None] | None = None,
+) -> Run:
+    """Run the real command line; return its exit code, stdout and stderr (`env`: variables
+    to set, or to unset where None)."""
+    merged = {**os.environ, "COLUMNS": "120", "PYTHONUNBUFFERED": "1"}
+    for name, value in (env or {}).items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = value
     proc = subprocess.run(
         [*CINECODE, *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd,
-        env=env,
+        env=merged,
         timeout=timeout,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
