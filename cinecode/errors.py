@@ -7,6 +7,7 @@ CinecodeError
   ScriptError (file:line)       the screenplay
   BudgetExceeded
   StoreError                    .cinecode/ objects or catalog
+    DamagedObject               a shared store's object or record that is not what it names
   BusyError                     another make holds the project
   Cancelled                     the build is being interrupted (Ctrl-C, a cancel button)
   EditorialError                a timeline that cannot be exported or conformed
@@ -89,6 +90,11 @@ class BudgetExceeded(CinecodeError):
 
 class StoreError(CinecodeError):
     """The store (.cinecode/) is missing, damaged or could not be written."""
+
+
+class DamagedObject(StoreError):
+    """A shared store's object whose bytes are not what its name says (or a record that does
+    not check out): refused, and its job is made again."""
 
 
 class MediaError(CinecodeError):
@@ -189,6 +195,7 @@ __all__ = [
     "BusyError",
     "Cancelled",
     "CinecodeError",
+    "DamagedObject",
     "EditorialError",
     "LocatedError",
     "MediaCancelled",

@@ -19,7 +19,14 @@ from typing import Any
 import pytest
 from helpers import cinecode
 
+from cinecode.backends.protocols import Cost
+from cinecode.errors import StoreError
+from cinecode.graph.executor import Context, Output, RunStats, execute
+from cinecode.graph.job import Graph, Job, Step
 from cinecode.graph.keys import file_digest
+from cinecode.graph.reporter import RecordingReporter
+from cinecode.graph.shared import Location, open_location
+from cinecode.graph.store import Store
 
 pytestmark = pytest.mark.xdist_group("shared-store")
 
@@ -288,3 +295,75 @@ def test_a_large_object_travels_streamed(s3: dict[str, str | None], tmp_path: Pa
     grown_mib = int(run.stdout.strip().splitlines()[-1])
     assert grown_mib < 100, f"the process grew by {grown_mib} MiB for a 200 MiB object"
     assert file_digest(tmp_path / "back.bin") == digest
+
+
+# --- the executor's half, with small synthetic steps -------------------------------------------
+
+PAID = Step("paid", 1, "generate", "storyboard", "txt")
+JOIN = Step("join", 1, "render", "edit", "txt")
+
+
+def run_paid(job: Job, ctx: Context) -> Output:
+    out = ctx.workdir / "out.txt"
+    out.write_text(str(job.params["text"]))
+    return Output(out, cost=Cost(money=0.5))
+
+
+def run_join(job: Job, ctx: Context) -> Output:
+    out = ctx.workdir / "out.txt"
+    out.write_text("+".join(i.path.read_text() for i in ctx.inputs))
+    return Output(out)
+
+
+def build(
+    store: Store, location: Location, reporter: RecordingReporter | None = None, **options: Any
+) -> RunStats:
+    graph = Graph()
+    keys = tuple(graph.add(PAID.job({"text": t}, label=f"paid {t}")) for t in "ab")
+    graph.targets["all"] = graph.add(JOIN.job({}, keys, label="join"))
+    return execute(
+        graph,
+        store,
+        steps={"paid": run_paid, "join": run_join},
+        backends=lambda *args: None,
+        reporter=reporter or RecordingReporter(),
+        targets=[graph.targets["all"]],
+        workers=2,
+        shared=location,
+        **options,
+    )
+
+
+def test_a_damaged_paid_generation_is_never_paid_for_twice_silently(tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir()
+    location = open_location(str(tmp_path / "shared"))
+    made = build(Store(tmp_path / "one"), location)
+    assert (made.generated, made.rendered, made.cost.money) == (2, 1, 1.0)
+    one = Store(tmp_path / "one").catalog.all()
+    paid = next(a for a in one if a.label == "paid a")
+    damaged = tmp_path / "shared" / "objects" / paid.object[:2] / f"{paid.object[2:]}.txt"
+    damaged.write_text("not a")
+
+    two, reporter = Store(tmp_path / "two"), RecordingReporter()
+    with pytest.raises(StoreError, match=r"1 paid generation\(s\) are lost from the store: paid a"):
+        build(two, location, reporter)
+    (warning,) = reporter.of("warning")
+    assert "is damaged" in warning and paid.object[:12] in warning
+    assert not damaged.exists()  # refused and deleted there; the rest was fetched
+    assert {a.label for a in two.catalog.all()} == {"paid a", "paid b", "join"}
+    # told to pay again: only it is made here, and its bytes go back
+    stats = build(two, location, remake_lost=True)
+    assert (stats.generated, stats.rendered, stats.reused, stats.cost.money) == (1, 0, 2, 0.5)
+    assert damaged.read_text() == "a"
+
+
+def test_an_unpaid_damaged_object_is_made_again(tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir()
+    location = open_location(f"file://{tmp_path / 'shared'}")
+    build(Store(tmp_path / "one"), location)
+    join = next(a for a in Store(tmp_path / "one").catalog.all() if a.label == "join")
+    damaged = tmp_path / "shared" / "objects" / join.object[:2] / f"{join.object[2:]}.txt"
+    damaged.write_text("a+c")
+    stats = build(Store(tmp_path / "two"), location)
+    assert (stats.generated, stats.rendered, stats.fetched) == (0, 1, 2)
+    assert damaged.read_text() == "a+b"

@@ -194,7 +194,7 @@ def _trade(
     fetched (each is reused, not made)."""
     traded = exchange(store, shared, (job.key for job in jobs), have)
     for message in traded.refused:
-        reporter.warning(f"{message}; deleted there, it is made again here")
+        reporter.warning(message)
     stats.fetched = len(traded.fetched)
     if traded.fetched:
         reporter.info(f"{len(traded.fetched)} reused from the shared store {shared.url}")

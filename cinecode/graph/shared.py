@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 from urllib.parse import unquote, urlparse
 
-from cinecode.errors import StoreError
+from cinecode.errors import DamagedObject, StoreError
 from cinecode.graph.catalog import Artifact
 from cinecode.graph.store import Store
 
@@ -94,7 +94,7 @@ def _receive(source: IO[bytes], dest: Path, digest: str, where: str) -> None:
             out.flush()
             os.fsync(out.fileno())
         if hasher.hexdigest() != digest:
-            raise StoreError(
+            raise DamagedObject(
                 f"the shared store's object {where} is damaged: its bytes hash to "
                 f"{hasher.hexdigest()[:12]}…, not {digest[:12]}…",
                 hint="it was deleted there; `cinecode make` makes it again and sends it back",
@@ -136,10 +136,10 @@ class FolderLocation:
             with path.open("rb") as source:
                 _receive(source, dest, digest, str(path))
         except FileNotFoundError:
-            raise StoreError(
+            raise DamagedObject(
                 f"the shared store lost {path}", hint="run `cinecode make` to make it again"
             ) from None
-        except StoreError:
+        except DamagedObject:
             path.unlink(missing_ok=True)
             raise
 
@@ -169,7 +169,9 @@ class FolderLocation:
             data: dict[str, Any] = json.loads((self.root / record_name(key)).read_text("utf-8"))
         except FileNotFoundError:
             return None
-        except (OSError, ValueError) as exc:
+        except ValueError as exc:
+            raise DamagedObject(f"the shared record of {key[:8]} is not JSON ({exc})") from None
+        except OSError as exc:
             raise StoreError(f"the shared record of {key[:8]} cannot be read ({exc})") from None
         return data
 
@@ -281,12 +283,19 @@ class S3Location:
         try:
             body = self.client.get_object(Bucket=self.bucket, Key=name)["Body"]
         except Exception as exc:
+            if self._missing(exc):
+                raise DamagedObject(
+                    f"the shared store lost s3://{self.bucket}/{name}",
+                    hint="run `cinecode make` to make it again",
+                ) from None
             raise self._error(exc, f"fetching {name}") from None
         try:
             _receive(body, dest, digest, f"s3://{self.bucket}/{name}")
-        except StoreError:
+        except DamagedObject:
             self.client.delete_object(Bucket=self.bucket, Key=name)
             raise
+        except OSError as exc:  # the connection broke mid-object (botocore's are OSErrors)
+            raise self._error(exc, f"fetching {name}") from None
         finally:
             body.close()
 
@@ -324,7 +333,7 @@ class S3Location:
             body = self.client.get_object(Bucket=self.bucket, Key=name)["Body"]
             data: dict[str, Any] = json.loads(body.read())
         except ValueError as exc:
-            raise StoreError(f"the shared record {name} cannot be read ({exc})") from None
+            raise DamagedObject(f"the shared record {name} is not JSON ({exc})") from None
         except Exception as exc:
             if self._missing(exc):
                 return None
@@ -378,14 +387,14 @@ def artifact_of(record: dict[str, Any], key: str) -> Artifact:
     try:
         artifact = Artifact(**{**values, "inputs": tuple(values.get("inputs", ()))})
     except TypeError as exc:
-        raise StoreError(f"the shared record of {key[:8]} is incomplete ({exc})") from None
+        raise DamagedObject(f"the shared record of {key[:8]} is incomplete ({exc})") from None
     if (
         record.get("schema") != SCHEMA
         or artifact.key != key
         or not _HEX64.fullmatch(artifact.object)
         or not _EXT.fullmatch(artifact.ext)
     ):
-        raise StoreError(
+        raise DamagedObject(
             f"the shared record of {key[:8]} is not a {SCHEMA} for this key",
             hint="delete it from the shared store; `cinecode make` writes it again",
         )
@@ -397,12 +406,13 @@ def fetch_into(store: Store, location: Location, key: str) -> Artifact | None:
     record = location.record(key)
     if record is None:
         return None
-    artifact = artifact_of(record, key)
-    staged = store.workdir(key) / f"in.{artifact.ext}"
+    return _bring(store, location, artifact_of(record, key))
+
+
+def _bring(store: Store, location: Location, artifact: Artifact) -> Artifact:
+    staged = store.workdir(artifact.key) / f"in.{artifact.ext}"
     try:
         location.fetch(artifact.object, artifact.ext, staged)
-        if staged.stat().st_size != artifact.size:  # pragma: no cover - the sha256 agreed
-            raise StoreError(f"the shared object of {key[:8]} has the wrong size")
         return store.adopt(artifact, staged)
     finally:
         shutil.rmtree(staged.parent, ignore_errors=True)
@@ -429,17 +439,35 @@ def exchange(
     """For the jobs `keys`: fetch what the location has and the store lacks (`have`: the
     keys the store holds), push what the store has and the location lacks (made before the
     shared store was set, or while it was down). A damaged object there is refused, deleted
-    there and said in `refused`: its job runs again."""
+    there and said in `refused`: its job runs again (a paid one is recorded as lost, so the
+    build refuses to pay for it twice). Any other failure raises StoreError."""
     wanted = list(dict.fromkeys(keys))
     there = location.keys()
     done = Exchange()
 
     def bring(key: str) -> None:
         try:
-            if fetch_into(store, location, key) is not None:
-                done.fetched.add(key)
-        except StoreError as exc:
-            done.refused.append(exc.message)
+            record = location.record(key)
+            artifact = artifact_of(record, key) if record is not None else None
+        except DamagedObject as exc:
+            done.refused.append(f"{exc.message}: made again here")
+            return
+        if artifact is None:  # pragma: no cover - listed a moment ago, deleted since
+            return
+        try:
+            _bring(store, location, artifact)
+        except DamagedObject as exc:
+            if artifact.cost_money > 0 or artifact.cost_gpu > 0:
+                # a paid generation: recorded without its file, so make refuses to pay for
+                # it again unless told (`--remake-lost`), as for one this store lost
+                store.catalog.record(artifact)
+                done.refused.append(f"{exc.message} (a paid generation: see below)")
+            else:
+                done.refused.append(f"{exc.message}: made again here")
+            return
+        except OSError as exc:
+            raise StoreError(f"{artifact.label or key[:8]} cannot be fetched ({exc})") from None
+        done.fetched.add(key)
 
     def send(artifact: Artifact) -> int:
         try:
