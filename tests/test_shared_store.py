@@ -169,6 +169,7 @@ def test_s3_store_holds_every_artifact_and_a_second_machine_reuses_them(
     assert recorded(second) == made  # the catalog travelled too: same keys, same objects
 
 
+@pytest.mark.slow
 def test_a_damaged_object_in_s3_is_refused_and_made_again(
     s3: dict[str, str | None], first: Path, tmp_path: Path
 ) -> None:
@@ -224,6 +225,7 @@ def test_an_unreachable_endpoint_or_a_missing_bucket_stop_make(
     assert not any((root / ".cinecode" / "objects").iterdir())
 
 
+@pytest.mark.slow
 def test_a_folder_store_works_the_same_way(tmp_path: Path) -> None:
     shared = tmp_path / "shared"
     shared.mkdir()

@@ -10,8 +10,9 @@ keys/<2 hex>/<62 hex>.json       one record per job key: its catalog row (cineco
 A record is written after its object, so a record always names an object that is there; a
 record may be replaced (a job made again), an object never changes. Objects travel streamed
 (1 MiB at a time, or boto3's multipart upload), are verified by sha256 on arrival and land by
-an atomic rename. The public face: `open_location(url)`, `Location`, `fetch_into` and
-`push_from` (one artifact), `exchange` (what a build needs, both ways).
+an atomic rename. The public face: `open_location(url)`, `Location`, `fetch_into` (by key),
+`fetch_artifact` (a known artifact) and `push_from` (one artifact), `exchange` (what a build
+needs, both ways).
 """
 
 from __future__ import annotations
@@ -406,10 +407,12 @@ def fetch_into(store: Store, location: Location, key: str) -> Artifact | None:
     record = location.record(key)
     if record is None:
         return None
-    return _bring(store, location, artifact_of(record, key))
+    return fetch_artifact(store, location, artifact_of(record, key))
 
 
-def _bring(store: Store, location: Location, artifact: Artifact) -> Artifact:
+def fetch_artifact(store: Store, location: Location, artifact: Artifact) -> Artifact:
+    """Bring a known artifact's object from `location` into `store` and record it (a farm's
+    head, told by a worker what it made): verified by sha256, or DamagedObject."""
     staged = store.workdir(artifact.key) / f"in.{artifact.ext}"
     try:
         location.fetch(artifact.object, artifact.ext, staged)
@@ -455,7 +458,7 @@ def exchange(
         if artifact is None:  # pragma: no cover - listed a moment ago, deleted since
             return
         try:
-            _bring(store, location, artifact)
+            fetch_artifact(store, location, artifact)
         except DamagedObject as exc:
             if artifact.cost_money > 0 or artifact.cost_gpu > 0:
                 # a paid generation: recorded without its file, so make refuses to pay for
@@ -494,6 +497,7 @@ __all__ = [
     "S3Location",
     "artifact_of",
     "exchange",
+    "fetch_artifact",
     "fetch_into",
     "open_location",
     "push_from",
