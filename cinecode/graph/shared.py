@@ -96,9 +96,8 @@ def _receive(source: IO[bytes], dest: Path, digest: str, where: str) -> None:
             os.fsync(out.fileno())
         if hasher.hexdigest() != digest:
             raise DamagedObject(
-                f"the shared store's object {where} is damaged: its bytes hash to "
-                f"{hasher.hexdigest()[:12]}…, not {digest[:12]}…",
-                hint="it was deleted there; `cinecode make` makes it again and sends it back",
+                f"{where} is damaged: its bytes hash to {hasher.hexdigest()[:12]}…, not "
+                f"{digest[:12]}…"
             )
         os.replace(staged, dest)
     finally:
@@ -135,7 +134,7 @@ class FolderLocation:
         path = self.root / object_name(digest, ext)
         try:
             with path.open("rb") as source:
-                _receive(source, dest, digest, str(path))
+                _receive(source, dest, digest, f"the shared store's object {path}")
         except FileNotFoundError:
             raise DamagedObject(
                 f"the shared store lost {path}", hint="run `cinecode make` to make it again"
@@ -149,7 +148,7 @@ class FolderLocation:
         if target.is_file() and target.stat().st_size == path.stat().st_size:
             return False
         with path.open("rb") as source:
-            _receive(source, target, digest, str(path))
+            _receive(source, target, digest, f"this store's object {path}")
         return True
 
     def keys(self) -> set[str]:
@@ -291,11 +290,11 @@ class S3Location:
                 ) from None
             raise self._error(exc, f"fetching {name}") from None
         try:
-            _receive(body, dest, digest, f"s3://{self.bucket}/{name}")
+            _receive(body, dest, digest, f"the shared store's object s3://{self.bucket}/{name}")
         except DamagedObject:
             self.client.delete_object(Bucket=self.bucket, Key=name)
             raise
-        except OSError as exc:  # the connection broke mid-object (botocore's are OSErrors)
+        except Exception as exc:  # the connection broke mid-object, a read timed out
             raise self._error(exc, f"fetching {name}") from None
         finally:
             body.close()
