@@ -186,6 +186,7 @@ def test_a_damaged_object_in_s3_is_refused_and_made_again(
     assert "is damaged" in said and digest[:12] in said
     assert (result["generated"], result["rendered"]) == (1, 0)  # only the damaged one
     assert result["fetched"] == result["reused"] == len(recorded(first)) - 1
+    assert f"reused {result['reused']} ({result['fetched']} from the shared store)" in said
     master = third / "build" / "moves.mp4"
     assert master.read_bytes() == (first / "build" / "moves.mp4").read_bytes()
     # made again here and sent back: the shared object holds its bytes again
