@@ -132,11 +132,11 @@ def consistency(rgb: Array, references: Sequence[Path], palette: Sequence[str]) 
 @cache
 def _clip(model: str) -> Any:
     """A CLIP model and its processor, loaded once per process (CPU, no downloads)."""
-    from transformers import CLIPModel, CLIPProcessor
+    from transformers import CLIPImageProcessor, CLIPModel
 
     try:
         clip: Any = CLIPModel.from_pretrained(model, local_files_only=True)
-        processor = CLIPProcessor.from_pretrained(model, local_files_only=True)
+        processor = CLIPImageProcessor.from_pretrained(model, local_files_only=True)
     except (OSError, ValueError) as exc:
         raise ModelUnavailable(model) from exc
     clip.requires_grad_(False)
@@ -172,7 +172,9 @@ def embedding_consistency(image: Any, references: Sequence[Path], model: str) ->
     images = [take, *(Image.open(p).convert("RGB") for p in references)]
     with torch.no_grad():
         inputs = processor(images=images, return_tensors="pt")
-        embeddings = clip.get_image_features(**inputs)
+        features = clip.get_image_features(**inputs)
+    # a tensor (transformers 4), or an output whose pooler_output is projected (transformers 5)
+    embeddings = features if isinstance(features, torch.Tensor) else features.pooler_output
     embeddings = torch.nn.functional.normalize(embeddings, dim=-1)
     similarity = (embeddings[1:] @ embeddings[0]).mean().item()
     return float((similarity + 1.0) / 2.0)
