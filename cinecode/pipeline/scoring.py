@@ -149,7 +149,7 @@ class ModelUnavailable(CinecodeError):
     def __init__(self, model: str) -> None:
         super().__init__(
             f"[scoring] model = {model!r} is not a CLIP model on this machine",
-            hint="name a local folder saved by transformers (CLIPModel and its processor), "
+            hint="name a local folder saved by transformers (CLIPModel and its image processor), "
             "or remove `model` to score by colour statistics",
         )
 
