@@ -85,7 +85,7 @@ I2V_INPUTS = {
     "fps": "13.fps",
     "image": "Keyframe.image",
 }
-T2I_REFS_INPUTS = {
+T2I_REFS_INPUTS: dict[str, str | list[str]] = {
     **T2I_INPUTS,
     "character_references": ["Character reference.image"],
     "location_references": ["Location reference.image"],

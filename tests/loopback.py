@@ -146,7 +146,8 @@ class Seen:
         message = BytesParser(policy=HTTP).parsebytes(head + self.body)
         parts = []
         for part in message.iter_parts():
-            data = part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
             parts.append(
                 Part(
                     str(part.get_param("name", header="content-disposition") or ""),
