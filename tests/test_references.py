@@ -120,7 +120,8 @@ def test_runway_keyframe_sends_gen4_references_named_in_the_prompt(tmp_path: Pat
     assert [r["tag"] for r in sent["referenceImages"]] == ["ANNA", "HILLTOP"]
     assert [decoded(r["uri"]) for r in sent["referenceImages"]] == [ANNA, HILL]
     assert sent["promptText"] == "@ANNA climbs the last steps With @HILLTOP."
-    assert sent["ratio"] == "1920:1080"
+    assert sent["ratio"] == "1280:720"  # the 16:9 size nearest the film's: billed as 720p
+    assert result.cost.money == pytest.approx(0.05)
 
 
 def test_runway_tags_follow_the_api_rules() -> None:
@@ -165,6 +166,31 @@ def test_fal_maps_references_to_the_model_fields(tmp_path: Path) -> None:
     assert decoded(sent["image_url"]) == ANNA
     assert [decoded(uri) for uri in sent["image_urls"]] == [ANNA, HILL]
     assert "image_url" not in plain and "image_urls" not in plain  # unmapped: not sent
+
+
+def test_fal_clip_models_get_the_references_too(tmp_path: Path) -> None:
+    anna, hill = refs(tmp_path)
+    model = "fal-ai/vidu/q1/reference-to-video"
+    with Loopback(FakeFal(KEY, kind="video", seconds=5.0)) as server:
+        backend = FalBackend(
+            model=model,
+            fields={"references": "reference_image_urls"},
+            **settings(server.url, "fal"),
+        )
+        request = VideoRequest(
+            prompt="wind",
+            width=320,
+            height=180,
+            fps=24,
+            duration=5,
+            seed=1,
+            image=anna,
+            references=(anna, hill),
+        )
+        backend.generate(request, out(tmp_path, "a"))
+        sent = server.provider.of("POST", f"/{model}")[0].json()
+    assert [decoded(u) for u in sent["reference_image_urls"]] == [ANNA, HILL]
+    assert decoded(sent["image_url"]) == ANNA  # the keyframe, as before
 
 
 def test_replicate_maps_references_to_the_model_fields(tmp_path: Path) -> None:
@@ -267,6 +293,16 @@ def test_a_planned_keyframe_holds_whose_references_it_has_never_in_its_key(
     ]
     assert job.settings["reference_roles"] == [["character", "ANNA"], ["location", "HILLTOP"]]
     assert "reference_roles" not in job.params and len(job.params["references"]) == 2
+
+
+def test_a_planned_clip_holds_whose_references_it_has(tmp_path: Path) -> None:
+    motion = '[motion]\nbackend = "fal"\nmodel = "fal-ai/kling-video/v2.1/standard/image-to-video"'
+    root = project(tmp_path / "film", motion)
+    with Session.open(root) as session:
+        clips = [j for j in session.replan().graph if j.step == "clip"]
+    close = next(j for j in clips if j.shot == "1.2")
+    assert close.settings["reference_roles"] == [["character", "ANNA"], ["location", "HILLTOP"]]
+    assert "reference_roles" not in close.params
 
 
 def test_a_film_s_references_reach_the_openai_edit(tmp_path: Path) -> None:

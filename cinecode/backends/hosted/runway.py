@@ -211,7 +211,15 @@ class RunwayBackend(HostedBackend):
 
 
 def _image_ratio(req: ImageRequest) -> str:
-    return aspect_ratio(req.width, req.height, IMAGE_RATIOS)
+    """The Gen-4 image ratio closest in shape to the film's, and of those the one nearest its
+    size (a 1280×720 film gets 1280:720, billed as 720p; a 1920×1080 film 1920:1080)."""
+    shape = aspect_ratio(req.width, req.height, IMAGE_RATIOS)
+    w, _, h = shape.partition(":")
+    same = [
+        r for r in IMAGE_RATIOS if int(r.split(":")[0]) * int(h) == int(r.split(":")[1]) * int(w)
+    ]
+    short = min(req.width, req.height)
+    return min(same, key=lambda r: abs(min(int(v) for v in r.split(":")) - short))
 
 
 __all__ = ["RunwayBackend", "reference_tag", "tagged_prompt"]
