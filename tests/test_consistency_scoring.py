@@ -15,6 +15,7 @@ from cinecode.errors import ProjectError
 from cinecode.graph.reporter import RecordingReporter
 from cinecode.pipeline.scoring import score, score_takes
 from cinecode.pipeline.session import Session
+from cinecode.studio.board import shot_page
 
 RED = png_bytes(64, 48, (200, 40, 40))
 BLUE = png_bytes(64, 48, (30, 40, 220))
@@ -106,6 +107,9 @@ def test_takes_show_the_clip_score_of_each_take_and_a_changed_model_rescores(
     assert 0.0 <= rows[0]["scores"]["consistency"] <= 1.0
     table = cinecode("takes", root, "1.2")
     assert "consistency" in table.out and "clip" in table.out
+    with Session.open(root) as session:  # the Studio's shot page says the same
+        takes = shot_page(session, "1.2")["takes"]
+    assert [t["consistency"].split()[1] for t in takes] == ["clip"]
 
 
 def test_a_scoring_model_that_is_not_there_points_at_film_toml(tmp_path: Path) -> None:
