@@ -20,6 +20,7 @@ from cinecode.backends.hosted.pricing import shipped_prices
 from cinecode.backends.hosted.replicate import ReplicateBackend
 from cinecode.backends.hosted.runway import RunwayBackend, reference_tag, tagged_prompt
 from cinecode.backends.protocols import ImageRequest, VideoRequest
+from cinecode.commands.report import plan_report
 from cinecode.graph.job import Job
 from cinecode.graph.reporter import RecordingReporter
 from cinecode.pipeline.session import Session
@@ -373,3 +374,18 @@ inputs = {{ {inputs} }}
     sent = next(p for p in comfy.prompts if p["10"]["inputs"]["image"] != "character.png")
     assert (comfy.folder / "input" / sent["10"]["inputs"]["image"]).read_bytes() == ANNA
     assert (comfy.folder / "input" / sent["11"]["inputs"]["image"]).read_bytes() == HILL
+
+
+def test_plan_says_which_engine_leaves_the_references_out_and_the_fix(tmp_path: Path) -> None:
+    fal = '[storyboard]\nbackend = "fal"\nmodel = "fal-ai/flux/schnell"\n'
+    unmapped = plan_report(project(tmp_path / "a", fal))["warnings"]
+    assert unmapped == [
+        "the reference images of shots 1.1, 1.2 do not reach fal (fal-ai/flux/schnell): map "
+        'them to the model\'s image input in film.toml, e.g. fields = { reference = "image_url" }'
+        " (or references = a list field)"
+    ]
+    mapped = project(tmp_path / "b", fal + 'fields = { reference = "image_url" }\n')
+    assert plan_report(mapped)["warnings"] == []
+    assert (
+        plan_report(project(tmp_path / "c", '[storyboard]\nbackend = "openai"'))["warnings"] == []
+    )
