@@ -111,6 +111,14 @@ def test_dall_e_2_edits_the_first_reference_only(tmp_path: Path) -> None:
     assert [(p.name, p.data) for p in parts if p.filename] == [("image", ANNA)]
 
 
+def test_openai_server_without_edits_keeps_to_generations(tmp_path: Path) -> None:
+    with Loopback(FakeOpenAI(KEY)) as server:
+        backend = OpenAIBackend(edits=False, **settings(f"{server.url}/v1", "openai"))
+        backend.generate(keyframe(tmp_path, model="gpt-image-1"), out(tmp_path, "a"))
+        assert not server.provider.of("POST", "/v1/images/edits")
+        assert server.provider.of("POST", "/v1/images/generations")
+
+
 def test_runway_keyframe_sends_gen4_references_named_in_the_prompt(tmp_path: Path) -> None:
     with Loopback(FakeRunway(KEY)) as server:
         backend = RunwayBackend(**settings(f"{server.url}/v1", "runway"))
@@ -386,6 +394,7 @@ def test_plan_says_which_engine_leaves_the_references_out_and_the_fix(tmp_path: 
     ]
     mapped = project(tmp_path / "b", fal + 'fields = { reference = "image_url" }\n')
     assert plan_report(mapped)["warnings"] == []
-    assert (
-        plan_report(project(tmp_path / "c", '[storyboard]\nbackend = "openai"'))["warnings"] == []
-    )
+    openai = '[storyboard]\nbackend = "openai"\n'
+    assert plan_report(project(tmp_path / "c", openai))["warnings"] == []
+    no_edits = plan_report(project(tmp_path / "d", openai + "edits = false\n"))["warnings"]
+    assert len(no_edits) == 1 and no_edits[0].endswith("remove edits = false to send them")

@@ -11,15 +11,18 @@ from typing import Any
 
 from cinecode.backends.comfyui.workflow import REFERENCE_KEYS
 
-#: engines that always pass references on: OpenAI (image edits), Runway (Gen-4 references),
-#: the sketch (palette and corner thumbnails)
-ALWAYS = ("openai", "runway", "sketch")
+#: engines that always pass references on: Runway (Gen-4 references), the sketch (palette
+#: and corner thumbnails)
+ALWAYS = ("runway", "sketch")
 
 
 def unsent(backend: str, params: Mapping[str, Any]) -> str:
-    """ "" when the engine's keyframe requests carry the references; else what to set."""
+    """An empty string when the engine's keyframe requests carry the references; else what
+    to set."""
     if backend in ALWAYS:
         return ""
+    if backend == "openai":  # image edits, unless the server has none
+        return "" if params.get("edits", True) else "remove edits = false to send them"
     if backend in ("fal", "replicate"):
         fields = params.get("fields") or {}
         if fields.get("reference") or fields.get("references"):

@@ -10,7 +10,8 @@ model = "llama3.1"
 ```
 Chat: `POST /chat/completions`. Images: `POST /images/generations` (base64 or URL results);
 a shot with reference images is an edit of them instead: `POST /images/edits`, multipart, each
-reference as `image[]` (GPT image models, up to 16; DALL·E 2 takes the first as `image`).
+reference as `image[]` (GPT image models, up to 16; DALL·E 2 takes the first as `image`);
+`edits = false` for a compatible server that has no edits endpoint (references then stay out).
 Speech: `POST /audio/speech` as WAV, one request per run of words between pauses. Key:
 `OPENAI_API_KEY` (not needed for a local `base_url`).
 """
@@ -99,12 +100,14 @@ class OpenAIBackend(HostedBackend):
         voice: str = "alloy",
         size: str = "",
         quality: str = "",
+        edits: bool = True,
         **settings: Any,
     ) -> None:
         super().__init__(model=model, **settings)
         self.voice = voice
         self.size = size
         self.quality = quality
+        self.edits = edits  # False: a server without /images/edits; references are not sent
 
     # --- chat ------------------------------------------------------------------------------
 
@@ -167,7 +170,7 @@ class OpenAIBackend(HostedBackend):
             body["response_format"] = "b64_json"
         if self.quality:
             body["quality"] = self.quality
-        if req.references:  # the characters and the place to keep: an edit of those images
+        if req.references and self.edits:  # the characters and place to keep: an edit of them
             _, answer = self.http.json(
                 "POST", "images/edits", form=edit_form(model, body, req.references), retry="safe"
             )
