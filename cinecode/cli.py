@@ -220,8 +220,8 @@ def takes_cmd(
     as_json: JsonOpt = False,
     rejected: Annotated[bool, typer.Option("--rejected", help="List rejected takes too.")] = False,
 ) -> None:
-    """Every take of a shot: id, seed, backend, prompt, cost, score, picked, thumbnail, and
-    what a drawn take shows."""
+    """Every take of a shot: id, seed, backend, prompt, cost, score (and its consistency with
+    the references, by CLIP or colour), picked, thumbnail, and what a drawn take shows."""
 
     def run() -> None:
         from cinecode.commands.takes import list_takes
@@ -234,7 +234,7 @@ def takes_cmd(
 
         table = Table(title=f"takes of {shot}", title_justify="left")
         drew = any(row.drew for row in rows)
-        columns = ("#", "id", "seed", "backend", "score", "cost", "", "thumbnail")
+        columns = ("#", "id", "seed", "backend", "score", "consistency", "cost", "", "thumbnail")
         for column in (*columns, "drew") if drew else columns:
             table.add_column(column)
         for row in rows:
@@ -250,6 +250,7 @@ def takes_cmd(
                 str(row.seed),
                 row.backend,
                 score,
+                row.consistency or "–",
                 f"{row.cost:.2f}",
                 mark.strip(),
                 row.thumbnail,

@@ -48,6 +48,18 @@ NODES: dict[str, dict[str, Any]] = {
     "ModelSamplingSD3": {},
     "CreateVideo": {"fps": ["FLOAT", {}]},
     "SaveVideo": {"filename_prefix": ["STRING", {}]},
+    # ComfyUI_IPAdapter_plus (custom nodes), as the references example uses them
+    "IPAdapterUnifiedLoader": {
+        "preset": [["STANDARD (medium strength)", "PLUS (high strength)", "PLUS FACE (portraits)"]]
+    },
+    "IPAdapterAdvanced": {
+        "weight": ["FLOAT", {}],
+        "weight_type": [["linear", "ease in", "ease out", "style transfer", "composition"]],
+        "combine_embeds": [["concat", "add", "subtract", "average", "norm average"]],
+        "start_at": ["FLOAT", {}],
+        "end_at": ["FLOAT", {}],
+        "embeds_scaling": [["V only", "K+V", "K+V w/ C penalty", "K+mean(V) w/ C penalty"]],
+    },
 }
 OUTPUT_NODES = ("SaveImage", "SaveVideo")
 
@@ -55,6 +67,7 @@ OUTPUT_NODES = ("SaveImage", "SaveVideo")
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "comfyui"
 T2I = EXAMPLES / "text-to-image.json"
 I2V = EXAMPLES / "image-to-video.json"
+T2I_REFS = EXAMPLES / "text-to-image-references.json"
 T2I_INPUTS = {
     "prompt": "Positive.text",
     "negative_prompt": "Negative.text",
@@ -71,6 +84,11 @@ I2V_INPUTS = {
     "frames": "9.length",
     "fps": "13.fps",
     "image": "Keyframe.image",
+}
+T2I_REFS_INPUTS: dict[str, str | list[str]] = {
+    **T2I_INPUTS,
+    "character_references": ["Character reference.image"],
+    "location_references": ["Location reference.image"],
 }
 
 

@@ -134,6 +134,40 @@ class Seen:
     def json(self) -> Any:
         return json.loads(self.body or b"null")
 
+    def form(self) -> list[Part]:
+        """The parts of a `multipart/form-data` body, in order (repeated names kept)."""
+        from email.parser import BytesParser
+        from email.policy import HTTP
+
+        kind = self.headers.get("content-type", "")
+        if not kind.startswith("multipart/form-data"):
+            return []
+        head = f"Content-Type: {kind}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+        message = BytesParser(policy=HTTP).parsebytes(head + self.body)
+        parts = []
+        for part in message.iter_parts():
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
+            parts.append(
+                Part(
+                    str(part.get_param("name", header="content-disposition") or ""),
+                    part.get_filename() or "",
+                    data,
+                    part.get_content_type(),
+                )
+            )
+        return parts
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a multipart form: a field (no filename) or a file."""
+
+    name: str
+    filename: str
+    data: bytes
+    kind: str
+
 
 class Provider:
     """A fake provider: routes requests, checks auth, serves queued faults."""
@@ -441,7 +475,7 @@ class FakeFal(Jobs):
 
 
 class FakeRunway(Jobs):
-    """api.dev.runwayml.com/v1: image_to_video, tasks/{id}, organization."""
+    """api.dev.runwayml.com/v1: image_to_video, text_to_image, tasks/{id}, organization."""
 
     RATIOS = frozenset(
         {
@@ -456,6 +490,52 @@ class FakeRunway(Jobs):
         }
     )
 
+    IMAGE_RATIOS = frozenset(
+        {
+            "1920:1080",
+            "1080:1920",
+            "1024:1024",
+            "1360:768",
+            "1080:1080",
+            "1168:880",
+            "1440:1080",
+            "1080:1440",
+            "1808:768",
+            "2112:912",
+            "1280:720",
+            "720:1280",
+            "720:720",
+            "960:720",
+            "720:960",
+            "1680:720",
+        }
+    )
+
+    def text_to_image(self, data: dict[str, Any]) -> Reply:
+        """`POST /v1/text_to_image` (Gen-4 image): up to three `referenceImages`, each a
+        data URI or HTTPS `uri` and a `tag` (a letter, then 2-15 letters, digits or _)."""
+        problems = []
+        if data.get("model") not in ("gen4_image", "gen4_image_turbo"):
+            problems.append(f"invalid model {data.get('model')}")
+        if not str(data.get("promptText", "")).strip():
+            problems.append("promptText is required")
+        if data.get("ratio") not in self.IMAGE_RATIOS:
+            problems.append(f"invalid ratio {data.get('ratio')}")
+        refs = data.get("referenceImages", [])
+        if not isinstance(refs, list) or len(refs) > 3:
+            problems.append("referenceImages: at most 3")
+        elif data.get("model") == "gen4_image_turbo" and not refs:
+            problems.append("gen4_image_turbo needs at least one reference image")
+        for ref in refs if isinstance(refs, list) else []:
+            uri, tag = str(ref.get("uri", "")), ref.get("tag")
+            if not (uri.startswith("data:image/") or uri.startswith("https://")):
+                problems.append("referenceImages.uri must be an HTTPS URL or a data URI")
+            if tag is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{2,15}", str(tag)):
+                problems.append(f"invalid tag {tag!r}")
+        if problems:
+            return Reply.json({"error": "; ".join(problems)}, 400)
+        return Reply.json({"id": self.new_job(input=data, ext="png")})
+
     def route(self, seen: Seen) -> Reply:
         if seen.path.startswith("/files/"):
             return self.file(seen) or Reply.json({"error": "not found"}, 404)
@@ -463,6 +543,8 @@ class FakeRunway(Jobs):
             return Reply.json({"error": "X-Runway-Version header is required"}, 400)
         if seen.path == "/v1/organization":
             return Reply.json({"creditBalance": 1000})
+        if seen.method == "POST" and seen.path == "/v1/text_to_image":
+            return self.text_to_image(seen.json())
         if seen.method == "POST" and seen.path == "/v1/image_to_video":
             data = seen.json()
             problems = []
@@ -487,7 +569,8 @@ class FakeRunway(Jobs):
             elif state == "failed":
                 task.update(status="FAILED", failure="Content moderation", failureCode="SAFETY")
             else:
-                task.update(status="SUCCEEDED", output=[f"{self.base}/files/{job_id}.mp4"])
+                ext = self.jobs[job_id].get("ext", "mp4")
+                task.update(status="SUCCEEDED", output=[f"{self.base}/files/{job_id}.{ext}"])
             return Reply.json(task)
         return Reply.json({"error": "not found"}, 404)
 
@@ -550,7 +633,8 @@ class FakeElevenLabs(Provider):
 
 
 class FakeOpenAI(Provider):
-    """api.openai.com/v1: chat/completions, images/generations, audio/speech, models."""
+    """api.openai.com/v1: chat/completions, images/generations and edits, audio/speech,
+    models."""
 
     def __init__(self, key: str, *, answer: Callable[[Seen], str] | None = None) -> None:
         super().__init__(key)
@@ -582,6 +666,24 @@ class FakeOpenAI(Provider):
                         "total_tokens": 1200,
                     },
                 }
+            )
+        if seen.path == "/v1/images/edits" and seen.method == "POST":
+            # multipart: model, prompt, size… as fields; the input images as `image` (one)
+            # or `image[]` (several, GPT image models)
+            parts = seen.form()
+            fields = {p.name: p.data.decode() for p in parts if not p.filename}
+            images = [p for p in parts if p.filename and p.name in ("image", "image[]")]
+            if not parts:
+                return Reply.json({"error": {"message": "expected multipart/form-data"}}, 400)
+            if not images or not fields.get("prompt"):
+                return Reply.json({"error": {"message": "image and prompt are required"}}, 400)
+            if fields.get("model", "").startswith("dall-e") and len(images) > 1:
+                return Reply.json({"error": {"message": "dall-e-2 edits one image"}}, 400)
+            self.submissions += 1
+            width, height = (int(v) for v in fields["size"].split("x"))
+            image = png_bytes(width // 16, height // 16)
+            return Reply.json(
+                {"created": 1, "data": [{"b64_json": base64.b64encode(image).decode()}]}
             )
         if seen.path == "/v1/images/generations" and seen.method == "POST":
             self.submissions += 1

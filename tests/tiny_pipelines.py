@@ -160,3 +160,36 @@ def image_to_video(folder: Path) -> Path:
     )
     pipe.save_pretrained(folder)
     return folder
+
+
+def clip(folder: Path) -> Path:
+    """A tiny random-weight CLIP (CLIPModel and its image processor) saved in `folder`: what
+    `[scoring] model` loads to compare takes with references by image embeddings."""
+    import torch
+    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel
+
+    torch.manual_seed(0)
+    config = CLIPConfig(
+        text_config={
+            "hidden_size": 16,
+            "intermediate_size": 32,
+            "num_hidden_layers": 1,
+            "num_attention_heads": 2,
+            "vocab_size": 99,
+            "max_position_embeddings": 16,
+        },
+        vision_config={
+            "hidden_size": 16,
+            "intermediate_size": 32,
+            "num_hidden_layers": 1,
+            "num_attention_heads": 2,
+            "image_size": 32,
+            "patch_size": 8,
+        },
+        projection_dim=16,
+    )
+    CLIPModel(config).save_pretrained(folder)
+    CLIPImageProcessor(
+        size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}
+    ).save_pretrained(folder)
+    return folder

@@ -98,6 +98,9 @@ class ImageRequest:
     negative_prompt: str = ""
     model: str = ""
     references: tuple[Path, ...] = ()  # character / location reference images
+    #: whose each reference is, in the same order: ("character", "TEO"), ("location", "KITCHEN")
+    #: (empty when unknown); engines route them by role (ComfyUI) or name them (Runway @tags)
+    reference_roles: tuple[tuple[str, str], ...] = ()
     init_image: Path | None = None  # start from this image (img2img, continuity)
     composition: Composition | None = None
     params: dict[str, Any] = field(default_factory=dict)
@@ -129,6 +132,7 @@ class VideoRequest:
     negative_prompt: str = ""
     model: str = ""
     references: tuple[Path, ...] = ()
+    reference_roles: tuple[tuple[str, str], ...] = ()  # as ImageRequest's
     move: str = "static"  # camera move hint
     params: dict[str, Any] = field(default_factory=dict)
 

@@ -40,7 +40,9 @@ BACKENDS: dict[str, Entry] = {
         "cinecode.backends.hosted.replicate:ReplicateBackend", ("image", "video"), hosted=True
     ),
     "fal": Entry("cinecode.backends.hosted.fal:FalBackend", ("image", "video"), hosted=True),
-    "runway": Entry("cinecode.backends.hosted.runway:RunwayBackend", ("video",), hosted=True),
+    "runway": Entry(
+        "cinecode.backends.hosted.runway:RunwayBackend", ("video", "image"), hosted=True
+    ),
     "elevenlabs": Entry(
         "cinecode.backends.hosted.elevenlabs:ElevenLabsBackend",
         ("speech", "effects", "music"),

@@ -106,11 +106,30 @@ def plan_report(project_path: Path, *, explain: bool = False) -> dict[str, Any]:
                 "departments": by_department,
             },
             "estimated_cost": {**p.estimate(pending), "currency": loaded.project.prices.currency},
-            "warnings": list(loaded.warnings),
+            "warnings": [*loaded.warnings, *_unsent_references(needed)],
         }
     finally:
         if store:
             store.close()
+
+
+def _unsent_references(needed: list[Job]) -> list[str]:
+    """Which engines leave the shots' reference images out of their requests, and the fix."""
+    from cinecode.departments.references import unsent_report
+
+    keyframes = [job for job in needed if job.step == "keyframe"]
+    return unsent_report(
+        [
+            (
+                job.shot or "",
+                str(job.params.get("backend", "")),
+                str(job.params.get("model", "")),
+                job.params.get("backend_params") or {},
+                len(job.params.get("references") or []),
+            )
+            for job in keyframes
+        ]
+    )
 
 
 def _shot_estimates(needed: list[Job], pending: set[str]) -> dict[str, dict[str, float]]:

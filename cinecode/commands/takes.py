@@ -50,6 +50,13 @@ class TakeRow:
     video: bool = False  # a clip (else a still)
     suggested: bool = False  # the best-scored take of the shot as it is now: a proposal
     drawn: dict[str, Any] | None = None  # what a drawing backend reports it drew (the sketch)
+    consistency_by: str = ""  # how scores["consistency"] was made: "clip" or "colour"
+
+    @property
+    def consistency(self) -> str:
+        """The likeness to the references and how it was measured ("0.81 clip"), or ""."""
+        value = self.scores.get("consistency")
+        return f"{value:.2f} {self.consistency_by or 'colour'}" if value is not None else ""
 
     @property
     def drew(self) -> str:
@@ -180,6 +187,7 @@ def list_rows(
                 video=artifact.ext.lower() in VIDEO_EXTS,
                 suggested=artifact.key == proposed and not rejected,
                 drawn=artifact.meta.get("drawn"),
+                consistency_by=str(artifact.meta.get("consistency_by", "")),
             )
         )
     return rows

@@ -54,9 +54,11 @@ IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp")
 
 
 def video_only(backend: str) -> bool:
-    """Whether a registry backend makes video and no images (so naming it animates a shot)."""
+    """Whether a registry backend is first a video engine (so naming it animates a shot):
+    it makes video and no images, or video first (Runway, whose Gen-4 images are keyframes
+    only when the storyboard section names it)."""
     entry = BACKENDS.get(backend)
-    return entry is not None and "video" in entry.modalities and "image" not in entry.modalities
+    return entry is not None and entry.modalities[:1] == ("video",)
 
 
 def video_engine(
@@ -150,6 +152,7 @@ def plan_clip(
     settings = {
         "backend": engine.settings,
         "references": storyboard.reference_paths(shot, scene, film, dict(digests)),
+        "reference_roles": storyboard.reference_roles(shot, scene, film, dict(digests)),
     }
     return CLIP.job(
         params,
@@ -185,6 +188,7 @@ def run_clip(job: Job, ctx: Context) -> Output:
         negative_prompt=p["negative_prompt"],
         model=p["model"],
         references=tuple(Path(path) for path in job.settings.get("references", [])),
+        reference_roles=storyboard.roles_of(job.settings),
         move=p["move"],
     )
     out = ctx.workdir / "engine"

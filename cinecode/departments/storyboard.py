@@ -247,16 +247,32 @@ def character_seed(shot: Shot, project: Project) -> int | None:
     return config.seed if generative(project, name or project.config.storyboard.backend) else None
 
 
-def shot_references(shot: Shot, scene: Scene, film: Film) -> list[str]:
-    """Paths of the reference images of who and where the shot shows."""
-    paths: list[str] = []
+def shot_reference_roles(shot: Shot, scene: Scene, film: Film) -> dict[str, tuple[str, str]]:
+    """The reference images of who and where the shot shows, in order: path → (role, name),
+    role "character" or "location" (a file listed twice keeps its first owner)."""
+    owned: dict[str, tuple[str, str]] = {}
     for name in shot.characters:
         character = film.characters.get(name)
         if character:
-            paths.extend(character.references)
+            for path in character.references:
+                owned.setdefault(path, ("character", name))
     location = film.location(scene)
     if location:
-        paths.extend(location.references)
+        for path in location.references:
+            owned.setdefault(path, ("location", location.name))
+    return owned
+
+
+def shot_references(shot: Shot, scene: Scene, film: Film) -> list[str]:
+    """Paths of the reference images of who and where the shot shows."""
+    return list(shot_reference_roles(shot, scene, film))
+
+
+def character_references(shot: Shot, film: Film) -> list[str]:
+    """Paths of the reference images of the characters the shot shows (scoring)."""
+    paths = [
+        p for name in shot.characters if (c := film.characters.get(name)) for p in c.references
+    ]
     return list(dict.fromkeys(paths))
 
 
@@ -275,6 +291,20 @@ def references(shot: Shot, scene: Scene, film: Film, digests: dict[str, str]) ->
 def reference_paths(shot: Shot, scene: Scene, film: Film, digests: dict[str, str]) -> list[str]:
     """The files of `references`, in the same order (job settings, not keys)."""
     return [p for p in shot_references(shot, scene, film) if p in digests]
+
+
+def reference_roles(
+    shot: Shot, scene: Scene, film: Film, digests: dict[str, str]
+) -> list[list[str]]:
+    """[role, name] of each of `reference_paths`, in the same order (job settings, not keys:
+    which node or tag a reference reaches, never what it is)."""
+    owned = shot_reference_roles(shot, scene, film)
+    return [list(owned[p]) for p in owned if p in digests]
+
+
+def roles_of(settings: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """A job's reference roles back from its settings (none for jobs planned before)."""
+    return tuple((str(r[0]), str(r[1])) for r in settings.get("reference_roles", []))
 
 
 #: fields a composition leaves out of its params while empty (keys planned before they existed)
@@ -353,6 +383,7 @@ def plan_take(
         settings={
             "backend": engine.settings,
             "references": reference_paths(shot, scene, film, digests),
+            "reference_roles": reference_roles(shot, scene, film, digests),
         },
     )
 
@@ -366,7 +397,7 @@ def _video_only(backend: str) -> bool:
     from cinecode.backends.registry import BACKENDS
 
     entry = BACKENDS.get(backend)
-    return entry is not None and "image" not in entry.modalities and "video" in entry.modalities
+    return entry is not None and entry.modalities[:1] == ("video",)  # as clip.video_only
 
 
 def plan_source(shot: Shot, scene: Scene, project: Project, digests: dict[str, str]) -> Job:
@@ -397,6 +428,7 @@ def run_keyframe(job: Job, ctx: Context) -> Output:
         negative_prompt=p["negative_prompt"],
         model=p["model"],
         references=tuple(Path(path) for path in job.settings.get("references", [])),
+        reference_roles=roles_of(job.settings),
         composition=comp,
     )
     backend = ctx.backend("image", p["backend"], backend_kwargs(job))

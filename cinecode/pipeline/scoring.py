@@ -3,7 +3,10 @@
 Scores are analysis, not generation: they live in the take's catalog meta, never in a key,
 so changing how takes are scored never regenerates one. Offline, consistency compares colour
 statistics with the shot's reference images and the location's palette; with `[scoring]
-model` set to a local CLIP model folder, it compares image embeddings instead.
+model` set to a local CLIP model (a folder, or a Hugging Face id already in the cache), it is the
+cosine similarity of CLIP image embeddings (CPU) between the take — a still, or a clip's middle
+frame — and the references of the characters it shows (the location's when they have none).
+Each score says how it was made (`consistency_by`: "clip" or "colour").
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cinecode.errors import CinecodeError
 from cinecode.media.suffixes import IMAGE_SUFFIXES
 
 if TYPE_CHECKING:  # numpy is imported by the measures, so a make with nothing to score skips it
@@ -27,7 +31,7 @@ if TYPE_CHECKING:  # numpy is imported by the measures, so a make with nothing t
 
     Array = npt.NDArray[float32]
 
-VERSION = 1  # bump when the scores would change for the same take
+VERSION = 2  # bump when the scores would change for the same take
 
 
 @dataclass(frozen=True)
@@ -127,28 +131,58 @@ def consistency(rgb: Array, references: Sequence[Path], palette: Sequence[str]) 
 
 @cache
 def _clip(model: str) -> Any:
-    from transformers import CLIPModel, CLIPProcessor
+    """A CLIP model and its processor, loaded once per process (CPU, no downloads)."""
+    from transformers import CLIPImageProcessor, CLIPModel
 
-    clip: Any = CLIPModel.from_pretrained(model)
+    try:
+        clip: Any = CLIPModel.from_pretrained(model, local_files_only=True)
+        processor = CLIPImageProcessor.from_pretrained(model, local_files_only=True)
+    except (OSError, ValueError) as exc:
+        raise ModelUnavailable(model) from exc
     clip.requires_grad_(False)
-    return clip.eval(), CLIPProcessor.from_pretrained(model)
+    return clip.eval(), processor
 
 
-def embedding_consistency(image: Path, references: Sequence[Path], model: str) -> float | None:
-    """Mean cosine similarity of CLIP image embeddings, mapped to 0..1."""
+class ModelUnavailable(CinecodeError):
+    """`[scoring] model` names no CLIP model this machine has."""
+
+    def __init__(self, model: str) -> None:
+        super().__init__(
+            f"[scoring] model = {model!r} is not a CLIP model on this machine",
+            hint="name a local folder saved by transformers (CLIPModel and its image processor), "
+            "or remove `model` to score by colour statistics",
+        )
+
+
+def embedding_consistency(image: Any, references: Sequence[Path], model: str) -> float | None:
+    """Mean cosine similarity of CLIP image embeddings of `image` (a path, or an RGB array)
+    and each reference, mapped to 0..1."""
     if not references:
         return None
+    import numpy as np
     import torch
     from PIL import Image
 
     clip, processor = _clip(model)
-    images = [Image.open(p).convert("RGB") for p in [image, *references]]
+    take = (
+        Image.fromarray(np.asarray(image, dtype=np.uint8))
+        if not isinstance(image, Path)
+        else Image.open(image).convert("RGB")
+    )
+    images = [take, *(Image.open(p).convert("RGB") for p in references)]
     with torch.no_grad():
         inputs = processor(images=images, return_tensors="pt")
-        embeddings = clip.get_image_features(**inputs)
+        features = clip.get_image_features(**inputs)
+    # a tensor (transformers 4), or an output whose pooler_output is projected (transformers 5)
+    embeddings = features if isinstance(features, torch.Tensor) else features.pooler_output
     embeddings = torch.nn.functional.normalize(embeddings, dim=-1)
     similarity = (embeddings[1:] @ embeddings[0]).mean().item()
     return float((similarity + 1.0) / 2.0)
+
+
+def method(model: str) -> str:
+    """How consistency is scored with this `[scoring] model`: "clip" or "colour"."""
+    return "clip" if model else "colour"
 
 
 def score(
@@ -158,8 +192,11 @@ def score(
     palette: Sequence[str] = (),
     model: str = "",
     weights: Weights = Weights(),
+    likeness: Sequence[Path] | None = None,
 ) -> dict[str, Any]:
-    """Scores of one take (an image or a clip): each measure 0..1, and their weighted mean."""
+    """Scores of one take (an image or a clip): each measure 0..1, and their weighted mean.
+    With `model`, consistency is CLIP's likeness to `likeness` (default: the references);
+    otherwise colour statistics against the references and the palette."""
     if path.suffix.lower() in IMAGE_SUFFIXES:
         frames = [_load_rgb(path)]
         still: Path | None = path
@@ -170,10 +207,12 @@ def score(
     measures: dict[str, float] = {"sharpness": round(sharpness(middle), 4)}
     if len(frames) > 1:
         measures["stability"] = round(stability(frames), 4)
-    if model and still is not None:
-        similar = embedding_consistency(still, references, model)
+    if model:
+        compared = references if likeness is None else likeness
+        similar = embedding_consistency(still or middle, compared, model)
     else:
         similar = consistency(middle, references, palette)
+    by = method(model)
     if similar is not None:
         measures["consistency"] = round(similar, 4)
     weight = {
@@ -183,28 +222,55 @@ def score(
     }
     total = sum(weight[k] for k in measures) or 1.0
     overall = sum(measures[k] * weight[k] for k in measures) / total
-    return {"score": round(overall, 4), "scores": measures, "scored_with": VERSION}
+    return {
+        "score": round(overall, 4),
+        "scores": measures,
+        "scored_with": VERSION,
+        "scored_by": by,
+        "consistency_by": by if similar is not None else "",
+    }
 
 
 def score_takes(store: Store, loaded: Loaded, current: Plan) -> int:
-    """Score the takes of the film's shots that have no score yet; how many were scored."""
-    from cinecode.departments.storyboard import shot_palette, shot_references
+    """Score the takes of the film's shots that have no score yet, or one made another way
+    (`[scoring] model` set or removed since); how many were scored."""
+    from cinecode.departments.storyboard import (
+        character_references,
+        shot_palette,
+        shot_references,
+    )
 
     config = loaded.project.config.scoring
     weights = Weights(config.sharpness, config.stability, config.consistency)
+    model = str(loaded.project.resolve(config.model)) if _is_folder(loaded, config.model) else ""
+    model = model or config.model
+    by = method(config.model)
     count = 0
     for artifact in store.catalog.takes():
-        if artifact.meta.get("scored_with") == VERSION or artifact.shot not in current.shots:
+        meta = artifact.meta
+        done = meta.get("scored_with") == VERSION and meta.get("scored_by", "colour") == by
+        if done or artifact.shot not in current.shots:
             continue
         shot = current.shots[artifact.shot].shot
         scene = loaded.film.scene_of(shot.id)
-        result = score(
-            store.path(artifact),
-            references=[Path(p) for p in shot_references(shot, scene, loaded.film)],
-            palette=shot_palette(scene, loaded.film),
-            model=config.model,
-            weights=weights,
-        )
+        references = [Path(p) for p in shot_references(shot, scene, loaded.film)]
+        cast = [Path(p) for p in character_references(shot, loaded.film)]
+        try:
+            result = score(
+                store.path(artifact),
+                references=references,
+                palette=shot_palette(scene, loaded.film),
+                model=model,
+                weights=weights,
+                likeness=cast or references,
+            )
+        except ModelUnavailable as exc:
+            raise loaded.project.error(exc.message, "scoring", "model", hint=exc.hint) from exc
         store.catalog.update_meta(artifact.key, result)
         count += 1
     return count
+
+
+def _is_folder(loaded: Loaded, model: str) -> bool:
+    """Whether `[scoring] model` names a folder relative to the project (else a model id)."""
+    return bool(model) and loaded.project.resolve(model).is_dir()

@@ -182,6 +182,7 @@ def shot_page(session: Session, shot_id: str) -> dict[str, Any]:
                 "short": row.key[:TAKE_ID],
                 "video": row.video,
                 "drew": row.drew,
+                "consistency": row.consistency,  # "0.81 clip": likeness, and what measured it
             }
             for row in rows
         ],

@@ -15,7 +15,9 @@ height = "5.height"
 ```
 Mapped values: prompt, negative_prompt, seed, width, height, frames, fps, duration, model,
 image (the keyframe: image-to-video, or img2img), last_image, references (a list: one node
-input per reference image), video and scale (upscale / interpolate workflows).
+input per reference image; character_references and location_references: the images of that
+role only, so the characters can feed an IP-Adapter or PuLID branch and the place another),
+video and scale (upscale / interpolate workflows).
 
 The wire protocol is ComfyUI's own: images are uploaded with `POST /upload/image`; the filled
 workflow is queued with `POST /prompt` and a client id; progress arrives over the `/ws`
@@ -372,6 +374,12 @@ class ComfyUIBackend:
             "model": req.model or self.model or None,
         }
         files: dict[str, Path | list[Path]] = {"references": list(req.references)}
+        for role in ("character", "location"):  # the images of one role, for its own nodes
+            files[f"{role}_references"] = [
+                path
+                for path, (owner, _) in zip(req.references, req.reference_roles, strict=False)
+                if owner == role
+            ]
         want = "image"
         meta: dict[str, Any] = {}
         if isinstance(req, VideoRequest):

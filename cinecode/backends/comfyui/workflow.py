@@ -31,9 +31,14 @@ MAPPABLE = (
     "image",
     "last_image",
     "references",
+    "character_references",
+    "location_references",
     "video",
     "scale",
 )
+#: Keys filled with a list of images, one node input each: every reference, or those of a role
+#: (the characters', to an IP-Adapter or PuLID branch; the location's, to another).
+REFERENCE_KEYS = ("references", "character_references", "location_references")
 
 
 Workflow = dict[str, dict[str, Any]]
@@ -110,8 +115,9 @@ def targets(value: str | list[str], key: str) -> list[str]:
 def fill(workflow: Workflow, mapping: Mapping[str, Any], values: Mapping[str, Any]) -> Workflow:
     """A copy of `workflow` with each mapped node input set to its value.
 
-    `references` maps to a list of node inputs, filled with the reference images in order (the
-    unused ones keep the workflow's own image). Values that are None are left as they are.
+    `references` (and `character_references`, `location_references`: the images of one role)
+    maps to a list of node inputs, filled with the reference images in order (the unused ones
+    keep the workflow's own image). Values that are None are left as they are.
     """
     out: Workflow = json.loads(json.dumps(workflow))
     for key, target in mapping.items():
@@ -125,7 +131,7 @@ def fill(workflow: Workflow, mapping: Mapping[str, Any], values: Mapping[str, An
         if value is None:
             continue
         refs = targets(target, key)
-        items = list(value) if key == "references" else [value] * len(refs)
+        items = list(value) if key in REFERENCE_KEYS else [value] * len(refs)
         for ref, item in zip(refs, items, strict=False):
             node_ref, _, name = ref.rpartition(".")
             node = out[find_node(out, node_ref)]
@@ -171,6 +177,7 @@ def describe_node_errors(body: Mapping[str, Any], workflow: Workflow) -> str:
 
 __all__ = [
     "MAPPABLE",
+    "REFERENCE_KEYS",
     "Workflow",
     "describe_node_errors",
     "fill",

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from cinecode.backends.hosted.checks import check_image, check_video, expect_duration
-from cinecode.backends.hosted.http import HttpClient, Service
+from cinecode.backends.hosted.http import HttpClient, Service, data_uri
 from cinecode.backends.hosted.pricing import Prices, Usage, speech_characters
 from cinecode.backends.hosted.results import Reading, save_png, write_wav
 from cinecode.backends.protocols import (
@@ -383,11 +383,12 @@ class Poll:
 class ModelBackend(HostedBackend):
     """A provider that runs any hosted image or video model by name (fal, Replicate).
 
-    cinecode's inputs (prompt, seed, keyframe…) are renamed to the model's (`FIELDS`,
-    overridden by the department's `fields`; "" = not sent), the department's `input` added
-    as it is, one job submitted and waited for, and its file delivered. A provider supplies
-    its wire format: `_values` (inputs beyond prompt, negative prompt and seed), `_submit`,
-    `_poll`, and what a finished job's result holds (`_url`, `_gpu`, `_images`).
+    cinecode's inputs (prompt, seed, keyframe, reference images…) are renamed to the
+    model's (`FIELDS`, overridden by the department's `fields`; "" = not sent), the
+    department's `input` added as it is, one job submitted and waited for, and its file
+    delivered. A provider supplies its wire format: `_values` (inputs beyond prompt,
+    negative prompt and seed), `_submit`, `_poll`, and what a finished job's result holds
+    (`_url`, `_gpu`, `_images`).
     """
 
     FIELDS: ClassVar[Mapping[str, str]] = {}
@@ -429,6 +430,7 @@ class ModelBackend(HostedBackend):
             "negative_prompt": req.negative_prompt or self.negative_prompt,
             "seed": req.seed,
             **self._values(req, seconds),
+            **self._references(req),
         }
         inputs = self._inputs(values)
         job, result = self.run_job(
@@ -468,6 +470,16 @@ class ModelBackend(HostedBackend):
                 inputs[theirs] = value
         inputs.update(self.extra)
         return inputs
+
+    def _references(self, req: ImageRequest | VideoRequest) -> dict[str, Any]:
+        """The reference images as the model's `fields` ask for them (data URIs): `reference`
+        the first (FLUX Kontext's `image_url`, `input_image`…), `references` all of them as
+        a list; neither is sent unless mapped."""
+        wanted = [ours for ours in ("reference", "references") if self.fields.get(ours)]
+        if not req.references or not wanted:
+            return {}
+        uris = [data_uri(path) for path in req.references]
+        return {"reference": uris[0], "references": uris}
 
     # --- the provider's wire format ----------------------------------------------------------
 

@@ -9,6 +9,10 @@ fields = { image = "image_url" }
 A request is queued (`POST https://queue.fal.run/{model}`), its `request_id` and status /
 response URLs remembered, its status polled (`IN_QUEUE` → `IN_PROGRESS` → `COMPLETED`), its
 result read from the response URL and its file downloaded and checked. Key: `FAL_KEY`.
+
+Reference images reach models that take them by `fields`, as data URIs: `reference` the first
+(`fields = { reference = "image_url" }` for FLUX Kontext), `references` all of them as a list
+(`fields = { references = "image_urls" }`); unmapped, they are not sent.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ FIELDS = {
     "image_size": "image_size",
     "image": "image_url",
     "duration": "duration",
+    "reference": "",  # the first reference image (FLUX Kontext: "image_url")
+    "references": "",  # all of them, as a list ("image_urls")
 }
 
 

@@ -27,7 +27,7 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -146,6 +146,29 @@ def where(url: str) -> str:
     return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
+@dataclass(frozen=True)
+class Form:
+    """A `multipart/form-data` body: plain fields, and files as (field, (filename, bytes,
+    content type)); a field may repeat (OpenAI's `image[]`)."""
+
+    fields: dict[str, str]
+    files: list[tuple[str, tuple[str, bytes, str]]]
+
+    @classmethod
+    def of(cls, fields: Mapping[str, Any], files: Mapping[str, Sequence[Path]]) -> Form:
+        """Fields as text, and the named files read now (a retry sends the same bytes)."""
+        parts = [
+            (name, (path.name, path.read_bytes(), _mime(path)))
+            for name, paths in files.items()
+            for path in paths
+        ]
+        return cls({k: str(v) for k, v in fields.items()}, parts)
+
+
+def _mime(path: Path) -> str:
+    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
 def data_uri(path: Path) -> str:
     """A file as a `data:` URI (how most providers accept a small input image)."""
     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -227,10 +250,12 @@ class HttpClient:
         retry: Retry = "always",
         accept: tuple[int, ...] = (),
         stream: bool = False,
+        form: Form | None = None,
     ) -> httpx.Response:
         """Send one API request, retrying what may be retried; statuses in `accept` (e.g. 404)
         come back to the caller instead of raising. With `stream`, a successful response's
-        body is left unread (the caller reads it, then closes the response).
+        body is left unread (the caller reads it, then closes the response). With `form`, the
+        body is `multipart/form-data`: its fields and its files (name, (filename, bytes, type)).
 
         `retry="safe"` is for requests that create paid work: they are repeated only when the
         provider surely did not act on them (429, connection refused, 500/502/503), never after
@@ -248,6 +273,8 @@ class HttpClient:
                         method,
                         url,
                         json=json,
+                        data=form.fields if form else None,
+                        files=form.files if form else None,
                         params=params,
                         headers={
                             **self.service.headers,
@@ -385,13 +412,21 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         retry: Retry = "always",
         accept: tuple[int, ...] = (),
+        form: Form | None = None,
     ) -> tuple[int, Any]:
         """(status, decoded JSON body) of a request; a malformed body is asked for again
         when the request may be repeated, else it is a `BadOutput`."""
         attempt = 0
         while True:
             response = self.request(
-                method, path, json=json, params=params, headers=headers, retry=retry, accept=accept
+                method,
+                path,
+                json=json,
+                params=params,
+                headers=headers,
+                retry=retry,
+                accept=accept,
+                form=form,
             )
             try:
                 return response.status_code, response.json()
@@ -567,4 +602,4 @@ def _detail(response: httpx.Response) -> str:
     return ""
 
 
-__all__ = ["HttpClient", "RateLimiter", "Service", "data_uri", "retry_after", "where"]
+__all__ = ["Form", "HttpClient", "RateLimiter", "Service", "data_uri", "retry_after", "where"]

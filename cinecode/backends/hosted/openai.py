@@ -8,18 +8,23 @@ base_url = "http://localhost:11434/v1"   # Ollama; leave out for api.openai.com
 backend = "openai"
 model = "llama3.1"
 ```
-Chat: `POST /chat/completions`. Images: `POST /images/generations` (base64 or URL results).
+Chat: `POST /chat/completions`. Images: `POST /images/generations` (base64 or URL results);
+a shot with reference images is an edit of them instead: `POST /images/edits`, multipart, each
+reference as `image[]` (GPT image models, up to 16; DALL·E 2 takes the first as `image`);
+`edits = false` for a compatible server that has no edits endpoint (references then stay out).
 Speech: `POST /audio/speech` as WAV, one request per run of words between pauses. Key:
 `OPENAI_API_KEY` (not needed for a local `base_url`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from cinecode.backends.hosted.base import HostedBackend, Ticket, aspect_ratio
 from cinecode.backends.hosted.checks import check_image, decode_audio_bytes
+from cinecode.backends.hosted.http import Form
 from cinecode.backends.hosted.pricing import Usage
 from cinecode.backends.hosted.results import Reading, decode_base64, dig, save_png
 from cinecode.backends.protocols import (
@@ -69,6 +74,18 @@ def image_size(model: str, width: int, height: int, size: str = "") -> tuple[int
     return int(w), int(h)
 
 
+#: how many input images an edit takes: GPT image models up to 16, DALL·E 2 one
+MAX_EDIT_IMAGES = 16
+
+
+def edit_form(model: str, body: dict[str, Any], references: Sequence[Path]) -> Form:
+    """The multipart body of `POST /images/edits`: the generation's fields, and the reference
+    images (GPT image models: every one as `image[]`; DALL·E 2: the first as `image`)."""
+    if model.startswith("dall-e"):
+        return Form.of(body, {"image": list(references[:1])})
+    return Form.of(body, {"image[]": list(references[:MAX_EDIT_IMAGES])})
+
+
 class OpenAIBackend(HostedBackend):
     name = "openai"
     BASE_URL = "https://api.openai.com/v1"
@@ -83,12 +100,14 @@ class OpenAIBackend(HostedBackend):
         voice: str = "alloy",
         size: str = "",
         quality: str = "",
+        edits: bool = True,
         **settings: Any,
     ) -> None:
         super().__init__(model=model, **settings)
         self.voice = voice
         self.size = size
         self.quality = quality
+        self.edits = edits  # False: a server without /images/edits; references are not sent
 
     # --- chat ------------------------------------------------------------------------------
 
@@ -137,7 +156,8 @@ class OpenAIBackend(HostedBackend):
         *,
         ticket: Ticket | None = None,
     ) -> Generated:
-        """One image for the prompt, at the model's size nearest the film's shape."""
+        """One image for the prompt, at the model's size nearest the film's shape (an edit of
+        the reference images when the shot has some)."""
         model = req.model or self.model or "gpt-image-1"
         width, height = image_size(model, req.width, req.height, self.size)
         body: dict[str, Any] = {
@@ -150,7 +170,12 @@ class OpenAIBackend(HostedBackend):
             body["response_format"] = "b64_json"
         if self.quality:
             body["quality"] = self.quality
-        _, answer = self.http.json("POST", "images/generations", json=body, retry="safe")
+        if req.references and self.edits:  # the characters and place to keep: an edit of them
+            _, answer = self.http.json(
+                "POST", "images/edits", form=edit_form(model, body, req.references), retry="safe"
+            )
+        else:
+            _, answer = self.http.json("POST", "images/generations", json=body, retry="safe")
         item = dig(
             answer,
             "data",
@@ -226,4 +251,4 @@ class OpenAIBackend(HostedBackend):
         return self.voice_track(req, reading, out, model=model, voice_id=voice)
 
 
-__all__ = ["VOICE_PRESETS", "OpenAIBackend", "image_size"]
+__all__ = ["VOICE_PRESETS", "OpenAIBackend", "edit_form", "image_size"]

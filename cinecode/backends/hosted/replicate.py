@@ -14,6 +14,10 @@ fields = { image = "start_image" }            # the model's name for each input 
 A prediction is created (`POST /v1/models/{owner}/{name}/predictions`, or `/v1/predictions`
 with a version), its id remembered, then polled (`GET /v1/predictions/{id}`) until it
 succeeds; its output URL is downloaded and checked. Key: `REPLICATE_API_TOKEN`.
+
+Reference images reach models that take them by `fields`, as data URIs: `reference` the first
+(`fields = { reference = "input_image" }` for FLUX Kontext), `references` all of them as a list
+(`fields = { references = "input_images" }`); unmapped, they are not sent.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ FIELDS = {
     "height": "",
     "image": "image",
     "duration": "duration",
+    "reference": "",  # the first reference image (FLUX Kontext: "input_image")
+    "references": "",  # all of them, as a list ("input_images", "reference_images")
 }
 
 

@@ -218,6 +218,7 @@ function takeView(take) {
         el("dt", { text: "backend" }), el("dd", { text: `${take.backend} ${take.model || ""}` }),
         el("dt", { text: "cost" }), el("dd", { text: Number(take.cost).toFixed(2) }),
         el("dt", { text: "score" }), el("dd", { text: scores }),
+        ...(take.consistency ? [el("dt", { text: "consistency" }), el("dd", { class: "consistency", text: take.consistency })] : []),
         el("dt", { text: "prompt" }), el("dd", { class: "prompt", text: take.prompt }),
         ...(take.drew ? [el("dt", { text: "drew" }), el("dd", { class: "drew", text: take.drew })] : [])),
       el("div", { class: "buttons" },
