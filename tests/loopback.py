@@ -37,8 +37,15 @@ def png_bytes(
     return buffer.getvalue()
 
 
-def mp4_bytes(seconds: float, *, width: int = 64, height: int = 36, fps: int = 24) -> bytes:
-    """A real H.264 clip of `seconds` (a moving gradient)."""
+def mp4_bytes(
+    seconds: float,
+    *,
+    width: int = 64,
+    height: int = 36,
+    fps: int = 24,
+    colour: tuple[int, int, int] | None = None,
+) -> bytes:
+    """A real H.264 clip of `seconds` (a moving gradient, or one solid `colour`)."""
     import av
 
     buffer = io.BytesIO()
@@ -48,6 +55,8 @@ def mp4_bytes(seconds: float, *, width: int = 64, height: int = 36, fps: int = 2
         stream.options = {"preset": "ultrafast"}
         for index in range(round(seconds * fps)):
             pixels = np.full((height, width, 3), (index * 3) % 255, dtype=np.uint8)
+            if colour is not None:
+                pixels[:] = colour
             frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
             for packet in stream.encode(frame):
                 container.mux(packet)
@@ -302,6 +311,27 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
 # --- the providers -----------------------------------------------------------------------------
 
 
+#: the colour of every clip a fake lip-sync model returns (so a test sees it in the cut)
+SYNCED = (220, 30, 200)
+
+
+def data_file(uri: str) -> tuple[str, bytes]:
+    """(media type, bytes) of a `data:` URI, as a provider decodes an inline file."""
+    head, _, data = uri.partition(",")
+    if not head.startswith("data:") or not head.endswith(";base64"):
+        raise ValueError(f"not a base64 data URI: {uri[:40]}")
+    return head[5:-7], base64.b64decode(data)
+
+
+def _seconds(file: tuple[str, bytes]) -> float:
+    """The length of an uploaded clip (raises when it is no video)."""
+    import av
+
+    with av.open(io.BytesIO(file[1])) as container:
+        stream = container.streams.video[0]
+        return float(stream.frames / float(stream.average_rate or 24))
+
+
 class Jobs(Provider):
     """Shared by the queue-style fakes: jobs that finish after `polls` status requests, or
     when `release` is set (a job held for a crash test)."""
@@ -337,7 +367,21 @@ class Jobs(Provider):
             self._video = mp4_bytes(self.seconds)
         return self._video
 
+    def lipsync(self, video: Any, audio: Any) -> dict[str, Any] | None:
+        """A lip-sync request (a clip and a voice as data URIs), as a job's info: the clip
+        and the voice it carried (`synced` is the answer: a solid SYNCED-colour clip as long
+        as the clip sent); None when the request is no lip sync."""
+        if not (isinstance(video, str) and isinstance(audio, str)):
+            return None
+        clip, voice = data_file(video), data_file(audio)
+        length = _seconds(clip)
+        synced = mp4_bytes(length, width=64, height=36, colour=SYNCED)
+        return {"clip": clip, "voice": voice, "synced": synced}
+
     def file(self, seen: Seen) -> Reply | None:
+        job = self.jobs.get(Path(seen.path).stem, {})
+        if seen.path.endswith(".mp4") and job.get("synced"):
+            return Reply.media(job["synced"], "video/mp4")
         if seen.path.endswith(".png"):
             return Reply.media(self.image, "image/png")
         if seen.path.endswith(".mp4"):
@@ -373,7 +417,7 @@ class FakeReplicate(Jobs):
             },
         }
         if status == "succeeded":
-            ext = "mp4" if self.kind == "video" else "png"
+            ext = "mp4" if self.kind == "video" or job.get("synced") else "png"
             body["output"] = (
                 [f"{self.base}/files/{job_id}.{ext}"]
                 if ext == "png"
@@ -396,7 +440,10 @@ class FakeReplicate(Jobs):
             if not isinstance(data, dict) or "input" not in data:
                 return Reply.json({"detail": "input is required"}, 422)
             model = match.group(1) if match else "owner/versioned"
-            job_id = self.new_job(model=model, input=data["input"], version=data.get("version", ""))
+            sync = self.lipsync(data["input"].get("video"), data["input"].get("audio"))
+            job_id = self.new_job(
+                model=model, input=data["input"], version=data.get("version", ""), **(sync or {})
+            )
             return Reply.json(self.prediction(job_id, "starting"), 201)
         match = re.fullmatch(r"/v1/predictions/([^/]+)", seen.path)
         if seen.method == "GET" and match:
@@ -444,7 +491,7 @@ class FakeFal(Jobs):
                 )
             if self.fail_jobs:
                 return Reply.json({"detail": [{"msg": "content policy violation"}]}, 422)
-            if self.kind == "video":
+            if self.kind == "video" or self.jobs[job_id].get("synced"):
                 return Reply.json({"video": {"url": f"{self.base}/files/{job_id}.mp4"}})
             return Reply.json(
                 {
@@ -461,7 +508,9 @@ class FakeFal(Jobs):
             )
         if seen.method == "POST":
             app = "/".join(seen.path.strip("/").split("/")[:2])
-            job_id = self.new_job(input=seen.json())
+            body = seen.json()
+            sync = self.lipsync(body.get("video_url"), body.get("audio_url"))
+            job_id = self.new_job(input=body, model=seen.path.strip("/"), **(sync or {}))
             return Reply.json(
                 {
                     "request_id": job_id,

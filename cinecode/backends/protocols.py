@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
-Modality = Literal["image", "video", "speech", "music", "effects", "upscale", "interpolate", "text"]
+Modality = Literal[
+    "image", "video", "speech", "music", "effects", "upscale", "interpolate", "lipsync", "text"
+]
 
 #: Called by long generations with a fraction 0..1 (progress bars); may raise to cancel.
 ProgressFn = Callable[[float], None]
@@ -295,6 +297,35 @@ class InterpolateBackend(Protocol):
     ) -> Generated: ...
 
 
+# --- lip sync -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LipsyncRequest:
+    """A clip of someone speaking and the voice they speak: the clip comes back with its
+    mouth moving to the voice. `audio` is as long as the clip (silence around the words)."""
+
+    video: Path
+    audio: Path  # a WAV
+    seconds: float  # the clip's length (what hosted models bill)
+    width: int = 0
+    height: int = 0
+    model: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class LipsyncBackend(Protocol):
+    """Writes one clip (any container) with the request's picture, its mouth synced."""
+
+    name: str
+
+    def status(self) -> BackendStatus: ...
+
+    def lipsync(
+        self, req: LipsyncRequest, out: Path, progress: ProgressFn | None = None
+    ) -> Generated: ...
+
+
 # --- text ------------------------------------------------------------------------------------
 
 
@@ -341,6 +372,8 @@ __all__ = [
     "ImageRequest",
     "InterpolateBackend",
     "InterpolateRequest",
+    "LipsyncBackend",
+    "LipsyncRequest",
     "Modality",
     "MusicBackend",
     "MusicRequest",

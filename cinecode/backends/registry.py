@@ -37,9 +37,13 @@ BACKENDS: dict[str, Entry] = {
         "cinecode.backends.hosted.openai:OpenAIBackend", ("text", "image", "speech"), hosted=True
     ),
     "replicate": Entry(
-        "cinecode.backends.hosted.replicate:ReplicateBackend", ("image", "video"), hosted=True
+        "cinecode.backends.hosted.replicate:ReplicateBackend",
+        ("image", "video", "lipsync"),
+        hosted=True,
     ),
-    "fal": Entry("cinecode.backends.hosted.fal:FalBackend", ("image", "video"), hosted=True),
+    "fal": Entry(
+        "cinecode.backends.hosted.fal:FalBackend", ("image", "video", "lipsync"), hosted=True
+    ),
     "runway": Entry(
         "cinecode.backends.hosted.runway:RunwayBackend", ("video", "image"), hosted=True
     ),
@@ -59,7 +63,7 @@ BACKENDS: dict[str, Entry] = {
     ),
     "comfyui": Entry(
         "cinecode.backends.comfyui.backend:ComfyUIBackend",
-        ("image", "video", "upscale", "interpolate"),
+        ("image", "video", "upscale", "interpolate", "lipsync"),
         extra="comfyui",
         resumable=True,
     ),

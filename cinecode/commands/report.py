@@ -93,9 +93,14 @@ def plan_report(project_path: Path, *, explain: bool = False) -> dict[str, Any]:
                     {"job": label, "why": why}
                     for label, why in explain_all(pending_jobs, p.graph, store.catalog)
                 ]
+        warnings = list(loaded.warnings)
+        lips = lipsync_summary(p)
+        if lips is not None and not lips["synced"]:
+            warnings.append(lips["nothing"])
         return {
             "title": p.film.title,
             "explain": reasons,
+            **({"lipsync": lips} if lips is not None else {}),
             "scenes": scenes,
             "shots": len(p.shots),
             "duration": round(sum(d for d, _ in lengths.values()), 2),
@@ -106,7 +111,7 @@ def plan_report(project_path: Path, *, explain: bool = False) -> dict[str, Any]:
                 "departments": by_department,
             },
             "estimated_cost": {**p.estimate(pending), "currency": loaded.project.prices.currency},
-            "warnings": [*loaded.warnings, *_unsent_references(needed)],
+            "warnings": [*warnings, *_unsent_references(needed)],
         }
     finally:
         if store:
@@ -130,6 +135,27 @@ def _unsent_references(needed: list[Job]) -> list[str]:
             for job in keyframes
         ]
     )
+
+
+def lipsync_summary(p: Plan) -> dict[str, Any] | None:
+    """With [lipsync]: the shots synced, and why each other dialogue shot is not (None
+    without [lipsync])."""
+    if not p.lipsync:
+        return None
+    synced = [sid for sid, sp in p.shots.items() if sp.synced]
+    not_synced = {
+        sid: sp.lipsync
+        for sid, sp in p.shots.items()
+        if not sp.synced and sp.shot.lines and sp.lipsync
+    }
+    reasons = sorted(set(not_synced.values()))
+    nothing = (
+        f"[lipsync] has no generated clip to sync (backend {p.lipsync}): "
+        + ("; ".join(reasons) if reasons else "the film has no dialogue")
+        + " — name a video engine in [motion] (or `motion NAME` on a shot) so dialogue shots "
+        "are generated clips, or remove [lipsync]"
+    )
+    return {"backend": p.lipsync, "synced": synced, "not_synced": not_synced, "nothing": nothing}
 
 
 def _shot_estimates(needed: list[Job], pending: set[str]) -> dict[str, dict[str, float]]:

@@ -199,7 +199,7 @@ def run_clip(job: Job, ctx: Context) -> Output:
     )
     path = result.path
     if path.suffix.lower() != ".mp4":  # a WebM, GIF or MOV from the engine: one container
-        path = _to_mp4(path, ctx.workdir / "clip.mp4")
+        path = to_mp4(path, ctx.workdir / "clip.mp4")
     info = probe(path)
     if not info.has_video or info.frames < 1:
         raise BadOutput(
@@ -219,7 +219,7 @@ def run_clip(job: Job, ctx: Context) -> Output:
     return Output(path, meta, result.cost, result.model)
 
 
-def _to_mp4(source: Path, target: Path) -> Path:
+def to_mp4(source: Path, target: Path) -> Path:
     """A near-lossless H.264 MP4 of any clip (the segment conforms it later)."""
     from cinecode.media.ffmpeg import discard_on_error, run_ffmpeg
     from cinecode.media.video import INTERMEDIATE_ARGS
@@ -234,4 +234,4 @@ def _to_mp4(source: Path, target: Path) -> Path:
     return target
 
 
-__all__ = ["CLIP", "clip_seconds", "plan_clip", "run_clip", "video_engine"]
+__all__ = ["CLIP", "clip_seconds", "plan_clip", "run_clip", "to_mp4", "video_engine"]

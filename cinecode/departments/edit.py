@@ -361,6 +361,7 @@ class Material:
     move: str = "static"
     seed: int = 0
     seconds: float = 0.0  # a card's length
+    sound: str = ""  # a generated clip whose own audio the mix keeps ([motion] keep_audio)
 
 
 @dataclass(frozen=True)
@@ -529,6 +530,11 @@ def plan_cut(
                 placed=[placed.id for placed in reel.shots],
                 name=reel.id,
                 written=as_written,
+                clips=[
+                    (index, m.sound, float((sources[placed.id].span or {}).get("first", 0)))
+                    for index, placed in enumerate(reel.shots)
+                    if (m := material[placed.id]).sound
+                ],
             )
             jobs.subtitles.append(
                 {

@@ -46,6 +46,11 @@ RUN_SETTINGS = (
 )
 
 
+#: Parameters of a department's section that are the mix's, never the engine's (see
+#: cinecode.departments.mix: `[motion] keep_audio`): in no key and never sent to a backend.
+MIX_SETTINGS = ("keep_audio",)
+
+
 @dataclass(frozen=True)
 class Engine:
     """A backend as a job uses it: registry name + resolved parameters."""
@@ -74,6 +79,23 @@ class Engine:
     def model(self) -> str:
         """The model its settings name ("" for the backend's default)."""
         return str(self.params.get("model", ""))
+
+
+def keeps_clip_audio(project: Project) -> bool:
+    """Whether `[motion] keep_audio = "ambience"` keeps generated clips' own sound (off by
+    default; any other value is an error at its line)."""
+    value = project.config.motion.params.get("keep_audio", "off")
+    if value in ("off", False):
+        return False
+    if value != "ambience":
+        raise project.error(
+            f"keep_audio = {value!r} is not a way to keep a clip's sound",
+            "motion",
+            "keep_audio",
+            hint='write keep_audio = "ambience" (the clip\'s sound under the scene, ducked '
+            'under the dialogue) or "off"',
+        )
+    return True
 
 
 def backend_kwargs(job: Job, params_key: str = "backend_params") -> dict[str, Any]:
@@ -112,6 +134,7 @@ def _resolved(
     project: Project, params: dict[str, Any], where: tuple[str, ...], digests: Mapping[str, str]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(params for the key, settings for the run) of an engine's film.toml settings."""
+    params = {k: v for k, v in params.items() if k not in MIX_SETTINGS}
     out = {k: v for k, v in params.items() if k not in RUN_SETTINGS}
     settings = {k: v for k, v in params.items() if k in RUN_SETTINGS}
     for key in FILE_PARAMS:
@@ -188,6 +211,7 @@ def project_files(project: Project) -> list[Path]:
 __all__ = [
     "Engine",
     "department_engine",
+    "keeps_clip_audio",
     "keyframe_engine",
     "motion_engine",
     "project_files",

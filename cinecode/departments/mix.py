@@ -22,7 +22,9 @@ The scene stems job, in order:
 4. music bus: the cue brought to a reference loudness, faded in by the transition in; the
    previous scene's tail rings on and fades (none after SMASH CUT or FADE OUT)
 5. effects bus: the ambience loop repeated under the scene, cross-faded with the previous
-   scene's bed; spot effects at their beats (not ducked: they are story)
+   scene's bed, and (`[motion] keep_audio = "ambience"`) each generated clip's own sound
+   under its shot, CLIP_AUDIO dB down, ducked with the bed under the dialogue; spot effects
+   at their beats (not ducked: they are story)
 6. scene fades: FADE OUT. fades all three buses; the film's end fades out
 7. loudness: the scene's integrated loudness (BS.1770, gated) is brought to the target
    (boosts limited to +6 dB: a quiet scene stays quiet); then one true-peak limiter gain
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -76,6 +79,7 @@ ENTER = {
     "start": (1.0, 1.0),
 }
 #: spot effects whose beat the score accents, and the moods that accent
+CLIP_AUDIO = -12.0  # dB: a generated clip's own sound under its shot ([motion] keep_audio)
 CUT_FADE = 1.0  # seconds a cue fades out where the editor cut its scene short
 HIT_KINDS = ("thunder", "gunshot", "explosion", "glass", "door", "impact", "bump")
 HIT_MOODS = ("ominous", "tense", "action", "triumphant", "mysterious")
@@ -131,13 +135,16 @@ def plan_scene_sound(
     placed: list[str] | None = None,
     name: str | None = None,
     written: tuple[list[str], list[Spec]] | None = None,
+    clips: list[tuple[int, str, float]] | None = None,
 ) -> SceneSound:
     """Plan a scene's cue, ambience, spot effects, stems and mix; return its SceneSound.
 
     `placed` are the ids of the scene's shots in the reel, in the cut's order (the editor may
     have removed or moved some; default: the screenplay's); `name` names the reel. `written`
     (voices, timing specs) is the scene as written: its cue is composed to that, so an
-    editor's trims and removals cut the cue in the mix but never recompose it.
+    editor's trims and removals cut the cue in the mix but never recompose it. `clips` are
+    the generated clips whose own sound the effects bus keeps: (index of the shot in the
+    reel, the clip's key, the first frame of it the cut shows).
     """
     cue_voices, cue_shots = written or (voices, [natural(s) for s in shots])
     name = name or scene.id
@@ -204,6 +211,7 @@ def plan_scene_sound(
             leave=leave,
             previous=previous,
             offset=0.0,
+            clips=clips or [],
         )
     )
     mix_key = graph.add(plan_scene_mix(stems, name=name, project=project))
@@ -333,6 +341,7 @@ def _plan_stems(
     leave: str,
     previous: SceneSound | None,
     offset: float,
+    clips: list[tuple[int, str, float]] | None = None,
 ) -> Job:
     fmt = project.config.format
     prev_tail = previous is not None and previous.cue is not None and previous.tail > 0
@@ -362,6 +371,8 @@ def _plan_stems(
         "leave": leave,
         "mix": _mix_settings(project, offset=offset),
     }
+    if clips:  # only then: the stems of a film that keeps no clip's sound keep their keys
+        params["clip_audio"] = [{"shot": index, "first": first} for index, _, first in clips]
     inputs = (
         *voices,
         *prev_voices,
@@ -369,6 +380,7 @@ def _plan_stems(
         *([previous.cue] if prev_tail and previous is not None and previous.cue else []),
         *([bed] if bed else []),
         *([previous.bed] if prev_bed and previous is not None and previous.bed else []),
+        *(key for _, key, _ in clips or []),
         *(key for key, _ in spots),
     )
     return SCENE_STEMS.job(params, tuple(inputs), label=f"stems {name}", scene=name)
@@ -399,6 +411,7 @@ def run_scene_stems(job: Job, ctx: Context) -> Output:
     prev_cue = take(1)[0] if p["prev_music"] else None
     bed = take(1)[0] if p["bed"] else None
     prev_bed = take(1)[0] if p["prev_bed"] else None
+    clips = take(len(p.get("clip_audio", [])))
     spots = inputs
     # 1. timeline
     timeline = _time(p, p["clock"], voices)
@@ -435,6 +448,17 @@ def run_scene_stems(job: Job, ctx: Context) -> Output:
         bed_db = p["prev_bed"]["level"] + mix["effects"]
         carry = bed_loop(loop, length, previous.samples, bed_db, rate)
         add_at(effects, carry * fade_out(length, length), 0)
+    for clip, placed in zip(clips, p.get("clip_audio", []), strict=True):
+        clip_sound(
+            effects,
+            clip,
+            placed,
+            timeline,
+            p["fps"],
+            rate,
+            gain_db=mix["effects"],
+            workdir=ctx.workdir,
+        )
     effects *= duck_bed
     for source, spot in zip(spots, p["spots"], strict=True):
         place_spot(
@@ -691,6 +715,41 @@ def bed_loop(loop: Audio, n: int, phase: int, level: float, rate: int) -> Audio:
     gain = db_to_gain(level - loudness) if math.isfinite(loudness) else 1.0
     index = (np.arange(n) + phase) % loop.shape[1]
     return (loop[:, index] * gain).astype(np.float32)
+
+
+def clip_sound(
+    bus: Audio,
+    clip: Input,
+    placed: dict[str, Any],
+    timeline: SceneTime,
+    fps: int,
+    rate: int,
+    *,
+    gain_db: float,
+    workdir: Path,
+) -> None:
+    """Add a generated clip's own sound (if it has any) under its shot: the part the cut
+    shows, CLIP_AUDIO dB down, with short fades at the shot's edges."""
+    from cinecode.media.ffmpeg import probe, run_ffmpeg
+
+    if not probe(clip.path).has_audio:
+        return
+    index = int(placed["shot"])
+    wav = workdir / f"clip-audio-{index}.wav"
+    run_ffmpeg(
+        ["-i", str(clip.path), "-vn", "-ac", "2", "-ar", str(rate), "-c:a", "pcm_f32le",
+         "-f", "wav", str(wav)]
+    )  # fmt: skip
+    sound = read_audio(wav, rate=rate, channels=2)
+    first = round(float(placed.get("first", 0)) / fps * rate)
+    n = round(timeline.shot_seconds(index) * rate)
+    part = sound[:, first : first + n]
+    if not part.shape[-1]:
+        return
+    edge = min(round(0.02 * rate), part.shape[-1] // 2)
+    part = part * fade_in(part.shape[-1], edge) * fade_out(part.shape[-1], edge)
+    at = round(timeline.shot_starts[index] * rate)
+    add_at(bus, part * db_to_gain(CLIP_AUDIO + gain_db), at)
 
 
 def spot_time(spot: dict[str, Any], timeline: SceneTime) -> float:

@@ -37,6 +37,15 @@ def print_plan(report: dict[str, Any], console: Console) -> None:
                 *cost,
             )
         console.print(table)
+    lips = report.get("lipsync")
+    if lips is not None:
+        console.print(
+            f"lip sync ({lips['backend']}): {len(lips['synced'])} shot(s) synced"
+            + (f": {', '.join(lips['synced'])}" if lips["synced"] else ""),
+            markup=False,
+        )
+        for shot, why in lips["not_synced"].items():
+            console.print(f"  {shot} not synced: {why}", markup=False)
     for item in report.get("explain", []):
         console.print(f"  [bold]{item['job']}[/]: {item['why']}")
     jobs = report["jobs"]

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cinecode.backends.protocols import Cost, Voice
-from cinecode.departments import clip, edit, master, storyboard, titles, voice
+from cinecode.departments import clip, edit, lipsync, master, storyboard, titles, voice
+from cinecode.departments.engines import keeps_clip_audio
 from cinecode.departments.timing import Spec, spec
 from cinecode.graph.job import Graph, Job
 from cinecode.media.clock import quantum_frames
@@ -55,6 +56,13 @@ class ShotPlan:
     voices: list[str]
     segment: str = ""
     reason: str = ""  # why this take: picked, locked, first take, source
+    synced: str = ""  # the key of its lip-synced clip, cut in place of `picture`
+    lipsync: str = ""  # with [lipsync]: "synced", or why it is not
+
+    @property
+    def cut_picture(self) -> str:
+        """The picture the edit cuts: the lip-synced clip, else the take."""
+        return self.synced or self.picture
 
 
 @dataclass
@@ -68,6 +76,7 @@ class Plan:
     arrangement: edit.Arrangement | None = None  # the cut (cinecode.departments.edit)
     notes: list[str] = field(default_factory=list)  # editor's decisions that were not kept
     walk: Walk | None = None  # a branching film: the path its master plays
+    lipsync: str = ""  # the [lipsync] engine's name ("" : none)
 
     @property
     def takes(self) -> list[str]:
@@ -356,6 +365,21 @@ def plan(film: Film, project: Project, state: State) -> Plan:
                 keys.append(graph.add(job))
             chosen.voices = keys
             shots[shot.id] = chosen
+    sync = lipsync.engine(project, digests=state.digests)
+    if sync is not None:  # [lipsync]: each synced shot's clip, with its voices
+        for sp in shots.values():
+            sp.lipsync = lipsync.decide(sp.shot, graph.jobs.get(sp.picture))
+            if sp.lipsync == lipsync.SYNCED:
+                sp.synced = graph.add(
+                    lipsync.plan_lipsync(
+                        sp.shot,
+                        project,
+                        clip=graph.jobs[sp.picture],
+                        voices=sp.voices,
+                        timing=timing_spec(sp.shot),
+                        sync=sync,
+                    )
+                )
 
     # 2. the cut: the screenplay's, or the editor's (cut.toml), see cinecode.departments.edit
     fingerprints = (  # only an editor's cut is checked against them
@@ -376,6 +400,7 @@ def plan(film: Film, project: Project, state: State) -> Plan:
             k for k in picture.inputs if k in graph and graph.jobs[k].kind == "generate"
         ]
         used_generations += [picture.key, *shots[s.id].voices]
+        used_generations += [shots[s.id].synced] if shots[s.id].synced else []
     # one generation per (step, backend, model) tells the credits what made the film, and
     # the cast is who speaks in the cut, in order of appearance, with the take that voiced them
     makers: dict[tuple[str, str, str], str] = {}
@@ -412,14 +437,16 @@ def plan(film: Film, project: Project, state: State) -> Plan:
         material["notice"] = edit.Material(
             graph.add(titles.plan_notice(credits_job)), seconds=titles.NOTICE_SECONDS
         )
+    keep_audio = keeps_clip_audio(project)
     for shot in in_cut:
         sp = shots[shot.id]
         material[shot.id] = edit.Material(
-            sp.picture,
+            sp.cut_picture,
             tuple(sp.voices),
             timing_spec(shot),
             shot.move,
             storyboard.base_seed(shot, project),
+            sound=sp.picture if keep_audio and graph.jobs[sp.picture].step == "clip" else "",
         )
     cut = edit.plan_cut(
         arrangement,
@@ -479,6 +506,7 @@ def plan(film: Film, project: Project, state: State) -> Plan:
         arrangement=arrangement,
         notes=list(arrangement.notes),
         walk=walked,
+        lipsync=project.config.lipsync.backend if project.config.lipsync else "",
     )
 
 

@@ -302,6 +302,7 @@ class FilmConfig(_Strict):
     voice: Department = Department(backend="piper")
     music: Department = Department(backend="composer")
     effects: Department = Department(backend="foley")
+    lipsync: Department | None = None  # absent: no lip sync step (docs/hosted.md)
     mix: MixConfig = MixConfig()
     characters: dict[str, CharacterConfig] = Field(default_factory=dict)
     locations: dict[str, LocationConfig] = Field(default_factory=dict)

@@ -25,7 +25,7 @@ from cinecode.script.delivery import delivery
 from cinecode.script.directives import parse_note
 from cinecode.script.elements import Element, Script
 from cinecode.script.heading import parse_heading
-from cinecode.script.model import Directive, Line, Scene, Shot
+from cinecode.script.model import OFFSCREEN, Directive, Line, Scene, Shot
 
 READING_WPS = 2.5
 ACTION_MIN, ACTION_MAX = 2.0, 8.0
@@ -352,7 +352,7 @@ def _dialogue(scene: _DraftScene, element: Element, file: str, known: list[str])
         two.characters = [two.speaker, speaker]
         scene.speakers.append(speaker)
         return
-    offscreen = element.extension.upper().replace(" ", "") in ("V.O.", "O.S.", "O.C.", "VO", "OS")
+    offscreen = element.extension.upper().replace(" ", "") in OFFSCREEN
     listener = _listener(scene, speaker, known)
     if offscreen:
         # the voice comes from elsewhere: we watch who hears it

@@ -5,6 +5,7 @@
 [[shot: wide on MARA and ELI, low angle, seed 42, prompt "storm light"]]
 [[shot: source footage/pier.mp4]]              the user's own clip (or photo) is the picture
 [[shot: motion wan, continuous]]               a generated clip, from the last shot's last frame
+[[shot: close on MARA, no lipsync]]            the clip keeps its own mouth ([lipsync] skips it)
 [[mood: tense]]                                the score's mood for this scene
 [[sfx: door slams]]                            a spot effect at this point
 [[ambience: wind and surf]]                    the scene's background sound
@@ -234,6 +235,9 @@ def parse_shot(body: str, line: int, *, file: str) -> Directive:
         if words in ("continuous", "continue", "continuous action"):
             fields["continuous"] = True
             continue
+        if words in ("no lipsync", "no lip sync", "no lip-sync"):
+            fields["lipsync"] = False
+            continue
         number = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds)", low)
         if number:
             fields["duration"] = float(number.group(1))
@@ -291,6 +295,7 @@ def _bad(clause: str, line: int, file: str, hint: str = "") -> ScriptError:
         line=line,
         hint=hint
         or "use a size (wide, medium, close…), `on NAME`, a move (push in, pan left…), an angle, "
-        "`4s`, `seed N`, `takes N`, `backend NAME`, `motion NAME`, `continuous`, `model NAME`, "
+        "`4s`, `seed N`, `takes N`, `backend NAME`, `motion NAME`, `continuous`, `no lipsync`, "
+        "`model NAME`, "
         '`prompt "…"` or `source PATH`',
     )

@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 
 from cinecode.backends.protocols import SpeechSegment
 
+#: character extensions of a voice that is not seen speaking
+OFFSCREEN = ("V.O.", "O.S.", "O.C.", "VO", "OS")
+
 # Shot sizes: extreme-wide, wide, full, medium, medium-close, close, extreme-close, insert.
 # Camera moves: cinecode.media.video.MOVES. Angles: eye, high, low, overhead, dutch.
 
@@ -25,6 +28,11 @@ class Line:
     extension: str = ""  # V.O., O.S., …
     dual: bool = False  # spoken over the previous block (dual dialogue)
     parenthetical: str = ""  # the first parenthetical, as written
+
+    @property
+    def offscreen(self) -> bool:
+        """Whether the voice comes from outside the picture: (V.O.), (O.S.), (O.C.)."""
+        return self.extension.upper().replace(" ", "") in OFFSCREEN
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,7 @@ class Directive:
     source: str = ""  # the user's own photo or clip, relative to the project
     motion: str = ""  # the video engine of this shot ("camera": an animatic shot)
     continuous: bool = False  # the clip starts from the previous shot's last frame
+    lipsync: bool = True  # `no lipsync`: the clip keeps its own mouth (see departments.lipsync)
     line: int = 0  # where the note is
 
 

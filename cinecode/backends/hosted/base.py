@@ -30,6 +30,7 @@ from cinecode.backends.protocols import (
     Cost,
     Generated,
     ImageRequest,
+    LipsyncRequest,
     ProgressFn,
     SpeechRequest,
     VideoRequest,
@@ -304,7 +305,7 @@ class HostedBackend:
         self,
         url: str,
         out: Path,
-        req: ImageRequest | VideoRequest,
+        req: ImageRequest | VideoRequest | LipsyncRequest,
         *,
         model: str,
         job: ProviderJob,
@@ -316,7 +317,7 @@ class HostedBackend:
         """A finished job's file downloaded and checked (a clip of `seconds`, or an image kept
         as PNG), the ticket done, and what it cost."""
         try:
-            if isinstance(req, VideoRequest):
+            if not isinstance(req, ImageRequest):
                 target = out / "clip.mp4"
                 usage = Usage(seconds=seconds, width=req.width, height=req.height, gpu_seconds=gpu)
                 meta = self.http.download(
@@ -460,6 +461,41 @@ class ModelBackend(HostedBackend):
             images=images,
             gpu=gpu,
         )
+
+    def lipsync(
+        self,
+        req: LipsyncRequest,
+        out: Path,
+        progress: ProgressFn | None = None,
+        *,
+        ticket: Ticket | None = None,
+    ) -> Generated:
+        """A clip whose mouth follows a voice: the clip and the voice go up as `video` and
+        `audio` (under the model's names), the synced clip comes back as one file."""
+        from cinecode.backends.hosted.http import data_uri
+
+        model = req.model or self.model
+        if not model:
+            raise BackendError("no model named", backend=self.name, hint=self.MODEL_HINT)
+        inputs = self._inputs({"video": data_uri(req.video), "audio": data_uri(req.audio)})
+        job, result = self.run_job(
+            ticket,
+            submit=lambda: self._submit(model, inputs),
+            poll=self._poll,
+            what=self.WHAT.format(model=model),
+            progress=progress,
+        )
+        url = self._url(result)
+        if not url:
+            raise BadOutput(
+                self.NO_FILE.format(id=job.id),
+                backend=self.name,
+                hint="check the model is a lip-sync model that returns a video",
+            )
+        return self.deliver(
+            url, out, req, model=model, job=job, ticket=ticket, seconds=req.seconds,
+            gpu=self._gpu(result),
+        )  # fmt: skip
 
     def _inputs(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """cinecode's values under the model's names (empty ones left out), plus `input`."""

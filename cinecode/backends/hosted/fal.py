@@ -5,6 +5,10 @@
 backend = "fal"
 model = "fal-ai/kling-video/v2.1/standard/image-to-video"
 fields = { image = "image_url" }
+
+[lipsync]
+backend = "fal"
+model = "fal-ai/latentsync"                   # or fal-ai/sync-lipsync: video_url + audio_url
 ```
 A request is queued (`POST https://queue.fal.run/{model}`), its `request_id` and status /
 response URLs remembered, its status polled (`IN_QUEUE` → `IN_PROGRESS` → `COMPLETED`), its
@@ -35,6 +39,8 @@ FIELDS = {
     "duration": "duration",
     "reference": "",  # the first reference image (FLUX Kontext: "image_url")
     "references": "",  # all of them, as a list ("image_urls")
+    "video": "video_url",  # lip sync: the clip and the voice (fal-ai/latentsync, sync-lipsync)
+    "audio": "audio_url",
 }
 
 

@@ -10,6 +10,10 @@ input = { output_format = "png" }             # more inputs, sent as they are
 backend = "replicate"
 model = "kwaivgi/kling-v2.1"
 fields = { image = "start_image" }            # the model's name for each input cinecode fills
+
+[lipsync]
+backend = "replicate"
+model = "bytedance/latentsync"                # inputs `video` and `audio`
 ```
 A prediction is created (`POST /v1/models/{owner}/{name}/predictions`, or `/v1/predictions`
 with a version), its id remembered, then polled (`GET /v1/predictions/{id}`) until it
@@ -44,6 +48,8 @@ FIELDS = {
     "duration": "duration",
     "reference": "",  # the first reference image (FLUX Kontext: "input_image")
     "references": "",  # all of them, as a list ("input_images", "reference_images")
+    "video": "video",  # lip sync: the clip and the voice (bytedance/latentsync)
+    "audio": "audio",
 }
 
 
