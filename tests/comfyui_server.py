@@ -60,14 +60,25 @@ NODES: dict[str, dict[str, Any]] = {
         "end_at": ["FLOAT", {}],
         "embeds_scaling": [["V only", "K+V", "K+V w/ C penalty", "K+mean(V) w/ C penalty"]],
     },
+    # lip sync (ComfyUI-LatentSyncWrapper, VideoHelperSuite, ComfyUI's LoadAudio)
+    "VHS_LoadVideo": {"video": [[]], "force_rate": ["FLOAT", {}]},
+    "LoadAudio": {"audio": [[]]},
+    "LatentSyncNode": {"seed": ["INT", {}], "inference_steps": ["INT", {}]},
+    "VHS_VideoCombine": {"frame_rate": ["FLOAT", {}], "filename_prefix": ["STRING", {}]},
 }
-OUTPUT_NODES = ("SaveImage", "SaveVideo")
+OUTPUT_NODES = ("SaveImage", "SaveVideo", "VHS_VideoCombine")
+#: inputs that name a file of the server's input folder (their choices are its files)
+FILE_INPUTS = {("LoadImage", "image"), ("VHS_LoadVideo", "video"), ("LoadAudio", "audio")}
+#: the colour of every clip the toy LatentSync returns (so a test sees it in the cut)
+SYNCED = (220, 30, 200)
 
 #: The workflows shipped in examples/comfyui/ and how cinecode's values map onto them.
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "comfyui"
 T2I = EXAMPLES / "text-to-image.json"
 I2V = EXAMPLES / "image-to-video.json"
 T2I_REFS = EXAMPLES / "text-to-image-references.json"
+LATENTSYNC = EXAMPLES / "latentsync.json"
+LATENTSYNC_INPUTS = {"video": "Clip.video", "audio": "Voice.audio"}
 T2I_INPUTS = {
     "prompt": "Positive.text",
     "negative_prompt": "Negative.text",
@@ -116,6 +127,7 @@ class FakeComfyUI:
         self.pause = False  # a prompt waits for `release` before it finishes
         self.release = threading.Event()
         self.uploads: list[str] = []  # names POST /upload/image received
+        self.voices: list[bytes] = []  # the PCM of each voice a lip-sync prompt loaded
         self.running: list[str] = []  # prompt ids executing now
         self._sent: dict[int, int] = {}  # messages sent per websocket
         self.started = threading.Event()  # a prompt began executing
@@ -177,8 +189,9 @@ class FakeComfyUI:
         if name not in NODES:
             return web.json_response({})
         required = dict(NODES[name])
-        if name == "LoadImage":
-            required["image"] = [sorted(p.name for p in (self.folder / "input").iterdir())]
+        for node, field in FILE_INPUTS:
+            if name == node:
+                required[field] = [sorted(p.name for p in (self.folder / "input").iterdir())]
         return web.json_response(
             {name: {"input": {"required": required}, "output_node": name in OUTPUT_NODES}}
         )
@@ -247,7 +260,7 @@ class FakeComfyUI:
                 continue
             for name, value in node.get("inputs", {}).items():
                 choices = spec.get(name, [None])[0]
-                if node["class_type"] == "LoadImage" and name == "image":
+                if (node["class_type"], name) in FILE_INPUTS:
                     choices = sorted(inputs_dir)
                 if isinstance(choices, list) and value not in choices:
                     errors.setdefault(
@@ -421,6 +434,8 @@ class FakeComfyUI:
             for n in prompt.values()
             if n["class_type"] == "CLIPTextEncode"
         )
+        if class_type == "VHS_VideoCombine":
+            return self._lipsync(values)
         seed = int(values.get("KSampler.seed", 0))
         colour = tuple(hashlib.sha256(f"{text}|{seed}".encode()).digest()[:3])
         if class_type == "SaveImage":
@@ -443,6 +458,28 @@ class FakeComfyUI:
             "images": [{"filename": name, "subfolder": "video", "type": "output"}],
             "animated": [True],
         }
+
+    def _lipsync(self, values: dict[str, Any]) -> dict[str, Any]:
+        """A toy LatentSync: a SYNCED-coloured clip as long as the uploaded clip, at the
+        combine node's frame rate; the uploaded voice must be a WAV."""
+        import wave
+
+        import av
+
+        with wave.open(str(self.folder / "input" / values["LoadAudio.audio"])) as voice:
+            self.voices.append(voice.readframes(voice.getnframes()))
+        with av.open(str(self.folder / "input" / values["VHS_LoadVideo.video"])) as clip:
+            stream = clip.streams.video[0]
+            seconds = sum(1 for _ in clip.decode(stream)) / float(stream.average_rate or 24)
+            size = (stream.codec_context.width, stream.codec_context.height)
+        name = f"cinecode-lipsync_{len(self.history):05d}.mp4"
+        fps = float(values.get("VHS_VideoCombine.frame_rate", 25))  # as long as the clip
+        frames = round(seconds * fps)
+        _write_mp4(
+            self.folder / "output" / name, Image.new("RGB", size, SYNCED), SYNCED, frames, fps
+        )
+        item = {"filename": name, "subfolder": "", "type": "output", "format": "video/h264-mp4"}
+        return {"gifs": [item]}
 
 
 async def sid_ws_binary_preview(ws: web.WebSocketResponse | None) -> None:

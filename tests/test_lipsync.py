@@ -302,3 +302,74 @@ def _wav(data: bytes) -> np.ndarray[Any, Any]:
         assert reader.getframerate() == 16000
         raw = reader.readframes(reader.getnframes())
     return np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
+
+
+COMFY = """\
+title = "Lips"
+[format]
+width = 160
+height = 90
+fps = 24
+
+[motion]
+backend = "wan"
+
+[backends.wan]
+backend = "comfyui"
+server = "{url}"
+workflow = "workflows/image-to-video.json"
+output = "Save Video"
+fps = 16
+frame_multiple = 4
+frame_offset = 1
+inputs = {i2v}
+
+[lipsync]
+backend = "comfyui"
+server = "{url}"
+workflow = "workflows/latentsync.json"     # examples/comfyui/latentsync.json
+output = "Synced"
+inputs = {{ video = "Clip.video", audio = "Voice.audio" }}
+
+[music]
+backend = "none"
+[effects]
+backend = "none"
+"""
+
+
+def test_a_comfyui_latentsync_workflow_syncs_the_clip(tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from comfyui_server import I2V, I2V_INPUTS, LATENTSYNC, FakeComfyUI
+
+    server = FakeComfyUI(tmp_path / "comfy")
+    server.start()
+    try:
+        root = tmp_path / "film"
+        (root / "workflows").mkdir(parents=True)
+        shutil.copy(I2V, root / "workflows")
+        shutil.copy(LATENTSYNC, root / "workflows")
+        i2v = "{ " + ", ".join(f"{k} = {json.dumps(v)}" for k, v in I2V_INPUTS.items()) + " }"
+        write(root / "film.toml", COMFY.format(url=server.url, i2v=i2v))
+        write(root / "script.fountain", SCRIPT.split("ELI (V.O.)")[0])
+        result = make(root, reporter=RecordingReporter(), workers=1)
+        assert not result.stats.failures, result.stats.failures
+        synced = [
+            p
+            for p in server.prompts
+            if any(n["class_type"] == "LatentSyncNode" for n in p.values())
+        ]
+        assert len(synced) == 1
+        prompt = synced[0]
+        # the clip and the voice were uploaded and loaded by the workflow's nodes
+        clip = server.folder / "input" / prompt["1"]["inputs"]["video"]
+        assert clip.suffix == ".mp4" and clip.read_bytes()[4:8] == b"ftyp"
+        assert prompt["2"]["inputs"]["audio"].endswith(".wav")
+        voice = np.frombuffer(server.voices[0], dtype="<i2")
+        assert np.abs(voice).max() > 1000  # the line, not silence
+        frames = _frames(result.master)
+        assert sum(_magenta(f) for f in frames) == _shot_frames(root, result.plan, "1.2")
+    finally:
+        server.stop()

@@ -194,7 +194,7 @@ def motion_engine(
 def project_files(project: Project) -> list[Path]:
     """Files that engine settings name (ComfyUI workflows), existing ones only."""
     sections: list[Mapping[str, Any]] = [d.params for d in project.config.backends.values()]
-    for name in ("storyboard", "motion", "voice", "music"):
+    for name in ("storyboard", "motion", "voice", "music", "lipsync"):
         try:
             sections.append(project.department(name).params)
         except KeyError:
@@ -235,6 +235,7 @@ def comfyui_servers(project: Project) -> set[str]:
     """Every ComfyUI server the project's engines name (the comfyui pool has one job each)."""
     sections: list[Department] = [*project.config.backends.values()]
     sections += [project.config.storyboard, project.config.motion]
+    sections += [project.config.lipsync] if project.config.lipsync else []
     servers: set[str] = set()
     for section in sections:
         if backend_of(project, section.backend) == "comfyui":

@@ -17,7 +17,8 @@ Mapped values: prompt, negative_prompt, seed, width, height, frames, fps, durati
 image (the keyframe: image-to-video, or img2img), last_image, references (a list: one node
 input per reference image; character_references and location_references: the images of that
 role only, so the characters can feed an IP-Adapter or PuLID branch and the place another),
-video and scale (upscale / interpolate workflows).
+video and scale (upscale / interpolate workflows), video and audio (lip sync: a LatentSync or
+MuseTalk workflow, see examples/comfyui/latentsync.json).
 
 The wire protocol is ComfyUI's own: images are uploaded with `POST /upload/image`; the filled
 workflow is queued with `POST /prompt` and a client id; progress arrives over the `/ws`
@@ -60,6 +61,7 @@ from cinecode.backends.protocols import (
     Generated,
     ImageRequest,
     InterpolateRequest,
+    LipsyncRequest,
     ProgressFn,
     UpscaleRequest,
     VideoRequest,
@@ -409,6 +411,18 @@ class ComfyUIBackend:
         """A clip through an interpolation workflow (RIFE, FILM…): `video` and `fps` mapped."""
         values = {"fps": req.fps, "scale": req.factor}
         return self._run(_Ask(values, {"video": req.source}, out, "video", progress, {}))
+
+    def lipsync(
+        self,
+        req: LipsyncRequest,
+        out: Path,
+        progress: ProgressFn | None = None,
+        ticket: Ticket | None = None,
+    ) -> Generated:
+        """A clip and its voice through a lip-sync workflow: `video` and `audio` mapped."""
+        files: dict[str, Path | list[Path]] = {"video": req.video, "audio": req.audio}
+        ask = _Ask({}, files, out, "video", progress, {"kind": "video"})
+        return self._run(ask, ticket)
 
     # --- one prompt on one server ---------------------------------------------------------------
 

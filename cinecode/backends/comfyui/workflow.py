@@ -34,6 +34,7 @@ MAPPABLE = (
     "character_references",
     "location_references",
     "video",
+    "audio",
     "scale",
 )
 #: Keys filled with a list of images, one node input each: every reference, or those of a role
