@@ -44,8 +44,10 @@ def mp4_bytes(
     height: int = 36,
     fps: int = 24,
     colour: tuple[int, int, int] | None = None,
+    tone_hz: float = 0.0,
 ) -> bytes:
-    """A real H.264 clip of `seconds` (a moving gradient, or one solid `colour`)."""
+    """A real H.264 clip of `seconds` (a moving gradient, or one solid `colour`); with
+    `tone_hz`, an AAC sound track of that sine (a video model that returns its own audio)."""
     import av
 
     buffer = io.BytesIO()
@@ -53,6 +55,8 @@ def mp4_bytes(
         stream = container.add_stream("libx264", rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.options = {"preset": "ultrafast"}
+        if tone_hz:
+            _tone_track(container, seconds, tone_hz)
         for index in range(round(seconds * fps)):
             pixels = np.full((height, width, 3), (index * 3) % 255, dtype=np.uint8)
             if colour is not None:
@@ -63,6 +67,26 @@ def mp4_bytes(
         for packet in stream.encode():
             container.mux(packet)
     return buffer.getvalue()
+
+
+def _tone_track(container: Any, seconds: float, hz: float, rate: int = 48000) -> None:
+    """Mux `seconds` of a sine at `hz` (half scale) into `container` as AAC."""
+    import av
+
+    audio = container.add_stream("aac", rate=rate)
+    audio.layout = "mono"
+    samples = (0.5 * np.sin(2 * np.pi * hz * np.arange(round(seconds * rate)) / rate)).astype(
+        np.float32
+    )
+    for start in range(0, samples.size, 1024):
+        frame = av.AudioFrame.from_ndarray(
+            samples[None, start : start + 1024], format="fltp", layout="mono"
+        )
+        frame.sample_rate, frame.pts = rate, start
+        for packet in audio.encode(frame):
+            container.mux(packet)
+    for packet in audio.encode():
+        container.mux(packet)
 
 
 def tone(seconds: float, rate: int) -> np.ndarray[Any, Any]:
@@ -345,6 +369,7 @@ class Jobs(Provider):
         self.release.set()
         self.fail_jobs = False
         self.image = png_bytes()
+        self.tone_hz = 0.0  # the clips served carry a sine of this pitch (0: no sound)
         self._video: bytes | None = None
 
     def new_job(self, **info: Any) -> str:
@@ -364,7 +389,7 @@ class Jobs(Provider):
 
     def video(self) -> bytes:
         if self._video is None:
-            self._video = mp4_bytes(self.seconds)
+            self._video = mp4_bytes(self.seconds, tone_hz=self.tone_hz)
         return self._video
 
     def lipsync(self, video: Any, audio: Any) -> dict[str, Any] | None:
