@@ -99,7 +99,7 @@ def test_backends_json_reports_every_engine_truthfully(project: Path) -> None:
     assert rows["ghost"]["status"] == "misconfigured" and "teleporter" in rows["ghost"]["detail"]
     assert rows["lanczos"]["status"] == "ready" and rows["lanczos"]["modality"] == "upscale"
     assert rows["piper"]["status"] == "ready"
-    assert rows["flux"]["modalities"] == ["image", "video", "upscale", "interpolate"]
+    assert rows["flux"]["modalities"] == ["image", "video", "upscale", "interpolate", "lipsync"]
     assert rows["foley"]["modality"] == "effects" and rows["foley"]["used_by"] == ["[effects]"]
     assert rows["foley"]["status"] == "ready"
 
