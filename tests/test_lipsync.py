@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 from loopback import SYNCED, FakeFal, FakeReplicate, Loopback, write
 
+from cinecode.commands.ledger import ledger_report
 from cinecode.commands.report import plan_report
 from cinecode.errors import ProjectError, ScriptError
+from cinecode.graph.catalog import Catalog
 from cinecode.graph.reporter import RecordingReporter
 from cinecode.graph.store import Store
 from cinecode.pipeline.build import make
@@ -124,7 +126,7 @@ def test_the_plan_syncs_on_screen_speakers_in_generated_clips_only(tmp_path: Pat
     assert segment.inputs[0] == job.key
     assert p.graph.jobs[p.shots["1.3"].segment].inputs[0] == p.shots["1.3"].picture
     # the lip-sync model is priced like the other hosted generations
-    assert job.estimate.money > 0
+    assert job.estimate.money == pytest.approx(0.2)  # fal-ai/latentsync: 0.20 a clip
 
 
 def test_without_a_lipsync_section_there_is_no_lipsync_step(tmp_path: Path) -> None:
@@ -178,6 +180,22 @@ def test_plan_says_which_shots_are_synced_and_why_not(tmp_path: Path) -> None:
     assert lips["not_synced"]["1.3"] == "the line is off screen (V.O.)"
     assert "1.1" not in lips["not_synced"]  # no dialogue: nothing to say
     assert not any("no generated clip" in w for w in report["warnings"])
+
+
+def test_the_plan_command_prints_one_line_per_dialogue_shot(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cinecode.cli import app
+
+    result = CliRunner().invoke(app, ["plan", str(project(tmp_path))])
+    assert result.exit_code == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    assert "lip sync (fal): 1 shot(s) synced: 1.2" in out
+    assert "1.3 not synced: the line is off screen (V.O.)" in out
+    assert "1.4 not synced: the shot says no lipsync" in out
+    assert "1.5 not synced: its picture is a still, not a generated clip" in out
+    assert "1.6 not synced: ELI is not in the picture" in out
+    assert "1.1 not synced" not in out
 
 
 def test_a_lipsync_backend_with_no_clips_to_sync_says_so(tmp_path: Path) -> None:
@@ -253,6 +271,15 @@ def test_fal_syncs_the_clip_and_the_master_shows_the_synced_clip(
     frames = _frames(result.master)
     magenta = sum(_magenta(f) for f in frames)
     assert magenta == _shot_frames(root, result.plan, "1.2")
+    # paid like every hosted generation: on the ledger, its provider job kept in the catalog
+    ledger = ledger_report(root)
+    assert ledger["departments"]["lipsync"]["money"] == pytest.approx(0.2)
+    catalog = Catalog(root / ".cinecode" / "catalog.sqlite")
+    try:
+        kept = catalog.provider_job(result.plan.shots["1.2"].synced)
+    finally:
+        catalog.close()
+    assert kept is not None and kept[0] == "fal" and kept[1] in provider.jobs
     # a changed line re-syncs that shot only
     write(root / "script.fountain", SCRIPT.replace("It still turns.", "It still turns, Eli."))
     again = make(root, reporter=RecordingReporter(), workers=2)
