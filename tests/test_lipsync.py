@@ -400,3 +400,11 @@ def test_a_comfyui_latentsync_workflow_syncs_the_clip(tmp_path: Path) -> None:
         assert sum(_magenta(f) for f in frames) == _shot_frames(root, result.plan, "1.2")
     finally:
         server.stop()
+
+
+def test_backends_lists_the_lipsync_engine(tmp_path: Path) -> None:
+    from cinecode.commands.inventory import backends_report
+
+    rows = backends_report(project(tmp_path))["backends"]
+    (row,) = [r for r in rows if r["modality"] == "lipsync"]
+    assert row["backend"] == "fal" and row["used_by"] == ["[lipsync]"]

@@ -48,6 +48,8 @@ def _uses(project: Project, shots: list[tuple[str, str, str]]) -> list[Use]:
         name = project.department(department).backend
         if name != "none":  # a department switched off uses no engine
             add(name, modality, f"[{department}]")
+    if project.config.lipsync is not None:
+        add(project.config.lipsync.backend, "lipsync", "[lipsync]")
     finishing = project.config.finishing
     if finishing.upscale is not None:
         add(finishing.upscaler, "upscale", "[finishing] upscale")
@@ -68,6 +70,7 @@ def _uses(project: Project, shots: list[tuple[str, str, str]]) -> list[Use]:
 
 def _status(project: Project, use: Use, digests: dict[str, str]) -> tuple[str, BackendStatus]:
     department = next((d for d, m in DEPARTMENTS if m == use.modality), "")
+    department = "lipsync" if use.modality == "lipsync" else department
     try:
         engine = resolve(project, use.name, department=department, digests=digests)
     except CinecodeError as exc:
