@@ -213,6 +213,12 @@ def test_a_lipsync_backend_with_no_clips_to_sync_says_so(tmp_path: Path) -> None
         "[lipsync] has no generated clip to sync" in w and "[motion]" in w
         for w in report["warnings"]
     )
+    # and make says it too, and builds the film without lip sync (the camera's animatic)
+    reporter = RecordingReporter()
+    result = make(root, reporter=reporter, workers=2)
+    assert result.master.is_file() and not result.stats.failures
+    assert any("[lipsync] has no generated clip" in w for w in reporter.of("warning"))
+    assert not any(job.step == "lipsync" for job in result.plan.graph)
 
 
 # --- built through loopback providers ---------------------------------------------------------
@@ -408,3 +414,21 @@ def test_backends_lists_the_lipsync_engine(tmp_path: Path) -> None:
     rows = backends_report(project(tmp_path))["backends"]
     (row,) = [r for r in rows if r["modality"] == "lipsync"]
     assert row["backend"] == "fal" and row["used_by"] == ["[lipsync]"]
+
+
+def test_the_credits_name_the_lipsync_model_and_disclose_it(tmp_path: Path) -> None:
+    from cinecode.departments.titles import Maker, credit_sections
+
+    p = planned(project(tmp_path))
+    credits = next(job for job in p.graph if job.label == "end credits")
+    made = {
+        key: Maker(
+            p.graph.jobs[key].step,
+            p.graph.jobs[key].backend,
+            p.graph.jobs[key].params.get("model", ""),
+        )
+        for key in credits.inputs
+    }
+    text = repr(credit_sections(credits.params, made))
+    assert "Lip sync" in text and "fal-ai/latentsync" in text
+    assert "lip movements" in text

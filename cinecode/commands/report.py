@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from cinecode.departments.lipsync import nothing_to_sync
 from cinecode.departments.timing import layout
 from cinecode.graph.job import Job
 from cinecode.graph.store import Store
@@ -148,13 +149,7 @@ def lipsync_summary(p: Plan) -> dict[str, Any] | None:
         for sid, sp in p.shots.items()
         if not sp.synced and sp.shot.lines and sp.lipsync
     }
-    reasons = sorted(set(not_synced.values()))
-    nothing = (
-        f"[lipsync] has no generated clip to sync (backend {p.lipsync}): "
-        + ("; ".join(reasons) if reasons else "the film has no dialogue")
-        + " — name a video engine in [motion] (or `motion NAME` on a shot) so dialogue shots "
-        "are generated clips, or remove [lipsync]"
-    )
+    nothing = nothing_to_sync(p.lipsync, [r for r in not_synced.values()])
     return {"backend": p.lipsync, "synced": synced, "not_synced": not_synced, "nothing": nothing}
 
 

@@ -86,6 +86,16 @@ def decide(shot: Shot, picture: Job | None) -> str:
     return SYNCED
 
 
+def nothing_to_sync(backend: str, reasons: list[str]) -> str:
+    """What `plan` and `make` say when `[lipsync]` finds no shot to sync, and why."""
+    why = "; ".join(sorted(set(reasons))) or "the film has no dialogue"
+    return (
+        f"[lipsync] has no generated clip to sync (backend {backend}): {why} — name a video "
+        "engine in [motion] (or `motion NAME` on a shot) so dialogue shots are generated "
+        "clips, or remove [lipsync]"
+    )
+
+
 def plan_lipsync(
     shot: Shot,
     project: Project,
@@ -181,4 +191,12 @@ def run_lipsync(job: Job, ctx: Context) -> Output:
     return Output(path, meta, result.cost, result.model)
 
 
-__all__ = ["LIPSYNC", "SYNCED", "decide", "engine", "plan_lipsync", "run_lipsync"]
+__all__ = [
+    "LIPSYNC",
+    "SYNCED",
+    "decide",
+    "engine",
+    "nothing_to_sync",
+    "plan_lipsync",
+    "run_lipsync",
+]

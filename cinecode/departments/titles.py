@@ -45,7 +45,7 @@ NOTICE_SECONDS = 4.0  # the opening notice ([provenance] notice = true)
 CREDITS_SECONDS = 8.0
 
 #: a generation's step → its department in the crawl
-ROLES = {"keyframe": "Storyboard", "clip": "Motion", "voice": "Voices"}
+ROLES = {"keyframe": "Storyboard", "clip": "Motion", "voice": "Voices", "lipsync": "Lip sync"}
 #: the departments planned after the card (by the cut's sound and finishing), in crawl order
 LATER = {
     "music": "Music",
@@ -58,6 +58,7 @@ MAKES = {
     "Storyboard": "pictures",
     "Motion": "video clips",
     "Voices": "voices",
+    "Lip sync": "lip movements",
     "Music": "music",
     "Sound effects": "sound effects",
     "Upscaling": "upscaled",

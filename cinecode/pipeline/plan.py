@@ -504,10 +504,19 @@ def plan(film: Film, project: Project, state: State) -> Plan:
         reels=reel_keys,
         stems=stems,
         arrangement=arrangement,
-        notes=list(arrangement.notes),
+        notes=[*arrangement.notes, *_lipsync_notes(shots, project)],
         walk=walked,
         lipsync=project.config.lipsync.backend if project.config.lipsync else "",
     )
+
+
+def _lipsync_notes(shots: Mapping[str, ShotPlan], project: Project) -> list[str]:
+    """With [lipsync] and no shot to sync: why (make says it; never a silent no-op)."""
+    section = project.config.lipsync
+    if section is None or any(sp.synced for sp in shots.values()):
+        return []
+    reasons = [sp.lipsync for sp in shots.values() if sp.shot.lines and sp.lipsync]
+    return [lipsync.nothing_to_sync(section.backend, reasons)]
 
 
 def jobs_by_shot(plan: Plan) -> dict[str, list[Job]]:
