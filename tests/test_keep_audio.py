@@ -142,3 +142,17 @@ def test_a_clips_tone_is_mixed_under_the_scene_and_under_the_dialogue(tmp_path: 
         talking[a:b] = True
     assert 20 * np.log10(_rms(dialogue[talking]) / _rms(effects[talking])) > 10
     assert _rms(effects[talking]) < _rms(effects[quiet]) * 0.7
+
+
+def test_a_lip_synced_shot_keeps_the_sound_of_its_own_clip(tmp_path: Path) -> None:
+    root = project(tmp_path, keep='keep_audio = "ambience"')
+    text = (
+        root / "film.toml"
+    ).read_text() + '\n[lipsync]\nbackend = "fal"\nmodel = "fal-ai/latentsync"\n'
+    write(root / "film.toml", text)
+    p = planned(root)
+    synced = p.shots["1.2"]
+    assert synced.synced  # the cut shows the synced clip…
+    assert p.graph.jobs[synced.segment].inputs[0] == synced.synced
+    # …and the mix keeps the sound of the clip it was made from (not a copy of the voice)
+    assert stems_job(p).inputs[-1] == synced.picture
