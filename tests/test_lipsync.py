@@ -132,6 +132,8 @@ def test_the_plan_syncs_on_screen_speakers_in_generated_clips_only(tmp_path: Pat
 def test_without_a_lipsync_section_there_is_no_lipsync_step(tmp_path: Path) -> None:
     synced = planned(project(tmp_path / "a"))
     plain = planned(project(tmp_path / "b", extra=""))
+    off = planned(project(tmp_path / "c", extra='\n[lipsync]\nbackend = "none"\n'))
+    assert off.targets == plain.targets and not off.lipsync and not off.notes
     assert not syncs(plain)
     assert all(sp.lipsync == "" and not sp.synced for sp in plain.shots.values())
     # the takes are the same: lip sync only adds a job after the clip

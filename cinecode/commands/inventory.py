@@ -48,7 +48,7 @@ def _uses(project: Project, shots: list[tuple[str, str, str]]) -> list[Use]:
         name = project.department(department).backend
         if name != "none":  # a department switched off uses no engine
             add(name, modality, f"[{department}]")
-    if project.config.lipsync is not None:
+    if project.config.lipsync is not None and project.config.lipsync.backend != "none":
         add(project.config.lipsync.backend, "lipsync", "[lipsync]")
     finishing = project.config.finishing
     if finishing.upscale is not None:

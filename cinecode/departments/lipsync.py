@@ -37,7 +37,7 @@ from cinecode.departments.timing import Spec, layout
 from cinecode.errors import BadOutput
 from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
-from cinecode.project.config import Project
+from cinecode.project.config import Department, Project
 from cinecode.script.model import Shot
 
 LIPSYNC = Step("lipsync", 1, "generate", "lipsync", "mp4")
@@ -46,9 +46,16 @@ RATE = 16000
 SYNCED = "synced"
 
 
-def engine(project: Project, *, digests: Mapping[str, str] | None = None) -> Engine | None:
-    """The lip-sync engine of `[lipsync]`, or None when film.toml has none."""
+def active(project: Project) -> Department | None:
+    """`[lipsync]`, unless it is absent or switched off (`backend = "none"`)."""
     section = project.config.lipsync
+    return section if section is not None and section.backend != "none" else None
+
+
+def engine(project: Project, *, digests: Mapping[str, str] | None = None) -> Engine | None:
+    """The lip-sync engine of `[lipsync]`, or None when film.toml has none (or says
+    `backend = "none"`, as the other departments do)."""
+    section = active(project)
     if section is None:
         return None
     found = resolve(project, section.backend, department="lipsync", digests=digests)
@@ -194,6 +201,7 @@ def run_lipsync(job: Job, ctx: Context) -> Output:
 __all__ = [
     "LIPSYNC",
     "SYNCED",
+    "active",
     "decide",
     "engine",
     "nothing_to_sync",

@@ -506,13 +506,13 @@ def plan(film: Film, project: Project, state: State) -> Plan:
         arrangement=arrangement,
         notes=[*arrangement.notes, *_lipsync_notes(shots, project)],
         walk=walked,
-        lipsync=project.config.lipsync.backend if project.config.lipsync else "",
+        lipsync=section.backend if (section := lipsync.active(project)) else "",
     )
 
 
 def _lipsync_notes(shots: Mapping[str, ShotPlan], project: Project) -> list[str]:
     """With [lipsync] and no shot to sync: why (make says it; never a silent no-op)."""
-    section = project.config.lipsync
+    section = lipsync.active(project)
     if section is None or any(sp.synced for sp in shots.values()):
         return []
     reasons = [sp.lipsync for sp in shots.values() if sp.shot.lines and sp.lipsync]
