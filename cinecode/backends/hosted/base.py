@@ -472,8 +472,6 @@ class ModelBackend(HostedBackend):
     ) -> Generated:
         """A clip whose mouth follows a voice: the clip and the voice go up as `video` and
         `audio` (under the model's names), the synced clip comes back as one file."""
-        from cinecode.backends.hosted.http import data_uri
-
         model = req.model or self.model
         if not model:
             raise BackendError("no model named", backend=self.name, hint=self.MODEL_HINT)
