@@ -29,7 +29,6 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Mapping
 from pathlib import Path
 
 # bench/profile.py would shadow the standard library's `profile`, which torch imports when
@@ -38,7 +37,7 @@ sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Pa
 
 from cinecode.backends.registry import BACKENDS  # noqa: E402
 from cinecode.graph.job import Job  # noqa: E402
-from cinecode.graph.schedule import seconds_from  # noqa: E402
+from cinecode.graph.schedule import seconds_from, slots_by_pool  # noqa: E402
 from cinecode.graph.simulate import lower_bound, simulate  # noqa: E402
 from cinecode.pipeline.session import Session  # noqa: E402
 
@@ -80,22 +79,14 @@ MODEL = {
     "subtitles": 0.5,
     "master": 25.0,  # the 2-hour MP4: stream copy and +faststart
 }
-GPU_POOLS = {"diffusers", "comfyui", "realesrgan"}
+GPU_POOLS = ("diffusers", "comfyui", "realesrgan")
+#: The slots a job holds while it runs: the farm's own rule.
+needs = slots_by_pool(gpu=GPU_POOLS, services=[n for n, e in BACKENDS.items() if e.hosted])
 
 
 def seconds(job: Job) -> float:
     """The job's modelled seconds: its step's, times 0.75–1.25 from its key."""
     return MODEL.get(job.step, 1.0) * (0.75 + int(job.key[:8], 16) / 0xFFFFFFFF / 2)
-
-
-def needs(job: Job) -> Mapping[str, int]:
-    """The slots a job holds while it runs."""
-    if job.pool in GPU_POOLS:
-        return {"gpu": 1, "cpu": 1}
-    entry = BACKENDS.get(job.pool)
-    if entry is not None and entry.hosted:
-        return {"api": 1}
-    return {"cpu": 1}
 
 
 def plan_feature() -> list[Job]:
@@ -119,8 +110,9 @@ def main() -> None:
     t0 = time.perf_counter()
     jobs = plan_feature()
     kinds = Counter("gpu" if "gpu" in needs(job) else next(iter(needs(job))) for job in jobs)
+    api = "elevenlabs"
     print(
-        f"Big Fish: {len(jobs)} jobs ({kinds['gpu']} GPU, {kinds['api']} API, "
+        f"Big Fish: {len(jobs)} jobs ({kinds['gpu']} GPU, {kinds[api]} API, "
         f"{kinds['cpu']} CPU), planned in {time.perf_counter() - t0:.1f} s",
         file=sys.stderr,
     )
@@ -131,7 +123,7 @@ def main() -> None:
     print("|---:|---:|---|---:|---:|---:|---:|")
     first_build = seconds_from({})  # nothing timed yet: every job counts as one second
     for workers in args.workers:
-        capacity = {"gpu": workers, "cpu": args.cpus * workers, "api": args.api}
+        capacity = {"gpu": workers, "cpu": args.cpus * workers, api: args.api}
         run = simulate(jobs, seconds=seconds, needs=needs, capacity=capacity)
         first = simulate(
             jobs, seconds=seconds, needs=needs, capacity=capacity, estimate=first_build
@@ -141,7 +133,7 @@ def main() -> None:
         print(
             f"| {workers} | {bound:,.0f} s | {by} | {run.makespan:,.0f} s "
             f"| {run.makespan / bound:.3f} | {first.makespan / bound:.3f} "
-            f"| {max(run.peak['api'], first.peak['api'])} |",
+            f"| {max(run.peak[api], first.peak[api])} |",
             flush=True,
         )
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import pytest
 
 from cinecode.backends.protocols import Cost
 from cinecode.errors import CinecodeError
 from cinecode.graph.job import Graph, Job, Step
-from cinecode.graph.schedule import Scheduler, critical_first
+from cinecode.graph.schedule import Scheduler, critical_first, slots_by_pool
 from cinecode.graph.simulate import lower_bound, simulate
 
 MAKE = Step("make", 1, "generate", "storyboard", "png")
@@ -20,13 +18,8 @@ def seconds_of(job: Job) -> float:
     return float(job.params["seconds"])
 
 
-def needs(job: Job) -> Mapping[str, int]:
-    """A job on the "gpu" pool holds a GPU and a CPU slot, a "voices" one the service's slot."""
-    if job.pool == "gpu":
-        return {"gpu": 1, "cpu": 1}
-    if job.pool == "voices":
-        return {"voices": 1}
-    return {"cpu": 1}
+#: A "gpu" pool's job holds a GPU and a CPU slot, a "voices" one the service's slot.
+needs = slots_by_pool(gpu=["gpu"], services=["voices"])
 
 
 def job(step: Step, label: str, seconds: float, *inputs: str, **extra: object) -> Job:

@@ -26,7 +26,8 @@ Two entry points:
 
   `needs(job) -> Mapping[str, int]` says what a job holds while it runs (for example
   `{"gpu": 1, "cpu": 1}` for a diffusers job, `{"elevenlabs": 1}` for a hosted voice,
-  `{"cpu": 1}` for a render); `free` says what is free right now, by the same names.
+  `{"cpu": 1}` for a render: `slots_by_pool(gpu=..., services=...)` makes this one);
+  `free` says what is free right now, by the same names.
   `pick` returns the ready jobs to start now, best first, each fitting in what the ones
   before it left free, and takes them off the queue; the caller subtracts their needs
   from its own counts and gives them back when they end. `failed(key)` drops the jobs that
@@ -42,7 +43,7 @@ from __future__ import annotations
 import heapq
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 from cinecode.graph.job import Job
 
@@ -50,6 +51,24 @@ from cinecode.graph.job import Job
 UNKNOWN = 1.0
 
 Needs = Callable[[Job], Mapping[str, int]]
+
+
+def slots_by_pool(*, gpu: Collection[str], services: Collection[str]) -> Needs:
+    """The usual `needs` of a farm: a job of a `gpu` pool (diffusers, say) holds a GPU and a
+    CPU slot, a job of a hosted service's pool one of that service's slots (named as the
+    pool: it waits on the provider, at the head), any other job a CPU slot."""
+    gpu, services = frozenset(gpu), frozenset(services)
+    gpu_job: Mapping[str, int] = {"gpu": 1, "cpu": 1}
+    cpu_job: Mapping[str, int] = {"cpu": 1}
+
+    def needs(job: Job) -> Mapping[str, int]:
+        if job.pool in gpu:
+            return gpu_job
+        if job.pool in services:
+            return {job.pool: 1}
+        return cpu_job
+
+    return needs
 
 
 def critical_first(jobs: Sequence[Job], took: Mapping[tuple[str, str], float]) -> list[Job]:
