@@ -79,7 +79,7 @@ MODEL = {
     "subtitles": 0.5,
     "master": 25.0,  # the 2-hour MP4: stream copy and +faststart
 }
-GPU_POOLS = ("diffusers", "comfyui", "realesrgan")
+GPU_POOLS = ("diffusers", "realesrgan")  # ComfyUI and hosted jobs run at the head
 #: The slots a job holds while it runs: the farm's own rule.
 needs = slots_by_pool(gpu=GPU_POOLS, services=[n for n, e in BACKENDS.items() if e.hosted])
 

@@ -7,7 +7,7 @@ import pytest
 from cinecode.backends.protocols import Cost
 from cinecode.errors import CinecodeError
 from cinecode.graph.job import Graph, Job, Step
-from cinecode.graph.schedule import Scheduler, critical_first, slots_by_pool
+from cinecode.graph.schedule import WORKER, Scheduler, critical_first, pool_slots, slots_by_pool
 from cinecode.graph.simulate import lower_bound, simulate
 
 MAKE = Step("make", 1, "generate", "storyboard", "png")
@@ -120,3 +120,19 @@ def test_a_job_no_slot_can_hold_is_named() -> None:
     jobs = [job(MAKE, "keyframe", 1, pool="gpu")]
     with pytest.raises(CinecodeError, match="1 jobs can never start on this farm: keyframe"):
         simulate(jobs, seconds=seconds_of, needs=needs, capacity={"cpu": 4})
+
+
+def test_the_executors_pools_and_workers_both_hold() -> None:
+    """In the executor's own loop a job holds its pool's slot and a worker thread."""
+    graph = Graph()
+    voices = [graph.add(job(MAKE, f"voice {n}", 2, pool="voices")) for n in range(4)]
+    renders = [graph.add(job(RENDER, f"segment {n}", 1, voices[n])) for n in range(4)]
+    graph.add(job(RENDER, "master", 1, *renders))
+    capacity = {WORKER: 3, "voices": 2, "cpu": 8}
+    run = simulate(list(graph), seconds=seconds_of, needs=pool_slots, capacity=capacity)
+    assert run.peak == {WORKER: 3, "voices": 2, "cpu": 2}
+    # two voices at a time (0-2, 2-4), the first two segments in the third worker beside
+    # them, the last two at 4-5, the master at 5-6: the best there is
+    assert run.makespan == 6.0
+    first_segments = [run.spans[key] for key in renders[:2]]
+    assert first_segments == [(2.0, 3.0), (3.0, 4.0)]

@@ -32,10 +32,21 @@ Two entry points:
   before it left free, and takes them off the queue; the caller subtracts their needs
   from its own counts and gives them back when they end. `failed(key)` drops the jobs that
   can no longer run and returns them. The order: the longest chain to the end first (as
-  above); among equals, paid jobs (an estimate above zero) and jobs that hold anything but
-  CPU slots (a GPU, a service) before the rest, and renders that nothing waits on last;
-  then the plan's order. `bench/farm_sim.py` runs this same class on a modelled Big Fish
-  (docs/farm.md, Scheduling).
+  above); among equals, paid jobs (an estimate above zero) and jobs that hold a slot other
+  than "cpu" or "worker" (a GPU, a service, an engine's pool) before the rest, and renders
+  that nothing waits on last; then the plan's order. `bench/farm_sim.py` runs this same
+  class on a modelled Big Fish (docs/farm.md, Scheduling).
+
+  In the executor's own loop (`graph/executor.py`: `workers` threads, `limits` per pool)
+  the slots are its pools plus one "worker" a job (`pool_slots`), and each time a job ends:
+
+  ```python
+  scheduler.finished(job.key)                  # or scheduler.failed(job.key): skipped
+  free = {WORKER: workers - len(futures)} | {
+      pool: limits.get(pool, workers) - running_in_pool.get(pool, 0) for pool in pools
+  }                                            # pools: those of the pending jobs
+  for job in scheduler.pick(free): ...         # budget.admit, then submit, as now
+  ```
 """
 
 from __future__ import annotations
@@ -49,8 +60,17 @@ from cinecode.graph.job import Job
 
 #: Seconds counted for a job whose step has never run here.
 UNKNOWN = 1.0
+#: The slot every job of the executor's own loop holds: one of its `workers` threads.
+WORKER = "worker"
+#: Slots that do not put a job before others among equals.
+PLAIN = frozenset({"cpu", WORKER})
 
 Needs = Callable[[Job], Mapping[str, int]]
+
+
+def pool_slots(job: Job) -> Mapping[str, int]:
+    """The slots a job holds in the executor's own loop: its pool's and a worker."""
+    return {job.pool: 1, WORKER: 1}
 
 
 def slots_by_pool(*, gpu: Collection[str], services: Collection[str]) -> Needs:
@@ -148,8 +168,9 @@ class Scheduler:
                 self._push(job)
 
     def _tier(self, job: Job) -> int:
-        """0: paid, or holding a GPU or a service; 2: a render nothing waits on; else 1."""
-        if job.estimate.money > 0 or any(name != "cpu" for name in self._needs(job)):
+        """0: paid, or holding a GPU, a service or an engine's pool; 2: a render nothing
+        waits on; else 1."""
+        if job.estimate.money > 0 or any(name not in PLAIN for name in self._needs(job)):
             return 0
         if job.kind == "render" and not self._users[job.key]:
             return 2
