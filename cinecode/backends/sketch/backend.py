@@ -104,6 +104,8 @@ class SketchBackend:
         meta: dict[str, Any] = {"width": req.width, "height": req.height, "drawn": drawn(frame)}
         if self.overlay == "full":
             meta["burnin"] = burnin(frame)
+        if frame.mouths:  # where each speaker's open mouth is: the animatic moves it
+            meta["mouths"] = frame.mouths
         return Generated(path=path, model=style, meta=meta)
 
     def _sheet(self, req: ImageRequest, out: Path, progress: ProgressFn | None) -> Generated:

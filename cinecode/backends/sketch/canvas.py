@@ -155,6 +155,7 @@ class Canvas:
         self.drawn = Drawn()  # what the steps drew
         self.tags: list[Tag] = []
         self.prop_tags: list[Tag] = []
+        self.mouths: list[dict[str, object]] = []  # speakers' open mouths (output pixels)
         self.tilt = 0.0  # the Dutch angle's turn, degrees
         self.tilt_zoom = 1.0  # how much the turned picture is enlarged to fill the frame
 

@@ -34,6 +34,12 @@ def draw_figures(frame: Canvas, image: Image.Image) -> None:
         if head is None:
             continue
         frame.drawn.figures.append(_drawn(frame, spot.figure.name, spot.look, head.body))
+        if head.lips is not None and spot.blur < 0.8:  # a sharp speaker's mouth can move
+            x0, y0, x1, y1 = head.lips
+            corners = [frame.to_output(x, y) for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
+            xs, ys = [x for x, _ in corners], [y for _, y in corners]
+            box = [round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2)]
+            frame.mouths.append({"name": spot.figure.name, "box": box})
         height = head.chin - head.top
         side = head.side or (1 if head.cx < frame.w / 2 else -1)
         frame.tags.append(Tag(
@@ -122,9 +128,11 @@ def _draw_person(frame: Canvas, image: Image.Image, spot: Placed, light_side: in
     image.paste(patch.filter(blur), box[:2], mask.filter(blur))
     mx, my = head.mouth
     x0, y0, x1, y1 = head.body
+    lips = head.lips and (head.lips[0] + box[0], head.lips[1] + box[1], head.lips[2] + box[0],
+                          head.lips[3] + box[1])  # fmt: skip
     return Head(head.top + box[1], head.chin + box[1], head.cx + box[0], head.width,
                 (mx + box[0], my + box[1]), head.side,
-                (x0 + box[0], y0 + box[1], x1 + box[0], y1 + box[1]))  # fmt: skip
+                (x0 + box[0], y0 + box[1], x1 + box[0], y1 + box[1]), lips)  # fmt: skip
 
 
 def _drawn(frame: Canvas, name: str, look: Look, box: Box) -> dict[str, object]:

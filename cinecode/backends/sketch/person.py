@@ -53,6 +53,7 @@ class Head:
     mouth: Point
     side: int  # which way speech goes: -1 left, 1 right, 0 towards the middle of the frame
     body: Box = (0.0, 0.0, 0.0, 0.0)
+    lips: Box | None = None  # a speaker's open mouth as drawn (the animatic moves it)
 
 
 # Hair outlines in head units (x: -1 … 1 across the head, y: -1 top … 1 chin), facing right.
@@ -305,14 +306,18 @@ def draw_body(
     _beard(pencil, features, look, colours, view)
     _headwear(pencil, head, look, colours, view)
     mouth = head(0.8, 0.62) if profile else features(0.0, 0.62)
+    lips: Box | None = None
     if detail and not back_view:
         _face(pencil, features, rx, profile=profile, speaking=role == "speaker")
+        if role == "speaker":
+            (ax, ay), (bx, by) = _lips(features, profile)
+            lips = (min(ax, bx), ay, max(ax, bx), by)
         if look.glasses:
             _glasses(pencil, features, rx, profile=profile)
     top = hc[1] - ry * _CROWNS.get(look.headwear or look.hair, 1.15)
     xs = [x for x, _ in seen] + [hc[0] - rx * 1.2, hc[0] + rx * 1.2]
     body = (min(xs), top, max(xs), max(y for _, y in seen))
-    return Head(top, hc[1] + ry, hc[0], 2 * rx, mouth, m if profile else 0, body)
+    return Head(top, hc[1] + ry, hc[0], 2 * rx, mouth, m if profile else 0, body, lips)
 
 
 #: how far above the head's centre its top is (head radii): hair, or what is worn on it
@@ -499,10 +504,16 @@ def _face(
     if not profile:
         draw.line([head(0.03, 0.12), head(0.1, 0.4), head(-0.06, 0.45)], fill=soft, width=thin)
     if speaking:
-        (ax, ay), (bx, by) = (head(0.62, 0.54), head(0.9, 0.72)) if profile else (
-            head(-0.2, 0.54), head(0.2, 0.74))  # fmt: skip
+        (ax, ay), (bx, by) = _lips(head, profile)
         draw.ellipse((min(ax, bx), ay, max(ax, bx), by), fill=(92, 42, 42, 235))
     else:
         pts = [head(0.62, 0.63), head(0.92, 0.6)] if profile else [
             head(-0.26, 0.6), head(0.0, 0.64), head(0.26, 0.6)]  # fmt: skip
         draw.line(pts, fill=ink, width=max(1, round(rx * 0.035)), joint="curve")
+
+
+def _lips(head: HeadAt, profile: bool) -> tuple[Point, Point]:
+    """Two corners of a speaker's open mouth (an ellipse's box)."""
+    if profile:
+        return head(0.62, 0.54), head(0.9, 0.72)
+    return head(-0.2, 0.54), head(0.2, 0.74)
