@@ -348,6 +348,16 @@ def jumps_for(placed: Placed, *, style: Style) -> bool:
     return style == "jump-cut" and placed.shot is not None and len(placed.shot.lines) > 1
 
 
+def speaking_for(placed: Placed, picture: Any) -> tuple[str, ...]:
+    """Whose mouth moves with each of the shot's lines ("" for a line heard off screen): on
+    the animatic's keyframes only (picture: its cinecode.graph.job.Job), () when none moves."""
+    shot = placed.shot
+    if shot is None or picture is None or (picture.step, picture.backend) != ("keyframe", "sketch"):
+        return ()
+    speaking = tuple("" if line.offscreen else line.character for line in shot.lines)
+    return speaking if any(speaking) else ()
+
+
 # --- planning the cut's jobs ---------------------------------------------------------------
 
 
@@ -449,6 +459,7 @@ def plan_cut(
                 seed=m.seed,
                 quantum=quantum if whole else 1,
                 span=None if untouched else span_for(placed),
+                speaking=speaking_for(placed, graph.jobs.get(m.picture)),
             )
             if not untouched and placed.event is not None and placed.event.written:
                 source = _as_written(placed, source, written, style=style, quantum=quantum)
@@ -483,6 +494,7 @@ def plan_cut(
                 head=side(placed.head),
                 tail=side(placed.tail),
                 jumps=jumps_for(placed, style=style),
+                speaking=source.speaking,
             )
             jobs.segments[placed.id] = graph.add(job)
             # [finishing]: upscaled / interpolated for the master (the editor gets the clean one)

@@ -24,7 +24,7 @@ from cinecode.graph.executor import Context, Input, Output
 from cinecode.graph.job import Job, Step
 from cinecode.media.clock import quantum_frames
 from cinecode.media.suffixes import IMAGE_SUFFIXES
-from cinecode.media.video import VideoFormat
+from cinecode.media.video import Mouths, VideoFormat
 from cinecode.project.config import Project
 
 SEGMENT = Step("segment", 3, "render", "motion", "mp4")
@@ -48,6 +48,7 @@ def plan_segment(
     head: Side | None = None,
     tail: Side | None = None,
     jumps: bool = False,
+    speaking: tuple[str, ...] = (),
 ) -> Job:
     """The segment of shot `index` of a scene.
 
@@ -58,6 +59,8 @@ def plan_segment(
     The edit adds (cinecode.departments.edit): `span`, the frames of the shot's picture the
     cut shows (`{"first": n, "basis": frames the move lasts}`); `head`/`tail`, the
     transitions rendered into it; `jumps`, a jump in framing on each new line.
+    `speaking`: for each of the shot's lines, whose mouth moves with it on its keyframe
+    ("" off screen; empty when no line is seen spoken).
     """
     fmt = project.config.format
     extra: dict[str, Any] = {}
@@ -71,6 +74,8 @@ def plan_segment(
                 inputs.extend((side.other.picture, *side.other.voices))
     if jumps:
         extra["jumps"] = True
+    if any(speaking):
+        extra["speaking"] = list(speaking)
     params: dict[str, Any] = {
         "width": fmt.width,
         "height": fmt.height,
@@ -131,6 +136,7 @@ def run_segment(job: Job, ctx: Context) -> Output:
             seed=p["seed"],
             strength=strength,
             burnin=Burnin.of(picture.meta, fmt.width, fmt.height),
+            mouths=mouths_of(p, picture, voices, fps=fmt.fps, first=0, count=frames),
             cancel=ctx.cancel,
         )
     else:
@@ -159,6 +165,35 @@ def is_still(picture: Input) -> bool:
     )
 
 
+def mouths_of(
+    desc: dict[str, Any], picture: Input, voices: list[Input], *, fps: int, first: int, count: int
+) -> Mouths | None:
+    """The mouths that move on a shot's keyframe in frames first … first+count−1 of its move
+    (frame 0: the shot's first frame as written), from its lines' voices; None when no line
+    of it is seen spoken (see `plan_segment`'s `speaking`)."""
+    from cinecode.media.mouth import Speech, boxes_of, track
+    from cinecode.media.video import Mouths
+
+    speaking: list[str] = list(desc.get("speaking") or [])
+    boxes = boxes_of(picture.meta)
+    if not any(name in boxes for name in speaking):
+        return None
+    shots: list[Spec] = desc["shots"]
+    index = int(desc["index"])
+    before = sum(int(s["n"]) for s in shots[:index])
+    mine = voices[before : before + int(shots[index]["n"])]
+    as_written = {k: v for k, v in shots[index].items() if k != "trim"}  # the move's clock
+    starts = layout(as_written, [float(v.meta["duration"]) for v in mine]).starts
+    names = list(boxes)
+    speech = [
+        Speech(names.index(name), voice.path, start)
+        for name, voice, start in zip(speaking, mine, starts, strict=True)
+        if name in boxes
+    ]
+    shows = track(speech, fps=fps, first=first, count=count)
+    return Mouths(tuple(boxes.values()), tuple(shows))
+
+
 def picture_kind(path: Path) -> str:
     return "image" if path.suffix.lower() in IMAGE_SUFFIXES else "video"
 
@@ -178,8 +213,10 @@ class Source:
     strength: float = 1.0
     start: float = 0.0
     span: dict[str, int] | None = None
+    speaking: tuple[str, ...] = ()  # whose mouth moves with each of its lines
 
     def params(self) -> dict[str, Any]:
+        speaking = {"speaking": list(self.speaking)} if any(self.speaking) else {}
         return {
             "voices": len(self.voices),
             "shots": self.shots,
@@ -190,6 +227,7 @@ class Source:
             "strength": self.strength,
             "start": self.start,
             "span": self.span,
+            **speaking,
         }
 
 
@@ -222,7 +260,7 @@ def _natural(desc: dict[str, Any], durations: list[float], *, fps: int) -> int:
 def _frames(
     desc: dict[str, Any],
     picture: Input,
-    durations: list[float],
+    voices: list[Input],
     ctx: Context,
     *,
     fmt: VideoFormat,
@@ -235,6 +273,7 @@ def _frames(
     from cinecode.media.burnin import Burnin
     from cinecode.media.video import camera_path, still_frames
 
+    durations = [float(v.meta["duration"]) for v in voices]
     span = desc.get("span") or {}
     basis = span.get("basis") or _natural(desc, durations, fps=fmt.fps)
     if is_still(picture):
@@ -253,7 +292,8 @@ def _frames(
         if jumps:
             path = jump_cuts(path, jumps)
         burnin = Burnin.of(picture.meta, fmt.width, fmt.height)
-        return still_frames(picture.path, fmt=fmt, path=path, burnin=burnin)
+        mouths = mouths_of(desc, picture, voices, fps=fmt.fps, first=first, count=count)
+        return still_frames(picture.path, fmt=fmt, path=path, burnin=burnin, mouths=mouths)
     return clip_frames(
         picture.path,
         ctx.workdir,
@@ -283,7 +323,7 @@ def render_cut_segment(
         handles = int(p.get("handles", 0))
         starts = layout(shots[p["index"]], mine).starts[1:]
         jumps = [round(start * fmt.fps) + handles for start in starts]
-    body = _frames(p, picture, durations, ctx, fmt=fmt, first=first, count=frames, jumps=jumps)
+    body = _frames(p, picture, voices, ctx, fmt=fmt, first=first, count=frames, jumps=jumps)
     sides: dict[str, Mix] = {}
     for name in ("head", "tail"):
         side = p.get(name)
@@ -302,9 +342,7 @@ def render_cut_segment(
                 at = o_first + o_length
             else:  # the incoming shot, before its first frame
                 at = o_first - count
-            other_frames = _frames(
-                other, o_picture, o_durations, ctx, fmt=fmt, first=at, count=count
-            )
+            other_frames = _frames(other, o_picture, o_voices, ctx, fmt=fmt, first=at, count=count)
         sides[name] = Mix(
             frames=count,
             total=int(side["total"]),

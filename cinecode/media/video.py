@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -342,14 +342,23 @@ def _fit(
 
 
 def _frames(
-    planes: _Planes, path: list[Camera], fmt: VideoFormat, burnin: Burnin | None = None
+    planes: _Planes | Sequence[_Planes],
+    path: list[Camera],
+    fmt: VideoFormat,
+    burnin: Burnin | None = None,
+    shows: Sequence[int] | None = None,
 ) -> Iterator[bytes]:
     """Raw yuv420p frames of the move, in order, drawn a few frames ahead on two threads
-    (Pillow releases the GIL while resampling); a `burnin` is laid on each after the move."""
-    base_w, base_h, fix = _fit(path, planes.width, planes.height, fmt)
+    (Pillow releases the GIL while resampling); a `burnin` is laid on each after the move.
+    `planes` may be several pictures of one still (a mouth's shapes, `media.mouth`): frame i
+    shows `shows[i]` of them."""
+    variants = [planes] if isinstance(planes, _Planes) else list(planes)
+    shows = shows or [0] * len(path)
+    base_w, base_h, fix = _fit(path, variants[0].width, variants[0].height, fmt)
     w, h = fmt.width, fmt.height
 
-    def draw(cam: Camera) -> bytes:
+    def draw(cam: Camera, show: int) -> bytes:
+        planes = variants[show]
         zoom = cam.zoom * fix
         win_w, win_h = base_w / zoom, base_h / zoom
         cx = planes.width / 2.0 + cam.x * base_w
@@ -370,13 +379,14 @@ def _frames(
 
     with ThreadPoolExecutor(max_workers=DRAW_THREADS) as pool:
         pending: deque[Future[bytes]] = deque()
-        previous: tuple[Camera, Future[bytes]] | None = None
-        for cam in path:
-            if previous is not None and previous[0] == cam:
-                future = previous[1]  # a held frame is drawn once
-            else:
-                future = pool.submit(draw, cam)
-                previous = (cam, future)
+        held: Camera | None = None
+        drawn: dict[int, Future[bytes]] = {}  # the held camera's frames, by picture
+        for cam, show in zip(path, shows, strict=True):
+            if held != cam:
+                held, drawn = cam, {}
+            if show not in drawn:  # a held frame is drawn once
+                drawn[show] = pool.submit(draw, cam, show)
+            future = drawn[show]
             pending.append(future)
             if len(pending) > DRAW_AHEAD:
                 yield pending.popleft().result()
@@ -459,14 +469,41 @@ def still_frames(
     fmt: VideoFormat,
     path: list[Camera],
     burnin: Burnin | None = None,
+    mouths: Mouths | None = None,
 ) -> Iterator[bytes]:
     """Raw yuv420p frames (BT.709 limited range) of the camera `path` over the still `image`,
-    with its `burnin` laid on each."""
+    with its `burnin` laid on each and its `mouths` moving (one shape a frame)."""
     rgb = _load_rgb(image)
     cover = max(fmt.width / rgb.width, fmt.height / rgb.height)
     *_, fix = _fit(path, rgb.width * cover, rgb.height * cover, fmt)
-    planes = _prepare(rgb, fmt, max(cam.zoom for cam in path) * fix)
-    return _frames(planes, path, fmt, burnin)
+    zoom = max(cam.zoom for cam in path) * fix
+    if mouths is None:
+        return _frames(_prepare(rgb, fmt, zoom), path, fmt, burnin)
+    variants, shows = _mouthed(rgb, mouths, fmt, zoom)
+    return _frames(variants, path, fmt, burnin, shows)
+
+
+@dataclass(frozen=True)
+class Mouths:
+    """Mouths that move on a still (see `media.mouth`): their boxes in the still's pixels,
+    and which picture each frame shows (0: all closed, 1 + 2·m: mouth m half open, 2 + 2·m:
+    open)."""
+
+    boxes: tuple[tuple[float, float, float, float], ...]
+    shows: tuple[int, ...]
+
+
+def _mouthed(
+    rgb: Image.Image, mouths: Mouths, fmt: VideoFormat, zoom: float
+) -> tuple[list[_Planes], list[int]]:
+    """The still's pictures a segment shows, as planes (only those shown are prepared), and
+    each frame's index among them."""
+    from cinecode.media.mouth import pictures
+
+    drawn = pictures(rgb, mouths.boxes)
+    used = sorted(set(mouths.shows))
+    at = {show: index for index, show in enumerate(used)}
+    return [_prepare(drawn[show], fmt, zoom) for show in used], [at[s] for s in mouths.shows]
 
 
 def encode_frames(
@@ -493,10 +530,12 @@ def render_move(
     seed: int = 0,
     strength: float = 1.0,
     burnin: Burnin | None = None,
+    mouths: Mouths | None = None,
     cancel: threading.Event | None = None,
 ) -> None:
     """Write a segment of exactly `frames` frames: `move` over the still `image`, with its
-    `burnin` (labels, caption, name tags) laid on each frame after the move.
+    `burnin` (labels, caption, name tags) laid on each frame after the move, and its `mouths`
+    opening and closing (one picture of the still a frame, see `Mouths`).
 
     Moves: static, push-in, pull-out, pan-left, pan-right, tilt-up, tilt-down, handheld (seeded
     drift and roll), drift (slow seeded float). `strength` scales the move (0 = static).
@@ -508,15 +547,20 @@ def render_move(
     rgb = _load_rgb(image)
     cover = max(fmt.width / rgb.width, fmt.height / rgb.height)
     *_, fix = _fit(path, rgb.width * cover, rgb.height * cover, fmt)
-    planes = _prepare(rgb, fmt, max(cam.zoom for cam in path) * fix)
-    # 3. draw and encode (a frame that never moves is drawn once and its GOP repeated)
-    if all(cam == path[0] for cam in path):
+    zoom = max(cam.zoom for cam in path) * fix
+    if mouths is None:
+        planes: list[_Planes] = [_prepare(rgb, fmt, zoom)]
+        shows = [0] * frames
+    else:
+        planes, shows = _mouthed(rgb, mouths, fmt, zoom)
+    # 3. draw and encode (a frame that never changes is drawn once and its GOP repeated)
+    if all(cam == path[0] for cam in path) and len(planes) == 1:
         [first] = _frames(planes, path[:1], fmt, burnin)
         hold_frame(first, out, fmt=fmt, frames=frames, cancel=cancel)
         return
     args = [*_raw_input(fmt), "-vf", FINISH, "-frames:v", str(frames), *encoder_args(fmt), str(out)]
     with discard_on_error(out):
-        run_ffmpeg(args, stdin=_frames(planes, path, fmt, burnin), cancel=cancel)
+        run_ffmpeg(args, stdin=_frames(planes, path, fmt, burnin, shows), cancel=cancel)
 
 
 def hold_frame(

@@ -1,0 +1,188 @@
+"""A speaking character's mouth in the animatic: closed, half open or open, frame by frame,
+as loud as the line's voice is.
+
+The storyboard draws a speaker with an open mouth and says where (a keyframe's meta:
+`mouths`, a box in its pixels). From that still a handful of pictures are drawn once: every
+mouth closed, and each mouth half open or open with the others closed (`pictures`). Each frame
+of the segment then shows one of them (`track`): the RMS of the voice under that frame, against
+the line's loudest frame, with hysteresis so a mouth does not flutter on one threshold. No
+frame is drawn pixel by pixel: the camera move resamples whichever picture the frame shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, ImageDraw
+
+Box = tuple[float, float, float, float]
+
+#: mouth shapes
+CLOSED, HALF, OPEN = 0, 1, 2
+#: a frame opens the mouth half / fully above these levels (dB under the line's loudest
+#: frame); it closes again only this far under them (hysteresis)
+HALF_DB, OPEN_DB, HYSTERESIS_DB = -24.0, -9.0, 4.0
+#: under this level (dBFS) a frame is silence, however quiet the line
+FLOOR_DB = -50.0
+#: the drawn mouth is supersampled this many times, so its edges stay soft
+SUPERSAMPLE = 4
+
+
+@dataclass(frozen=True)
+class Speech:
+    """A line spoken on screen: which mouth moves, its voice, where the line starts
+    (seconds from the segment's first frame)."""
+
+    mouth: int
+    voice: Path
+    start: float
+
+
+def boxes_of(meta: Mapping[str, Any]) -> dict[str, Box]:
+    """The open mouths a keyframe's meta reports, by speaker name (the first of a name)."""
+    out: dict[str, Box] = {}
+    for entry in meta.get("mouths") or []:
+        box = entry.get("box") if isinstance(entry, Mapping) else None
+        if box and len(box) == 4 and str(entry.get("name", "")) not in out:
+            x0, y0, x1, y1 = (float(v) for v in box)
+            if x1 > x0 and y1 > y0:
+                out[str(entry["name"])] = (x0, y0, x1, y1)
+    return out
+
+
+def levels(
+    mono: npt.NDArray[Any], rate: int, *, fps: int, start: float, first: int, count: int
+) -> list[float]:
+    """A voice's RMS (dBFS) under frames first … first+count−1 of a segment whose line starts
+    at `start` seconds there (frames off the line: silence)."""
+    out: list[float] = []
+    for i in range(count):  # frames, not pixels: a few hundred at most
+        t0 = (first + i) / fps - start
+        a = max(round(t0 * rate), 0)
+        b = min(round((t0 + 1.0 / fps) * rate), mono.size)
+        rms = float(np.sqrt(np.mean(np.square(mono[a:b], dtype=np.float64)))) if b > a else 0.0
+        out.append(20.0 * float(np.log10(max(rms, 1e-6))))
+    return out
+
+
+def shapes(db: Sequence[float], *, loudest: float) -> list[int]:
+    """The mouth shape of each frame from its level (see HALF_DB, OPEN_DB, HYSTERESIS_DB)."""
+    half, full = loudest + HALF_DB, loudest + OPEN_DB
+    shape = CLOSED
+    out: list[int] = []
+    for level in db:
+        # up on a threshold, down only a few dB under it
+        stay_open = shape == OPEN and level >= full - HYSTERESIS_DB
+        stay_half = shape != CLOSED and level >= half - HYSTERESIS_DB
+        if level < FLOOR_DB:
+            shape = CLOSED
+        elif level >= full or stay_open:
+            shape = OPEN
+        elif level >= half or stay_half:
+            shape = HALF
+        else:
+            shape = CLOSED
+        out.append(shape)
+    return out
+
+
+def track(speech: Sequence[Speech], *, fps: int, first: int, count: int) -> list[int]:
+    """Which picture (see `pictures`) each frame first … first+count−1 shows: 0 every mouth
+    closed, 1 + 2·m mouth m half open, 2 + 2·m mouth m open (overlapping lines: the widest)."""
+    from cinecode.media.audio import audio_rate, read_audio
+
+    out = [0] * count
+    widest = [CLOSED] * count
+    for line in speech:
+        data = read_audio(line.voice)
+        mono = data.mean(axis=0) if data.size else np.zeros(0, dtype=np.float32)
+        rate = audio_rate(line.voice)
+        whole = levels(mono, rate, fps=fps, start=0.0, first=0, count=int(mono.size * fps / rate))
+        loudest = max(whole, default=FLOOR_DB)
+        db = levels(mono, rate, fps=fps, start=line.start, first=first, count=count)
+        for i, shape in enumerate(shapes(db, loudest=loudest)):
+            if shape > widest[i]:
+                widest[i] = shape
+                out[i] = 2 * line.mouth + shape
+    return out
+
+
+def pictures(still: Image.Image, boxes: Sequence[Box]) -> list[Image.Image]:
+    """The still with every mouth closed, then for each mouth: half open, open (the still's
+    own drawing), the others closed. RGB, the still's size."""
+    closed = still.copy()
+    for box in boxes:
+        _draw(closed, still, box, CLOSED)
+    out = [closed]
+    for box in boxes:
+        for shape in (HALF, OPEN):
+            picture = closed.copy()
+            _draw(picture, still, box, shape)
+            out.append(picture)
+    return out
+
+
+def _draw(target: Image.Image, still: Image.Image, box: Box, shape: int) -> None:
+    """Draw one mouth in `shape` over `target`, coloured as the still draws it: the face
+    around the open mouth covers it, its inside colours the half-open one."""
+    x0, y0, x1, y1 = box
+    rw, rh = (x1 - x0) / 2, (y1 - y0) / 2
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    pad = max(3.0, 0.8 * max(rw, rh))
+    area = (
+        max(0, int(np.floor(x0 - pad))),
+        max(0, int(np.floor(y0 - pad))),
+        min(still.width, int(np.ceil(x1 + pad))),
+        min(still.height, int(np.ceil(y1 + pad))),
+    )
+    if area[2] <= area[0] or area[3] <= area[1]:
+        return
+    if shape == OPEN:
+        target.paste(still.crop(area), area[:2])
+        return
+    skin, inside = _colours(still, area, (cx, cy, rw, rh))
+    k = SUPERSAMPLE
+    patch = target.crop(area).resize(
+        ((area[2] - area[0]) * k, (area[3] - area[1]) * k), Image.Resampling.BICUBIC
+    )
+    draw = ImageDraw.Draw(patch)
+    px, py = (cx - area[0]) * k, (cy - area[1]) * k
+    grow = 1.0 + 1.5 / max(rw, 1.0)  # past the drawn edge's soft pixels
+    draw.ellipse((px - rw * grow * k, py - rh * grow * k, px + rw * grow * k, py + rh * grow * k),
+                 fill=skin)  # fmt: skip
+    if shape == HALF:
+        draw.ellipse((px - rw * 0.9 * k, py - rh * 0.45 * k, px + rw * 0.9 * k,
+                      py + rh * 0.45 * k), fill=inside)  # fmt: skip
+    else:
+        dark = tuple(int(c * 0.55) for c in inside)
+        width = max(1, round(max(0.6, rh * 0.35) * k))
+        draw.line((px - rw * k, py, px + rw * k, py), fill=dark, width=width)
+    small = patch.resize((area[2] - area[0], area[3] - area[1]), Image.Resampling.BOX)
+    target.paste(small, area[:2])
+
+
+def _colours(
+    still: Image.Image, area: tuple[int, int, int, int], mouth: tuple[float, float, float, float]
+) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """The face around a mouth (median of a ring outside it) and its inside (the median of
+    its middle)."""
+    cx, cy, rw, rh = mouth
+    a = np.asarray(still.crop(area), dtype=np.float32)
+    ys, xs = np.mgrid[area[1] : area[3], area[0] : area[2]]
+    d = ((xs + 0.5 - cx) / max(rw, 0.5)) ** 2 + ((ys + 0.5 - cy) / max(rh, 0.5)) ** 2
+    ring, middle = a[d > 2.2], a[d < 0.35]
+    if not ring.size:
+        ring = a.reshape(-1, 3)
+    if not middle.size:
+        middle = a.reshape(-1, 3)
+    skin = np.median(ring, axis=0)
+    inside = np.median(middle, axis=0)
+    return (
+        (int(skin[0]), int(skin[1]), int(skin[2])),
+        (int(inside[0]), int(inside[1]), int(inside[2])),
+    )
