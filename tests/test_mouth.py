@@ -101,7 +101,7 @@ def heard(seg: Segment, *, fps: int) -> np.ndarray:
         a, b = max(a, 0), min(b, len(samples))
         if b > a:
             rms[i] = np.sqrt(np.mean(np.square(samples[a:b])))
-    return rms > rms.max() * 10 ** (-30 / 20)
+    return np.asarray(rms > rms.max() * 10 ** (-30 / 20), dtype=bool)
 
 
 def spans(flags: np.ndarray) -> list[tuple[int, int]]:
