@@ -191,7 +191,7 @@ def mouths_of(
         if name in boxes
     ]
     shows = track(speech, fps=fps, first=first, count=count)
-    return Mouths(tuple(boxes.values()), tuple(shows))
+    return Mouths(tuple(boxes.values()), tuple(shows), estimated="mouths" not in picture.meta)
 
 
 def picture_kind(path: Path) -> str:

@@ -44,7 +44,9 @@ class Speech:
 
 
 def boxes_of(meta: Mapping[str, Any]) -> dict[str, Box]:
-    """The open mouths a keyframe's meta reports, by speaker name (the first of a name)."""
+    """The open mouths a keyframe's meta reports, by speaker name (the first of a name); a
+    keyframe drawn before it reported them: where its burn-in's speaker tags put them
+    (`estimated`, to be checked against the picture)."""
     out: dict[str, Box] = {}
     for entry in meta.get("mouths") or []:
         box = entry.get("box") if isinstance(entry, Mapping) else None
@@ -52,7 +54,53 @@ def boxes_of(meta: Mapping[str, Any]) -> dict[str, Box]:
             x0, y0, x1, y1 = (float(v) for v in box)
             if x1 > x0 and y1 > y0:
                 out[str(entry["name"])] = (x0, y0, x1, y1)
+    return out or estimated(meta)
+
+
+def estimated(meta: Mapping[str, Any]) -> dict[str, Box]:
+    """Speakers' open mouths as the sketch draws them (cinecode.backends.sketch.person:
+    `_lips`), from the burn-in's tags: the mouth's point and the head's width, facing us
+    when the mouth is under the head's middle, else in profile."""
+    burnin = meta.get("burnin")
+    width, height = float(meta.get("width", 0)), float(meta.get("height", 0))
+    if not isinstance(burnin, Mapping) or not width or not height:
+        return {}
+    out: dict[str, Box] = {}
+    for tag in burnin.get("tags") or []:
+        mouth = tag.get("mouth")
+        if tag.get("role") != "speaker" or not mouth or str(tag.get("name")) in out:
+            continue
+        rx = float(tag.get("head", 0.0)) * width / 2
+        mx, my, hx = float(mouth[0]) * width, float(mouth[1]) * height, float(tag["x"]) * width
+        if rx <= 0:
+            continue
+        if abs(mx - hx) < 0.2 * rx:  # facing us: 0.2 rx either side, 0.54 … 0.74 ry down
+            ry = 1.386 * rx
+            box = (mx - 0.2 * rx, my - 0.08 * ry, mx + 0.2 * rx, my + 0.12 * ry)
+        else:  # in profile: 0.62 … 0.9 rx forward, 0.54 … 0.72 ry down
+            ry, m = 1.173 * rx, 1.0 if mx > hx else -1.0
+            xs = (mx - m * 0.18 * rx, mx + m * 0.1 * rx)
+            box = (min(xs), my - 0.08 * ry, max(xs), my + 0.1 * ry)
+        out[str(tag["name"])] = box
     return out
+
+
+def drawn(still: Image.Image, box: Box) -> bool:
+    """Whether an open mouth is drawn in `box` of the still: darker and redder than the face
+    around it (a face turned away or too small to have features has none)."""
+    x0, y0, x1, y1 = box
+    rw, rh = (x1 - x0) / 2, (y1 - y0) / 2
+    pad = max(3.0, 0.8 * max(rw, rh))
+    area = (
+        max(0, int(np.floor(x0 - pad))),
+        max(0, int(np.floor(y0 - pad))),
+        min(still.width, int(np.ceil(x1 + pad))),
+        min(still.height, int(np.ceil(y1 + pad))),
+    )
+    if area[2] <= area[0] or area[3] <= area[1]:
+        return False
+    skin, inside = _colours(still, area, ((x0 + x1) / 2, (y0 + y1) / 2, rw, rh))
+    return sum(inside) < 0.8 * sum(skin) and inside[0] > inside[1] + 12
 
 
 def levels(
@@ -112,17 +160,21 @@ def track(speech: Sequence[Speech], *, fps: int, first: int, count: int) -> list
     return out
 
 
-def pictures(still: Image.Image, boxes: Sequence[Box]) -> list[Image.Image]:
+def pictures(still: Image.Image, boxes: Sequence[Box], *, check: bool = False) -> list[Image.Image]:
     """The still with every mouth closed, then for each mouth: half open, open (the still's
-    own drawing), the others closed. RGB, the still's size."""
+    own drawing), the others closed. RGB, the still's size. `check`: the boxes are
+    `estimated`, and a mouth the still does not show open (`drawn`) is left as it is."""
+    shown = [not check or drawn(still, box) for box in boxes]
     closed = still.copy()
-    for box in boxes:
-        _draw(closed, still, box, CLOSED)
+    for box, ok in zip(boxes, shown, strict=True):
+        if ok:
+            _draw(closed, still, box, CLOSED)
     out = [closed]
-    for box in boxes:
+    for box, ok in zip(boxes, shown, strict=True):
         for shape in (HALF, OPEN):
             picture = closed.copy()
-            _draw(picture, still, box, shape)
+            if ok:
+                _draw(picture, still, box, shape)
             out.append(picture)
     return out
 

@@ -491,6 +491,7 @@ class Mouths:
 
     boxes: tuple[tuple[float, float, float, float], ...]
     shows: tuple[int, ...]
+    estimated: bool = False  # boxes from the burn-in's tags: checked against the still
 
 
 def _mouthed(
@@ -500,7 +501,7 @@ def _mouthed(
     each frame's index among them."""
     from cinecode.media.mouth import pictures
 
-    drawn = pictures(rgb, mouths.boxes)
+    drawn = pictures(rgb, mouths.boxes, check=mouths.estimated)
     used = sorted(set(mouths.shows))
     at = {show: index for index, show in enumerate(used)}
     return [_prepare(drawn[show], fmt, zoom) for show in used], [at[s] for s in mouths.shows]
