@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 Box = tuple[float, float, float, float]
 
@@ -180,8 +180,9 @@ def pictures(still: Image.Image, boxes: Sequence[Box], *, check: bool = False) -
 
 
 def _draw(target: Image.Image, still: Image.Image, box: Box, shape: int) -> None:
-    """Draw one mouth in `shape` over `target`, coloured as the still draws it: the face
-    around the open mouth covers it, its inside colours the half-open one."""
+    """Draw one mouth in `shape` over `target`: the open mouth painted over with the face
+    around it (blended from just above it to just below it, so shading carries across), then
+    a line (closed) or a flatter opening in the open mouth's colour (half open)."""
     x0, y0, x1, y1 = box
     rw, rh = (x1 - x0) / 2, (y1 - y0) / 2
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
@@ -197,25 +198,45 @@ def _draw(target: Image.Image, still: Image.Image, box: Box, shape: int) -> None
     if shape == OPEN:
         target.paste(still.crop(area), area[:2])
         return
-    skin, inside = _colours(still, area, (cx, cy, rw, rh))
+    _, inside = _colours(still, area, (cx, cy, rw, rh))
+    size = (area[2] - area[0], area[3] - area[1])
     k = SUPERSAMPLE
-    patch = target.crop(area).resize(
-        ((area[2] - area[0]) * k, (area[3] - area[1]) * k), Image.Resampling.BICUBIC
-    )
-    draw = ImageDraw.Draw(patch)
     px, py = (cx - area[0]) * k, (cy - area[1]) * k
-    grow = 1.0 + 1.5 / max(rw, 1.0)  # past the drawn edge's soft pixels
-    draw.ellipse((px - rw * grow * k, py - rh * grow * k, px + rw * grow * k, py + rh * grow * k),
-                 fill=skin)  # fmt: skip
+    # 1. the face over the open mouth, its edge feathered past the drawn edge's soft pixels
+    mask = Image.new("L", (size[0] * k, size[1] * k), 0)
+    gx, gy = (rw + 3.0) * k, (rh + 3.0) * k
+    ImageDraw.Draw(mask).ellipse((px - gx, py - gy, px + gx, py + gy), fill=255)
+    mask = mask.resize(size, Image.Resampling.BOX).filter(ImageFilter.GaussianBlur(0.7))
+    patch = target.crop(area)
+    patch.paste(_face(still, area, box), (0, 0), mask)
+    # 2. the shape, drawn big and laid over smoothly
+    ink = Image.new("RGBA", mask.size if k == 1 else (size[0] * k, size[1] * k), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(ink)
     if shape == HALF:
         draw.ellipse((px - rw * 0.9 * k, py - rh * 0.45 * k, px + rw * 0.9 * k,
-                      py + rh * 0.45 * k), fill=inside)  # fmt: skip
+                      py + rh * 0.45 * k), fill=(*inside, 255))  # fmt: skip
     else:
-        dark = tuple(int(c * 0.55) for c in inside)
-        width = max(1, round(max(0.6, rh * 0.35) * k))
-        draw.line((px - rw * k, py, px + rw * k, py), fill=dark, width=width)
-    small = patch.resize((area[2] - area[0], area[3] - area[1]), Image.Resampling.BOX)
-    target.paste(small, area[:2])
+        dark = (int(inside[0] * 0.5), int(inside[1] * 0.5), int(inside[2] * 0.5), 255)
+        width = max(1, round(max(0.7, rh * 0.16) * k))
+        sag = rh * 0.12 * k  # the corners a touch higher than the middle
+        draw.line([(px - rw * 0.95 * k, py - sag), (px, py), (px + rw * 0.95 * k, py - sag)],
+                  fill=dark, width=width, joint="curve")  # fmt: skip
+    patch = patch.convert("RGBA")
+    patch.alpha_composite(ink.resize(size, Image.Resampling.BOX))
+    target.paste(patch.convert("RGB"), area[:2])
+
+
+def _face(still: Image.Image, area: tuple[int, int, int, int], box: Box) -> Image.Image:
+    """The still's `area` with the rows across the mouth blended, column by column, from the
+    face just above the mouth to the face just below it."""
+    a = np.asarray(still.crop(area), dtype=np.float32)
+    rows = a.shape[0]
+    top = min(max(int(np.floor(box[1] - 1.5)) - area[1], 1), rows - 1)
+    bottom = max(min(int(np.ceil(box[3] + 1.5)) - area[1], rows - 2), top)
+    above, below = a[top - 1 : top + 1].mean(axis=0), a[bottom : bottom + 2].mean(axis=0)
+    t = np.clip((np.arange(rows) - top) / max(bottom - top, 1), 0.0, 1.0)[:, None, None]
+    blend = above[None] * (1.0 - t) + below[None] * t
+    return Image.fromarray(np.clip(np.rint(blend), 0, 255).astype(np.uint8), "RGB")
 
 
 def _colours(
