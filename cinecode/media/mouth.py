@@ -59,8 +59,8 @@ def boxes_of(meta: Mapping[str, Any]) -> dict[str, Box]:
 
 def estimated(meta: Mapping[str, Any]) -> dict[str, Box]:
     """Speakers' open mouths as the sketch draws them (cinecode.backends.sketch.person:
-    `_lips`), from the burn-in's tags: the mouth's point and the head's width, facing us
-    when the mouth is under the head's middle, else in profile."""
+    `_lips`), from the burn-in's tags: the mouth's point and the head's width; how far the
+    mouth is from the head's middle says how the head is turned."""
     burnin = meta.get("burnin")
     width, height = float(meta.get("width", 0)), float(meta.get("height", 0))
     if not isinstance(burnin, Mapping) or not width or not height:
@@ -74,9 +74,10 @@ def estimated(meta: Mapping[str, Any]) -> dict[str, Box]:
         mx, my, hx = float(mouth[0]) * width, float(mouth[1]) * height, float(tag["x"]) * width
         if rx <= 0:
             continue
-        if abs(mx - hx) < 0.2 * rx:  # facing us: 0.2 rx either side, 0.54 … 0.74 ry down
-            ry = 1.386 * rx
-            box = (mx - 0.2 * rx, my - 0.08 * ry, mx + 0.2 * rx, my + 0.12 * ry)
+        turn = abs(mx - hx) / rx  # 0 facing us, 0.3 three-quarters, 0.8 in profile
+        if turn < 0.55:  # 0.2 rx either side (three-quarters: 0.72 of it), 0.54 … 0.74 ry down
+            ry, half = 1.386 * rx, 0.2 * rx * (1.0 if turn < 0.15 else 0.72)
+            box = (mx - half, my - 0.08 * ry, mx + half, my + 0.12 * ry)
         else:  # in profile: 0.62 … 0.9 rx forward, 0.54 … 0.72 ry down
             ry, m = 1.173 * rx, 1.0 if mx > hx else -1.0
             xs = (mx - m * 0.18 * rx, mx + m * 0.1 * rx)

@@ -34,7 +34,7 @@ def draw_figures(frame: Canvas, image: Image.Image) -> None:
         if head is None:
             continue
         frame.drawn.figures.append(_drawn(frame, spot.figure.name, spot.look, head.body))
-        if head.lips is not None and spot.blur < 0.8:  # a sharp speaker's mouth can move
+        if head.lips is not None:  # a speaker's mouth, which the animatic moves
             x0, y0, x1, y1 = head.lips
             corners = [frame.to_output(x, y) for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
             xs, ys = [x for x, _ in corners], [y for _, y in corners]
