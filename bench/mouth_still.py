@@ -20,7 +20,7 @@ from run import ROOT, copy_example
 
 from cinecode.departments.storyboard import run_keyframe
 from cinecode.media.fonts import font
-from cinecode.media.mouth import boxes_of, estimated, pictures
+from cinecode.media.mouth import boxes_of, pictures
 from cinecode.pipeline.session import Session
 
 PANEL = 360
@@ -37,11 +37,12 @@ def main() -> None:
             jobs = {j.shot: j for j in session.replan(takes_wanted=1).graph if j.step == "keyframe"}
         job = jobs[args.shot]
         out = run_keyframe(job, _Context(job, Path(tmp)))  # type: ignore[arg-type]
-        [(name, box)] = list(boxes_of(out.meta).items())[:1]
-        guess = estimated(out.meta).get(name)
-        print(f"{args.shot} {name}: mouth {[round(v, 1) for v in box]}, from its tag {guess}")
+        boxes, guessed = boxes_of(out.meta)
+        name, box = next(iter(boxes.items()))
+        drawn = {m["name"]: m["box"] for m in out.meta.get("mouths", [])}.get(name)
+        print(f"{args.shot} {name}: mouth {[round(v, 1) for v in box]}, as drawn {drawn}")
         with Image.open(out.path) as still:
-            shapes = pictures(still.convert("RGB"), [box])
+            shapes = pictures(still.convert("RGB"), [box], check=guessed)
     x0, y0, x1, y1 = box
     side = 6.0 * (x1 - x0)  # the face around the mouth
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2 - 0.25 * side

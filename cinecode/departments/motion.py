@@ -175,7 +175,7 @@ def mouths_of(
     from cinecode.media.video import Mouths
 
     speaking: list[str] = list(desc.get("speaking") or [])
-    boxes = boxes_of(picture.meta)
+    boxes, guessed = boxes_of(picture.meta)
     if not any(name in boxes for name in speaking):
         return None
     shots: list[Spec] = desc["shots"]
@@ -191,7 +191,7 @@ def mouths_of(
         if name in boxes
     ]
     shows = track(speech, fps=fps, first=first, count=count)
-    return Mouths(tuple(boxes.values()), tuple(shows), estimated="mouths" not in picture.meta)
+    return Mouths(tuple(boxes.values()), tuple(shows), estimated=guessed)
 
 
 def picture_kind(path: Path) -> str:

@@ -43,10 +43,17 @@ class Speech:
     start: float
 
 
-def boxes_of(meta: Mapping[str, Any]) -> dict[str, Box]:
-    """The open mouths a keyframe's meta reports, by speaker name (the first of a name); a
-    keyframe drawn before it reported them: where its burn-in's speaker tags put them
-    (`estimated`, to be checked against the picture)."""
+def boxes_of(meta: Mapping[str, Any]) -> tuple[dict[str, Box], bool]:
+    """The open mouths of a keyframe, by speaker name, and whether they are `estimated`.
+
+    Where the keyframe has a burn-in (every sketch keyframe but those drawn with
+    `overlay = "none"`, and every one drawn before keyframes reported their mouths), its
+    speaker tags place them, so a keyframe from an older store moves its mouth exactly as a
+    new one (the same segment key, the same bytes); otherwise the meta's `mouths` (where the
+    sketch drew them) do."""
+    guessed = estimated(meta)
+    if guessed:
+        return guessed, True
     out: dict[str, Box] = {}
     for entry in meta.get("mouths") or []:
         box = entry.get("box") if isinstance(entry, Mapping) else None
@@ -54,13 +61,14 @@ def boxes_of(meta: Mapping[str, Any]) -> dict[str, Box]:
             x0, y0, x1, y1 = (float(v) for v in box)
             if x1 > x0 and y1 > y0:
                 out[str(entry["name"])] = (x0, y0, x1, y1)
-    return out or estimated(meta)
+    return out, False
 
 
 def estimated(meta: Mapping[str, Any]) -> dict[str, Box]:
     """Speakers' open mouths as the sketch draws them (cinecode.backends.sketch.person:
-    `_lips`), from the burn-in's tags: the mouth's point and the head's width; how far the
-    mouth is from the head's middle says how the head is turned."""
+    `_lips`), from the burn-in's tags: the mouth's point, the head's width (2 rx) and its
+    height (the chin lies 0.38 ry under the mouth, the tag's chest 0.75 of the head's height
+    under the chin); how far the mouth is from the head's middle says how it is turned."""
     burnin = meta.get("burnin")
     width, height = float(meta.get("width", 0)), float(meta.get("height", 0))
     if not isinstance(burnin, Mapping) or not width or not height:
@@ -72,14 +80,16 @@ def estimated(meta: Mapping[str, Any]) -> dict[str, Box]:
             continue
         rx = float(tag.get("head", 0.0)) * width / 2
         mx, my, hx = float(mouth[0]) * width, float(mouth[1]) * height, float(tag["x"]) * width
-        if rx <= 0:
+        top, chest = float(tag["top"]) * height, float(tag["chest"]) * height
+        ry = (top + (chest - top) / 1.75 - my) / 0.38
+        if rx <= 0 or ry <= 0:
             continue
         turn = abs(mx - hx) / rx  # 0 facing us, 0.3 three-quarters, 0.8 in profile
         if turn < 0.55:  # 0.2 rx either side (three-quarters: 0.72 of it), 0.54 … 0.74 ry down
-            ry, half = 1.386 * rx, 0.2 * rx * (1.0 if turn < 0.15 else 0.72)
+            half = 0.2 * rx * (1.0 if turn < 0.15 else 0.72)
             box = (mx - half, my - 0.08 * ry, mx + half, my + 0.12 * ry)
         else:  # in profile: 0.62 … 0.9 rx forward, 0.54 … 0.72 ry down
-            ry, m = 1.173 * rx, 1.0 if mx > hx else -1.0
+            m = 1.0 if mx > hx else -1.0
             xs = (mx - m * 0.18 * rx, mx + m * 0.1 * rx)
             box = (min(xs), my - 0.08 * ry, max(xs), my + 0.1 * ry)
         out[str(tag["name"])] = box
