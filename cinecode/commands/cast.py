@@ -7,6 +7,7 @@ references of the shots that show the character (or are set at the place).
 from __future__ import annotations
 
 import difflib
+import itertools
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,23 +156,29 @@ def cast(
     *,
     kind: SheetKind = "character",
     takes: int = 1,
+    more: int = 0,
     make: bool = True,
     reporter: Reporter,
     cancel: threading.Event | None = None,
 ) -> Casting:
     """Make `takes` sheets of `name` (of every character or location without one): take n
-    has the name's seed + n, so asking again makes nothing new. `make=False` only lists."""
+    has the name's seed + n, so asking again makes nothing new. `more`: that many sheets
+    beyond those there (the next seeds no sheet has). `make=False` only lists."""
     with _open(project) as session:
         chosen = [check_name(session, name, kind)] if name else names(session.film, kind)
         stats = RunStats()
         made: list[str] = []
-        if make and chosen and takes > 0:
+        if make and chosen and (takes > 0 or more > 0):
             graph = Graph()
             digests = session.state.digests
             picks = read_cast(cast_path(session.project.root)).of(_table(kind))
             for who in chosen:
                 start = base_seed(who, kind, session.project)
                 seeds = [start + n for n in range(takes)]
+                if more > 0:
+                    have = {a.seed for a in sheets_of(session, who, kind)}
+                    free = (s for s in itertools.count(start) if s not in have)
+                    seeds = list(itertools.islice(free, more))
                 picked = picks.get(who)
                 if picked is not None and picked.pick and picked.seed is not None:
                     seeds.append(picked.seed)  # the picked sheet, should the store lose it
@@ -253,6 +260,21 @@ def kept(session: Session) -> tuple[tuple[str, ...], set[str]]:
     return ids, views
 
 
+def shot_keys(session: Session) -> dict[str, frozenset[str]]:
+    """Each shot's planned job keys, in the film's order: a pick changes a shot exactly when
+    they change (see `restaled`)."""
+    keys: dict[str, set[str]] = {shot.id: set() for shot in session.film.shots}
+    for job in session.plan.graph:
+        if job.shot in keys:
+            keys[job.shot].add(job.key)
+    return {shot: frozenset(found) for shot, found in keys.items()}
+
+
+def restaled(before: dict[str, frozenset[str]], after: dict[str, frozenset[str]]) -> list[str]:
+    """The shots made again because of a change between two plans (`shot_keys` of each)."""
+    return [shot for shot, keys in after.items() if before.get(shot) != keys]
+
+
 def resolve_sheet(session: Session, name: str, kind: SheetKind, reference: str) -> Artifact:
     """The sheet `reference` names (its number in the list, or its id)."""
     sheets = sheets_of(session, name, kind)
@@ -328,5 +350,7 @@ __all__ = [
     "kept",
     "pick",
     "reject",
+    "restaled",
     "rows",
+    "shot_keys",
 ]

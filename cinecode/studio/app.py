@@ -25,6 +25,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from cinecode.errors import Cancelled, CinecodeError, LocatedError
 from cinecode.pipeline.session import Session
+from cinecode.project.cast import cast_path
 from cinecode.project.config import load_project
 from cinecode.project.files import write_atomic
 from cinecode.studio import board as pages
@@ -44,7 +45,7 @@ TYPES = {
     "wav": "audio/wav",
     "srt": "text/plain; charset=utf-8",
 }
-PAGES = ("board", "shot", "player", "script", "build", "ledger", "sound")
+PAGES = ("board", "shot", "player", "script", "build", "ledger", "sound", "cast")
 PICK_QUIET_S = 1.0  # picks in quick succession: replan once they pause (each is patched in)
 
 
@@ -97,6 +98,7 @@ class Studio:
             "film": self.project.file,
             "picks": self.project.picks_path,
             "cut": self.project.cut_path,
+            "cast": cast_path(self.root),
             # a CLI regen or make: what it records grows the catalog's log, or (a quick one,
             # its log already folded back) changes the catalog itself
             "catalog": self.project.store_dir / "catalog.sqlite-wal",
@@ -232,6 +234,14 @@ class Studio:
         self.refresh(quiet=self.pick_quiet)
         self.hub.publish({"type": "files", "changed": ["picks"]})
 
+    def cast_changed(self) -> None:
+        """cast.toml was written here (a sheet picked or rejected): the film is planned
+        again (the picked views are references of the shots), the pages hear of it now."""
+        self.watcher.seen("cast")
+        self.invalidate()
+        self.refresh()
+        self.hub.publish({"type": "files", "changed": ["cast"]})
+
     def patch_shot(self, shot_id: str, **changes: Any) -> None:
         """Change one card of the cached board at once (the full replan follows)."""
         with self._lock:
@@ -343,6 +353,23 @@ def create_app(project: Path, *, token: str, host: str = "127.0.0.1", port: int 
     async def shot_action(shot_id: str, action: str, request: Request) -> JSONResponse:
         body = await _json(request)  # the work itself off the event loop (pages stay live)
         return JSONResponse(await run_in_threadpool(_act, studio, shot_id, action, body))
+
+    # --- the cast: sheets of the characters and locations ----------------------------------
+
+    @app.get("/api/cast")
+    def cast() -> JSONResponse:
+        from cinecode.studio.cast import cast_page
+
+        try:
+            board = studio.board()
+        except CinecodeError:
+            board = None
+        return JSONResponse(cast_page(studio.session(), board))
+
+    @app.post("/api/cast/{action}")
+    async def cast_action(action: str, request: Request) -> JSONResponse:
+        body = await _json(request)
+        return JSONResponse(await run_in_threadpool(_cast_act, studio, action, body))
 
     # --- player, script, build, ledger, sound -----------------------------------------------
 
@@ -554,6 +581,45 @@ def _act(studio: Studio, shot_id: str, action: str, body: dict[str, Any]) -> dic
             return {"made": [take for _, take in made], "stats": stats.as_dict()}
 
         return {"task": studio.start("takes", shot_id, work).as_dict()}
+    raise HTTPException(404, f"no action {action}")
+
+
+def _cast_act(studio: Studio, action: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Pick, reject or un-reject a sheet (cast.toml, through `cinecode cast`'s code), or
+    make more sheets of a name in the background (a task like new takes of a shot)."""
+    from cinecode.commands import cast as casting
+    from cinecode.studio import cast as page
+
+    kind = page.kind_of(body.get("kind"))
+    name = str(body.get("name", ""))
+    take = str(body.get("take", ""))
+    if action in ("pick", "reject", "unreject"):
+        with studio.picking:  # cast.toml is read, changed and written by one at a time
+            if action == "pick":
+                done = page.pick(studio.root, name, take, kind)
+            else:
+                rejected = action == "reject"
+                sheet = casting.reject(studio.root, name, take, kind=kind, rejected=rejected)
+                done = {"name": name, action + "ed": sheet}
+        studio.cast_changed()
+        return done
+    if action == "takes":
+        count = max(1, min(16, int(body.get("count") or 1)))
+        with Session.open(studio.root) as session:
+            who = casting.check_name(session, name, kind)
+
+        def work(task: Task) -> dict[str, Any]:
+            made = casting.cast(
+                studio.root,
+                who,
+                kind=kind,
+                more=count,
+                reporter=task.reporter,
+                cancel=task.cancel,
+            )
+            return {"name": who, "made": made.made, "stats": made.stats.as_dict()}
+
+        return {"task": studio.start("cast", who, work).as_dict()}
     raise HTTPException(404, f"no action {action}")
 
 

@@ -18,6 +18,7 @@ from cinecode.commands.report import durations
 from cinecode.graph.catalog import Artifact, Catalog
 from cinecode.graph.store import Store
 from cinecode.pipeline.session import Session
+from cinecode.project.cast import cast_path
 from cinecode.project.config import Project
 from cinecode.project.files import write_atomic
 from cinecode.project.picks import TAKE_ID, read_picks
@@ -94,7 +95,8 @@ def fingerprint(project: Project) -> str:
     """What a board is made from, in brief: the project's files (size, modification time)
     and the catalog's revision. Take it before the project is read: a change made while
     the board is planned then shows as a change."""
-    files = (project.file, project.script_path, project.picks_path, project.cut_path)
+    cast = cast_path(project.root)  # the picked sheets: references of the shots
+    files = (project.file, project.script_path, project.picks_path, project.cut_path, cast)
     marks: list[Any] = [BOARD_SCHEMA]
     for path in (*files, project.ids_path):
         try:

@@ -560,6 +560,165 @@ async function sound() {
   );
 }
 
-const PAGES = { board, shot, player, script, build, ledger, sound };
+// --- cast -------------------------------------------------------------------------------------
+
+let castData = null;
+let castCurrent = ""; // "kind name" of the name the keys act on
+const castSaid = new Map(); // "kind name" → what its last pick or reject did
+
+function castId(person) { return `${person.kind} ${person.name}`; }
+
+function castPeople() {
+  return castData ? [...castData.characters, ...castData.locations] : [];
+}
+
+function sheetView(person, sheet) {
+  const marks = [];
+  if (sheet.picked) marks.push(el("span", { class: "badge built", text: "picked" }));
+  if (sheet.rejected) marks.push(el("span", { class: "badge failed", text: "rejected" }));
+  const take = String(sheet.number);
+  return el(
+    "figure",
+    { class: `sheet${sheet.picked ? " picked" : ""}${sheet.rejected ? " rejected" : ""}`, "data-sheet": sheet.number, "data-id": sheet.id },
+    el("img", { src: `/media/${sheet.key}`, alt: `${person.name} sheet ${sheet.number}`, loading: "lazy" }),
+    el("figcaption", {},
+      el("strong", { text: `#${sheet.number} ` }), el("code", { text: sheet.id }),
+      ` seed ${sheet.seed} · ${sheet.backend} ${sheet.model || ""} · ${Number(sheet.cost).toFixed(2)}`,
+      el("div", { class: "badges" }, marks),
+      el("div", { class: "buttons" },
+        el("button", { type: "button", class: "pick", onclick: () => castAct("pick", person, take), text: "Pick" }),
+        sheet.rejected
+          ? el("button", { type: "button", class: "unreject", onclick: () => castAct("unreject", person, take), text: "Un-reject" })
+          : el("button", { type: "button", class: "reject", onclick: () => castAct("reject", person, take), text: "Reject" }))),
+  );
+}
+
+function personView(person) {
+  const id = castId(person);
+  const said = castSaid.get(id);
+  const picked = person.sheets.find((s) => s.picked);
+  const count = el("input", { name: "count", type: "number", min: 1, max: 16, value: 2 });
+  return el(
+    "article",
+    { class: `person${id === castCurrent ? " current" : ""}`, "data-name": person.name, "data-kind": person.kind, onclick: () => { castCurrent = id; markCurrent(); } },
+    el("h2", {}, `${person.name} `, el("span", { class: "muted", text: person.kind })),
+    person.description ? el("p", { class: "muted", text: person.description }) : null,
+    el("p", { class: "state", text: picked ? `picked: sheet #${picked.number} (${picked.id})` : (person.pick ? `picked: ${person.pick} (not in the store)` : "no sheet picked") }),
+    person.overridden
+      ? el("p", { class: "override", text: `film.toml names its own references for ${person.name} (${person.references.join(", ")}): those are used, not the picked sheet, until you remove them.` })
+      : null,
+    el("p", { class: "shots muted", text: `in ${person.shots.length} shot${person.shots.length === 1 ? "" : "s"}${person.stale.length ? ` · ${person.stale.length} stale: ${person.stale.join(", ")}` : ""}` }),
+    said ? el("p", { class: "restaled", text: said }) : null,
+    el("form", { class: "more", onsubmit: (event) => { event.preventDefault(); castTakes(person, Number(count.value || 1)); } },
+      el("label", {}, "More sheets ", count), el("button", { type: "submit", class: "make", text: "Make" })),
+    el("div", { class: "sheets" }, person.sheets.length
+      ? person.sheets.map((sheet) => sheetView(person, sheet))
+      : el("p", { class: "muted", text: "no sheets yet" })),
+  );
+}
+
+function markCurrent() {
+  for (const node of document.querySelectorAll(".person")) {
+    node.classList.toggle("current", `${node.dataset.kind} ${node.dataset.name}` === castCurrent);
+  }
+}
+
+function renderCast() {
+  const people = castPeople();
+  if (!castCurrent && people.length) castCurrent = castId(people[0]);
+  const group = (title, list) => list.length ? [el("h2", { text: title }), ...list.map(personView)] : [];
+  $("#cast").replaceChildren(...group("Characters", castData.characters), ...group("Locations", castData.locations));
+}
+
+async function loadCast() {
+  castData = (await api("/api/cast")).data;
+  renderCast();
+}
+
+function stateOf(text) { $("#cast-state").textContent = text; }
+
+async function castAct(action, person, take) {
+  castCurrent = castId(person);
+  try {
+    const { data } = await api(`/api/cast/${action}`, { kind: person.kind, name: person.name, take });
+    if (action === "pick") {
+      const shots = data.stale.length
+        ? `${data.stale.length} shot${data.stale.length === 1 ? "" : "s"} stale: ${data.stale.join(", ")}` : "no shot made stale";
+      const said = `sheet ${data.picked} picked (cast.toml): ${shots}` +
+        (data.overridden ? ` — but film.toml names its own references for ${data.name}: those stay in use` : "");
+      castSaid.set(castCurrent, said);
+      stateOf(`${data.name}: ${said}`);
+    } else {
+      castSaid.set(castCurrent, `sheet ${data[action + "ed"]} ${action}ed`);
+      stateOf(`${person.name}: sheet ${data[action + "ed"]} ${action}ed`);
+    }
+    await loadCast();
+  } catch (error) {
+    stateOf(error.message);
+  }
+}
+
+async function castTakes(person, count) {
+  castCurrent = castId(person);
+  const bar = $("#cast-progress");
+  bar.hidden = false;
+  bar.value = 0;
+  $("#cast-cancel").hidden = false;
+  stateOf(`${person.name}: making ${count} sheets…`);
+  try {
+    const { status: code, data } = await api("/api/cast/takes", { kind: person.kind, name: person.name, count });
+    if (code === 409) { bar.hidden = true; $("#cast-cancel").hidden = true; stateOf(data.detail); }
+  } catch (error) {
+    bar.hidden = true;
+    $("#cast-cancel").hidden = true;
+    stateOf(error.message);
+  }
+}
+
+function cast() {
+  $("#cast-cancel").addEventListener("click", () => api("/api/cancel", {}));
+  onEvent((event) => {
+    if (event.task === "cast" && event.type === "progress") {
+      let done = 0, total = 0;
+      for (const d of Object.values(event.departments)) { done += d.done; total += d.total; }
+      $("#cast-progress").value = total ? done / total : 0;
+    }
+    if (event.task === "cast" && event.type === "job" && event.state === "running") {
+      stateOf(`${event.label}: ${Math.round(event.fraction * 100)}%`);
+    }
+    if (event.type === "done" && event.task.kind === "cast") {
+      $("#cast-progress").value = 1;
+      $("#cast-cancel").hidden = true;
+      stateOf(event.task.state === "done"
+        ? `${event.task.name}: made ${(event.task.made || []).length} sheets`
+        : `${event.task.state}: ${event.task.error || ""}`);
+      loadCast();
+    }
+    if (event.type === "files" && event.changed.some((name) => ["cast", "board", "store"].includes(name))) loadCast();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.target.closest("input, textarea") || !castData) return;
+    const people = castPeople();
+    const at = people.findIndex((p) => castId(p) === castCurrent);
+    const person = people[at];
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const next = people[Math.max(0, Math.min(people.length - 1, at + (event.key === "ArrowDown" ? 1 : -1)))];
+      if (next) { castCurrent = castId(next); markCurrent(); document.querySelector(".person.current")?.scrollIntoView({ block: "nearest" }); }
+    } else if (!person) {
+      return;
+    } else if (/^[1-9]$/.test(event.key)) {
+      if (person.sheets.some((s) => s.number === Number(event.key))) castAct("pick", person, event.key);
+    } else if (event.key === "r" || event.key === "R") {
+      const picked = person.sheets.find((s) => s.picked);
+      if (picked) castAct("reject", person, String(picked.number));
+    } else if (event.key === "t" || event.key === "T") {
+      castTakes(person, 2);
+    }
+  });
+  loadCast();
+}
+
+const PAGES = { board, shot, player, script, build, ledger, sound, cast };
 listen();
 (PAGES[page] || (() => {}))();
