@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
+import time
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +19,10 @@ from conftest import FIXTURES
 from fastapi import FastAPI
 from playwright.sync_api import Page, expect
 
+from cinecode.commands import cast as casting
 from cinecode.commands.report import status_report
-from cinecode.graph.reporter import RecordingReporter
+from cinecode.errors import Cancelled
+from cinecode.graph.reporter import NullReporter, RecordingReporter
 from cinecode.pipeline.build import make
 from cinecode.studio.app import create_app
 
@@ -146,3 +150,24 @@ def test_a_name_not_in_the_script_is_refused_and_changes_need_the_token(
         assert answer.status_code == 400
         assert "no character MARA" in answer.json()["detail"]
         assert "ANNA" in answer.json()["detail"] or "BEN" in answer.json()["detail"]
+
+
+def test_a_cli_pick_shows_without_a_reload(page: Page, studio: str, film: Path) -> None:
+    made = casting.cast(film, "BEN", takes=2, reporter=NullReporter())  # those there, or new
+    for row in (made.rows[1], made.rows[0]):  # both cut into views: the store has all it needs
+        casting.pick(film, "BEN", row.id, reporter=NullReporter())
+    page.goto(f"{studio}/cast?token={TOKEN}")
+    ben = page.locator('.person[data-kind="character"][data-name="BEN"]')
+    expect(ben.locator('.sheet[data-sheet="1"]')).to_have_class(re.compile(r"\bpicked\b"))
+    time.sleep(1)  # the watcher has seen the project as it is now
+    casting.pick(film, "BEN", made.rows[1].id, reporter=NullReporter())  # `cast --pick`'s code
+    expect(ben.locator('.sheet[data-sheet="2"]')).to_have_class(re.compile(r"\bpicked\b"))
+
+
+def test_making_sheets_stops_when_cancelled(film: Path) -> None:
+    """The Studio's Cancel sets the task's event: the sheets stop, none is made."""
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises((KeyboardInterrupt, Cancelled)):
+        casting.cast(film, "ANNA", more=2, reporter=NullReporter(), cancel=stop)
+    assert casting.cast(film, "ANNA", make=False, reporter=NullReporter()).rows == []
