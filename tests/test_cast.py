@@ -5,6 +5,7 @@ showing that character are made again. Locations get an establishing plate the s
 
 from __future__ import annotations
 
+import json
 import shutil
 import tomllib
 from pathlib import Path
@@ -76,6 +77,12 @@ def test_cast_makes_takes_listed_with_ids_and_never_twice(tiny: Path) -> None:
 
     more = casting.cast(tiny, takes=1, reporter=NullReporter())  # everyone: only BEN is new
     assert {row.name for row in more.rows if row.id in more.made} == {"BEN"}
+
+    run = cinecode("cast", tiny, "ANNA", "--more", "2", "--json")  # beyond those there
+    assert run.code == 0, run.err
+    beyond = json.loads(run.out)
+    assert len(beyond["made"]) == 2
+    assert [row["seed"] for row in beyond["sheets"]] == [500, 501, 502, 503, 504]
 
 
 def test_pick_makes_the_views_the_references_of_exactly_his_shots(tiny: Path) -> None:

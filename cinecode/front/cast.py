@@ -26,6 +26,9 @@ def cast(
     takes: Annotated[
         int, typer.Option("--takes", min=0, help="Sheets per name: take n has its seed + n.")
     ] = 1,
+    more: Annotated[
+        int, typer.Option("--more", min=0, help="This many sheets beyond those there.")
+    ] = 0,
     locations: Annotated[
         bool, typer.Option("--locations", help="Establishing plates of the locations.")
     ] = False,
@@ -88,7 +91,13 @@ def cast(
         reporter = RichReporter()
         try:
             result = casting.cast(
-                project, name, kind=kind, takes=takes, make=not listing, reporter=reporter
+                project,
+                name,
+                kind=kind,
+                takes=takes,
+                more=more,
+                make=not listing,
+                reporter=reporter,
             )
         finally:
             reporter.close()
