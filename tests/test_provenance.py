@@ -199,6 +199,33 @@ def test_the_stems_are_signed_in_place(built: Path, tmp_path: Path) -> None:
     assert read(dialogue)[0] == "Valid"
 
 
+def test_a_changed_line_signs_the_master_and_every_stem_once(built: Path, tmp_path: Path) -> None:
+    """The master and the stems are signed side by side (threads) after a changed line: each
+    validates, and the next make (the slow path: the no-op stamp removed) finds each one
+    recorded as signed and leaves its bytes and its mtime alone."""
+    root = copy_project(built, tmp_path / "tiny")
+    script = root / "script.fountain"
+    script.write_text(
+        script.read_text(encoding="utf-8").replace("We made it.", "We made it home."), "utf-8"
+    )
+    assert cinecode("make", root, "--json").code == 0
+    stems = root / "build" / "stems"
+    delivered = [master(root), *(stems / f"{bus}.wav" for bus in ("dialogue", "music", "effects"))]
+    for path in delivered:
+        state, manifest, _ = read(path)
+        assert state == "Valid", path.name
+        ours = next(
+            a["data"] for a in manifest["assertions"] if a["label"] == "org.cinecode.provenance"
+        )
+        if path.suffix == ".wav":
+            assert ours["contains"]["stem"] == path.stem
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in delivered}
+    (root / ".cinecode" / "last-make.json").unlink()
+    again = cinecode("make", root, "--json")
+    assert again.code == 0 and again.json()["rendered"] == 0
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in delivered} == before
+
+
 def test_the_storyboard_and_a_contact_sheet_are_signed(built: Path, tmp_path: Path) -> None:
     """The storyboard PDF and a contact sheet carry their own manifests (embedded), their
     pictures as ingredients; written again unchanged, they keep their bytes."""
@@ -269,6 +296,18 @@ def test_prompts_can_be_left_out(built: Path, tmp_path: Path) -> None:
     assert ours["prompts"] is False
     assert ours["ingredients"] and not any("prompt" in i for i in ours["ingredients"])
     assert all("seed" in i for i in ours["ingredients"] if i["step"] == "keyframe")
+
+
+def test_the_development_identity_is_made_once_by_threads_at_once(tmp_path: Path) -> None:
+    """A make signs its master and its stems in two threads: the first use of a fresh
+    configuration folder makes one identity, and every thread gets it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    folder = tmp_path / "identity"
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        made = list(pool.map(lambda _: development_identity(folder), range(4)))
+    assert {m.fingerprint() for m in made} == {made[0].fingerprint()}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["identity"]
 
 
 def test_a_real_identity_comes_from_the_environment(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,13 +125,23 @@ def make(
         srt_dest = project.build_dir / f"{name}.srt"
         placed = [] if store.holds(srt, srt_dest) else [srt_dest]
         srt_path = store.export(srt, srt_dest).resolve()
-        master_path, written = deliver(
-            store, master, project.build_dir / f"{name}.mp4", project, session.film.title, reporter
-        )
-        placed = [master_path] * written + placed
         outputs = export_stems(store, current, project)
-        if signing(project):
-            sign_stems(store, master, current, project, session.film.title, outputs)
+        # the master is delivered (ffmpeg's remux, c2pa's native signing: the GIL let go) while
+        # this thread signs the stems: the tail of a changing make is the longer of the two
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="deliver") as pool:
+            delivery = pool.submit(
+                deliver,
+                store,
+                master,
+                project.build_dir / f"{name}.mp4",
+                project,
+                session.film.title,
+                reporter,
+            )
+            if signing(project):
+                sign_stems(store, master, current, project, session.film.title, outputs)
+            master_path, written = delivery.result()
+        placed = [master_path] * written + placed
         result = MakeResult(master_path, srt_path, total, current, outputs, placed)
         fastpath.record(
             str(project.root),
@@ -212,25 +223,28 @@ def sign_stems(
     """Sign each stem in place (a `C2PA` chunk after its samples) with the voices, cues or
     effects heard in it as ingredients; the stems signed now (none when nothing changed)."""
     from cinecode.provenance.chain import film_source_type, ingredients, under
+    from cinecode.provenance.credentials import roomy_heap
     from cinecode.provenance.exports import pieces, sign_export, stem_pieces
 
     identity = signer(project)
     film_type = film_source_type(ingredients(under(store.catalog, master.key)))
     found = pieces(store, current.stems)
+
     signed = []
-    for bus, path in outputs.items():
-        if sign_export(
-            store,
-            path,
-            title=f"{title} ({bus} stem)",
-            film=title,
-            film_type=film_type,
-            found=stem_pieces(found, bus, store),
-            contains={"stem": bus, "scene_stems": list(current.stems)},
-            identity=identity,
-            prompts=project.config.provenance.prompts,
-        ):
-            signed.append(path)
+    with roomy_heap():  # one after another, in this thread: see roomy_heap
+        for bus, path in outputs.items():
+            if sign_export(
+                store,
+                path,
+                title=f"{title} ({bus} stem)",
+                film=title,
+                film_type=film_type,
+                found=stem_pieces(found, bus, store),
+                contains={"stem": bus, "scene_stems": list(current.stems)},
+                identity=identity,
+                prompts=project.config.provenance.prompts,
+            ):
+                signed.append(path)
     return signed
 
 

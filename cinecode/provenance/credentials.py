@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -128,6 +129,47 @@ def sign(
             os.replace(staged, dest)
         finally:
             staged.unlink(missing_ok=True)
+
+
+#: glibc's mallopt parameters, and what they are set to while roomy_heap holds
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+ROOMY = {M_MMAP_THRESHOLD: 256 << 20, M_TRIM_THRESHOLD: 512 << 20}
+DEFAULTS = {M_MMAP_THRESHOLD: 128 << 10, M_TRIM_THRESHOLD: 128 << 10}
+
+
+@contextmanager
+def roomy_heap() -> Iterator[None]:
+    """Let c2pa's large buffers come from the heap and be reused from one signing to the
+    next, rather than mapped afresh and zeroed by the kernel each time: signing an 85 MB stem
+    faults in about 400 MB of fresh pages (0.4 CPU-s; 0.15 with this, from the second file
+    on). glibc only, and only in the main thread (another thread's arena maps whatever is
+    larger than 64 MB); elsewhere it does nothing. The defaults come back after, and the
+    heap's free top goes back to the system."""
+    libc = _glibc()
+    if libc is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    for param, value in ROOMY.items():
+        libc.mallopt(param, value)
+    try:
+        yield
+    finally:
+        for param, value in DEFAULTS.items():
+            libc.mallopt(param, value)
+        libc.malloc_trim(0)
+
+
+def _glibc() -> Any:
+    """The C library, when it is glibc (it has mallopt and malloc_trim); None elsewhere."""
+    import ctypes
+
+    try:
+        if not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"):
+            return None
+        libc = ctypes.CDLL(None)
+        return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def sign_sidecar(

@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import os
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,11 +108,15 @@ def _given(cert: Path | None, key: Path | None, *, source: str, both: tuple[str,
     return Identity(cert, key, development=False, source=source)
 
 
+_MAKING = threading.Lock()
+
+
 def development_identity(folder: Path) -> Identity:
     """The development identity in `folder`, made on first use (a CA and its signer)."""
     chain, key = folder / _CHAIN, folder / _KEY
-    if not (chain.is_file() and key.is_file()):
-        _make_development(folder)
+    with _MAKING:  # a make signs its master and its stems in two threads at once
+        if not (chain.is_file() and key.is_file()):
+            _make_development(folder)
     return Identity(chain, key, development=True, source="development")
 
 
