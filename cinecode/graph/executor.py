@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cinecode.backends.protocols import Cost
 from cinecode.errors import BudgetExceeded, Cancelled, CinecodeError, StoreError
@@ -88,6 +88,30 @@ class Context:
 
 
 StepFn = Callable[[Job, Context], Output]
+
+
+class Offload(Protocol):
+    """Somewhere else to run jobs (the Ray farm, `cinecode.graph.farm`): the executor keeps
+    its bookkeeping (order, pools, budget, catalog) and hands the offload a job, its inputs
+    and a workdir; the offload returns the output, in that workdir, checked."""
+
+    def takes(self, job: Job) -> bool:
+        """Whether this job runs there (else here, as without an offload)."""
+        ...
+
+    def prepare(self, jobs: list[Job]) -> None:
+        """Refuse, before anything starts, jobs that cannot run there (FarmError)."""
+        ...
+
+    def pools(self, local: Mapping[str, int]) -> dict[str, int]:
+        """Jobs at once per pool, with the offload's capacity in place of this machine's."""
+        ...
+
+    def run(
+        self, job: Job, inputs: list[Input], workdir: Path, cancel: threading.Event
+    ) -> tuple[Output, float]:
+        """Run `job` there; its output (in `workdir`, verified) and the seconds it took."""
+        ...
 
 
 @dataclass
@@ -217,11 +241,13 @@ def execute(
     budget: Budget | None = None,
     remake_lost: bool = False,
     shared: Location | None = None,
+    offload: Offload | None = None,
 ) -> RunStats:
     """Run the jobs the targets need that the store does not have yet (but never pay again
     for a generation that was paid for and whose file is lost, unless `remake_lost`).
     With a `shared` store, what it has is fetched instead of made, what this store has and it
-    lacks is sent there, and each new artifact is sent the moment it is recorded."""
+    lacks is sent there, and each new artifact is sent the moment it is recorded. The jobs
+    `offload` takes run there (a farm), recorded here the moment each comes back."""
     started = time.monotonic()
     cancel = cancel or threading.Event()
     budget = budget or Budget()
@@ -239,9 +265,11 @@ def execute(
     if not remake_lost:
         _refuse_lost(pending, store)
     pending = critical_first(pending, store.catalog.durations())
+    if offload is not None:
+        offload.prepare([job for job in pending if offload.takes(job)])
 
     workers = workers or max(1, min(8, os.cpu_count() or 1))
-    limits = dict(pools or {})
+    limits = dict(pools or {}) if offload is None else offload.pools(pools or {})
     running_in_pool: dict[str, int] = {}
     done: set[str] = set(have)
     failed: set[str] = set()
@@ -269,6 +297,16 @@ def execute(
         workdir = store.workdir(job.key)
         t0 = time.monotonic()
         try:
+            if offload is not None and offload.takes(job):
+                made, seconds = offload.run(job, inputs, workdir, cancel)
+                return store.put(
+                    job,
+                    made.path,
+                    meta=made.meta,
+                    cost=made.cost,
+                    model=made.model,
+                    seconds=seconds,
+                )
             context = Context(
                 job,
                 inputs,

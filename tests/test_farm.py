@@ -1,0 +1,321 @@
+"""`make --farm`: the film built on a real Ray cluster that the tests start on this machine
+(a head and one more node joined to it, one CPU each), against the local build.
+
+The farm's master is byte for byte the local one; a worker killed mid-build (kill -9) is
+replaced and the build completes with every job run once; Ctrl-C at the head cancels the
+farm's tasks; a node of another cinecode version is refused, naming both versions; an
+unreachable address fails fast, saying how to start a head; jobs no node can run are refused
+before anything starts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT
+from helpers import CINECODE, cinecode
+
+from cinecode.errors import FarmError
+from cinecode.graph.farm import _refuse_unplaceable, needs
+from cinecode.graph.job import Step
+from cinecode.graph.reporter import RecordingReporter
+from cinecode.pipeline.build import make
+
+pytestmark = pytest.mark.xdist_group("farm")
+RAY = Path(sys.executable).with_name("ray")
+JOBS = 37  # the tiny film's jobs (storyboard, motion, voice, music, effects, edit, mix, master)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _env(pythonpath: Path = ROOT) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": str(pythonpath),
+        "RAY_USAGE_STATS_ENABLED": "0",
+        "COLUMNS": "120",
+    }
+
+
+class Cluster:
+    """Ray nodes started with `ray start --block`, each in its own process group."""
+
+    def __init__(self, temp: Path) -> None:
+        self.temp = temp
+        self.port = _free_port()
+        self.address = f"127.0.0.1:{self.port}"
+        self.nodes: list[subprocess.Popen[bytes]] = []
+
+    def start_head(self) -> None:
+        self._start(
+            "--head",
+            f"--port={self.port}",
+            f"--ray-client-server-port={_free_port()}",
+            f"--temp-dir={self.temp}",
+            "--include-dashboard=false",
+        )
+
+    def join(self, *, pythonpath: Path = ROOT) -> subprocess.Popen[bytes]:
+        return self._start(f"--address={self.address}", pythonpath=pythonpath)
+
+    def _start(self, *args: str, pythonpath: Path = ROOT) -> subprocess.Popen[bytes]:
+        alive = len(self.alive())
+        node = subprocess.Popen(
+            [str(RAY), "start", "--block", "--num-cpus=1", "--num-gpus=0", *args],
+            env=_env(pythonpath),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.nodes.append(node)
+        deadline = time.monotonic() + 60
+        while len(self.alive()) <= alive:
+            assert node.poll() is None, "a Ray node did not start"
+            assert time.monotonic() < deadline, "a Ray node did not join within 60 s"
+            time.sleep(0.5)
+        return node
+
+    def alive(self) -> list[str]:
+        """The node ids the cluster counts alive (`ray list nodes` needs the dashboard)."""
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=2).close()
+        except OSError:  # no head yet
+            return []
+        probe = (
+            f"import ray, logging; ray.init(address={self.address!r}, logging_level=logging.ERROR, "
+            "log_to_driver=False); print(sum(1 for n in ray.nodes() if n['Alive']))"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", probe], env=_env(), capture_output=True, text=True, timeout=60
+        )
+        count = int(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else 0
+        return ["node"] * count
+
+    def stop(self, node: subprocess.Popen[bytes]) -> None:
+        """End a node: its process group (raylet, its workers), SIGTERM then SIGKILL."""
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(node.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                node.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                continue
+        node.wait(timeout=10)
+
+    def close(self) -> None:
+        for node in reversed(self.nodes):
+            self.stop(node)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    temp = Path(f"/tmp/cc-ray-{os.getpid()}")  # short: Ray's socket paths must fit 107 bytes
+    farm = Cluster(temp)
+    try:
+        farm.start_head()
+        farm.join()
+        yield farm
+    finally:
+        farm.close()
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def _tiny(root: Path) -> Path:
+    """The tiny project, unsigned (a signature carries the time it was made)."""
+    shutil.copytree(FIXTURES / "tiny", root)
+    toml = root / "film.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + "\n[provenance]\nsign = false\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny film built here, by the local executor: its master."""
+    root = _tiny(tmp_path_factory.mktemp("local") / "tiny")
+    result = make(root, reporter=RecordingReporter())
+    assert result.stats.failed == 0 and result.stats.skipped == 0
+    return result.master
+
+
+def _objects(root: Path) -> dict[str, str]:
+    db = sqlite3.connect(root / ".cinecode" / "catalog.sqlite")
+    try:
+        return dict(db.execute("SELECT key, object FROM artifacts").fetchall())
+    finally:
+        db.close()
+
+
+def _tasks() -> list[int]:
+    """The pids of worker processes running a farm job now (Ray titles them by the task)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if title.startswith(b"ray::run_job"):
+            found.append(int(entry.name))
+    return found
+
+
+def test_the_farm_builds_the_local_master_byte_for_byte(
+    cluster: Cluster, local: Path, tmp_path: Path
+) -> None:
+    root = _tiny(tmp_path / "tiny")
+    run = cinecode("make", root, "--farm", cluster.address, "--json")
+    assert run.code == 0, run.err
+    report = run.json()
+    assert report["generated"] + report["rendered"] == JOBS
+    assert Path(report["master"]).read_bytes() == local.read_bytes()
+    assert _objects(root) == _objects(local.parents[1])  # every artifact, byte for byte
+    # the cluster as `cinecode farm` shows it: two nodes, one CPU each, nothing running
+    shown = cinecode("farm", root, "--farm", cluster.address, "--json")
+    assert shown.code == 0, shown.err
+    farm = shown.json()
+    assert (farm["cpus"], farm["gpus"], farm["running"], farm["queued"]) == (2, 0, [], 0)
+    assert sum(node["alive"] for node in farm["nodes"]) == 2
+
+
+@pytest.mark.farm
+def test_a_worker_killed_mid_job_is_replaced_and_nothing_done_is_redone(
+    cluster: Cluster, local: Path, tmp_path: Path
+) -> None:
+    root = _tiny(tmp_path / "tiny")
+    make_run = subprocess.Popen(
+        [*CINECODE, "make", str(root), "--farm", cluster.address, "--json"],
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    killed = []
+    deadline = time.monotonic() + 60
+    while not killed and make_run.poll() is None and time.monotonic() < deadline:
+        recorded = len(_objects(root)) if (root / ".cinecode" / "catalog.sqlite").exists() else 0
+        running = _tasks()
+        if recorded >= 3 and running:  # some jobs done, one running: kill its worker
+            os.kill(running[0], signal.SIGKILL)
+            killed.append(running[0])
+        time.sleep(0.05)
+    out, err = make_run.communicate(timeout=300)
+    assert killed, "no farm job was caught running"
+    assert make_run.returncode == 0, err
+    report = __import__("json").loads(out.strip().splitlines()[-1])
+    # every job finished once: the killed one ran again elsewhere, none recorded was redone
+    assert report["generated"] + report["rendered"] == JOBS
+    assert (report["failed"], report["skipped"]) == (0, 0)
+    assert Path(report["master"]).read_bytes() == local.read_bytes()
+    again = cinecode("make", root, "--farm", cluster.address, "--json")
+    assert again.code == 0 and again.json()["generated"] + again.json()["rendered"] == 0
+
+
+@pytest.mark.farm
+def test_ctrl_c_at_the_head_cancels_the_farms_tasks(cluster: Cluster, tmp_path: Path) -> None:
+    root = _tiny(tmp_path / "tiny")
+    make_run = subprocess.Popen(
+        [*CINECODE, "make", str(root), "--farm", cluster.address],
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not _tasks() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _tasks(), "no farm job was caught running"
+    make_run.send_signal(signal.SIGINT)
+    _, err = make_run.communicate(timeout=60)
+    assert make_run.returncode == 130, err
+    assert "every finished job is kept" in err
+    assert "Traceback" not in err
+    deadline = time.monotonic() + 20
+    while _tasks() and time.monotonic() < deadline:  # cancelled: no task keeps running
+        time.sleep(0.2)
+    assert _tasks() == []
+    resumed = cinecode("make", root, "--farm", cluster.address, "--json")
+    assert resumed.code == 0, resumed.err
+    done = resumed.json()
+    assert done["generated"] + done["rendered"] + done["reused"] == JOBS
+    assert done["reused"] > 0  # what finished before the Ctrl-C was kept
+
+
+@pytest.mark.farm
+def test_a_node_of_another_cinecode_version_is_refused_with_both_versions(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(ROOT / "cinecode", other / "cinecode")
+    init = other / "cinecode" / "__init__.py"
+    text = init.read_text(encoding="utf-8")
+    from cinecode import __version__
+
+    init.write_text(text.replace(f'__version__ = "{__version__}"', '__version__ = "0.0.9"'))
+    node = cluster.join(pythonpath=other)
+    try:
+        root = _tiny(tmp_path / "tiny")
+        run = cinecode("make", root, "--farm", cluster.address)
+        assert run.code == 1
+        assert f"must run cinecode {__version__}" in run.err
+        assert "cinecode 0.0.9" in run.err
+        assert not (root / ".cinecode" / "objects").exists() or not any(
+            (root / ".cinecode" / "objects").rglob("*.*")
+        )  # refused before anything ran
+    finally:
+        cluster.stop(node)
+        cluster.nodes.remove(node)
+
+
+def test_an_unreachable_farm_fails_fast_naming_it_and_how_to_start_a_head(
+    tmp_path: Path,
+) -> None:
+    root = _tiny(tmp_path / "tiny")
+    port = _free_port()  # nothing listens there
+    started = time.monotonic()
+    run = cinecode("make", root, "--farm", f"127.0.0.1:{port}")
+    took = time.monotonic() - started
+    assert run.code == 1
+    assert f"127.0.0.1:{port}" in run.err and "ray start --head" in run.err
+    assert "Traceback" not in run.err
+    assert took < 30
+
+
+def test_jobs_no_node_can_run_are_refused_before_anything_starts() -> None:
+    keyframe = Step("keyframe", 1, "generate", "storyboard", "png")
+    render = Step("segment", 1, "render", "motion", "mp4")
+    jobs = [
+        keyframe.job({"shot": "1.1"}, label="keyframe 1.1", backend="diffusers"),
+        keyframe.job({"shot": "1.2"}, label="keyframe 1.2", backend="diffusers"),
+        render.job({"shot": "1.1"}, label="segment 1.1"),
+        keyframe.job({"shot": "2.1"}, label="keyframe 2.1", backend="comfyui"),
+    ]
+    assert needs(jobs[0], {}) == {"CPU": 1.0, "GPU": 1.0}
+    assert needs(jobs[2], {}) == {"CPU": 1.0}
+    nodes = [{"Resources": {"CPU": 8.0}}, {"Resources": {"CPU": 2.0, "comfy": 1.0}}]
+    with pytest.raises(FarmError) as refused:
+        _refuse_unplaceable(jobs, nodes, {"comfyui": {"comfy": 2}})
+    message = str(refused.value)
+    assert "2 job(s) need GPU 1: keyframe 1.1, keyframe 1.2" in message
+    assert "1 job(s) need comfy 2: keyframe 2.1" in message
+    assert "segment 1.1" not in message
+    assert re.search(r"ray start --address .* --num-gpus 1", message)
+    # a node with a GPU makes them placeable
+    _refuse_unplaceable(jobs[:3], [*nodes, {"Resources": {"CPU": 4.0, "GPU": 1.0}}], {})
