@@ -31,6 +31,7 @@ from cinecode.graph.farm import _refuse_unplaceable, needs
 from cinecode.graph.job import Step
 from cinecode.graph.reporter import RecordingReporter
 from cinecode.pipeline.build import make
+from cinecode.pipeline.farm import at_head
 
 pytestmark = pytest.mark.xdist_group("farm")
 RAY = Path(sys.executable).with_name("ray")
@@ -297,8 +298,10 @@ def test_an_unreachable_farm_fails_fast_naming_it_and_how_to_start_a_head(
 ) -> None:
     root = _tiny(tmp_path / "tiny")
     port = _free_port()  # nothing listens there
+    with (root / "film.toml").open("a", encoding="utf-8") as toml:
+        toml.write(f'\n[farm]\naddress = "127.0.0.1:{port}"\n')  # as film.toml says
     started = time.monotonic()
-    run = cinecode("make", root, "--farm", f"127.0.0.1:{port}")
+    run = cinecode("make", root)
     took = time.monotonic() - started
     assert run.code == 1
     assert f"127.0.0.1:{port}" in run.err and "ray start --head" in run.err
@@ -327,3 +330,20 @@ def test_jobs_no_node_can_run_are_refused_before_anything_starts() -> None:
     assert re.search(r"ray start --address .* --num-gpus 1", message)
     # a node with a GPU makes them placeable
     _refuse_unplaceable(jobs[:3], [*nodes, {"Resources": {"CPU": 4.0, "GPU": 1.0}}], {})
+
+
+def test_paid_and_resumable_jobs_stay_at_the_head_and_ray_only_loads_for_a_farm() -> None:
+    keyframe = Step("keyframe", 1, "generate", "storyboard", "png")
+    # their provider ids go to the head's catalog before anything waits on them
+    assert at_head(keyframe.job({}, label="k", backend="replicate"))
+    assert at_head(keyframe.job({}, label="k", backend="comfyui"))
+    assert not at_head(keyframe.job({}, label="k", backend="diffusers"))
+    assert not at_head(keyframe.job({}, label="k", backend="sketch"))
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, cinecode.cli; print('ray' in sys.modules)"],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "False"
