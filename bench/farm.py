@@ -70,9 +70,18 @@ def main() -> None:
     temp = Path(tempfile.mkdtemp(prefix="cc-ray-", dir="/tmp"))  # short: Ray's sockets
     port = _port()
     head = subprocess.Popen(
-        [str(RAY), "start", "--head", "--block", f"--port={port}", "--num-cpus=2"]
-        + ["--num-gpus=0", "--include-dashboard=false", f"--temp-dir={temp}"]
-        + [f"--ray-client-server-port={_port()}"],
+        [
+            str(RAY),
+            "start",
+            "--head",
+            "--block",
+            f"--port={port}",
+            "--num-cpus=2",
+            "--num-gpus=0",
+            "--include-dashboard=false",
+            f"--temp-dir={temp}",
+            f"--ray-client-server-port={_port()}",
+        ],
         env=_env(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
