@@ -347,3 +347,48 @@ def test_paid_and_resumable_jobs_stay_at_the_head_and_ray_only_loads_for_a_farm(
         check=True,
     )
     assert loaded.stdout.strip() == "False"
+
+
+def test_artifacts_travel_by_content_key_through_the_shared_store(tmp_path: Path) -> None:
+    """A node that cannot read the head's store: inputs fetched from the shared store by
+    their sha256, the output sent there and brought back to the head, verified."""
+    from cinecode.errors import StoreError
+    from cinecode.graph.executor import Input
+    from cinecode.graph.farm import Shared, bring_back, fetch_inputs, send_back
+    from cinecode.graph.keys import file_digest
+    from cinecode.graph.shared import open_location
+
+    shared = Shared(str(tmp_path / "shared"), str(tmp_path))
+    location = open_location(shared.url)
+    frame = tmp_path / "made-at-the-head.png"
+    frame.write_bytes(b"a keyframe")
+    digest = file_digest(frame)
+    location.push(frame, digest, "png")
+    elsewhere = Path("/nonexistent/head/.cinecode/objects/ab") / f"{digest[2:]}.png"
+    given = Input("k" * 64, elsewhere, {}, "keyframe", object=digest)
+    worker = tmp_path / "worker"
+    [fetched] = fetch_inputs([given], shared, worker)
+    assert fetched.path.read_bytes() == b"a keyframe" and fetched.path.is_relative_to(worker)
+    # the worker's output goes to the shared store; the head fetches it from there
+    made = worker / "segment.mp4"
+    made.write_bytes(b"a segment")
+    send_back(made, file_digest(made), shared)
+    head = tmp_path / "head-workdir"
+    head.mkdir()
+    lost = Path("/nonexistent/worker/segment.mp4")
+    back = bring_back(lost, file_digest(made), head, shared)
+    assert back.read_bytes() == b"a segment" and back.is_relative_to(head)
+    # an output whose bytes do not match the sha256 the worker sent is refused
+    (head / "other.mp4").write_bytes(b"not what was sent")
+    with pytest.raises(FarmError, match="does not match the sha256"):
+        bring_back(head / "other.mp4", file_digest(made), head, Shared())
+    # without a shared store, an input the worker cannot read is a clear error
+    with pytest.raises(FarmError, match=r"\[store\] url"):
+        fetch_inputs([given], Shared(), worker / "again")
+    # a damaged object in the shared store is refused on arrival
+    objects = list((tmp_path / "shared").rglob("*.png"))
+    assert len(objects) == 1
+    objects[0].chmod(0o644)
+    objects[0].write_bytes(b"tampered")
+    with pytest.raises(StoreError):
+        fetch_inputs([given], shared, worker / "third")

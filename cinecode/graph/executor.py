@@ -38,6 +38,7 @@ class Input:
     step: str
     backend: str = ""
     model: str = ""
+    object: str = ""  # its object's sha256 (by which a farm's worker may fetch it)
 
 
 @dataclass(frozen=True)
@@ -292,6 +293,7 @@ def execute(
                     artifact.step,
                     artifact.backend,
                     artifact.model,
+                    artifact.object,
                 )
             )
         workdir = store.workdir(job.key)

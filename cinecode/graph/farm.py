@@ -9,12 +9,15 @@ with the head (this process, the one writer).
 4. back      the head verifies the output's sha256 (`bring_back`) before the store records it
 ```
 Ray is imported here only, and only when a farm is used (`pip install 'cinecode[farm]'`).
-Artifacts travel through `fetch_inputs` (on the worker) and `bring_back` (on the head): today
-a filesystem both see (the project's store); another store location plugs in there.
+Artifacts travel through three functions: `fetch_inputs` and `send_back` on the worker,
+`bring_back` on the head. A node that sees the project's store (a shared filesystem) reads
+inputs and leaves outputs in place; one that does not goes through the shared store of
+`[store] url` (a folder or S3, `graph.shared`), by content key, sha256 verified on arrival.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -31,6 +34,7 @@ from cinecode.errors import Cancelled, CinecodeError, FarmError
 from cinecode.graph.executor import Input, Output
 from cinecode.graph.job import Job
 from cinecode.graph.keys import file_digest
+from cinecode.graph.shared import Location, open_location
 
 #: what runs a job on a worker: (job, its inputs, a fresh workdir) → its output there
 Work = Callable[[Job, list[Input], Path], Output]
@@ -176,22 +180,75 @@ def _refuse_unplaceable(
 # 3-4. run, and the artifacts' travel
 
 
-def fetch_inputs(inputs: list[Input]) -> list[Input]:
-    """On a worker: the job's inputs as files it can read (the shared store: as they are)."""
+@dataclass(frozen=True)
+class Shared:
+    """The shared store the artifacts travel through when a node cannot read the head's
+    (`[store] url`: a folder or an S3 prefix, opened on each worker; see graph/shared)."""
+
+    url: str = ""
+    base: str = ""  # the project's folder, for a relative url
+
+    def location(self) -> Location | None:
+        if not self.url:
+            return None
+        with _LOCATIONS_LOCK:
+            if self.url not in _LOCATIONS:
+                _LOCATIONS[self.url] = open_location(self.url, base=Path(self.base))
+            return _LOCATIONS[self.url]
+
+
+_LOCATIONS: dict[str, Location] = {}  # one per worker process and url
+_LOCATIONS_LOCK = threading.Lock()
+
+
+def fetch_inputs(inputs: list[Input], shared: Shared, here: Path) -> list[Input]:
+    """On a worker: the job's inputs as files it can read. Those it sees at the head's path
+    (a shared filesystem) as they are; the others fetched by content key from the shared
+    store into `here`, their sha256 verified on arrival."""
+    location = shared.location()
+    out = []
     for item in inputs:
-        if not item.path.is_file():
+        if item.path.is_file():
+            out.append(item)
+            continue
+        if location is None or not item.object:
             raise FarmError(
                 f"this worker cannot read input {item.key[:8]} at {item.path}",
                 hint="every node must see the project's store at the same path (a shared "
-                "filesystem)",
+                "filesystem), or set a shared store: [store] url in film.toml (docs/farm.md)",
             )
-    return inputs
+        ext = item.path.suffix.removeprefix(".")
+        dest = here / "inputs" / f"{item.object}.{ext}"
+        if not dest.is_file():
+            location.fetch(item.object, ext, dest)
+        out.append(dataclasses.replace(item, path=dest))
+    return out
 
 
-def bring_back(path: Path, digest: str, workdir: Path) -> Path:
-    """On the head: the file a worker made, here and verified against the sha256 it sent."""
+def send_back(path: Path, digest: str, shared: Shared) -> None:
+    """On a worker: its output sent to the shared store (if any) under its content key, so
+    a head that cannot read the worker's folder fetches it from there."""
+    location = shared.location()
+    if location is not None:
+        location.push(path, digest, path.suffix.removeprefix("."))
+
+
+def bring_back(path: Path, digest: str, workdir: Path, shared: Shared) -> Path:
+    """On the head: the file a worker made, here and verified against the sha256 it sent:
+    read in its workdir (a shared filesystem), else fetched from the shared store."""
     here = Path(path)
-    if not here.is_file() or not here.resolve().is_relative_to(workdir.resolve()):
+    if not here.is_file():
+        location = shared.location()
+        if location is None:
+            raise FarmError(
+                f"the worker's output {path} cannot be read here",
+                hint="the head must see the workers' job folders (a shared filesystem), or "
+                "set a shared store: [store] url in film.toml (docs/farm.md)",
+            )
+        here = workdir / f"back{here.suffix}"
+        location.fetch(digest, here.suffix.removeprefix("."), here)  # verified on arrival
+        return here
+    if not here.resolve().is_relative_to(workdir.resolve()):
         raise FarmError(f"the worker's output {path} is not in its workdir {workdir}")
     if file_digest(here) != digest:
         raise FarmError(
@@ -214,8 +271,11 @@ class Done:
     seconds: float
 
 
-def run_job(work: Work, job: Job, inputs: list[Input], workdir: str, version: str) -> Done:
-    """The Ray task: run `job` with `work` in a fresh folder under `workdir` (one per try)."""
+def run_job(
+    work: Work, job: Job, inputs: list[Input], workdir: str, version: str, shared: Shared
+) -> Done:
+    """The Ray task: run `job` with `work` in a fresh folder under `workdir` (one per try;
+    made here when this node does not see the head's)."""
     import tempfile
 
     if _version() != version:
@@ -224,11 +284,17 @@ def run_job(work: Work, job: Job, inputs: list[Input], workdir: str, version: st
             hint=f"install cinecode {version} on every node",
         )
     started = time.monotonic()
-    attempt = Path(tempfile.mkdtemp(prefix="try-", dir=workdir))
-    output = work(job, fetch_inputs(inputs), attempt)
+    folder = Path(workdir)
+    if not folder.is_dir():  # another machine: its own scratch folder
+        folder = Path(tempfile.gettempdir()) / "cinecode-farm" / folder.name
+        folder.mkdir(parents=True, exist_ok=True)
+    attempt = Path(tempfile.mkdtemp(prefix="try-", dir=folder))
+    output = work(job, fetch_inputs(inputs, shared, attempt), attempt)
+    digest = file_digest(output.path)
+    send_back(output.path, digest, shared)
     return Done(
         path=str(output.path),
-        sha256=file_digest(output.path),
+        sha256=digest,
         meta=output.meta,
         money=output.cost.money,
         gpu=output.cost.gpu_seconds,
@@ -246,6 +312,7 @@ class Farm:
     at_head: Callable[[Job], bool]  # jobs that stay here (hosted: their tickets live here)
     resources: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     status_path: Path | None = None  # where `cinecode farm` reads what runs
+    shared: Shared = Shared()  # the shared store, when film.toml names one
     _ray: Any = None
     _task: Any = None  # run_job as a Ray remote function
     _nodes: list[dict[str, Any]] = field(default_factory=list)
@@ -307,7 +374,7 @@ class Farm:
             retry_exceptions=False,
             name=f"cinecode:{job.label}"[:100],
         )
-        ref = task.remote(self.work, job, inputs, str(workdir), _version())
+        ref = task.remote(self.work, job, inputs, str(workdir), _version(), self.shared)
         self._started(job)
         try:
             while not ray.wait([ref], timeout=0.5)[0]:
@@ -327,7 +394,7 @@ class Farm:
                 ) from None
         finally:
             self._finished(job)
-        path = bring_back(Path(done.path), done.sha256, workdir)
+        path = bring_back(Path(done.path), done.sha256, workdir, self.shared)
         output = Output(path, done.meta, Cost(done.money, done.gpu), done.model)
         return output, done.seconds
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, cast
 
 from cinecode.backends.registry import BACKENDS, Backends
 from cinecode.graph.executor import Context, Input, Output
-from cinecode.graph.farm import Farm
+from cinecode.graph.farm import Farm, Shared
 from cinecode.graph.job import Job
 from cinecode.project.config import Project
 
@@ -67,6 +67,7 @@ def open_farm(project: Project, address: str) -> Farm:
         at_head,
         resources=project.config.farm.resources,
         status_path=project.store_dir / "farm.json",
+        shared=Shared(project.config.store.url, str(project.root)),
     ).open()
 
 
