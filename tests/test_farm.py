@@ -293,6 +293,20 @@ def test_a_node_of_another_cinecode_version_is_refused_with_both_versions(
         cluster.nodes.remove(node)
 
 
+@pytest.mark.farm
+def test_jobs_whose_resource_no_node_offers_are_refused_before_any_job(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    root = _tiny(tmp_path / "tiny")
+    with (root / "film.toml").open("a", encoding="utf-8") as toml:
+        toml.write("\n[farm.resources]\nsketch = { sdxl = 1 }\n")  # a model no node has
+    run = cinecode("make", root, "--farm", cluster.address, cwd=tmp_path)
+    assert run.code == 1
+    assert "no node of the farm offers what some jobs need" in run.err
+    assert re.search(r"\d+ job\(s\) need sdxl 1: keyframe", run.err)
+    assert _objects(root) == {}  # nothing started
+
+
 def test_an_unreachable_farm_fails_fast_naming_it_and_how_to_start_a_head(
     tmp_path: Path,
 ) -> None:
