@@ -248,6 +248,12 @@ def test_ctrl_c_at_the_head_cancels_the_farms_tasks(cluster: Cluster, tmp_path: 
     while not (_tasks() and len(_objects(root)) >= 2) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _tasks(), "no farm job was caught running"
+    # meanwhile `cinecode farm` shows the make's jobs: those running and those waiting
+    shown = cinecode("farm", root, "--farm", cluster.address, "--json", cwd=tmp_path)
+    assert shown.code == 0, shown.err
+    busy = shown.json()
+    assert len(busy["running"]) + busy["queued"] > 0
+    assert all(isinstance(label, str) and label for label in busy["running"])
     make_run.send_signal(signal.SIGINT)
     _, err = make_run.communicate(timeout=60)
     assert make_run.returncode == 130, err
