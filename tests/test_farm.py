@@ -18,8 +18,9 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,11 @@ from conftest import FIXTURES, ROOT
 from helpers import CINECODE, cinecode
 
 from cinecode.errors import FarmError
+from cinecode.graph.executor import Input, Output, execute
 from cinecode.graph.farm import _refuse_unplaceable, needs
-from cinecode.graph.job import Step
+from cinecode.graph.job import Job, Step
 from cinecode.graph.reporter import RecordingReporter
+from cinecode.graph.store import Store
 from cinecode.pipeline.build import make
 from cinecode.pipeline.farm import at_head
 
@@ -412,3 +415,61 @@ def test_artifacts_travel_by_content_key_through_the_shared_store(tmp_path: Path
     objects[0].write_bytes(b"tampered")
     with pytest.raises(StoreError):
         fetch_inputs([given], shared, worker / "third")
+
+
+class Elsewhere:
+    """An offload that runs the `write` jobs "elsewhere" (here, recording them)."""
+
+    def __init__(self) -> None:
+        self.prepared: list[str] = []
+        self.ran: list[str] = []
+
+    def takes(self, job: Job) -> bool:
+        return job.step == "write"
+
+    def prepare(self, jobs: list[Job]) -> None:
+        self.prepared = [job.label for job in jobs]
+
+    def pools(self, local: Mapping[str, int]) -> dict[str, int]:
+        return {**local, "cpu": 3}
+
+    def run(
+        self, job: Job, inputs: list[Input], workdir: Path, cancel: threading.Event
+    ) -> tuple[Output, float]:
+        self.ran.append(job.label)
+        if job.params.get("fail"):
+            raise FarmError(f"{job.label} failed on the farm: provider exploded")
+        out = workdir / "out.txt"
+        out.write_text(str(job.params["text"]))
+        return Output(out, {"where": "elsewhere"}), 0.5
+
+
+@pytest.mark.parametrize("fail", ["", "b"])
+def test_the_executor_hands_the_offload_its_jobs_and_keeps_the_books(
+    tmp_path: Path, fail: str
+) -> None:
+    from test_graph import STEPS, graph_of, no_backends
+
+    store = Store(tmp_path / ".cinecode")
+    graph = graph_of(["a", "b", "c"], fail=fail)
+    farm = Elsewhere()
+    stats = execute(
+        graph,
+        store,
+        steps=STEPS,
+        backends=no_backends,
+        reporter=RecordingReporter(),
+        targets=list(graph.targets.values()),
+        workers=2,
+        offload=farm,
+    )
+    assert sorted(farm.prepared) == sorted(farm.ran) == ["write a", "write b", "write c"]
+    if fail:  # its sibling writes made and recorded, the join that needs it skipped
+        assert (stats.generated, stats.rendered, stats.failed, stats.skipped) == (2, 0, 1, 1)
+        assert stats.failures == [("write b", "write b failed on the farm: provider exploded")]
+        return
+    assert (stats.generated, stats.rendered, stats.failed, stats.skipped) == (3, 1, 0, 0)
+    joined = store.get(graph.targets["all"])
+    assert joined is not None and store.path(joined).read_text() == "a+b+c"  # made here
+    made = store.get(graph.jobs[graph.targets["all"]].inputs[0])
+    assert made is not None and made.meta == {"where": "elsewhere"} and made.seconds == 0.5

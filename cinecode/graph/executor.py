@@ -23,7 +23,7 @@ from cinecode.errors import BudgetExceeded, Cancelled, CinecodeError, StoreError
 from cinecode.graph.catalog import Artifact
 from cinecode.graph.job import Graph, Job
 from cinecode.graph.reporter import Reporter
-from cinecode.graph.schedule import critical_first
+from cinecode.graph.schedule import WORKER, Scheduler, critical_first, pool_slots, seconds_from
 from cinecode.graph.shared import Location, exchange, push_from
 from cinecode.graph.store import Store
 
@@ -265,9 +265,12 @@ def execute(
         return stats
     if not remake_lost:
         _refuse_lost(pending, store)
-    pending = critical_first(pending, store.catalog.durations())
+    took = store.catalog.durations()
+    pending = critical_first(pending, took)
+    scheduler = None  # a farm's queue: each time a slot frees, the best ready jobs that fit
     if offload is not None:
         offload.prepare([job for job in pending if offload.takes(job)])
+        scheduler = Scheduler(pending, seconds=seconds_from(took), needs=pool_slots, done=have)
 
     workers = workers or max(1, min(8, os.cpu_count() or 1))
     limits = dict(pools or {}) if offload is None else offload.pools(pools or {})
@@ -352,6 +355,16 @@ def execute(
             while waiting or futures:
                 # schedule what can run
                 still: list[Job] = []
+                if scheduler is not None:  # the farm's: `waiting` is the scheduler's pick
+                    free = {WORKER: workers - len(futures)} | {
+                        name: limits.get(name, workers) - running_in_pool.get(name, 0)
+                        for name in {job.pool for job in waiting}
+                    }
+                    picked = (
+                        {job.key for job in scheduler.pick(free)} if not cancel.is_set() else set()
+                    )
+                    still = [job for job in waiting if job.key not in picked]
+                    waiting = [job for job in waiting if job.key in picked]
                 for job in waiting:
                     if blocked(job):
                         failed.add(job.key)
@@ -371,6 +384,8 @@ def execute(
                         stats.skipped += 1
                         stats.over_budget.append(job.label)
                         stats.over_budget_money += job.estimate.money
+                        if scheduler is not None:
+                            scheduler.failed(job.key)  # its users stay in `still`: blocked
                         continue
                     budget.committed += job.estimate.money
                     running_in_pool[job.pool] = running_in_pool.get(job.pool, 0) + 1
@@ -401,6 +416,8 @@ def execute(
                         artifact = future.result()
                         with lock:
                             done.add(job.key)
+                        if scheduler is not None:
+                            scheduler.finished(job.key)
                         budget.spent += artifact.cost_money
                         stats.cost = stats.cost + Cost(artifact.cost_money, artifact.cost_gpu)
                         if job.kind == "generate":
