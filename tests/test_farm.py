@@ -332,6 +332,20 @@ def test_an_unreachable_farm_fails_fast_naming_it_and_how_to_start_a_head(
     assert took < 30
 
 
+@pytest.mark.farm
+def test_an_address_that_answers_but_is_no_ray_head_fails_within_30_s(tmp_path: Path) -> None:
+    root = _tiny(tmp_path / "tiny")
+    with socket.socket() as mute:  # accepts connections, says nothing
+        mute.bind(("127.0.0.1", 0))
+        mute.listen(16)
+        started = time.monotonic()
+        run = cinecode("make", root, "--farm", f"127.0.0.1:{mute.getsockname()[1]}")
+        took = time.monotonic() - started
+    assert run.code == 1 and "is not a Ray head" in run.err and "ray start --head" in run.err
+    assert "Traceback" not in run.err and "SIGTERM" not in run.err
+    assert took < 30
+
+
 def test_jobs_no_node_can_run_are_refused_before_anything_starts() -> None:
     keyframe = Step("keyframe", 1, "generate", "storyboard", "png")
     render = Step("segment", 1, "render", "motion", "mp4")

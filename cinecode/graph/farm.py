@@ -42,6 +42,7 @@ Work = Callable[[Job, list[Input], Path], Output]
 #: engines whose jobs need a GPU unless `[farm.resources]` says otherwise
 GPU_ENGINES = {"diffusers": {"GPU": 1.0}, "realesrgan": {"GPU": 1.0}}
 START_HEAD = "start one with `ray start --head --port 6379` on the head machine"
+JOIN_WITHIN = 20.0  # seconds: an unreachable farm fails make within 30 s
 RETRIES = 3  # a worker that dies mid-job: Ray runs the task again elsewhere, this many times
 
 
@@ -69,6 +70,11 @@ def _split(address: str) -> tuple[str, int] | None:
     return host, int(port)
 
 
+def _not_main_thread(record: logging.LogRecord) -> bool:
+    """Ray's note that ray.init ran off the main thread (as `connect` runs it): not said."""
+    return "SIGTERM handler is not set" not in record.getMessage()
+
+
 def connect(address: str, *, timeout: float = 10.0) -> Any:
     """Connect this process to the cluster at `address` (Ray's module, connected)."""
     try:
@@ -88,16 +94,35 @@ def connect(address: str, *, timeout: float = 10.0) -> Any:
             ) from exc
     if ray.is_initialized():
         ray.shutdown()
-    try:
-        ray.init(
-            address=address,
-            logging_level=logging.ERROR,
-            log_to_driver=False,
-            configure_logging=False,
-            namespace="cinecode",
+    # something that answers but is no Ray head would keep ray.init retrying for minutes:
+    # it runs aside, and make gives up after `JOIN_WITHIN` seconds
+    failure: list[BaseException] = []
+
+    def join() -> None:
+        try:
+            ray.init(
+                address=address,
+                logging_level=logging.ERROR,
+                log_to_driver=False,
+                configure_logging=False,
+                namespace="cinecode",
+            )
+        except BaseException as exc:  # handed to the caller's thread
+            failure.append(exc)
+
+    logging.getLogger("ray._private.worker").addFilter(_not_main_thread)
+    joining = threading.Thread(target=join, name="cinecode-farm-join", daemon=True)
+    joining.start()
+    joining.join(JOIN_WITHIN)
+    if joining.is_alive():
+        raise FarmError(
+            f"the farm at {address} answers but is not a Ray head (no answer in {JOIN_WITHIN:g} s)",
+            hint=START_HEAD + f", then `cinecode make --farm {address}`",
         )
-    except (ConnectionError, RuntimeError, TimeoutError) as exc:
-        raise FarmError(f"the farm at {address} cannot be joined: {exc}", hint=START_HEAD) from exc
+    if failure:
+        raise FarmError(
+            f"the farm at {address} cannot be joined: {failure[0]}", hint=START_HEAD
+        ) from failure[0]
     return ray
 
 
