@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 EXAMPLE := examples/the-lighthouse-keeper
 BRANCHING := examples/the-last-ferry
 
-.PHONY: film film-branching test lint typecheck unit bench clean setup
+.PHONY: film film-branching test lint typecheck unit farm bench clean setup
 
 $(BIN)/.installed: pyproject.toml scripts/setup-system
 	@scripts/setup-system
@@ -37,8 +37,12 @@ typecheck: $(BIN)/.installed
 
 ## Timing tests (frames presented at a switch) run alone, after the rest: a busy machine drops frames.
 unit: $(BIN)/.installed
-	$(BIN)/pytest -q -n 2 --dist loadgroup -m "not timing"
+	$(BIN)/pytest -q -n 2 --dist loadgroup -m "not timing and not farm"
 	$(BIN)/pytest -q -p no:xdist -m timing
+
+## The slow farm tests (a Ray cluster of two nodes on this machine); `make unit` keeps the fast ones.
+farm: $(BIN)/.installed
+	$(BIN)/pytest -q -p no:xdist -m farm tests/test_farm.py
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/run.py

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cinecode.front import cast as _cast  # noqa: F401  (registers `cinecode cast`)
+from cinecode.front import farm as _farm  # noqa: F401  (registers `cinecode farm`)
 from cinecode.front import publishing as _publishing  # noqa: F401  (registers `publish`)
 from cinecode.front import releases as _releases  # noqa: F401  (registers its commands)
 from cinecode.front import story as _story  # noqa: F401  (registers `cinecode story`)
@@ -103,6 +104,13 @@ def make(
         str | None,
         typer.Option(help='A branching film\'s options to take: "Climb to the lamp,Stay" or 1,2.'),
     ] = None,
+    farm: Annotated[
+        str | None,
+        typer.Option(
+            help='Run the jobs on a Ray cluster: "auto", "host:6379" or "ray://host:10001" '
+            "(default: film.toml's [farm] address; docs/farm.md).",
+        ),
+    ] = None,
 ) -> None:
     """Build the film: generate what is missing, render, and print the master's path last."""
 
@@ -124,6 +132,7 @@ def make(
                 workers=workers,
                 remake_lost=remake_lost,
                 choices=tuple(path.split(",")) if path else None,
+                farm=farm,
             )
         stats = result.stats
         if stats.failures or stats.skipped:

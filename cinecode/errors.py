@@ -13,6 +13,7 @@ CinecodeError
   EditorialError                a timeline that cannot be exported or conformed
   ReleaseError                  a release that is missing, exists already or is misnamed
   ProvenanceError               content credentials (C2PA) that cannot be made or read
+  FarmError                     a Ray farm that cannot be reached or cannot run the jobs
   MediaError                    ffmpeg / PyAV could not read or write media
     MediaCancelled
   BackendError
@@ -131,6 +132,11 @@ class PublishError(CinecodeError):
 
 class ProvenanceError(CinecodeError):
     """Content credentials (C2PA) could not be signed or read: the identity, the package."""
+
+
+class FarmError(CinecodeError):
+    """The farm (`make --farm`): unreachable, a node of another cinecode version, or no node
+    with the resources some jobs need."""
 
 
 class BackendError(CinecodeError):

@@ -16,14 +16,14 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cinecode.backends.protocols import Cost
 from cinecode.errors import BudgetExceeded, Cancelled, CinecodeError, StoreError
 from cinecode.graph.catalog import Artifact
 from cinecode.graph.job import Graph, Job
 from cinecode.graph.reporter import Reporter
-from cinecode.graph.schedule import critical_first
+from cinecode.graph.schedule import WORKER, Scheduler, critical_first, pool_slots, seconds_from
 from cinecode.graph.shared import Location, exchange, push_from
 from cinecode.graph.store import Store
 
@@ -38,6 +38,7 @@ class Input:
     step: str
     backend: str = ""
     model: str = ""
+    object: str = ""  # its object's sha256 (by which a farm's worker may fetch it)
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,30 @@ class Context:
 
 
 StepFn = Callable[[Job, Context], Output]
+
+
+class Offload(Protocol):
+    """Somewhere else to run jobs (the Ray farm, `cinecode.graph.farm`): the executor keeps
+    its bookkeeping (order, pools, budget, catalog) and hands the offload a job, its inputs
+    and a workdir; the offload returns the output, in that workdir, checked."""
+
+    def takes(self, job: Job) -> bool:
+        """Whether this job runs there (else here, as without an offload)."""
+        ...
+
+    def prepare(self, jobs: list[Job]) -> None:
+        """Refuse, before anything starts, jobs that cannot run there (FarmError)."""
+        ...
+
+    def pools(self, local: Mapping[str, int]) -> dict[str, int]:
+        """Jobs at once per pool, with the offload's capacity in place of this machine's."""
+        ...
+
+    def run(
+        self, job: Job, inputs: list[Input], workdir: Path, cancel: threading.Event
+    ) -> tuple[Output, float]:
+        """Run `job` there; its output (in `workdir`, verified) and the seconds it took."""
+        ...
 
 
 @dataclass
@@ -217,11 +242,13 @@ def execute(
     budget: Budget | None = None,
     remake_lost: bool = False,
     shared: Location | None = None,
+    offload: Offload | None = None,
 ) -> RunStats:
     """Run the jobs the targets need that the store does not have yet (but never pay again
     for a generation that was paid for and whose file is lost, unless `remake_lost`).
     With a `shared` store, what it has is fetched instead of made, what this store has and it
-    lacks is sent there, and each new artifact is sent the moment it is recorded."""
+    lacks is sent there, and each new artifact is sent the moment it is recorded. The jobs
+    `offload` takes run there (a farm), recorded here the moment each comes back."""
     started = time.monotonic()
     cancel = cancel or threading.Event()
     budget = budget or Budget()
@@ -238,10 +265,15 @@ def execute(
         return stats
     if not remake_lost:
         _refuse_lost(pending, store)
-    pending = critical_first(pending, store.catalog.durations())
+    took = store.catalog.durations()
+    pending = critical_first(pending, took)
+    scheduler = None  # a farm's queue: each time a slot frees, the best ready jobs that fit
+    if offload is not None:
+        offload.prepare([job for job in pending if offload.takes(job)])
+        scheduler = Scheduler(pending, seconds=seconds_from(took), needs=pool_slots, done=have)
 
     workers = workers or max(1, min(8, os.cpu_count() or 1))
-    limits = dict(pools or {})
+    limits = dict(pools or {}) if offload is None else offload.pools(pools or {})
     running_in_pool: dict[str, int] = {}
     done: set[str] = set(have)
     failed: set[str] = set()
@@ -264,11 +296,22 @@ def execute(
                     artifact.step,
                     artifact.backend,
                     artifact.model,
+                    artifact.object,
                 )
             )
         workdir = store.workdir(job.key)
         t0 = time.monotonic()
         try:
+            if offload is not None and offload.takes(job):
+                made, seconds = offload.run(job, inputs, workdir, cancel)
+                return store.put(
+                    job,
+                    made.path,
+                    meta=made.meta,
+                    cost=made.cost,
+                    model=made.model,
+                    seconds=seconds,
+                )
             context = Context(
                 job,
                 inputs,
@@ -312,6 +355,16 @@ def execute(
             while waiting or futures:
                 # schedule what can run
                 still: list[Job] = []
+                if scheduler is not None:  # the farm's: `waiting` is the scheduler's pick
+                    free = {WORKER: workers - len(futures)} | {
+                        name: limits.get(name, workers) - running_in_pool.get(name, 0)
+                        for name in {job.pool for job in waiting}
+                    }
+                    picked = (
+                        {job.key for job in scheduler.pick(free)} if not cancel.is_set() else set()
+                    )
+                    still = [job for job in waiting if job.key not in picked]
+                    waiting = [job for job in waiting if job.key in picked]
                 for job in waiting:
                     if blocked(job):
                         failed.add(job.key)
@@ -331,6 +384,8 @@ def execute(
                         stats.skipped += 1
                         stats.over_budget.append(job.label)
                         stats.over_budget_money += job.estimate.money
+                        if scheduler is not None:
+                            scheduler.failed(job.key)  # its users stay in `still`: blocked
                         continue
                     budget.committed += job.estimate.money
                     running_in_pool[job.pool] = running_in_pool.get(job.pool, 0) + 1
@@ -361,6 +416,8 @@ def execute(
                         artifact = future.result()
                         with lock:
                             done.add(job.key)
+                        if scheduler is not None:
+                            scheduler.finished(job.key)
                         budget.spent += artifact.cost_money
                         stats.cost = stats.cost + Cost(artifact.cost_money, artifact.cost_gpu)
                         if job.kind == "generate":

@@ -11,19 +11,22 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cinecode.graph import fastpath
 from cinecode.graph.catalog import Artifact
-from cinecode.graph.executor import Budget, RunStats
+from cinecode.graph.executor import Budget, Offload, RunStats
 from cinecode.graph.reporter import Reporter
 from cinecode.graph.store import Store
+from cinecode.pipeline.farm import address_of, open_farm
 from cinecode.pipeline.plan import Plan
 from cinecode.pipeline.scoring import score_takes
 from cinecode.pipeline.session import Session, referenced_files, slug
@@ -62,10 +65,12 @@ def make(
     on_wait: Callable[[str], None] | None = None,
     remake_lost: bool = False,
     choices: tuple[str, ...] | None = None,
+    farm: str | None = None,
 ) -> MakeResult:
     """Build the film: generate and render what is missing, export the master and SRT
     (`remake_lost`: pay again for paid generations whose files the store lost; `choices`: a
-    branching film's options to take, every default when None: its every scene is built)."""
+    branching film's options to take, every default when None: its every scene is built;
+    `farm`: a Ray cluster's address, else film.toml's `[farm] address`, to run the jobs on)."""
     started = time.monotonic()
     # 1. the project, locked
     with (
@@ -79,33 +84,24 @@ def make(
         session.shared_store()  # a shared store is checked before any job starts
         session.write_ids()
         limit = budget if budget is not None else project.config.budget.limit
-        # 2. plan and run until the pictures settle
-        total = RunStats()
-        current = None
-        for _ in range(3):
-            current = session.replan(takes_wanted=takes, path=choices)
-            stats = session.run(
-                current.graph,
-                current.build_targets,
+        address = address_of(project, farm)
+        with ExitStack() as stack:
+            offload = None
+            if address:  # connected and checked before anything starts
+                offload = open_farm(project, address)
+                stack.callback(offload.close)
+                workers = workers or offload.slots + (os.cpu_count() or 1)
+            current, total = _settle(
+                session,
                 reporter=reporter,
+                takes=takes,
+                budget=Budget(limit=limit),
                 workers=workers,
                 cancel=cancel,
-                budget=Budget(limit=limit, spent=total.cost.money),
                 remake_lost=remake_lost,
+                choices=choices,
+                offload=offload,
             )
-            total = _add(total, stats)
-            scored = score_takes(store, session.loaded, current)
-            if (
-                stats.interrupted
-                or stats.failed
-                or stats.skipped
-                or not (stats.generated or scored)
-            ):
-                break
-            # new takes may change which take is best: plan again, until nothing changes
-            if _pictures(session.replan(takes_wanted=takes, path=choices)) == _pictures(current):
-                break
-        assert current is not None
         for note in current.notes:  # the editor's decisions that could not be kept
             reporter.warning(note)
         needed = len(current.graph.needed_for(current.build_targets))
@@ -305,6 +301,46 @@ def export_stems(store: Store, current: Plan, project: Project) -> dict[str, Pat
     folder = project.build_dir / "stems"
     paths = deliver(folder, scenes, rate=project.config.format.sample_rate, signed=signing(project))
     return {bus: path.resolve() for bus, path in paths.items()}
+
+
+def _settle(
+    session: Session,
+    *,
+    reporter: Reporter,
+    takes: int,
+    budget: Budget,
+    workers: int | None,
+    cancel: threading.Event | None,
+    remake_lost: bool,
+    choices: tuple[str, ...] | None,
+    offload: Offload | None,
+) -> tuple[Plan, RunStats]:
+    """Plan and run until the pictures settle: new takes are scored, and the best may change
+    a pick, which plans again (three rounds at most)."""
+    store = session.require_store()
+    total = RunStats()
+    current = None
+    for _ in range(3):
+        current = session.replan(takes_wanted=takes, path=choices)
+        stats = session.run(
+            current.graph,
+            current.build_targets,
+            reporter=reporter,
+            workers=workers,
+            cancel=cancel,
+            budget=Budget(limit=budget.limit, spent=total.cost.money),
+            remake_lost=remake_lost,
+            offload=offload,
+        )
+        total = _add(total, stats)
+        scored = score_takes(store, session.loaded, current)
+        if stats.interrupted or stats.failed or stats.skipped or not (stats.generated or scored):
+            break
+        # new takes may change which take is best: plan again, until nothing changes
+        if _pictures(session.replan(takes_wanted=takes, path=choices)) == _pictures(current):
+            break
+    assert current is not None
+    return current, total
 
 
 def _path(plan: Plan) -> dict[str, Any]:

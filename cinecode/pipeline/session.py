@@ -31,7 +31,7 @@ from cinecode.backends.registry import BACKENDS, Backends
 from cinecode.departments import engines, services
 from cinecode.errors import ProjectError, ScriptError
 from cinecode.graph.catalog import Artifact
-from cinecode.graph.executor import Budget, RunStats, execute
+from cinecode.graph.executor import Budget, Offload, RunStats, execute
 from cinecode.graph.job import Graph, Job
 from cinecode.graph.lock import project_lock
 from cinecode.graph.reporter import Reporter
@@ -402,8 +402,10 @@ class Session:
         budget: Budget | None = None,
         workers: int | None = None,
         remake_lost: bool = False,
+        offload: Offload | None = None,
     ) -> RunStats:
-        """Run what the targets need and the store lacks (see `cinecode.graph.executor`)."""
+        """Run what the targets need and the store lacks (see `cinecode.graph.executor`;
+        `offload`: the jobs it takes run there, a farm)."""
         from cinecode.departments.steps import STEPS
 
         return execute(
@@ -419,6 +421,7 @@ class Session:
             budget=budget,
             remake_lost=remake_lost,
             shared=self.shared_store(),
+            offload=offload,
         )
 
     def close(self) -> None:

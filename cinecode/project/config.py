@@ -232,6 +232,15 @@ class ServiceConfig(_Strict):
         return data
 
 
+class FarmConfig(_Strict):
+    """`[farm]`: the Ray cluster `make` runs on (`make --farm` overrides `address`), and the
+    Ray resources each engine's jobs ask for besides one CPU (a GPU for diffusers and
+    Real-ESRGAN unless said here). How to run, never what is made: no key depends on it."""
+
+    address: str = ""  # "auto", "host:6379" (a node's GCS) or "ray://host:10001" (Ray Client)
+    resources: dict[str, dict[str, float]] = Field(default_factory=dict)  # backend → resources
+
+
 #: loudness presets: (integrated LUFS, true-peak ceiling dBTP)
 LOUDNESS_PRESETS = {
     "default": (-16.0, -1.0),
@@ -314,6 +323,7 @@ class FilmConfig(_Strict):
     export: ExportConfig = ExportConfig()  # after `format`: its start is read at the film's fps
     provenance: ProvenanceConfig = ProvenanceConfig()
     store: StoreConfig = StoreConfig()
+    farm: FarmConfig = FarmConfig()
 
     @field_validator("export")
     @classmethod
