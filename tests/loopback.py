@@ -163,6 +163,7 @@ class Seen:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
     def json(self) -> Any:
         return json.loads(self.body or b"null")
@@ -215,6 +216,9 @@ class Provider:
         self.submissions = 0
         self.faults: list[tuple[str, Fault]] = []
         self.lock = threading.Lock()
+        self.hold = 0.0  # seconds each request is held before its answer (so overlap shows)
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most requests the server was answering at once
 
     def fail(self, route: str, *faults: Fault) -> None:
         """Serve `faults` (in order, once each) to requests whose "METHOD /path" starts
@@ -288,6 +292,17 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
             )
             with provider.lock:
                 provider.requests.append(seen)
+                provider.in_flight += 1
+                provider.most_in_flight = max(provider.most_in_flight, provider.in_flight)
+            try:
+                if provider.hold:
+                    time.sleep(provider.hold)
+                self._answer(seen)
+            finally:
+                with provider.lock:
+                    provider.in_flight -= 1
+
+        def _answer(self, seen: Seen) -> None:
             fault = provider.take_fault(seen)
             if fault and fault.delay:
                 time.sleep(fault.delay)

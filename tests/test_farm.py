@@ -10,6 +10,7 @@ before anything starts.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -21,11 +22,13 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, ROOT
 from helpers import CINECODE, cinecode
+from loopback import FakeFal, Loopback
 
 from cinecode.errors import FarmError
 from cinecode.graph.executor import Input, Output, execute
@@ -65,23 +68,43 @@ class Cluster:
         self.address = f"127.0.0.1:{self.port}"
         self.nodes: list[subprocess.Popen[bytes]] = []
 
-    def start_head(self) -> None:
+    def start_head(self, *, cpus: int = 1) -> None:
         self._start(
             "--head",
             f"--port={self.port}",
             f"--ray-client-server-port={_free_port()}",
             f"--temp-dir={self.temp}",
             "--include-dashboard=false",
+            cpus=cpus,
         )
 
-    def join(self, *, pythonpath: Path = ROOT) -> subprocess.Popen[bytes]:
-        return self._start(f"--address={self.address}", pythonpath=pythonpath)
+    def join(
+        self,
+        *,
+        pythonpath: Path = ROOT,
+        env: Mapping[str, str] | None = None,
+        hide: Path | None = None,
+    ) -> subprocess.Popen[bytes]:
+        """A node joined to the head; `hide`: a folder its processes cannot see (a tmpfs
+        mounted over it in a mount namespace of their own: another machine's disk)."""
+        return self._start(f"--address={self.address}", pythonpath=pythonpath, env=env, hide=hide)
 
-    def _start(self, *args: str, pythonpath: Path = ROOT) -> subprocess.Popen[bytes]:
+    def _start(
+        self,
+        *args: str,
+        pythonpath: Path = ROOT,
+        cpus: int = 1,
+        env: Mapping[str, str] | None = None,
+        hide: Path | None = None,
+    ) -> subprocess.Popen[bytes]:
         alive = len(self.alive())
+        command = [str(RAY), "start", "--block", f"--num-cpus={cpus}", "--num-gpus=0", *args]
+        if hide is not None:
+            mount = 'mount -t tmpfs blind "$0" && exec "$@"'
+            command = ["unshare", "--mount", "sh", "-c", mount, str(hide), *command]
         node = subprocess.Popen(
-            [str(RAY), "start", "--block", "--num-cpus=1", "--num-gpus=0", *args],
-            env=_env(pythonpath),
+            command,
+            env={**_env(pythonpath), **(env or {})},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
@@ -415,6 +438,12 @@ def test_artifacts_travel_by_content_key_through_the_shared_store(tmp_path: Path
     lost = Path("/nonexistent/worker/segment.mp4")
     back = bring_back(lost, file_digest(made), head, shared)
     assert back.read_bytes() == b"a segment" and back.is_relative_to(head)
+    # a worker's scratch folder the head happens to see is not read: the shared store is
+    scratch = tmp_path / "scratch" / "segment.mp4"
+    scratch.parent.mkdir()
+    scratch.write_bytes(b"changed after it was sent")
+    again = bring_back(scratch, file_digest(made), head, shared)
+    assert again.read_bytes() == b"a segment" and again.is_relative_to(head)
     # an output whose bytes do not match the sha256 the worker sent is refused
     (head / "other.mp4").write_bytes(b"not what was sent")
     with pytest.raises(FarmError, match="does not match the sha256"):
@@ -487,3 +516,106 @@ def test_the_executor_hands_the_offload_its_jobs_and_keeps_the_books(
     assert joined is not None and store.path(joined).read_text() == "a+b+c"  # made here
     made = store.get(graph.jobs[graph.targets["all"]].inputs[0])
     assert made is not None and made.meta == {"where": "elsewhere"} and made.seconds == 0.5
+
+
+@contextmanager
+def _own_cluster(temp: Path) -> Iterator[Cluster]:
+    """A cluster of its own (not the module's), closed and its folder removed after."""
+    farm = Cluster(temp)
+    try:
+        yield farm
+    finally:
+        farm.close()
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+KEY = "CINECODE_FARM_FAL_KEY"
+
+
+@pytest.mark.farm
+def test_a_rate_limit_of_2_at_once_holds_across_3_workers(tmp_path: Path) -> None:
+    """Hosted keyframes on a farm of three worker processes, `[services.fal] concurrency = 2`
+    and `requests_per_minute`: the provider never answers more than 2 requests at once (and
+    does answer 2: the limit is reached, not merely unneeded), nor two less than the
+    per-minute interval apart."""
+    fal = FakeFal("fal-key", polls=1)
+    fal.hold = 0.7  # each request held: without the limit, three at once would overlap
+    with Loopback(fal) as server, _own_cluster(Path(f"/tmp/cc-ray3-{os.getpid()}")) as farm:
+        farm.start_head(cpus=3)  # three worker processes
+        root = _tiny(tmp_path / "tiny")
+        with (root / "film.toml").open("a", encoding="utf-8") as toml:
+            toml.write(
+                '\n[storyboard]\nbackend = "fal"\nmodel = "fal-ai/flux/schnell"\n'
+                f'\n[services.fal]\nbase_url = "{server.url}"\napi_key_env = "{KEY}"\n'
+                "poll_interval = 0.02\ntimeout = 30\nconcurrency = 2\n"
+                "requests_per_minute = 300\n"  # one request each 0.2 s, at most
+            )
+        key: dict[str, str | None] = {KEY: "fal-key"}
+        run = cinecode("make", root, "--farm", farm.address, "--json", cwd=tmp_path, env=key)
+        assert run.code == 0, run.err
+        assert run.json()["failed"] == 0
+    submitted = fal.of("POST", "/fal-ai/flux/schnell")
+    assert len(submitted) >= 3  # more keyframes than the limit lets run at once
+    assert fal.most_in_flight == 2
+    api = sorted(seen.at for seen in fal.requests if not seen.path.startswith("/files/"))
+    gaps = [later - earlier for earlier, later in itertools.pairwise(api)]
+    assert min(gaps) >= 0.2 * 0.75  # the per-minute limit: requests spaced out
+
+
+@pytest.mark.farm
+def test_a_node_that_cannot_read_the_heads_store_goes_through_s3(
+    local: Path, tmp_path: Path
+) -> None:
+    """The only node with CPUs sees none of the project's folder (another machine's disk):
+    every input it needs comes from `[store] url = "s3://…"` (a moto server), every output
+    goes back through it; the master is the local one, byte for byte, and the bucket holds
+    every object the catalog records."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    s3.start()
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "CINECODE_S3_ENDPOINT": f"http://127.0.0.1:{port}",
+    }
+    bucket = boto3.client(
+        "s3", endpoint_url=env["CINECODE_S3_ENDPOINT"], region_name="us-east-1", **_keys(env)
+    )
+    bucket.create_bucket(Bucket="films")
+    away = tmp_path / "away"  # the project's disk, hidden from the worker node
+    away.mkdir()
+    try:
+        with _own_cluster(Path(f"/tmp/cc-rays-{os.getpid()}")) as farm:
+            farm.start_head(cpus=0)  # the head runs no job: the blind node runs them all
+            farm.join(env=env, hide=away)
+            root = _tiny(away / "tiny")
+            with (root / "film.toml").open("a", encoding="utf-8") as toml:
+                toml.write('\n[store]\nurl = "s3://films/farm"\n')
+            shell: dict[str, str | None] = {**env}
+            run = cinecode("make", root, "--farm", farm.address, "--json", cwd=tmp_path, env=shell)
+            assert run.code == 0, run.err
+        report = run.json()
+        assert report["generated"] + report["rendered"] == JOBS
+        assert Path(report["master"]).read_bytes() == local.read_bytes()
+        pages = bucket.get_paginator("list_objects_v2").paginate(
+            Bucket="films", Prefix="farm/objects/"
+        )
+        held = {
+            o["Key"].rsplit("/", 2)[-2] + o["Key"].rsplit("/", 1)[-1].split(".")[0]
+            for page in pages
+            for o in page.get("Contents", [])
+        }
+        assert held == set(_objects(root).values())
+    finally:
+        s3.stop()
+
+
+def _keys(env: Mapping[str, str]) -> dict[str, str]:
+    return {
+        "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
+    }

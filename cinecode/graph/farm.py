@@ -260,9 +260,12 @@ def send_back(path: Path, digest: str, shared: Shared) -> None:
 
 def bring_back(path: Path, digest: str, workdir: Path, shared: Shared) -> Path:
     """On the head: the file a worker made, here and verified against the sha256 it sent:
-    read in its workdir (a shared filesystem), else fetched from the shared store."""
+    read in its workdir (a shared filesystem), else fetched from the shared store. A file
+    outside the workdir (another node's scratch folder that this machine happens to see,
+    as on one machine) is never read: it comes from the shared store when there is one."""
     here = Path(path)
-    if not here.is_file():
+    outside = here.is_file() and not here.resolve().is_relative_to(workdir.resolve())
+    if not here.is_file() or (outside and shared.url):
         location = shared.location()
         if location is None:
             raise FarmError(
