@@ -19,6 +19,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -587,11 +588,14 @@ def test_a_node_that_cannot_read_the_heads_store_goes_through_s3(
     )
     bucket.create_bucket(Bucket="films")
     away = tmp_path / "away"  # the project's disk, hidden from the worker node
+    scratch, before = Path("/nonexistent"), set[Path]()
     away.mkdir()
     try:
         with _own_cluster(Path(f"/tmp/cc-rays-{os.getpid()}")) as farm:
             farm.start_head(cpus=0)  # the head runs no job: the blind node runs them all
             farm.join(env=env, hide=away)
+            scratch = Path(tempfile.gettempdir()) / "cinecode-farm"  # the node's job folders
+            before = set(scratch.iterdir()) if scratch.is_dir() else set()
             root = _tiny(away / "tiny")
             with (root / "film.toml").open("a", encoding="utf-8") as toml:
                 toml.write('\n[store]\nurl = "s3://films/farm"\n')
@@ -601,6 +605,9 @@ def test_a_node_that_cannot_read_the_heads_store_goes_through_s3(
         report = run.json()
         assert report["generated"] + report["rendered"] == JOBS
         assert Path(report["master"]).read_bytes() == local.read_bytes()
+        ours = set(scratch.iterdir()) - before
+        fetched = [path for folder in ours for path in folder.glob("try-*/inputs/*.*")]
+        assert len(ours) == JOBS and fetched  # every job ran there, its inputs from S3
         pages = bucket.get_paginator("list_objects_v2").paginate(
             Bucket="films", Prefix="farm/objects/"
         )
@@ -612,6 +619,9 @@ def test_a_node_that_cannot_read_the_heads_store_goes_through_s3(
         assert held == set(_objects(root).values())
     finally:
         s3.stop()
+        if scratch.is_dir():
+            for folder in set(scratch.iterdir()) - before:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _keys(env: Mapping[str, str]) -> dict[str, str]:
