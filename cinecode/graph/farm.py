@@ -17,10 +17,12 @@ inputs and leaves outputs in place; one that does not goes through the shared st
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
 import os
+import shutil
 import socket
 import threading
 import time
@@ -320,6 +322,10 @@ def run_job(
     output = work(job, fetch_inputs(inputs, shared, attempt), attempt)
     digest = file_digest(output.path)
     send_back(output.path, digest, shared)
+    if folder != Path(workdir) and shared.url:  # sent: nothing of it stays on this node
+        shutil.rmtree(attempt, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # unless another try of the job left something there
     return Done(
         path=str(output.path),
         sha256=digest,
