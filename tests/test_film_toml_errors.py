@@ -65,8 +65,8 @@ def test_nested_unknown_keys_each_get_their_line(tmp_path: Path) -> None:
 
 
 def test_an_unknown_array_of_tables_points_at_its_first_header(tmp_path: Path) -> None:
-    (found,) = problems(tmp_path, 'title = "A"\n[[formt]]\nwidth = 3\n[[formt]]\nwidth = 4\n')
-    assert (found.line, found.message) == (2, "unknown table `[[formt]]`")
+    (found,) = problems(tmp_path, 'title = "A"\n[[formatt]]\nwidth = 3\n[[formatt]]\nwidth = 4\n')
+    assert (found.line, found.message) == (2, "unknown table `[[formatt]]`")
     assert found.hint == "did you mean `[format]`?"
 
 
