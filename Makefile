@@ -25,8 +25,8 @@ film: $(BIN)/.installed
 film-branching: $(BIN)/.installed
 	@$(BIN)/cinecode make $(BRANCHING)
 
-## The whole suite: lint, types, tests.
-test: lint typecheck unit
+## The whole suite: lint, types, tests (the farm's slow cluster tests included).
+test: lint typecheck unit farm
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check cinecode tests bench
@@ -40,7 +40,8 @@ unit: $(BIN)/.installed
 	$(BIN)/pytest -q -n 2 --dist loadgroup -m "not timing and not farm"
 	$(BIN)/pytest -q -p no:xdist -m timing
 
-## The slow farm tests (a Ray cluster of two nodes on this machine); `make unit` keeps the fast ones.
+## The slow farm tests (Ray clusters started on this machine, one at a time, ~3 min); `make unit`
+## keeps the fast ones, `make test` runs both.
 farm: $(BIN)/.installed
 	$(BIN)/pytest -q -p no:xdist -m farm tests/test_farm.py
 
