@@ -433,21 +433,9 @@ class ModelBackend(HostedBackend):
             **self._values(req, seconds),
             **self._references(req),
         }
-        inputs = self._inputs(values)
-        job, result = self.run_job(
-            ticket,
-            submit=lambda: self._submit(model, inputs),
-            poll=self._poll,
-            what=self.WHAT.format(model=model),
-            progress=progress,
+        job, result, url = self._run_model(
+            model, self._inputs(values), ticket, progress, "an image or a video"
         )
-        url = self._url(result)
-        if not url:
-            raise BadOutput(
-                self.NO_FILE.format(id=job.id),
-                backend=self.name,
-                hint="check the model returns an image or a video",
-            )
         gpu = self._gpu(result)
         images = 1 if isinstance(req, VideoRequest) else self._images(result)
         return self.deliver(
@@ -461,6 +449,31 @@ class ModelBackend(HostedBackend):
             images=images,
             gpu=gpu,
         )
+
+    def _run_model(
+        self,
+        model: str,
+        inputs: dict[str, Any],
+        ticket: Ticket | None,
+        progress: ProgressFn | None,
+        returns: str,
+    ) -> tuple[Any, Any, str]:
+        """Submit `inputs` to `model`, wait, and return (job, result, the output's URL)."""
+        job, result = self.run_job(
+            ticket,
+            submit=lambda: self._submit(model, inputs),
+            poll=self._poll,
+            what=self.WHAT.format(model=model),
+            progress=progress,
+        )
+        url = self._url(result)
+        if not url:
+            raise BadOutput(
+                self.NO_FILE.format(id=job.id),
+                backend=self.name,
+                hint=f"check the model returns {returns}",
+            )
+        return job, result, url
 
     def lipsync(
         self,
@@ -476,20 +489,9 @@ class ModelBackend(HostedBackend):
         if not model:
             raise BackendError("no model named", backend=self.name, hint=self.MODEL_HINT)
         inputs = self._inputs({"video": data_uri(req.video), "audio": data_uri(req.audio)})
-        job, result = self.run_job(
-            ticket,
-            submit=lambda: self._submit(model, inputs),
-            poll=self._poll,
-            what=self.WHAT.format(model=model),
-            progress=progress,
+        job, result, url = self._run_model(
+            model, inputs, ticket, progress, "a lip-synced video (a lip-sync model)"
         )
-        url = self._url(result)
-        if not url:
-            raise BadOutput(
-                self.NO_FILE.format(id=job.id),
-                backend=self.name,
-                hint="check the model is a lip-sync model that returns a video",
-            )
         return self.deliver(
             url, out, req, model=model, job=job, ticket=ticket, seconds=req.seconds,
             gpu=self._gpu(result),

@@ -128,23 +128,8 @@ class RunwayBackend(HostedBackend):
             "duration": int(seconds),
             "seed": req.seed % 4_294_967_296,
         }
-        job, task = self.run_job(
-            ticket,
-            submit=lambda: self._create("image_to_video", body),
-            poll=self._poll,
-            what=f"{model} task",
-            progress=progress,
-        )
-        output = task.get("output") or []
-        if not output or not isinstance(output[0], str):
-            raise BadOutput(
-                f"task {job.id} succeeded with no output URL",
-                backend=self.name,
-                hint="run make again; if it persists, check the task in Runway's dashboard",
-            )
-        return self.deliver(
-            output[0], out, req, model=model, job=job, ticket=ticket, seconds=seconds
-        )
+        job, url = self._run_task("image_to_video", body, model, ticket, progress)
+        return self.deliver(url, out, req, model=model, job=job, ticket=ticket, seconds=seconds)
 
     def _image(
         self, req: ImageRequest, out: Path, progress: ProgressFn | None, ticket: Ticket | None
@@ -168,9 +153,21 @@ class RunwayBackend(HostedBackend):
                 images.append({"uri": data_uri(path), "tag": tag})
             body["referenceImages"] = images
             body["promptText"] = tagged_prompt(req.prompt, tags)[:1000]
+        job, url = self._run_task("text_to_image", body, model, ticket, progress)
+        return self.deliver(url, out, req, model=model, job=job, ticket=ticket)
+
+    def _run_task(
+        self,
+        endpoint: str,
+        body: dict[str, Any],
+        model: str,
+        ticket: Ticket | None,
+        progress: ProgressFn | None,
+    ) -> tuple[ProviderJob, str]:
+        """Create a task at `endpoint`, wait for it, and return (job, its output's URL)."""
         job, task = self.run_job(
             ticket,
-            submit=lambda: self._create("text_to_image", body),
+            submit=lambda: self._create(endpoint, body),
             poll=self._poll,
             what=f"{model} task",
             progress=progress,
@@ -182,7 +179,7 @@ class RunwayBackend(HostedBackend):
                 backend=self.name,
                 hint="run make again; if it persists, check the task in Runway's dashboard",
             )
-        return self.deliver(output[0], out, req, model=model, job=job, ticket=ticket)
+        return job, output[0]
 
     def _create(self, endpoint: str, body: dict[str, Any]) -> ProviderJob:
         _, answer = self.http.json("POST", endpoint, json=body, retry="safe")
