@@ -25,13 +25,12 @@ A picked sheet's views are the character's references unless film.toml names its
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from cinecode.errors import ProjectError
+from cinecode.project.files import read_choices
 from cinecode.project.picks import TAKE_ID
 
 CAST_FILE = "cast.toml"
@@ -100,16 +99,7 @@ def cast_path(root: Path) -> Path:
 
 def read_cast(path: Path) -> Cast:
     """Read cast.toml (no choices when it does not exist)."""
-    if not path.is_file():
-        return Cast()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ProjectError(
-            f"cast.toml cannot be read ({exc})",
-            file=str(path),
-            hint="restore it from version control; `cinecode cast --pick` writes it",
-        ) from None
+    data = read_choices(path, "restore it from version control; `cinecode cast --pick` writes it")
     tables: dict[str, dict[str, Sheet]] = {}
     for kind in KINDS:
         tables[kind] = {}

@@ -4,7 +4,11 @@ so an editor, a crash or a second command never sees half a file."""
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
+from typing import Any
+
+from cinecode.errors import ProjectError
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -12,3 +16,15 @@ def write_atomic(path: Path, text: str) -> None:
     staged = path.with_name(f".{path.name}.part")
     staged.write_text(text, encoding="utf-8")
     os.replace(staged, path)
+
+
+def read_choices(path: Path, hint: str) -> dict[str, Any]:
+    """A choices file the tool writes (picks.toml, cast.toml) as TOML tables; {} when absent."""
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ProjectError(
+            f"{path.name} cannot be read ({exc})", file=str(path), hint=hint
+        ) from None

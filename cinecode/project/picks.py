@@ -16,12 +16,11 @@ Shot ids are stable across script edits (`shots.lock`), so choices follow their 
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from cinecode.errors import ProjectError
+from cinecode.project.files import read_choices
 
 TAKE_ID = 12
 
@@ -87,16 +86,9 @@ class Picks:
 
 def read_picks(path: Path) -> Picks:
     """Read picks.toml (no choices when it does not exist)."""
-    if not path.is_file():
-        return Picks()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ProjectError(
-            f"picks.toml cannot be read ({exc})",
-            file=str(path),
-            hint="restore it from version control; cinecode writes it, do not edit it by hand",
-        ) from None
+    data = read_choices(
+        path, "restore it from version control; cinecode writes it, do not edit it by hand"
+    )
     shots: dict[str, Choice] = {}
     for shot, table in data.items():
         if not isinstance(table, dict):
