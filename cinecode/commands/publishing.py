@@ -14,9 +14,11 @@ from typing import Any
 
 from cinecode.commands.releases import diff_releases
 from cinecode.errors import PublishError
+from cinecode.pipeline.build import signer, signing
 from cinecode.pipeline.session import Session
 from cinecode.project.releases import Media, load_releases
 from cinecode.publish.branching import write_story_site
+from cinecode.publish.credentials import Signing
 from cinecode.publish.feed import DISCLOSURE
 from cinecode.publish.site import publish_site
 from cinecode.script.branching import Story, story_of
@@ -48,8 +50,27 @@ def publish(project_path: Path, out: Path | None = None) -> dict[str, Any]:
 
         target = (out or default_out(root)).resolve()
         return publish_site(
-            releases, resolve, target, diff=lambda old, new: diff_releases(root, old, new)
+            releases,
+            resolve,
+            target,
+            diff=lambda old, new: diff_releases(root, old, new),
+            signing=_signing(session),
         ).as_json()
+
+
+def _signing(session: Session) -> Signing | None:
+    """How the segments are signed: `[provenance] sign` (and c2pa-python installed), by the
+    project's identity; None publishes them without content credentials."""
+    project = session.project
+    if not signing(project):
+        return None
+    store = session.require_store()
+    return Signing(
+        identity=signer(project),
+        catalog=store.catalog,
+        path=store.path,
+        prompts=project.config.provenance.prompts,
+    )
 
 
 def _publish_story(session: Session, story: Story, out: Path) -> dict[str, Any]:

@@ -131,6 +131,26 @@ def sign(
             staged.unlink(missing_ok=True)
 
 
+def sign_data(
+    data: bytes,
+    kind: str,
+    *,
+    title: str,
+    source_type: str,
+    assertion: dict[str, Any],
+    ingredients: Sequence[Ingredient],
+    identity: Identity,
+) -> bytes:
+    """`data` (a whole file of media type `kind`) with a signed manifest in it, as `sign`
+    writes one into a file: a published segment's init and fragment, signed as one MP4."""
+    with _builder(kind, title, source_type, assertion, identity) as (builder, signer):
+        for item in ingredients:
+            _add_ingredient(builder, item)
+        target = io.BytesIO()
+        builder.sign(signer, kind, io.BytesIO(data), target)
+    return target.getvalue()
+
+
 #: glibc's mallopt parameters, and what they are set to while roomy_heap holds
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
 ROOMY = {M_MMAP_THRESHOLD: 256 << 20, M_TRIM_THRESHOLD: 512 << 20}
@@ -257,6 +277,21 @@ def read(path: Path) -> Credentials:
                 return Credentials(str(path), found=False, state="none")
             raise
     return _credentials(path, store, state, sidecar=str(beside) if manifest else "")
+
+
+def read_data(data: bytes, kind: str, *, name: str) -> Credentials:
+    """The manifest the bytes of a whole file carry (`name`: what to call it) and whether it
+    validates: a published init segment and its fragment, read as one MP4."""
+    with _library() as c2pa:
+        try:
+            with c2pa.Reader(kind, io.BytesIO(data)) as reader:
+                store = json.loads(reader.json())
+                state = (reader.get_validation_state() or "").lower()
+        except c2pa.C2paError as exc:
+            if "ManifestNotFound" in type(exc).__name__ or "no JUMBF" in str(exc):
+                return Credentials(name, found=False, state="none")
+            raise
+    return _credentials(Path(name), store, state, sidecar="")
 
 
 def sidecar_of(path: Path) -> Path:

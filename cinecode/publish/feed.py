@@ -127,8 +127,9 @@ def version_entry(
     *,
     bandwidth: int,
     diff: Mapping[str, Any] | None,
+    credentials: str | None = None,
 ) -> dict[str, Any]:
-    """One version in releases.json."""
+    """One version in releases.json (`credentials`: its credentials.json, when signed)."""
     version = release.version
     film = parts(release)
     return {
@@ -141,6 +142,7 @@ def version_entry(
         "master": f"{version}/master.m3u8",
         "subtitles": f"{version}/subtitles.vtt" if release.subtitles is not None else None,
         "chapters": f"{version}/chapters.vtt",
+        "credentials": credentials,
         "bandwidth": bandwidth,
         "credits": list(release.credits),
         "scenes": [

@@ -9,7 +9,9 @@ site/<version>/video.m3u8       one segment per shot, a discontinuity before eac
 site/<version>/audio.m3u8       the same cuts, the scene reels' AAC
 site/<version>/subtitles.vtt    chapters.vtt (one per scene)
 site/<version>/scenes/<id>/     each scene's own playlists (a scene played on its own)
+site/<version>/credentials.json what the segments' content credentials say (when signed)
 site/media/{i,v,a}/<sha256>.*   inits, video and audio segments, named by their bytes
+site/media/c/<sha256>.mp4       signed inits (C2PA), named by what they sign (credentials)
 ```
 
 Publishing again writes only what is not there: a released version's folder is never
@@ -35,10 +37,12 @@ from cinecode.media.subtitles import parse_srt, to_vtt
 from cinecode.project.files import write_atomic
 from cinecode.project.releases import Media, Release
 from cinecode.publish import hls
+from cinecode.publish.credentials import ReleaseSigner, Signing
 from cinecode.publish.feed import DISCLOSURE, chapters_vtt, feed, parts, version_entry
 
 STATIC = Path(__file__).resolve().parent / "static"
 PLAYER_FILES = ("player.js", "player.css", "hls.min.js", "hls.LICENSE")
+CREDENTIALS = "credentials.json"  # in a version's folder, when its segments are signed
 BANDWIDTH = re.compile(r"BANDWIDTH=(\d+)")
 #: how far a release's stated times may sit from its media (one frame at 24 fps, and a bit)
 TOLERANCE = 0.05
@@ -65,12 +69,17 @@ class Site:
         path = self.root / name
         if path.is_file() and path.stat().st_size == len(data):
             return name
+        self.put(name, data)
+        return name
+
+    def put(self, name: str, data: bytes) -> None:
+        """Write `data` as `name` (its path from the root), atomically."""
+        path = self.root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         staged = path.with_name(f".{path.name}.part")
         staged.write_bytes(data)
         os.replace(staged, path)
         self._count(path, len(data))
-        return name
 
     def text(self, name: str, text: str) -> None:
         """Write a text file when its content differs (atomically)."""
@@ -148,9 +157,12 @@ class _Scene:
     sizes: list[int]  # bytes of each segment pair
 
 
-def _scene_media(site: Site, release: Release, resolve: Resolve) -> dict[str, _Scene]:
+def _scene_media(
+    site: Site, release: Release, resolve: Resolve, signer: ReleaseSigner | None
+) -> dict[str, _Scene]:
     """Every part of the film as segments: a scene's shots (their segments) with its reel's
-    AAC cut at them; a card (title, credits) cut from the master, picture and sound."""
+    AAC cut at them; a card (title, credits) cut from the master, picture and sound. With a
+    `signer`, each segment's init is signed (see cinecode.publish.credentials)."""
     metadata = tags(release)
     film = parts(release)
     # 1. the cards, cut from the master in one reading, at their frames
@@ -180,21 +192,20 @@ def _scene_media(site: Site, release: Release, resolve: Resolve) -> dict[str, _S
                 cuts.append(cuts[-1] + pictures[-1].duration)
             sounds = hls.audio_fragments(resolve(part.scene.reel), cuts, tags=metadata)
         scene = _Scene([], [], [])
-        for picture, sound in zip(pictures, sounds, strict=True):
-            scene.video.append(
-                hls.Entry(
-                    site.named("v", picture.media, "m4s"),
-                    site.named("i", picture.init, "mp4"),
-                    picture.duration,
+        pieces = signer.pieces(part) if signer else [None] * len(pictures)
+        for picture, sound, piece in zip(pictures, sounds, pieces, strict=True):
+            video = site.named("v", picture.media, "m4s")
+            audio = site.named("a", sound.media, "m4s")
+            if signer and piece:
+                inits = (
+                    signer.init(site.root, piece[0], picture, video, site.put),
+                    signer.init(site.root, piece[1], sound, audio, site.put),
                 )
-            )
-            scene.audio.append(
-                hls.Entry(
-                    site.named("a", sound.media, "m4s"),
-                    site.named("i", sound.init, "mp4"),
-                    picture.duration,  # the audio is cut where the picture is
-                )
-            )
+            else:
+                inits = (site.named("i", picture.init, "mp4"), site.named("i", sound.init, "mp4"))
+            scene.video.append(hls.Entry(video, inits[0], picture.duration))
+            # the audio is cut where the picture is
+            scene.audio.append(hls.Entry(audio, inits[1], picture.duration))
             scene.sizes.append(len(picture.media) + len(sound.media))
         out[part.id] = scene
         at += cuts[-1]
@@ -240,10 +251,13 @@ def _variant(
     )
 
 
-def _write_version(site: Site, release: Release, resolve: Resolve) -> tuple[int, int]:
+def _write_version(
+    site: Site, release: Release, resolve: Resolve, signing: Signing | None
+) -> tuple[int, int]:
     """Write one release's folder; returns (its peak bandwidth, segments it names)."""
     version = release.version
-    scenes = _scene_media(site, release, resolve)
+    signer = ReleaseSigner.of(signing, release) if signing else None
+    scenes = _scene_media(site, release, resolve, signer)
     form = hls.video_format(resolve(release.master))
     init_path = site.root / next(iter(scenes.values())).video[0].init
     form["codecs"] = f"{hls.avc_codec(init_path.read_bytes())},{hls.AAC_CODEC}"
@@ -267,6 +281,8 @@ def _write_version(site: Site, release: Release, resolve: Resolve) -> tuple[int,
         cues = parse_srt(resolve(release.subtitles).read_text(encoding="utf-8"))
         site.text(f"{version}/subtitles.vtt", to_vtt(cues))
     site.text(f"{version}/chapters.vtt", chapters_vtt(release))
+    if signer is not None:
+        site.text(f"{version}/{CREDENTIALS}", json.dumps(signer.summary(), indent=1) + "\n")
     bandwidth = playlists(version, list(scenes.values()), "../")
     return bandwidth, 2 * sum(len(part.video) for part in scenes.values())
 
@@ -280,10 +296,16 @@ def _published_bandwidth(root: Path, version: str) -> int | None:
 
 
 def publish_site(
-    releases: Sequence[Release], resolve: Resolve, out: Path, *, diff: Diff | None = None
+    releases: Sequence[Release],
+    resolve: Resolve,
+    out: Path,
+    *,
+    diff: Diff | None = None,
+    signing: Signing | None = None,
 ) -> Published:
     """Publish every release into `out` (incrementally): `resolve` finds a stored object,
-    `diff` says what changed from one release to the next (none: no "what changed")."""
+    `diff` says what changed from one release to the next (none: no "what changed"),
+    `signing` signs each new version's segments with content credentials (none: unsigned)."""
     if not releases:
         raise PublishError(
             "nothing to publish: the project has no release",
@@ -300,11 +322,20 @@ def publish_site(
     for release in releases:
         bandwidth = _published_bandwidth(out, release.version)
         if bandwidth is None:
-            bandwidth, count = _write_version(site, release, resolve)
+            bandwidth, count = _write_version(site, release, resolve, signing)
             new.append(release.version)
             segments += count
         report = diff(before.version, release.version) if diff and before else None
-        entries.append(version_entry(release, before, bandwidth=bandwidth, diff=report))
+        signed = (out / release.version / CREDENTIALS).is_file()
+        entries.append(
+            version_entry(
+                release,
+                before,
+                bandwidth=bandwidth,
+                diff=report,
+                credentials=f"{release.version}/{CREDENTIALS}" if signed else None,
+            )
+        )
         before = release
     # 2. the page, the player, the feed
     for name in PLAYER_FILES:

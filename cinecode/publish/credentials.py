@@ -1,0 +1,212 @@
+"""Content credentials of a published release: each segment's init carries a C2PA manifest
+bound to that init and its fragment, so what a player fetches (EXT-X-MAP + the segment),
+joined, is a signed MP4 any C2PA validator reads.
+
+c2pa-python signs a whole fragmented MP4 (ftyp+moov+moof+mdat) as `video/mp4`: it puts its
+`uuid` box after `ftyp` and hashes every other box (a BMFF hash), so the fragment keeps its
+bytes and its content name, and releases keep sharing it; only the init differs. (Its Reader
+also has `with_fragment`, for the per-fragment Merkle hashes of c2pa-rs's fragmented signing;
+that signing is not in c2pa-python's API, and a whole-file hash read through it is a
+mismatch, so the validator is given the two joined.)
+
+A signature is new bytes each time, so a signed init is named by what it signs (the unsigned
+init, the fragment, the manifest's content but the version, the identity): publishing again,
+or a release that shares the segment, finds it there and signs nothing. Its manifest names
+the release that first published it; each version's `credentials.json` reads back every
+segment it plays (signer, validity, disclosure, the version each names) for the page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cinecode.errors import PublishError
+from cinecode.graph.catalog import Artifact, Catalog
+from cinecode.project.releases import Release
+from cinecode.provenance.chain import describe, film_source_type, ingredients, under
+from cinecode.provenance.credentials import Credentials, Ingredient, read_data, sign_data
+from cinecode.provenance.delivery import disclosure
+from cinecode.provenance.identity import Identity
+from cinecode.publish import hls
+from cinecode.publish.feed import Part
+
+Put = Callable[[str, bytes], None]  # write a file of the site (its path from the root)
+FOLDER = "media/c"  # signed inits, named by what they sign
+SCHEMA = "cinecode.PublishedCredentials.1"
+AUDIO = frozenset({"wav", "mp3", "m4a", "aac", "flac", "ogg", "opus"})
+KINDS = {"video": "video/mp4", "audio": "audio/mp4"}
+HOW = (
+    "Each segment's init (EXT-X-MAP) carries a C2PA manifest bound to it and its fragment: "
+    "join the two (cat INIT SEGMENT > shot.mp4) and give the file to a C2PA validator "
+    "(cinecode verify shot.mp4, c2patool, contentcredentials.org/verify)."
+)
+
+
+@dataclass(frozen=True)
+class Signing:
+    """What signing a site's segments needs (handed in by commands/publishing)."""
+
+    identity: Identity
+    catalog: Catalog  # what made each segment
+    path: Callable[[Artifact], Path]  # an artifact's file in the store
+    prompts: bool = True
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One segment as its manifest states it."""
+
+    part: str  # "shot 1.2", "title", "credits"
+    shot: str
+    scene: str
+    track: str  # "video" | "audio"
+    found: tuple[Artifact, ...]  # its ingredients
+
+
+@dataclass
+class ReleaseSigner:
+    """Signs the inits of one release's segments; keeps what it read back of each."""
+
+    signing: Signing
+    release: Release
+    film_type: str
+    readings: list[dict[str, Any]] = field(default_factory=list)
+    last: Credentials | None = None
+
+    @classmethod
+    def of(cls, signing: Signing, release: Release) -> ReleaseSigner:
+        film = ingredients(under(signing.catalog, release.master.key))
+        return cls(signing, release, film_source_type(film))
+
+    def pieces(self, part: Part) -> list[tuple[Piece, Piece]]:
+        """(picture, sound) of each segment of `part`: a shot's keyframe, clip (what made its
+        segment) and its voices, its scene's music and ambience; a card has none."""
+        if part.scene is None:
+            return [(Piece(part.id, "", "", "video", ()), Piece(part.id, "", "", "audio", ()))]
+        catalog = self.signing.catalog
+        pictures = {s.id: ingredients(under(catalog, s.segment.key)) for s in part.shots}
+        sound = [a for a in ingredients(under(catalog, part.scene.reel.key)) if _heard(a)]
+        out = []
+        for shot in part.shots:
+            seen = tuple(a for a in pictures[shot.id] if not _heard(a))
+            heard = tuple(a for a in sound if a.shot in (shot.id, ""))
+            out.append(
+                (
+                    Piece(f"shot {shot.id}", shot.id, part.id, "video", seen),
+                    Piece(f"shot {shot.id}", shot.id, part.id, "audio", heard),
+                )
+            )
+        return out
+
+    def init(self, root: Path, piece: Piece, fragment: hls.Fragment, media: str, put: Put) -> str:
+        """The signed init of `fragment` (written by `put` under `root` unless it is there):
+        its path from the root. `media`: the fragment's own path, for the reading."""
+        content = self._assertion(piece, fragment)
+        source = film_source_type(list(piece.found)) if piece.found else self.film_type
+        stamp = hashlib.sha256(
+            json.dumps(
+                [content, source, self.signing.identity.fingerprint()], sort_keys=True
+            ).encode()
+        ).hexdigest()
+        name = f"{FOLDER}/{stamp}.mp4"
+        path = root / name
+        kind = KINDS[piece.track]
+        if not path.is_file():
+            signed = sign_data(
+                fragment.init + fragment.media,
+                kind,
+                title=self._title(piece),
+                source_type=source,
+                assertion={**content, "release": self.release.version},
+                ingredients=list(self._ingredients(piece.found)),
+                identity=self.signing.identity,
+            )
+            put(name, _signed_init(signed, fragment))
+        reading = read_data(path.read_bytes() + fragment.media, kind, name=name)
+        self.last = reading
+        said = reading.cinecode or {}
+        self.readings.append(
+            {
+                "part": piece.part,
+                "track": piece.track,
+                "init": name,
+                "segment": media,
+                "state": reading.state,
+                "release": said.get("release", ""),
+                "ingredients": len(reading.ingredients),
+            }
+        )
+        return name
+
+    def _title(self, piece: Piece) -> str:
+        what = "picture" if piece.track == "video" else "sound"
+        return f"{self.release.title}: {piece.part} ({what})"
+
+    def _assertion(self, piece: Piece, fragment: hls.Fragment) -> dict[str, Any]:
+        identity = self.signing.identity
+        return {
+            "film": self.release.title,
+            "part": piece.part,
+            **({"shot": piece.shot, "scene": piece.scene} if piece.shot else {}),
+            "track": piece.track,
+            "disclosure": disclosure(self.film_type),
+            "film_source_type": self.film_type,
+            "signer": "development (not trusted)" if identity.development else identity.source,
+            "prompts": self.signing.prompts,
+            "segment": {
+                "init": hashlib.sha256(fragment.init).hexdigest(),
+                "fragment": hashlib.sha256(fragment.media).hexdigest(),
+            },
+            "ingredients": [describe(a, prompts=self.signing.prompts) for a in piece.found],
+        }
+
+    def _ingredients(self, found: Iterable[Artifact]) -> Iterable[Ingredient]:
+        """The pieces whose files the store still has (the rest stay in the assertion)."""
+        for artifact in found:
+            path = self.signing.path(artifact)
+            if path.is_file():
+                yield Ingredient(path, artifact.label, artifact.object, artifact.kind == "generate")
+
+    def summary(self) -> dict[str, Any]:
+        """`<version>/credentials.json`: who signed, whether every segment validates, the
+        disclosure, and each segment's init, its state and the version it names."""
+        first = self.last
+        states = {r["state"] for r in self.readings}
+        valid = bool(self.readings) and states <= {"trusted", "valid"}
+        return {
+            "schema": SCHEMA,
+            "version": self.release.version,
+            "title": self.release.title,
+            "signer": first.signer if first else "",
+            "issuer": first.issuer if first else "",
+            "algorithm": first.algorithm if first else "",
+            "generator": first.generator if first else "",
+            "state": ("trusted" if states == {"trusted"} else "valid") if valid else "invalid",
+            "trusted": valid and states == {"trusted"},
+            "development": self.signing.identity.development,
+            "source_type": self.film_type,
+            "disclosure": disclosure(self.film_type),
+            "how": HOW,
+            "segments": self.readings,
+        }
+
+
+def _heard(artifact: Artifact) -> bool:
+    """A piece of the sound (a voice, a cue, an effect), not of the picture."""
+    return artifact.ext.lower().lstrip(".") in AUDIO
+
+
+def _signed_init(signed: bytes, fragment: hls.Fragment) -> bytes:
+    """The signed MP4's boxes before its fragment (ftyp, the C2PA uuid, moov); the fragment
+    must come out as it went in, or the segment would not be the one published."""
+    parts = hls.boxes(signed)
+    cut = next((i for i, (kind, _) in enumerate(parts) if kind == b"moof"), len(parts))
+    init = b"".join(box for _, box in parts[:cut])
+    if b"".join(box for _, box in parts[cut:]) != fragment.media:
+        raise PublishError("C2PA signing changed a segment's fragment (not published)")
+    return init
