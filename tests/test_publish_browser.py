@@ -13,6 +13,9 @@ import pytest
 from playwright.sync_api import Page
 from publish_film import CHANGED_SHOT, Film, differ, released_film, resolver
 
+from cinecode.graph.store import Store
+from cinecode.provenance.identity import resolve as identity
+from cinecode.publish.credentials import Signing
 from cinecode.publish.site import publish_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -25,10 +28,15 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Film]]:
-    """The tiny film's two releases published and served on 127.0.0.1 (a free port)."""
+    """The tiny film's two releases published (signed, as `cinecode publish` signs them) and
+    served on 127.0.0.1 (a free port)."""
     film = released_film(tmp_path_factory)
     out = tmp_path_factory.mktemp("served") / "site"
-    publish_site([film.v10, film.v11], resolver(film.root), out, diff=differ(film.root))
+    store = Store(film.root / ".cinecode")
+    signing = Signing(identity=identity(), catalog=store.catalog, path=store.path)
+    publish_site(
+        [film.v10, film.v11], resolver(film.root), out, diff=differ(film.root), signing=signing
+    )
     handler = functools.partial(_Quiet, directory=str(out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -58,6 +66,14 @@ def test_the_page_plays_both_versions_and_seeks_to_the_change(
     body = page.inner_text("body")
     assert "Made with generative AI (cinecode); AI-generated images, voices and music" in body
     assert film.v11.credits and film.v11.credits[0] in body
+    # the version's content credentials: who signed, not trusted, the disclosure, the JSON
+    page.wait_for_function("() => window.player.credentials !== null")
+    panel = page.inner_text("#credentials")
+    assert "content credentials" in panel.lower() and "Valid: each of v1.0's" in panel
+    assert "cinecode development signer (not trusted)" in panel
+    assert "not trusted" in page.inner_text("#credentials-trust")
+    assert "generative AI" in page.inner_text("#credentials-disclosure")
+    assert page.get_attribute("#credentials-link", "href") == "v1.0/credentials.json"
     # 1. v1.0 plays: its clock runs, no playback error
     _play(page)
     page.wait_for_function("() => window.player.currentTime() > 1.5", timeout=20_000)
@@ -66,6 +82,8 @@ def test_the_page_plays_both_versions_and_seeks_to_the_change(
     # 2. v1.1 from the picker: it loads and plays
     page.select_option("#version", "v1.1")
     page.wait_for_function("() => window.player.version === 'v1.1'")
+    page.wait_for_function("() => (window.player.credentials || {}).version === 'v1.1'")
+    assert page.get_attribute("#credentials-link", "href") == "v1.1/credentials.json"
     _play(page)
     page.wait_for_function("() => window.player.currentTime() > 0.5", timeout=20_000)
     # 3. the "what changed" entry of the changed line seeks to its shot's start in v1.1

@@ -1,5 +1,6 @@
 // The cinecode player: releases.json → a version picker, HLS (hls.js, or the browser's own
-// HLS where there is no Media Source), what changed, chapters, subtitles, credits.
+// HLS where there is no Media Source), what changed, chapters, subtitles, credits, and the
+// version's content credentials (C2PA).
 //
 // Playback goes through a *mode*: `linear` plays a version's master.m3u8. A branching film
 // (releases.json `story`) will add a `graph` mode that plays each scene's own playlist
@@ -12,7 +13,15 @@
   var picker = document.getElementById("version");
   var status = document.getElementById("status");
   var subtitlesButton = document.getElementById("subtitles");
-  var state = { feed: null, entry: null, hls: null, error: null, subtitles: true, mode: null };
+  var state = {
+    feed: null,
+    entry: null,
+    hls: null,
+    error: null,
+    subtitles: true,
+    mode: null,
+    credentials: null,
+  };
 
   function fetchJSON(url) {
     return fetch(url, { cache: "no-cache" }).then(function (r) {
@@ -225,6 +234,54 @@
     document.getElementById("disclosure").textContent = feed.disclosure;
   }
 
+  // The content credentials of the version playing: its credentials.json, which publish
+  // wrote from c2pa's reading of every segment (init + fragment) it signed.
+  function showCredentials(entry) {
+    var stateLine = document.getElementById("credentials-state");
+    var facts = document.getElementById("credentials-facts");
+    var more = document.getElementById("credentials-more");
+    var panel = document.getElementById("credentials");
+    facts.hidden = true;
+    more.hidden = true;
+    panel.dataset.state = "none";
+    state.credentials = null;
+    if (!entry.credentials) {
+      stateLine.textContent = "This version was published without content credentials.";
+      return;
+    }
+    stateLine.textContent = "Reading " + entry.version + "'s content credentials…";
+    fetchJSON(entry.credentials)
+      .then(function (said) {
+        if (state.entry !== entry) return;
+        state.credentials = said;
+        panel.dataset.state = said.state;
+        var pictures = said.segments.filter(function (s) {
+          return s.track === "video";
+        }).length;
+        var sounds = said.segments.length - pictures;
+        stateLine.textContent =
+          said.state === "invalid"
+            ? "INVALID: some of " + entry.version + "'s segments do not match their signature."
+            : "Valid: each of " + entry.version + "'s " + pictures + " picture and " + sounds +
+              " sound segments carries a C2PA manifest whose signature and hashes hold.";
+        document.getElementById("credentials-signer").textContent =
+          said.signer + (said.issuer ? " (" + said.issuer + ", " + said.algorithm + ")" : "");
+        document.getElementById("credentials-trust").textContent = said.trusted
+          ? "trusted: the signer is on a C2PA trust list"
+          : "not trusted: the signer is on no trust list" +
+            (said.development ? " (cinecode's development identity)" : "");
+        document.getElementById("credentials-disclosure").textContent = said.disclosure;
+        var link = document.getElementById("credentials-link");
+        link.href = entry.credentials;
+        document.getElementById("credentials-how").textContent = " " + said.how;
+        facts.hidden = false;
+        more.hidden = false;
+      })
+      .catch(function (error) {
+        stateLine.textContent = "Cannot read the content credentials: " + error;
+      });
+  }
+
   function select(version) {
     var entry = entryOf(version);
     if (!entry) throw new Error("no version " + version);
@@ -237,6 +294,7 @@
     showChanges(entry);
     showChapters(entry);
     showTracks(entry);
+    showCredentials(entry);
     state.mode.load(entry, at);
     say(entry.version + " (" + stamp(entry.duration) + ")");
   }
@@ -261,6 +319,9 @@
     },
     get error() {
       return state.error;
+    },
+    get credentials() {
+      return state.credentials;
     },
     get engine() {
       return state.hls ? "hls.js" : "native";
