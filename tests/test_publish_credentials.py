@@ -8,6 +8,7 @@ On the tiny film released as v1.0 and, after a one-line change, v1.1 (tests/publ
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -174,6 +175,19 @@ def test_the_page_data_says_who_signed_and_the_disclosure(sites: dict[str, objec
     assert len(said["segments"]) == 2 * len(pairs(out / "v1.0", "video"))
     assert {s["state"] for s in said["segments"]} == {"valid"}
     assert {s["release"] for s in said["segments"]} == {"v1.0"}
+    # the release's own manifest, in its poster: the version, every segment it plays
+    assert entry["poster"] == "v1.0/poster.jpg"
+    assert said["release_manifest"] == {"file": "v1.0/poster.jpg", "state": "valid"}
+    with c2pa.Reader("image/jpeg", io.BytesIO((out / "v1.0" / "poster.jpg").read_bytes())) as r:
+        assert r.get_validation_state() == "Valid"
+        ours = assertion(active(json.loads(r.json())), "org.cinecode.provenance")
+    assert ours["release"] == "v1.0" and ours["notes"] == "First cut"
+    plays = {(s["init"], s["segment"]) for s in said["segments"]}
+    named = ours["segments"]
+    assert isinstance(named, list) and {(s["init"], s["segment"]) for s in named} == plays
+    for item in named:
+        data = (out / item["init"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == item["init_sha256"]
 
 
 def test_publishing_again_signs_nothing_and_a_change_signs_only_its_segments(
@@ -214,3 +228,5 @@ def test_sign_false_publishes_without_credentials(film: Film, tmp_path: Path) ->
     assert not list(site.glob("*/credentials.json"))
     feed = json.loads((site / "releases.json").read_text(encoding="utf-8"))
     assert [v["credentials"] for v in feed["versions"]] == [None, None]
+    assert [v["poster"] for v in feed["versions"]] == [None, None]
+    assert not list(site.glob("*/poster.jpg"))

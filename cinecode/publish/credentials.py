@@ -77,6 +77,7 @@ class ReleaseSigner:
     film_type: str
     readings: list[dict[str, Any]] = field(default_factory=list)
     last: Credentials | None = None
+    release_reading: Credentials | None = None  # the poster's, once signed
 
     @classmethod
     def of(cls, signing: Signing, release: Release) -> ReleaseSigner:
@@ -127,7 +128,8 @@ class ReleaseSigner:
                 identity=self.signing.identity,
             )
             put(name, _signed_init(signed, fragment))
-        reading = read_data(path.read_bytes() + fragment.media, kind, name=name)
+        init = path.read_bytes()
+        reading = read_data(init + fragment.media, kind, name=name)
         self.last = reading
         said = reading.cinecode or {}
         self.readings.append(
@@ -136,6 +138,8 @@ class ReleaseSigner:
                 "track": piece.track,
                 "init": name,
                 "segment": media,
+                "init_sha256": hashlib.sha256(init).hexdigest(),
+                "segment_sha256": hashlib.sha256(fragment.media).hexdigest(),
                 "state": reading.state,
                 "release": said.get("release", ""),
                 "ingredients": len(reading.ingredients),
@@ -143,12 +147,43 @@ class ReleaseSigner:
         )
         return name
 
+    def poster(self, picture: bytes, name: str, put: Put) -> str:
+        """The release's own manifest, in its poster (a JPEG of the film, written by `put` as
+        `name`): the version, its notes and date, the disclosure, and every segment it plays
+        (its init and fragment, by sha256), so the release as a whole is signed too."""
+        release = self.release
+        content = {
+            "film": release.title,
+            "release": release.version,
+            "notes": release.notes,
+            "created": release.created,
+            "disclosure": disclosure(self.film_type),
+            "film_source_type": self.film_type,
+            "signer": _who(self.signing.identity),
+            "segments": [
+                {k: r[k] for k in ("part", "track", "init", "segment", "init_sha256")}
+                | {"segment_sha256": r["segment_sha256"]}
+                for r in self.readings
+            ],
+        }
+        signed = sign_data(
+            picture,
+            "image/jpeg",
+            title=f"{release.title} {release.version} (poster)",
+            source_type=self.film_type,
+            assertion=content,
+            ingredients=[],
+            identity=self.signing.identity,
+        )
+        put(name, signed)
+        self.release_reading = read_data(signed, "image/jpeg", name=name)
+        return name
+
     def _title(self, piece: Piece) -> str:
         what = "picture" if piece.track == "video" else "sound"
         return f"{self.release.title}: {piece.part} ({what})"
 
     def _assertion(self, piece: Piece, fragment: hls.Fragment) -> dict[str, Any]:
-        identity = self.signing.identity
         return {
             "film": self.release.title,
             "part": piece.part,
@@ -156,7 +191,7 @@ class ReleaseSigner:
             "track": piece.track,
             "disclosure": disclosure(self.film_type),
             "film_source_type": self.film_type,
-            "signer": "development (not trusted)" if identity.development else identity.source,
+            "signer": _who(self.signing.identity),
             "prompts": self.signing.prompts,
             "segment": {
                 "init": hashlib.sha256(fragment.init).hexdigest(),
@@ -177,6 +212,9 @@ class ReleaseSigner:
         disclosure, and each segment's init, its state and the version it names."""
         first = self.last
         states = {r["state"] for r in self.readings}
+        poster = self.release_reading
+        if poster is not None:
+            states.add(poster.state)
         valid = bool(self.readings) and states <= {"trusted", "valid"}
         return {
             "schema": SCHEMA,
@@ -192,8 +230,13 @@ class ReleaseSigner:
             "source_type": self.film_type,
             "disclosure": disclosure(self.film_type),
             "how": HOW,
+            "release_manifest": {"file": poster.path, "state": poster.state} if poster else None,
             "segments": self.readings,
         }
+
+
+def _who(identity: Identity) -> str:
+    return "development (not trusted)" if identity.development else identity.source
 
 
 def _heard(artifact: Artifact) -> bool:

@@ -128,8 +128,10 @@ def version_entry(
     bandwidth: int,
     diff: Mapping[str, Any] | None,
     credentials: str | None = None,
+    poster: str | None = None,
 ) -> dict[str, Any]:
-    """One version in releases.json (`credentials`: its credentials.json, when signed)."""
+    """One version in releases.json (`credentials`: its credentials.json, `poster` its signed
+    poster, when signed)."""
     version = release.version
     film = parts(release)
     return {
@@ -143,6 +145,7 @@ def version_entry(
         "subtitles": f"{version}/subtitles.vtt" if release.subtitles is not None else None,
         "chapters": f"{version}/chapters.vtt",
         "credentials": credentials,
+        "poster": poster,
         "bandwidth": bandwidth,
         "credits": list(release.credits),
         "scenes": [

@@ -342,3 +342,25 @@ def audio_channels(reel: Path) -> int:
     container = _open(reel)
     with container:
         return int(container.streams.audio[0].codec_context.channels or 2)
+
+
+def poster(segment: Path, *, width: int = 640) -> bytes:
+    """A JPEG of the middle frame of a shot's segment, at most `width` pixels wide (a page's
+    poster)."""
+    container = _open(segment)
+    with container:
+        stream = container.streams.video[0]
+        middle = int(stream.frames or 0) // 2
+        shown = None
+        for index, frame in enumerate(container.decode(stream)):
+            shown = frame
+            if index >= middle:
+                break
+    if shown is None:
+        raise MediaError(f"segment {segment} has no frame")
+    image = shown.to_image()  # type: ignore[no-untyped-call]
+    width = min(width, image.width)
+    height = max(2, round(image.height * width / image.width / 2) * 2)
+    buffer = io.BytesIO()
+    image.resize((width, height)).save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()

@@ -10,6 +10,7 @@ site/<version>/audio.m3u8       the same cuts, the scene reels' AAC
 site/<version>/subtitles.vtt    chapters.vtt (one per scene)
 site/<version>/scenes/<id>/     each scene's own playlists (a scene played on its own)
 site/<version>/credentials.json what the segments' content credentials say (when signed)
+site/<version>/poster.jpg       a frame of the film signed with the release's own manifest
 site/media/{i,v,a}/<sha256>.*   inits, video and audio segments, named by their bytes
 site/media/c/<sha256>.mp4       signed inits (C2PA), named by what they sign (credentials)
 ```
@@ -43,6 +44,7 @@ from cinecode.publish.feed import DISCLOSURE, chapters_vtt, feed, parts, version
 STATIC = Path(__file__).resolve().parent / "static"
 PLAYER_FILES = ("player.js", "player.css", "hls.min.js", "hls.LICENSE")
 CREDENTIALS = "credentials.json"  # in a version's folder, when its segments are signed
+POSTER = "poster.jpg"  # in a version's folder, when signed: the release's own manifest
 BANDWIDTH = re.compile(r"BANDWIDTH=(\d+)")
 #: how far a release's stated times may sit from its media (one frame at 24 fps, and a bit)
 TOLERANCE = 0.05
@@ -282,6 +284,8 @@ def _write_version(
         site.text(f"{version}/subtitles.vtt", to_vtt(cues))
     site.text(f"{version}/chapters.vtt", chapters_vtt(release))
     if signer is not None:
+        first = release.shots[0].segment if release.shots else release.master
+        signer.poster(hls.poster(resolve(first)), f"{version}/{POSTER}", site.put)
         site.text(f"{version}/{CREDENTIALS}", json.dumps(signer.summary(), indent=1) + "\n")
     bandwidth = playlists(version, list(scenes.values()), "../")
     return bandwidth, 2 * sum(len(part.video) for part in scenes.values())
@@ -334,6 +338,7 @@ def publish_site(
                 bandwidth=bandwidth,
                 diff=report,
                 credentials=f"{release.version}/{CREDENTIALS}" if signed else None,
+                poster=f"{release.version}/{POSTER}" if signed else None,
             )
         )
         before = release

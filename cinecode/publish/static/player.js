@@ -295,6 +295,8 @@
     showChapters(entry);
     showTracks(entry);
     showCredentials(entry);
+    if (entry.poster) video.poster = entry.poster;
+    else video.removeAttribute("poster");
     state.mode.load(entry, at);
     say(entry.version + " (" + stamp(entry.duration) + ")");
   }
