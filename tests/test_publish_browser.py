@@ -74,6 +74,8 @@ def test_the_page_plays_both_versions_and_seeks_to_the_change(
     assert "not trusted" in page.inner_text("#credentials-trust")
     assert "generative AI" in page.inner_text("#credentials-disclosure")
     assert page.get_attribute("#credentials-link", "href") == "v1.0/credentials.json"
+    assert page.get_attribute("#credentials-release", "href") == "v1.0/poster.jpg"
+    assert page.get_attribute("#video", "poster") == "v1.0/poster.jpg"
     # 1. v1.0 plays: its clock runs, no playback error
     _play(page)
     page.wait_for_function("() => window.player.currentTime() > 1.5", timeout=20_000)

@@ -230,3 +230,23 @@ def test_sign_false_publishes_without_credentials(film: Film, tmp_path: Path) ->
     assert [v["credentials"] for v in feed["versions"]] == [None, None]
     assert [v["poster"] for v in feed["versions"]] == [None, None]
     assert not list(site.glob("*/poster.jpg"))
+
+
+def test_cinecode_verify_reads_what_the_player_fetches(
+    sites: dict[str, object], tmp_path: Path
+) -> None:
+    from helpers import cinecode
+
+    out = sites["out"]
+    assert isinstance(out, Path)
+    init, segment = pairs(out / "v1.0", "audio")[2]
+    joined = tmp_path / "shot.mp4"
+    joined.write_bytes(init.read_bytes() + segment.read_bytes())
+    run = cinecode("verify", joined)
+    assert run.code == 0, run.err
+    assert "valid: the manifest and the file's bytes agree" in run.out
+    assert "not trusted" in run.out and "voice" in run.out
+    assert "(audio) of film 'Tiny' v1.0" in run.out and "generative AI" in run.out
+    alone = tmp_path / "init.mp4"
+    alone.write_bytes(init.read_bytes())
+    assert cinecode("verify", alone).code == 1  # the init without its fragment: no binding

@@ -105,7 +105,11 @@ def print_credentials(found: dict[str, Any], console: Console) -> None:
     if ours and "film" in ours:
         film, signer = ours.get("film", ""), ours.get("signer", "")
         part = f"{ours['export']} of " if ours.get("export") else ""
-        lines.append(f"  cinecode     {part}film {film!r}, signer {signer}")
+        part = f"{ours['part']} ({ours.get('track', '')}) of " if ours.get("part") else part
+        release = f" {ours['release']}" if ours.get("release") else ""  # a published one's
+        lines.append(f"  cinecode     {part}film {film!r}{release}, signer {signer}")
+        if ours.get("disclosure"):
+            lines.append(f"  disclosure   {ours['disclosure']}")
     elif ours:
         made = " · ".join(str(ours[k]) for k in ("backend", "model") if ours.get(k))
         seed = f", seed {ours['seed']}" if "seed" in ours else ""

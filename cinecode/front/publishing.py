@@ -28,6 +28,22 @@ def _show(result: dict[str, Any], console: Any) -> None:
         f"  added {result['files_added']} files, {result['bytes_added'] / 1e6:.2f} MB "
         f"(the site: {result['total_bytes'] / 1e6:.2f} MB)"
     )
+    if not result.get("signer"):
+        console.print(
+            "  no content credentials ([provenance] sign = false, or no c2pa-python installed)"
+        )
+    elif not result["signed"]:
+        console.print("  content credentials (C2PA): nothing new to sign")
+    else:
+        who = (
+            "the development identity (not trusted; set CINECODE_C2PA_CERT and "
+            "CINECODE_C2PA_KEY to sign as yourself)"
+            if result.get("development")
+            else result["signer"]
+        )
+        console.print(
+            f"  content credentials (C2PA): {result['signed']} segment init(s) signed by {who}"
+        )
     console.print(f"  open {result['index']} through any web server")
 
 

@@ -159,7 +159,7 @@ class ReleaseSigner:
             "created": release.created,
             "disclosure": disclosure(self.film_type),
             "film_source_type": self.film_type,
-            "signer": _who(self.signing.identity),
+            "signer": who(self.signing.identity),
             "segments": [
                 {k: r[k] for k in ("part", "track", "init", "segment", "init_sha256")}
                 | {"segment_sha256": r["segment_sha256"]}
@@ -191,7 +191,7 @@ class ReleaseSigner:
             "track": piece.track,
             "disclosure": disclosure(self.film_type),
             "film_source_type": self.film_type,
-            "signer": _who(self.signing.identity),
+            "signer": who(self.signing.identity),
             "prompts": self.signing.prompts,
             "segment": {
                 "init": hashlib.sha256(fragment.init).hexdigest(),
@@ -235,7 +235,9 @@ class ReleaseSigner:
         }
 
 
-def _who(identity: Identity) -> str:
+def who(identity: Identity) -> str:
+    """Who signed, as the manifests say it: the development identity, or where the real one
+    came from (CINECODE_C2PA_CERT, film.toml)."""
     return "development (not trusted)" if identity.development else identity.source
 
 

@@ -38,7 +38,8 @@ from cinecode.media.subtitles import parse_srt, to_vtt
 from cinecode.project.files import write_atomic
 from cinecode.project.releases import Media, Release
 from cinecode.publish import hls
-from cinecode.publish.credentials import ReleaseSigner, Signing
+from cinecode.publish.credentials import FOLDER as SIGNED
+from cinecode.publish.credentials import ReleaseSigner, Signing, who
 from cinecode.publish.feed import DISCLOSURE, chapters_vtt, feed, parts, version_entry
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -120,6 +121,9 @@ class Published:
     bytes_added: int
     total_bytes: int
     segments: int  # segments (video + audio) the new versions name, shared or not
+    signed: int = 0  # segment inits signed this time (content credentials)
+    signer: str = ""  # who signed them ("" when the site is not signed)
+    development: bool = False  # signed by the development identity (validators: untrusted)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -131,6 +135,9 @@ class Published:
             "bytes_added": self.bytes_added,
             "total_bytes": self.total_bytes,
             "segments": self.segments,
+            "signed": self.signed,
+            "signer": self.signer,
+            "development": self.development,
         }
 
 
@@ -359,4 +366,7 @@ def publish_site(
         bytes_added=site.bytes_added,
         total_bytes=site.size(),
         segments=segments,
+        signed=sum(1 for name in site.added if name.startswith(f"{SIGNED}/")),
+        signer=who(signing.identity) if signing else "",
+        development=bool(signing and signing.identity.development),
     )

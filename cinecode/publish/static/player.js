@@ -271,6 +271,13 @@
           : "not trusted: the signer is on no trust list" +
             (said.development ? " (cinecode's development identity)" : "");
         document.getElementById("credentials-disclosure").textContent = said.disclosure;
+        var release = document.getElementById("credentials-release");
+        var signedRelease = said.release_manifest;
+        release.textContent = signedRelease
+          ? entry.version + " as a whole: its poster carries a manifest naming every segment (" +
+            signedRelease.state + ")"
+          : "";
+        if (signedRelease) release.href = signedRelease.file;
         var link = document.getElementById("credentials-link");
         link.href = entry.credentials;
         document.getElementById("credentials-how").textContent = " " + said.how;
