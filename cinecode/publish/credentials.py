@@ -91,7 +91,11 @@ class ReleaseSigner:
             return [(Piece(part.id, "", "", "video", ()), Piece(part.id, "", "", "audio", ()))]
         catalog = self.signing.catalog
         pictures = {s.id: ingredients(under(catalog, s.segment.key)) for s in part.shots}
-        sound = [a for a in ingredients(under(catalog, part.scene.reel.key)) if _heard(a)]
+        sound = [  # the scene's own (its reel's edges carry a little of its neighbours')
+            a
+            for a in ingredients(under(catalog, part.scene.reel.key))
+            if _heard(a) and a.scene in (part.id, "")
+        ]
         out = []
         for shot in part.shots:
             seen = tuple(a for a in pictures[shot.id] if not _heard(a))
@@ -139,7 +143,6 @@ class ReleaseSigner:
                 "init": name,
                 "segment": media,
                 "init_sha256": hashlib.sha256(init).hexdigest(),
-                "segment_sha256": hashlib.sha256(fragment.media).hexdigest(),
                 "state": reading.state,
                 "release": said.get("release", ""),
                 "ingredients": len(reading.ingredients),
@@ -160,9 +163,8 @@ class ReleaseSigner:
             "disclosure": disclosure(self.film_type),
             "film_source_type": self.film_type,
             "signer": who(self.signing.identity),
-            "segments": [
+            "segments": [  # a segment is named by its sha256 (media/v/<sha256>.m4s)
                 {k: r[k] for k in ("part", "track", "init", "segment", "init_sha256")}
-                | {"segment_sha256": r["segment_sha256"]}
                 for r in self.readings
             ],
         }

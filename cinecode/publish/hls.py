@@ -344,7 +344,7 @@ def audio_channels(reel: Path) -> int:
         return int(container.streams.audio[0].codec_context.channels or 2)
 
 
-def poster(segment: Path, *, width: int = 640) -> bytes:
+def poster(segment: Path, *, width: int = 480) -> bytes:
     """A JPEG of the middle frame of a shot's segment, at most `width` pixels wide (a page's
     poster)."""
     container = _open(segment)
@@ -362,5 +362,5 @@ def poster(segment: Path, *, width: int = 640) -> bytes:
     width = min(width, image.width)
     height = max(2, round(image.height * width / image.width / 2) * 2)
     buffer = io.BytesIO()
-    image.resize((width, height)).save(buffer, "JPEG", quality=80)
+    image.resize((width, height)).save(buffer, "JPEG", quality=75)
     return buffer.getvalue()

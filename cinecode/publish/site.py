@@ -293,7 +293,7 @@ def _write_version(
     if signer is not None:
         first = release.shots[0].segment if release.shots else release.master
         signer.poster(hls.poster(resolve(first)), f"{version}/{POSTER}", site.put)
-        site.text(f"{version}/{CREDENTIALS}", json.dumps(signer.summary(), indent=1) + "\n")
+        site.text(f"{version}/{CREDENTIALS}", json.dumps(signer.summary()) + "\n")
     bandwidth = playlists(version, list(scenes.values()), "../")
     return bandwidth, 2 * sum(len(part.video) for part in scenes.values())
 
