@@ -651,17 +651,26 @@ def verify(
             "--repair", help="Delete corrupt objects: make then makes them again (paid: asks)."
         ),
     ] = False,
+    fragment: Annotated[
+        Path | None,
+        typer.Option(
+            "--fragment",
+            help="A published segment (.m4s) whose init segment is the FILE: both are read as "
+            "the one MP4 a player makes of them.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Re-hash every object in the store and check the catalog against them; or, given a
-    media file (ours or another tool's), read and validate its C2PA content credentials.
+    media file (ours or another tool's), read and validate its C2PA content credentials
+    (a published segment: its init with --fragment SEGMENT).
 
     Exits 1 when an artifact's object is missing or corrupt, or the file's credentials are
     missing or do not validate."""
     from cinecode.provenance.credentials import media_type
 
     if media_type(project) is not None and project.name != "film.toml":
-        verify_file(project, as_json=as_json)
+        verify_file(project, as_json=as_json, fragment=fragment)
         return
 
     def run() -> None:

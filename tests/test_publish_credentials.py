@@ -250,3 +250,10 @@ def test_cinecode_verify_reads_what_the_player_fetches(
     alone = tmp_path / "init.mp4"
     alone.write_bytes(init.read_bytes())
     assert cinecode("verify", alone).code == 1  # the init without its fragment: no binding
+    # or the init and the segment as they are published
+    both = cinecode("verify", init, "--fragment", segment, "--json")
+    assert both.code == 0, both.err
+    said = both.json()
+    assert said["ok"] and said["untrusted"] and said["cinecode"]["release"] == "v1.0"
+    video_init, _ = pairs(out / "v1.0", "video")[2]
+    assert cinecode("verify", video_init, "--fragment", segment).code == 1  # not its init

@@ -15,7 +15,7 @@ from cinecode.graph.store import Store
 from cinecode.pipeline.session import slug
 from cinecode.project.config import Project
 from cinecode.provenance.chain import describe, ingredients, shot_chain, under
-from cinecode.provenance.credentials import read, sidecar_of
+from cinecode.provenance.credentials import read, read_joined, sidecar_of
 from cinecode.provenance.delivery import take_credentials
 from cinecode.provenance.identity import resolve
 
@@ -112,6 +112,10 @@ def _credentials(path: Path) -> dict[str, Any]:
     }
 
 
-def verify_file_report(path: Path) -> dict[str, Any]:
-    """What the C2PA manifest of `path` says and whether it validates."""
-    return read(path).as_dict()
+def verify_file_report(path: Path, *, fragment: Path | None = None) -> dict[str, Any]:
+    """What the C2PA manifest of `path` says and whether it validates; with a `fragment`
+    (a published segment), of `path` (its init) and the fragment joined, as a player joins
+    them."""
+    if fragment is None:
+        return read(path).as_dict()
+    return read_joined(path, fragment).as_dict()

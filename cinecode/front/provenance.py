@@ -51,14 +51,15 @@ def provenance(
     guard(run)
 
 
-def verify_file(path: Path, *, as_json: bool) -> None:
-    """`cinecode verify FILE`: read and validate the file's C2PA manifest; exit 1 if it
-    has none or it does not validate."""
+def verify_file(path: Path, *, as_json: bool, fragment: Path | None = None) -> None:
+    """`cinecode verify FILE [--fragment SEGMENT]`: read and validate the file's C2PA
+    manifest (an init segment's, with its fragment); exit 1 if it has none or it does not
+    validate."""
 
     def run() -> None:
         from cinecode.commands.provenance import verify_file_report
 
-        found = verify_file_report(path)
+        found = verify_file_report(path, fragment=fragment)
         report(found, print_credentials, as_json=as_json)
         if not found["ok"]:
             raise typer.Exit(1)

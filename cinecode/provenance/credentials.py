@@ -294,6 +294,22 @@ def read_data(data: bytes, kind: str, *, name: str) -> Credentials:
     return _credentials(Path(name), store, state, sidecar="")
 
 
+def read_joined(init: Path, fragment: Path) -> Credentials:
+    """A published segment's manifest: its init segment (`init`, an .mp4) and its fragment
+    (moof+mdat, an .m4s) read as the one MP4 a player makes of them."""
+    for path in (init, fragment):
+        if not path.is_file():
+            raise ProvenanceError(f"no file {path}", hint="give an init segment and its fragment")
+    kind = media_type(init)
+    if kind not in ("video/mp4", "audio/mp4"):
+        raise ProvenanceError(
+            f"{init.name} is not an MP4 init segment",
+            hint="give the playlist's EXT-X-MAP file (.mp4) and --fragment its segment (.m4s)",
+        )
+    data = init.read_bytes() + fragment.read_bytes()
+    return read_data(data, kind, name=f"{init} + {fragment.name}")
+
+
 def sidecar_of(path: Path) -> Path:
     """Where a file's sidecar manifest lies: beside it, `keyframe.png` → `keyframe.c2pa`."""
     return path.with_suffix(".c2pa")

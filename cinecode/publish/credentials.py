@@ -42,8 +42,9 @@ AUDIO = frozenset({"wav", "mp3", "m4a", "aac", "flac", "ogg", "opus"})
 KINDS = {"video": "video/mp4", "audio": "audio/mp4"}
 HOW = (
     "Each segment's init (EXT-X-MAP) carries a C2PA manifest bound to it and its fragment: "
-    "join the two (cat INIT SEGMENT > shot.mp4) and give the file to a C2PA validator "
-    "(cinecode verify shot.mp4, c2patool, contentcredentials.org/verify)."
+    "`cinecode verify INIT --fragment SEGMENT` checks them, or join the two "
+    "(cat INIT SEGMENT > shot.mp4) for any C2PA validator (c2patool, "
+    "contentcredentials.org/verify)."
 )
 
 
