@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from cinecode.errors import CinecodeError
 from cinecode.front import cast as _cast  # noqa: F401  (registers `cinecode cast`)
 from cinecode.front import farm as _farm  # noqa: F401  (registers `cinecode farm`)
 from cinecode.front import publishing as _publishing  # noqa: F401  (registers `publish`)
@@ -676,6 +677,11 @@ def verify(
     def run() -> None:
         from cinecode.commands.disk import verify_report
 
+        if fragment is not None:
+            raise CinecodeError(
+                f"--fragment goes with a published init segment, and {project} is not one",
+                hint="cinecode verify site/media/c/<init>.mp4 --fragment site/media/v/<sha>.m4s",
+            )
         report = verify_report(project, repair=repair)
         _report(report, print_verify, as_json=as_json)
         if not report["ok"]:

@@ -257,3 +257,5 @@ def test_cinecode_verify_reads_what_the_player_fetches(
     assert said["ok"] and said["untrusted"] and said["cinecode"]["release"] == "v1.0"
     video_init, _ = pairs(out / "v1.0", "video")[2]
     assert cinecode("verify", video_init, "--fragment", segment).code == 1  # not its init
+    folder = cinecode("verify", out, "--fragment", segment)  # a folder, not an init segment
+    assert folder.code == 1 and "--fragment goes with a published init segment" in folder.err
