@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cinecode.errors import ProvenanceError
 from cinecode.provenance.identity import Identity
@@ -120,15 +120,40 @@ def sign(
         raise ProvenanceError(f"C2PA cannot carry a manifest in {dest.name}")
     staged = dest.with_name(f".{dest.name}.part")
     staged.unlink(missing_ok=True)
+    try:
+        with src.open("rb") as source, staged.open("w+b") as target:
+            sign_stream(
+                source,
+                target,
+                kind=kind,
+                title=title,
+                source_type=source_type,
+                assertion=assertion,
+                ingredients=ingredients,
+                identity=identity,
+            )
+        os.replace(staged, dest)
+    finally:
+        staged.unlink(missing_ok=True)
+
+
+def sign_stream(
+    source: BinaryIO,
+    target: BinaryIO,
+    *,
+    kind: str,
+    title: str,
+    source_type: str,
+    assertion: dict[str, Any],
+    ingredients: Sequence[Ingredient],
+    identity: Identity,
+) -> None:
+    """`sign` between two open streams of media type `kind` (what c2pa writes goes to
+    `target`: a file, or anything with read, write, seek, tell and flush)."""
     with _builder(kind, title, source_type, assertion, identity) as (builder, signer):
         for item in ingredients:
             _add_ingredient(builder, item)
-        try:
-            with src.open("rb") as source, staged.open("w+b") as target:
-                builder.sign(signer, kind, source, target)
-            os.replace(staged, dest)
-        finally:
-            staged.unlink(missing_ok=True)
+        builder.sign(signer, kind, source, target)
 
 
 def sign_data(

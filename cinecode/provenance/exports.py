@@ -29,6 +29,7 @@ from cinecode.provenance.credentials import (
 )
 from cinecode.provenance.delivery import file_digest, record_name
 from cinecode.provenance.identity import Identity
+from cinecode.provenance.inplace import sign_wav_in_place
 
 #: the stem an audio ingredient is heard in, by its step (the rest: effects)
 BUS_OF = {"voice": "dialogue", "music-cue": "music"}
@@ -84,16 +85,17 @@ def sign_export(
     ):
         return False
     parts = [_ingredient(store, a) for a in found]
-    if kind in EMBEDS:
-        sign(
-            dest,
-            dest,
-            title=title,
-            source_type=own_type,
-            assertion=assertion,
-            ingredients=parts,
-            identity=identity,
-        )
+    signature: dict[str, Any] = {
+        "title": title,
+        "source_type": own_type,
+        "assertion": assertion,
+        "ingredients": parts,
+        "identity": identity,
+    }
+    if kind == "audio/wav" and sign_wav_in_place(dest, **signature):
+        pass  # a stem: its samples stay where they lie (see provenance.inplace)
+    elif kind in EMBEDS:
+        sign(dest, dest, **signature)
     else:  # a sidecar: the file keeps its bytes
         manifest = sign_sidecar(
             dest, title=title, source_type=own_type, assertion=assertion, identity=identity
