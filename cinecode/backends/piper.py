@@ -68,7 +68,7 @@ from cinecode.backends.protocols import (
     Voice,
 )
 from cinecode.errors import BackendError, BadOutput, MissingModel, MissingPackage
-from cinecode.media.audio import prefetch_dsp, resample, write_audio
+from cinecode.media.audio import resample, write_audio
 
 if TYPE_CHECKING:
     from piper import PiperVoice
@@ -418,9 +418,7 @@ class PiperBackend:
                 hint="ask for 22050 Hz or more (48000 is the film's rate)",
             )
         rate = req.sample_rate
-        # 2. load the voice (once per process) and plan the sentences; the resampler's import
-        #    runs beside the model's loading and the inference, which let the GIL go
-        prefetch_dsp()
+        # 2. load the voice (once per process) and plan the sentences
         model = _load(self._model_for(req), self.threads)
         plan = self.plan(req.segments)
         sentences = [item for item in plan if isinstance(item, Sentence)]

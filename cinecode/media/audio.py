@@ -5,9 +5,7 @@ Arrays are float32 shaped (channels, samples), the layout pedalboard uses.
 
 from __future__ import annotations
 
-import contextlib
 import struct
-import threading
 from fractions import Fraction
 from pathlib import Path
 from typing import BinaryIO
@@ -108,28 +106,6 @@ def write_pcm_header(sink: BinaryIO, *, channels: int, rate: int, width: int, fr
         )
     )
     sink.write(struct.pack("<4sI", b"data", size))
-
-
-_PREFETCH = threading.Lock()
-_prefetched: list[threading.Thread] = []
-
-
-def prefetch_dsp() -> None:
-    """Start importing scipy.signal (resampling, filters: about a CPU-second) in a thread,
-    once per process, for a step that will need it after work that lets the GIL go (a
-    neural voice's inference): the import then costs the step little or no wall time. A
-    step that needs it first simply waits for the import to finish."""
-    with _PREFETCH:
-        if not _prefetched:
-            _prefetched.append(
-                threading.Thread(target=_import_dsp, name="prefetch-dsp", daemon=True)
-            )
-            _prefetched[0].start()
-
-
-def _import_dsp() -> None:
-    with contextlib.suppress(ImportError):  # said where it is needed, by the step needing it
-        import scipy.signal  # noqa: F401
 
 
 def resample(data: Audio, source: int, target: int) -> Audio:
