@@ -23,7 +23,7 @@ from publish_film import CHANGED_SHOT, Film, differ, released_film, resolver
 
 from cinecode.errors import PublishError
 from cinecode.publish import hls
-from cinecode.publish.feed import DISCLOSURE
+from cinecode.publish.feed import DISCLOSURE, disclosure_of
 from cinecode.publish.site import publish_site
 
 pytestmark = pytest.mark.slow
@@ -90,7 +90,9 @@ def test_the_playlists_add_up_to_each_release(film: Film, sites: dict[str, objec
         assert text.count("#EXT-X-DISCONTINUITY\n") == len(shots) - 1
         assert text.rstrip().endswith("#EXT-X-ENDLIST")
         master = (folder / "master.m3u8").read_text(encoding="utf-8")
-        assert f'DATA-ID="com.cinecode.disclosure",VALUE="{DISCLOSURE}"' in master
+        said = disclosure_of(release.credits)  # what the credits say AI made, and what not
+        assert said.startswith(f"{DISCLOSURE}. ") and "generated with AI." in said
+        assert f'DATA-ID="com.cinecode.disclosure",VALUE="{said}"' in master
         assert 'DATA-ID="com.cinecode.credits"' in master
         assert re.search(r'CODECS="avc1\.[0-9a-f]{6},mp4a\.40\.2"', master)
         assert (folder / "subtitles.vtt").read_text(encoding="utf-8").startswith("WEBVTT")
@@ -98,12 +100,32 @@ def test_the_playlists_add_up_to_each_release(film: Film, sites: dict[str, objec
         assert "EXT. HILLTOP - DAWN" in chapters and "INT. CAR - NIGHT" in chapters
     feed = json.loads((out / "releases.json").read_text(encoding="utf-8"))
     assert [v["version"] for v in feed["versions"]] == ["v1.0", "v1.1"]
-    assert feed["disclosure"] == DISCLOSURE and feed["latest"] == "v1.1"
+    assert feed["disclosure"] == disclosure_of(film.v11.credits) and feed["latest"] == "v1.1"
+    assert [v["disclosure"] for v in feed["versions"]] == [
+        disclosure_of(film.v10.credits),
+        disclosure_of(film.v11.credits),
+    ]
     assert (out / "index.html").read_text(encoding="utf-8").count(DISCLOSURE) >= 1
     assert (out / "player" / "hls.min.js").stat().st_size > 100_000
 
 
-def test_media_files_are_named_by_their_bytes(sites: dict[str, object]) -> None:
+def test_the_disclosure_says_what_was_made_with_ai_and_what_was_not() -> None:
+    from cinecode.departments.titles import disclosure
+
+    offline = disclosure({"Storyboard": {"sketch"}, "Voices": {"piper"}, "Music": {"composer"}})
+    assert disclosure_of(["Written by: X", *offline]) == (
+        "Made with generative AI (cinecode). Voices in this film were generated with AI. "
+        "Its pictures and music were made by procedural engines, without AI."
+    )
+    ruled = disclosure({"Storyboard": {"sketch"}, "Music": {"composer"}})
+    assert disclosure_of(ruled) == (
+        "Made with cinecode, without generative AI. "
+        "Pictures and music were made by procedural engines, without AI."
+    )
+    assert disclosure_of(["Written by: X"]) == DISCLOSURE  # an older release: no such line
+
+
+def test_media_files_are_named_by_their_bytes(film: Film, sites: dict[str, object]) -> None:
     out = sites["out"]
     assert isinstance(out, Path)
     files = [p for p in (out / "media").rglob("*") if p.is_file()]
@@ -114,7 +136,8 @@ def test_media_files_are_named_by_their_bytes(sites: dict[str, object]) -> None:
     assert len(inits) == 2  # every shot's video init is the same file, every audio init too
     for init in inits:
         data = init.read_bytes()
-        assert DISCLOSURE.encode() in data  # udta: the disclosure rides in the MP4 itself
+        # udta: the disclosure rides in the MP4 itself
+        assert disclosure_of(film.v10.credits).encode() in data
         assert b"Tiny" in data
 
 

@@ -64,7 +64,11 @@ def test_the_page_plays_both_versions_and_seeks_to_the_change(
     assert page.evaluate("() => window.player.engine") == "hls.js"
     # the disclosure and the credits are on the page
     body = page.inner_text("body")
-    assert "Made with generative AI (cinecode); AI-generated images, voices and music" in body
+    # what this film's credits say AI made (its voices) and what it did not (its pictures)
+    banner = page.inner_text("#disclosure")
+    assert banner.startswith("Made with generative AI (cinecode).") and banner in body
+    assert "Voices in this film were generated with AI." in banner
+    assert "pictures" in banner and "without AI" in banner
     assert film.v11.credits and film.v11.credits[0] in body
     # the version's content credentials: who signed, not trusted, the disclosure, the JSON
     page.wait_for_function("() => window.player.credentials !== null")

@@ -19,7 +19,7 @@ from cinecode.pipeline.session import Session
 from cinecode.project.releases import Media, load_releases
 from cinecode.publish.branching import write_story_site
 from cinecode.publish.credentials import Signing
-from cinecode.publish.feed import DISCLOSURE
+from cinecode.publish.feed import disclosure_of
 from cinecode.publish.site import publish_site
 from cinecode.script.branching import Story, story_of
 
@@ -88,13 +88,14 @@ def _publish_story(session: Session, story: Story, out: Path) -> dict[str, Any]:
             f"the reels of scene(s) {', '.join(missing)} are not built",
             hint="run `cinecode make` first: it builds every scene of a branching film",
         )
+    credits = _credits(session)
     site = write_story_site(
         out,
         story=story.as_json(),
         scenes={scene.id: reels[scene.id] for scene in story.scenes},
         title=session.project.config.title or session.project.root.name,
-        credits=_credits(session),
-        disclosure=DISCLOSURE,
+        credits=credits,
+        disclosure=disclosure_of(credits),
     )
     return {
         "out": str(out),

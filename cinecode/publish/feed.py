@@ -9,8 +9,9 @@ from typing import Any
 from cinecode.media.subtitles import Cue, to_vtt
 from cinecode.project.releases import Release, ReleasedScene, ReleasedShot
 
-#: The disclosure every published film carries (page, playlists, MP4 metadata).
-DISCLOSURE = "Made with generative AI (cinecode); AI-generated images, voices and music"
+#: The disclosure every published film carries (page, playlists, MP4 metadata); a release
+#: whose credits say what was generated with AI says it after this (`disclosure_of`).
+DISCLOSURE = "Made with generative AI (cinecode)"
 FEED_SCHEMA = "cinecode.Releases.1"
 
 
@@ -31,6 +32,18 @@ class Part:
     duration: float
     scene: ReleasedScene | None  # None: a card
     shots: tuple[ReleasedShot, ...]
+
+
+def disclosure_of(credits: Sequence[str]) -> str:
+    """A release's AI disclosure, from its credits' own account of what was generated with
+    AI and what by rule (departments.titles.disclosure): "Made with generative AI (cinecode).
+    Voices in this film were generated with AI. Its pictures … without AI." """
+    said = [line for line in credits if line.endswith((" with AI.", " without AI."))]
+    if not said:
+        return DISCLOSURE  # a release from before the credits said it
+    if not any(line.endswith(" with AI.") for line in said):
+        return f"Made with cinecode, without generative AI. {' '.join(said)}"
+    return f"{DISCLOSURE}. {' '.join(said)}"
 
 
 def parts(release: Release) -> list[Part]:
@@ -148,6 +161,7 @@ def version_entry(
         "poster": poster,
         "bandwidth": bandwidth,
         "credits": list(release.credits),
+        "disclosure": disclosure_of(release.credits),
         "scenes": [
             {
                 "id": part.id,
@@ -179,7 +193,7 @@ def feed(title: str, versions: Sequence[dict[str, Any]], credits: Sequence[str])
     return {
         "schema": FEED_SCHEMA,
         "title": title,
-        "disclosure": DISCLOSURE,
+        "disclosure": disclosure_of(credits),
         "credits": list(credits),
         "latest": versions[-1]["version"] if versions else None,
         "story": None,

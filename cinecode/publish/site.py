@@ -40,7 +40,7 @@ from cinecode.project.releases import Media, Release
 from cinecode.publish import hls
 from cinecode.publish.credentials import FOLDER as SIGNED
 from cinecode.publish.credentials import ReleaseSigner, Signing, who
-from cinecode.publish.feed import DISCLOSURE, chapters_vtt, feed, parts, version_entry
+from cinecode.publish.feed import chapters_vtt, disclosure_of, feed, parts, version_entry
 
 STATIC = Path(__file__).resolve().parent / "static"
 PLAYER_FILES = ("player.js", "player.css", "hls.min.js", "hls.LICENSE")
@@ -145,7 +145,7 @@ def tags(release: Release) -> dict[str, str]:
     """Metadata of every init segment (udta): title, the disclosure, the credits."""
     return {
         "title": release.title,
-        "comment": DISCLOSURE,
+        "comment": disclosure_of(release.credits),
         "description": "; ".join(release.credits),
     }
 
@@ -154,7 +154,7 @@ def session_data(release: Release) -> dict[str, str]:
     return {
         "com.cinecode.title": release.title,
         "com.cinecode.version": release.version,
-        "com.cinecode.disclosure": DISCLOSURE,
+        "com.cinecode.disclosure": disclosure_of(release.credits),
         "com.cinecode.credits": " / ".join(release.credits),
     }
 

@@ -231,7 +231,13 @@
     });
     document.getElementById("title").textContent = feed.title;
     document.title = feed.title;
-    document.getElementById("disclosure").textContent = feed.disclosure;
+    showDisclosure(feed.disclosure);
+  }
+
+  // What was made with AI, as the version playing says it (feeds before it: the film's).
+  function showDisclosure(text) {
+    document.getElementById("disclosure").textContent = text;
+    document.getElementById("disclosure-foot").textContent = text;
   }
 
   // The content credentials of the version playing: its credentials.json, which publish
@@ -298,6 +304,7 @@
     picker.value = version;
     document.body.dataset.version = version;
     document.getElementById("notes").textContent = entry.notes || "";
+    if (entry.disclosure) showDisclosure(entry.disclosure);
     showChanges(entry);
     showChapters(entry);
     showTracks(entry);
