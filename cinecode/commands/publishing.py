@@ -18,7 +18,7 @@ from cinecode.pipeline.build import signer, signing
 from cinecode.pipeline.session import Session
 from cinecode.project.releases import Media, load_releases
 from cinecode.publish.branching import write_story_site
-from cinecode.publish.credentials import Signing
+from cinecode.publish.credentials import Signing, StorySigner, who
 from cinecode.publish.feed import disclosure_of
 from cinecode.publish.site import publish_site
 from cinecode.script.branching import Story, story_of
@@ -78,10 +78,12 @@ def _publish_story(session: Session, story: Story, out: Path) -> dict[str, Any]:
     store = session.require_store()
     plan = session.plan
     reels: dict[str, Path] = {}
+    keys: dict[str, str] = {}
     for key in plan.reels:
         job, artifact = plan.graph.jobs[key], store.get(key)
         if job.scene and artifact is not None:
             reels[job.scene] = store.path(artifact)
+            keys[job.scene] = key
     missing = [scene.id for scene in story.scenes if scene.id not in reels]
     if missing:
         raise PublishError(
@@ -89,13 +91,17 @@ def _publish_story(session: Session, story: Story, out: Path) -> dict[str, Any]:
             hint="run `cinecode make` first: it builds every scene of a branching film",
         )
     credits = _credits(session)
+    title = session.project.config.title or session.project.root.name
+    how = _signing(session)
+    scenes_signer = StorySigner.of(how, title, keys) if how else None
     site = write_story_site(
         out,
         story=story.as_json(),
         scenes={scene.id: reels[scene.id] for scene in story.scenes},
-        title=session.project.config.title or session.project.root.name,
+        title=title,
         credits=credits,
         disclosure=disclosure_of(credits),
+        signer=scenes_signer,
     )
     return {
         "out": str(out),
@@ -107,6 +113,9 @@ def _publish_story(session: Session, story: Story, out: Path) -> dict[str, Any]:
         "files_added": len(site.added),
         "bytes_added": site.bytes_added,
         "total_bytes": sum(path.stat().st_size for path in site.files),
+        "signed": sum(1 for path in site.added if path.parent.name == "c"),
+        "signer": who(how.identity) if how else "",
+        "development": bool(how and how.identity.development),
     }
 
 

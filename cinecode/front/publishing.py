@@ -19,6 +19,7 @@ def _show(result: dict[str, Any], console: Any) -> None:
             f"  added {result['files_added']} files, {result['bytes_added'] / 1e6:.2f} MB "
             f"(the site: {result['total_bytes'] / 1e6:.2f} MB)"
         )
+        _show_credentials(result, console, "scene file(s)")
         console.print(f"  open {result['index']} through any web server")
         return
     new = ", ".join(result["new"]) or "none (every release was already there)"
@@ -28,6 +29,11 @@ def _show(result: dict[str, Any], console: Any) -> None:
         f"  added {result['files_added']} files, {result['bytes_added'] / 1e6:.2f} MB "
         f"(the site: {result['total_bytes'] / 1e6:.2f} MB)"
     )
+    _show_credentials(result, console, "segment init(s)")
+    console.print(f"  open {result['index']} through any web server")
+
+
+def _show_credentials(result: dict[str, Any], console: Any, what: str) -> None:
     if not result.get("signer"):
         console.print(
             "  no content credentials ([provenance] sign = false, or no c2pa-python installed)"
@@ -41,10 +47,7 @@ def _show(result: dict[str, Any], console: Any) -> None:
             if result.get("development")
             else result["signer"]
         )
-        console.print(
-            f"  content credentials (C2PA): {result['signed']} segment init(s) signed by {who}"
-        )
-    console.print(f"  open {result['index']} through any web server")
+        console.print(f"  content credentials (C2PA): {result['signed']} {what} signed by {who}")
 
 
 @app.command(cls=ProjectCommand)

@@ -6,6 +6,8 @@
 out/index.html             the player page
 out/story.json             the story graph, each scene's media, the codecs, credits, disclosure
 out/media/<sha256>.mp4     each scene as fragmented MP4, named by its bytes (added, never rewritten)
+out/media/c/<sha256>.mp4   or, signed (a `signer`), each scene with its C2PA manifest, named
+                           by what it signs (cinecode.publish.credentials.StorySigner)
 out/player/story.js|css    the player (copied from cinecode/publish/static/)
 ```
 The player appends scenes to ONE <video> through Media Source Extensions in `sequence` mode,
@@ -29,6 +31,7 @@ from typing import Any
 
 from cinecode.errors import MediaError, PublishError
 from cinecode.media.ffmpeg import run_ffmpeg
+from cinecode.publish.credentials import StorySigner
 
 #: what story.json says it is
 SCHEMA = "cinecode.StorySite.1"
@@ -62,23 +65,36 @@ def write_story_site(
     title: str,
     credits: Sequence[str],
     disclosure: str,
+    signer: StorySigner | None = None,
 ) -> StorySite:
-    """Write the branching film's player site into `out` (see the module's docstring)."""
+    """Write the branching film's player site into `out` (see the module's docstring); with
+    a `signer`, each scene's media carries content credentials and story.json says so."""
     # 1. check the story and that every scene has its reel
     check_story(story, scenes)
     out.mkdir(parents=True, exist_ok=True)
     (out / "media").mkdir(exist_ok=True)
     added: list[Path] = []
-    # 2. each scene's media, fragmented, named by content
+
+    def put(name: str, data: bytes) -> None:
+        if _write_if_changed(out / name, data):
+            added.append(out / name)
+
+    # 2. each scene's media, fragmented, named by content (signed: by what it signs)
     media: dict[str, dict[str, Any]] = {}
     mimes: dict[str, str] = {}
     for scene in story["scenes"]:
         scene_id = scene["id"]
-        path, new = add_fragmented(scenes[scene_id], out / "media")
-        if new:
-            added.append(path)
+        if signer is None:
+            path, new = add_fragmented(scenes[scene_id], out / "media")
+            if new:
+                added.append(path)
+        else:
+            data = fragmented(scenes[scene_id], out / "media")
+            path = out / signer.scene(out, scene_id, data, put)
         mimes[scene_id] = mime_of(path.read_bytes())
-        media[scene_id] = {"url": f"media/{path.name}", "bytes": path.stat().st_size}
+        media[scene_id] = {"url": path.relative_to(out).as_posix(), "bytes": path.stat().st_size}
+        if signer is not None:
+            media[scene_id]["credentials"] = signer.said(scene_id)
     mime = _one_mime(mimes)
     # 3. the player's code, then the page and the story that name it
     versions = {}
@@ -95,6 +111,7 @@ def write_story_site(
         "mime": mime,
         "credits": list(credits),
         "disclosure": disclosure,
+        **({"credentials": signer.summary()} if signer else {}),
     }
     story_json = json.dumps(site, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
     if _write_if_changed(out / "story.json", story_json.encode()):
@@ -173,9 +190,19 @@ def _check_scene(scene: Mapping[str, Any], ids: set[str]) -> None:
 
 def add_fragmented(reel: Path, media: Path) -> tuple[Path, bool]:
     """The reel as fragmented MP4 in `media`, named by its sha256; (path, whether it is new).
+    The same reel gives the same bytes (see `fragmented`), so writing again adds nothing. The
+    file appears whole (written aside, then renamed)."""
+    data = fragmented(reel, media)
+    target = media / f"{_digest(data)}.mp4"
+    if target.exists():
+        return target, False
+    _write_if_changed(target, data)
+    return target, True
 
-    Stream copy, bit-exact muxing: the same reel gives the same bytes, so writing again adds
-    nothing. The file appears whole (written aside, then renamed).
+
+def fragmented(reel: Path, scratch: Path) -> bytes:
+    """The reel as fragmented MP4 (made in a folder under `scratch`): stream copy,
+    bit-exact muxing.
 
     MSE ignores edit lists, so both tracks must start at 0 by their own timestamps: the AAC
     priming packet (pts < 0, which a reel's edit list skips) is dropped with the timestamps
@@ -186,8 +213,8 @@ def add_fragmented(reel: Path, media: Path) -> tuple[Path, bool]:
     the master's concatenation does."""
     if not reel.is_file():
         raise PublishError(f"the reel {reel} does not exist", hint="build the film again")
-    with tempfile.TemporaryDirectory(dir=media, prefix=".part-") as scratch:
-        staged = Path(scratch) / "scene.mp4"
+    with tempfile.TemporaryDirectory(dir=scratch, prefix=".part-") as folder:
+        staged = Path(folder) / "scene.mp4"
         run_ffmpeg(
             [
                 "-copyts", "-i", str(reel),
@@ -199,11 +226,7 @@ def add_fragmented(reel: Path, media: Path) -> tuple[Path, bool]:
                 "-f", "mp4", str(staged),
             ]
         )  # fmt: skip
-        target = media / f"{_digest(staged.read_bytes())}.mp4"
-        if target.exists():
-            return target, False
-        os.replace(staged, target)
-        return target, True
+        return staged.read_bytes()
 
 
 def mime_of(data: bytes) -> str:

@@ -14,13 +14,18 @@ init, the fragment, the manifest's content but the version, the identity): publi
 or a release that shares the segment, finds it there and signs nothing. Its manifest names
 the release that first published it; each version's `credentials.json` reads back every
 segment it plays (signer, validity, disclosure, the version each names) for the page.
+
+A branching film's scenes are signed whole (`StorySigner`): each scene's fragmented MP4, as
+the story player appends it, carries its own manifest (the film, the scene, the disclosure,
+the scene's ingredients), named by what it signs in the same way; story.json says, per scene,
+who signed it and whether it validates.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +51,11 @@ HOW = (
     "(cat INIT SEGMENT > shot.mp4) for any C2PA validator (c2patool, "
     "contentcredentials.org/verify)."
 )
+STORY_HOW = (
+    "Each scene's file (media/c/*.mp4) carries a C2PA manifest bound to its bytes: "
+    "`cinecode verify FILE` checks one, as does any C2PA validator (c2patool, "
+    "contentcredentials.org/verify)."
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,60 @@ class Signing:
     catalog: Catalog  # what made each segment
     path: Callable[[Artifact], Path]  # an artifact's file in the store
     prompts: bool = True
+
+    def ingredients(self, found: Iterable[Artifact]) -> Iterable[Ingredient]:
+        """The pieces whose files the store still has (the rest stay in the assertion)."""
+        for artifact in found:
+            path = self.path(artifact)
+            if path.is_file():
+                yield Ingredient(path, artifact.label, artifact.object, artifact.kind == "generate")
+
+    def stated(self, film: str, film_type: str, found: Sequence[Artifact]) -> dict[str, Any]:
+        """What every published manifest states: the film, the disclosure, who signed, and
+        the ingredients (backend, model, seed; prompts unless `[provenance] prompts = false`)."""
+        return {
+            "film": film,
+            "disclosure": disclosure(film_type),
+            "film_source_type": film_type,
+            "signer": who(self.identity),
+            "prompts": self.prompts,
+            "ingredients": [describe(a, prompts=self.prompts) for a in found],
+        }
+
+    def sign_once(
+        self,
+        root: Path,
+        data: bytes,
+        kind: str,
+        *,
+        title: str,
+        content: dict[str, Any],
+        found: Sequence[Artifact],
+        put: Put,
+        also: Mapping[str, Any] | None = None,
+        keep: Callable[[bytes], bytes] | None = None,
+    ) -> str:
+        """`data` (a whole MP4) signed with `content` (and `also`, which does not name it) as
+        FOLDER/<sha256>.mp4, named by what it signs: `content`, which must hold the unsigned
+        bytes' digest, the source type and the identity. Signed and written by `put` (`keep`
+        cuts what is kept of the signed file) only when not there; its path from `root`."""
+        source = film_source_type(list(found)) if found else content["film_source_type"]
+        stamp = hashlib.sha256(
+            json.dumps([content, source, self.identity.fingerprint()], sort_keys=True).encode()
+        ).hexdigest()
+        name = f"{FOLDER}/{stamp}.mp4"
+        if not (root / name).is_file():
+            signed = sign_data(
+                data,
+                kind,
+                title=title,
+                source_type=source,
+                assertion={**content, **(also or {})},
+                ingredients=list(self.ingredients(found)),
+                identity=self.identity,
+            )
+            put(name, keep(signed) if keep else signed)
+        return name
 
 
 @dataclass(frozen=True)
@@ -112,29 +176,19 @@ class ReleaseSigner:
     def init(self, root: Path, piece: Piece, fragment: hls.Fragment, media: str, put: Put) -> str:
         """The signed init of `fragment` (written by `put` under `root` unless it is there):
         its path from the root. `media`: the fragment's own path, for the reading."""
-        content = self._assertion(piece, fragment)
-        source = film_source_type(list(piece.found)) if piece.found else self.film_type
-        stamp = hashlib.sha256(
-            json.dumps(
-                [content, source, self.signing.identity.fingerprint()], sort_keys=True
-            ).encode()
-        ).hexdigest()
-        name = f"{FOLDER}/{stamp}.mp4"
-        path = root / name
-        kind = KINDS[piece.track]
-        if not path.is_file():
-            signed = sign_data(
-                fragment.init + fragment.media,
-                kind,
-                title=self._title(piece),
-                source_type=source,
-                assertion={**content, "release": self.release.version},
-                ingredients=list(self._ingredients(piece.found)),
-                identity=self.signing.identity,
-            )
-            put(name, _signed_init(signed, fragment))
-        init = path.read_bytes()
-        reading = read_data(init + fragment.media, kind, name=name)
+        name = self.signing.sign_once(
+            root,
+            fragment.init + fragment.media,
+            KINDS[piece.track],
+            title=self._title(piece),
+            content=self._assertion(piece, fragment),
+            found=piece.found,
+            put=put,
+            also={"release": self.release.version},
+            keep=lambda signed: _signed_init(signed, fragment),
+        )
+        init = (root / name).read_bytes()
+        reading = read_data(init + fragment.media, KINDS[piece.track], name=name)
         self.last = reading
         said = reading.cinecode or {}
         self.readings.append(
@@ -187,28 +241,18 @@ class ReleaseSigner:
         return f"{self.release.title}: {piece.part} ({what})"
 
     def _assertion(self, piece: Piece, fragment: hls.Fragment) -> dict[str, Any]:
+        stated = self.signing.stated(self.release.title, self.film_type, piece.found)
         return {
-            "film": self.release.title,
+            "film": stated.pop("film"),
             "part": piece.part,
             **({"shot": piece.shot, "scene": piece.scene} if piece.shot else {}),
             "track": piece.track,
-            "disclosure": disclosure(self.film_type),
-            "film_source_type": self.film_type,
-            "signer": who(self.signing.identity),
-            "prompts": self.signing.prompts,
+            **stated,
             "segment": {
                 "init": hashlib.sha256(fragment.init).hexdigest(),
                 "fragment": hashlib.sha256(fragment.media).hexdigest(),
             },
-            "ingredients": [describe(a, prompts=self.signing.prompts) for a in piece.found],
         }
-
-    def _ingredients(self, found: Iterable[Artifact]) -> Iterable[Ingredient]:
-        """The pieces whose files the store still has (the rest stay in the assertion)."""
-        for artifact in found:
-            path = self.signing.path(artifact)
-            if path.is_file():
-                yield Ingredient(path, artifact.label, artifact.object, artifact.kind == "generate")
 
     def summary(self) -> dict[str, Any]:
         """`<version>/credentials.json`: who signed, whether every segment validates, the
@@ -235,6 +279,81 @@ class ReleaseSigner:
             "how": HOW,
             "release_manifest": {"file": poster.path, "state": poster.state} if poster else None,
             "segments": self.readings,
+        }
+
+
+@dataclass
+class StorySigner:
+    """Signs each scene of a branching film's site: the whole fragmented MP4 the story player
+    appends (c2pa-python's BMFF hash covers every box but its own `uuid`, which MSE skips)."""
+
+    signing: Signing
+    title: str
+    film_type: str
+    found: dict[str, tuple[Artifact, ...]]  # each scene's ingredients, by scene id
+    readings: dict[str, Credentials] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, signing: Signing, title: str, reels: Mapping[str, str]) -> StorySigner:
+        """`reels`: each scene's reel, by its catalog key. A scene's ingredients are its own
+        (its reel's edges carry a little of its neighbours', which differ by path)."""
+        found = {
+            scene: tuple(
+                a for a in ingredients(under(signing.catalog, key)) if a.scene in (scene, "")
+            )
+            for scene, key in reels.items()
+        }
+        every = [a for pieces in found.values() for a in pieces]
+        return cls(signing, title, film_source_type(every), found)
+
+    def scene(self, root: Path, scene: str, data: bytes, put: Put) -> str:
+        """The scene's media `data` signed (written by `put` under `root` unless it is
+        there, named by what it signs): its path from the root."""
+        content = {
+            **self.signing.stated(self.title, self.film_type, self.found[scene]),
+            "part": f"scene {scene}",
+            "scene": scene,
+            "track": "video+audio",
+            "media": hashlib.sha256(data).hexdigest(),  # the unsigned scene's bytes
+        }
+        name = self.signing.sign_once(
+            root,
+            data,
+            KINDS["video"],
+            title=f"{self.title}: scene {scene}",
+            content=content,
+            found=self.found[scene],
+            put=put,
+        )
+        self.readings[scene] = read_data((root / name).read_bytes(), KINDS["video"], name=name)
+        return name
+
+    def said(self, scene: str) -> dict[str, Any]:
+        """story.json's word on one scene: signed, by whom, trusted or not, valid or not."""
+        reading = self.readings[scene]
+        return {
+            "signed": reading.found,
+            "state": reading.state,
+            "signer": reading.signer,
+            "trusted": reading.state == "trusted",
+            "ingredients": len(reading.ingredients),
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """story.json's `credentials`: who signed, whether every scene validates, the
+        disclosure, how to check a scene's file."""
+        states = {r.state for r in self.readings.values()}
+        first = next(iter(self.readings.values()), None)
+        valid = bool(states) and states <= {"trusted", "valid"}
+        return {
+            "signer": first.signer if first else "",
+            "issuer": first.issuer if first else "",
+            "state": ("trusted" if states == {"trusted"} else "valid") if valid else "invalid",
+            "trusted": valid and states == {"trusted"},
+            "development": self.signing.identity.development,
+            "source_type": self.film_type,
+            "disclosure": disclosure(self.film_type),
+            "how": STORY_HOW,
         }
 
 
