@@ -29,9 +29,13 @@ import pytest
 from helpers import cinecode
 from story_clips import SCENES, make_reels, story
 
+from cinecode.graph.catalog import Catalog
 from cinecode.media.ffmpeg import probe
 from cinecode.pipeline.session import Session
+from cinecode.provenance.chain import TRAINED
+from cinecode.provenance.identity import resolve as identity
 from cinecode.publish.branching import write_story_site
+from cinecode.publish.credentials import Signing, StorySigner
 from cinecode.script.branching import story_of
 
 if TYPE_CHECKING:
@@ -95,9 +99,14 @@ def serving(folder: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The story site, written by write_story_site and served on 127.0.0.1 in a thread."""
+    """The story site, written by write_story_site and served on 127.0.0.1 in a thread; its
+    scenes signed with content credentials (a C2PA box before the moov), as publish signs
+    them, so the switches are measured on what a published site serves."""
     root = tmp_path_factory.mktemp("story")
     out = root / "site"
+    catalog = Catalog(root / "catalog.sqlite")
+    signing = Signing(identity=identity(), catalog=catalog, path=lambda a: root / a.object)
+    signer = StorySigner(signing, "The Lighthouse", TRAINED, {s: () for s in SCENES})
     write_story_site(
         out,
         story=story(),
@@ -105,9 +114,15 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         title="The Lighthouse",
         credits=["Written by A. Writer", "Voices: piper"],
         disclosure=DISCLOSURE,
+        signer=signer,
     )
+    assert all(m["url"].startswith("media/c/") for m in read_site(out)["media"].values())
     with serving(out) as url:
         yield url
+
+
+def read_site(out: Path) -> dict[str, Any]:
+    return dict(json.loads((out / "story.json").read_text(encoding="utf-8")))
 
 
 def scene_of(rgb: list[int]) -> str | None:
@@ -344,6 +359,14 @@ def test_the_bundled_branching_film_plays_its_reels_back_to_back(
 
     with serving(tmp_path / "site") as url:
         open_player(page, url)
+        # the scenes are signed: the page says by whom, and that the signer is not trusted
+        credentials = page.locator("details.credentials")
+        assert credentials.locator("summary").inner_text() == (
+            "Content credentials (C2PA): valid, not trusted"
+        )
+        credentials.locator("summary").click()
+        assert "9 of 9 scenes signed and valid" in credentials.inner_text()
+        assert "cinecode development signer (not trusted)" in credentials.inner_text()
         wait_scene(page, "1")
         options = page.locator(".choice .option")
         options.first.wait_for(state="visible", timeout=30_000)  # 8 s before the scene's end

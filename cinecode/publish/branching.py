@@ -361,6 +361,16 @@ def render_page(*, title: str, versions: Mapping[str, str], story_version: str) 
     <p class="problem" hidden></p>
   </div>
   <div class="bar-below">
+    <details class="credentials" hidden>
+      <summary>Content credentials <span class="credentials-short"></span></summary>
+      <dl class="facts">
+        <dt>Signed by</dt><dd class="credentials-signer"></dd>
+        <dt>Trust</dt><dd class="credentials-trust"></dd>
+        <dt>Scenes</dt><dd class="credentials-scenes"></dd>
+        <dt>Disclosure</dt><dd class="credentials-disclosure"></dd>
+      </dl>
+      <p class="credentials-how"></p>
+    </details>
     <button class="back" type="button" title="Back to the last choice (B)">
       &#8630; Back to the last choice</button>
   </div>

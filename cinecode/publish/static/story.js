@@ -538,6 +538,29 @@
     return swapEngine;
   }
 
+  // The scenes' content credentials (C2PA), as publish read them back into story.json; a site
+  // published with `[provenance] sign = false` has none, and the panel stays hidden.
+  function showCredentials() {
+    const said = site.credentials;
+    if (!said) return;
+    const panel = $(".credentials");
+    const text = (selector, value) => (panel.querySelector(selector).textContent = value);
+    const scenes = Object.values(site.media);
+    const valid = scenes.filter((m) => m.credentials && ["valid", "trusted"].includes(m.credentials.state));
+    text(".credentials-short", `(C2PA): ${said.state}, ${said.trusted ? "trusted" : "not trusted"}`);
+    text(".credentials-signer", said.signer);
+    text(
+      ".credentials-trust",
+      said.trusted
+        ? "on a trust list"
+        : "on no trust list (a development or private certificate): the bytes are as signed, the signer is not vouched for",
+    );
+    text(".credentials-scenes", `${valid.length} of ${scenes.length} scenes signed and valid`);
+    text(".credentials-disclosure", said.disclosure);
+    text(".credentials-how", said.how);
+    panel.hidden = false;
+  }
+
   async function load() {
     const response = await fetch(root.dataset.story);
     if (!response.ok) throw new Error(`story.json: HTTP ${response.status}`);
@@ -549,6 +572,7 @@
       ...site.credits.map((line) => Object.assign(document.createElement("li"), { textContent: line })),
     );
     for (const line of root.querySelectorAll(".disclosure")) line.textContent = site.disclosure;
+    showCredentials();
     fetchScene(resolve(site.story.start, site.story.variables) ?? site.story.start).catch(() => {});
     root.querySelector(".start button.play").addEventListener("click", start);
     endingBox.querySelector("button.again").addEventListener("click", playAgain);
