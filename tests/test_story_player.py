@@ -354,6 +354,10 @@ def test_the_bundled_branching_film_plays_its_reels_back_to_back(
     feed = json.loads((tmp_path / "site" / "story.json").read_text(encoding="utf-8"))
     assert feed["mime"].startswith('video/mp4; codecs="avc1.64')  # High profile: B-frames
     assert any("cinecode" in line for line in feed["credits"])  # the film's own credits
+    # what the credits say AI made, line by line, in the disclosure too
+    assert any(line.endswith(" with AI.") for line in feed["credits"])
+    assert feed["disclosure"].startswith("Made with generative AI (cinecode). ")
+    assert "AI.," not in feed["disclosure"] and "generated with AI." in feed["disclosure"]
     again = cinecode("publish", branching_build, "--out", tmp_path / "site", "--json")
     assert again.code == 0 and again.json()["bytes_added"] == 0  # nothing new to ship
 

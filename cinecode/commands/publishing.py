@@ -125,11 +125,7 @@ def _credits(session: Session) -> list[str]:
     for job in session.plan.graph:
         if job.step == "card" and job.scene == "credits":
             artifact = store.get(job.key)
-            sections = artifact.meta.get("credits", []) if artifact else []
-            return [
-                f"{heading}: {', '.join(map(str, lines))}"
-                if heading
-                else ", ".join(map(str, lines))
-                for heading, lines in sections
-            ]
+            from cinecode.departments.titles import credit_lines
+
+            return credit_lines(artifact.meta.get("credits", []) if artifact else [])
     return []

@@ -225,13 +225,9 @@ def _credits(built: list[Cell], store: Store) -> tuple[str, ...]:
     artifact = store.get(card.segment.inputs[0]) if card and card.segment.inputs else None
     if artifact is None:
         return ()
-    out: list[str] = []
-    for heading, lines in artifact.meta.get("credits", []):
-        if heading:
-            out.append(f"{heading}: {', '.join(str(line) for line in lines)}")
-        else:
-            out.extend(str(line) for line in lines)
-    return tuple(out)
+    from cinecode.departments.titles import credit_lines
+
+    return tuple(credit_lines(artifact.meta.get("credits", [])))
 
 
 def summary(release: Release) -> dict[str, Any]:

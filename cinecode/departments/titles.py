@@ -26,7 +26,7 @@ cut uses it (music unless `[music] backend = "none"`, effects under every scene 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -303,6 +303,18 @@ def disclosure(backends: Mapping[str, set[str]]) -> list[str]:
         )
         lines.append(f"{_upper(subject)} were made by procedural engines, without AI.")
     return lines
+
+
+def credit_lines(sections: Iterable[Sequence[Any]]) -> list[str]:
+    """A credits card's sections (its meta) as lines: `Heading: name, name` per section, a
+    heading-less section's lines as they are (the AI disclosure among them)."""
+    out: list[str] = []
+    for heading, lines in sections:
+        if heading:
+            out.append(f"{heading}: {', '.join(str(line) for line in lines)}")
+        else:
+            out.extend(str(line) for line in lines)
+    return out
 
 
 def _listed(words: list[str]) -> str:
