@@ -96,19 +96,26 @@ def estimated(meta: Mapping[str, Any]) -> dict[str, Box]:
     return out
 
 
-def drawn(still: Image.Image, box: Box) -> bool:
-    """Whether an open mouth is drawn in `box` of the still: darker and redder than the face
-    around it (a face turned away or too small to have features has none)."""
+def _around(still: Image.Image, box: Box) -> tuple[int, int, int, int] | None:
+    """The mouth's box with a margin of face around it, inside the still (None: outside)."""
     x0, y0, x1, y1 = box
-    rw, rh = (x1 - x0) / 2, (y1 - y0) / 2
-    pad = max(3.0, 0.8 * max(rw, rh))
+    pad = max(3.0, 0.8 * max(x1 - x0, y1 - y0) / 2)
     area = (
         max(0, int(np.floor(x0 - pad))),
         max(0, int(np.floor(y0 - pad))),
         min(still.width, int(np.ceil(x1 + pad))),
         min(still.height, int(np.ceil(y1 + pad))),
     )
-    if area[2] <= area[0] or area[3] <= area[1]:
+    return area if area[2] > area[0] and area[3] > area[1] else None
+
+
+def drawn(still: Image.Image, box: Box) -> bool:
+    """Whether an open mouth is drawn in `box` of the still: darker and redder than the face
+    around it (a face turned away or too small to have features has none)."""
+    x0, y0, x1, y1 = box
+    rw, rh = (x1 - x0) / 2, (y1 - y0) / 2
+    area = _around(still, box)
+    if area is None:
         return False
     skin, inside = _colours(still, area, ((x0 + x1) / 2, (y0 + y1) / 2, rw, rh))
     return sum(inside) < 0.8 * sum(skin) and inside[0] > inside[1] + 12
@@ -197,14 +204,8 @@ def _draw(target: Image.Image, still: Image.Image, box: Box, shape: int) -> None
     x0, y0, x1, y1 = box
     rw, rh = (x1 - x0) / 2, (y1 - y0) / 2
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    pad = max(3.0, 0.8 * max(rw, rh))
-    area = (
-        max(0, int(np.floor(x0 - pad))),
-        max(0, int(np.floor(y0 - pad))),
-        min(still.width, int(np.ceil(x1 + pad))),
-        min(still.height, int(np.ceil(y1 + pad))),
-    )
-    if area[2] <= area[0] or area[3] <= area[1]:
+    area = _around(still, box)
+    if area is None:
         return
     if shape == OPEN:
         target.paste(still.crop(area), area[:2])
