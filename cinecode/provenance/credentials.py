@@ -168,11 +168,17 @@ def sign_data(
 ) -> bytes:
     """`data` (a whole file of media type `kind`) with a signed manifest in it, as `sign`
     writes one into a file: a published segment's init and fragment, signed as one MP4."""
-    with _builder(kind, title, source_type, assertion, identity) as (builder, signer):
-        for item in ingredients:
-            _add_ingredient(builder, item)
-        target = io.BytesIO()
-        builder.sign(signer, kind, io.BytesIO(data), target)
+    target = io.BytesIO()
+    sign_stream(
+        io.BytesIO(data),
+        target,
+        kind=kind,
+        title=title,
+        source_type=source_type,
+        assertion=assertion,
+        ingredients=ingredients,
+        identity=identity,
+    )
     return target.getvalue()
 
 
