@@ -262,7 +262,7 @@ class ReleaseSigner:
         poster = self.release_reading
         if poster is not None:
             states.add(poster.state)
-        valid = bool(self.readings) and states <= {"trusted", "valid"}
+        state, trusted = verdict(states) if self.readings else ("invalid", False)
         return {
             "schema": SCHEMA,
             "version": self.release.version,
@@ -271,8 +271,8 @@ class ReleaseSigner:
             "issuer": first.issuer if first else "",
             "algorithm": first.algorithm if first else "",
             "generator": first.generator if first else "",
-            "state": ("trusted" if states == {"trusted"} else "valid") if valid else "invalid",
-            "trusted": valid and states == {"trusted"},
+            "state": state,
+            "trusted": trusted,
             "development": self.signing.identity.development,
             "source_type": self.film_type,
             "disclosure": disclosure(self.film_type),
@@ -344,17 +344,25 @@ class StorySigner:
         disclosure, how to check a scene's file."""
         states = {r.state for r in self.readings.values()}
         first = next(iter(self.readings.values()), None)
-        valid = bool(states) and states <= {"trusted", "valid"}
+        state, trusted = verdict(states)
         return {
             "signer": first.signer if first else "",
             "issuer": first.issuer if first else "",
-            "state": ("trusted" if states == {"trusted"} else "valid") if valid else "invalid",
-            "trusted": valid and states == {"trusted"},
+            "state": state,
+            "trusted": trusted,
             "development": self.signing.identity.development,
             "source_type": self.film_type,
             "disclosure": disclosure(self.film_type),
             "how": STORY_HOW,
         }
+
+
+def verdict(states: set[str]) -> tuple[str, bool]:
+    """The state of a whole set of readings and whether it is trusted: "trusted" when every
+    one is, "valid" when every one is at least valid, else "invalid" (and none is no proof)."""
+    valid = bool(states) and states <= {"trusted", "valid"}
+    trusted = valid and states == {"trusted"}
+    return ("trusted" if trusted else "valid") if valid else "invalid", trusted
 
 
 def who(identity: Identity) -> str:
