@@ -30,6 +30,8 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -170,3 +172,21 @@ class ServerThread:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def studio_app(film: Path, token: str) -> Any:
+    """The Studio's app for `film`, told the free port it will be served on (its Host checks
+    need it; `studio_url` serves it there)."""
+    from cinecode.studio.app import create_app
+
+    port = free_port()
+    made = create_app(film, token=token, port=port)
+    made.state.port = port
+    return made
+
+
+@contextmanager
+def studio_url(app: Any) -> Iterator[str]:
+    """Serve a `studio_app` on its port; yields its URL."""
+    with ServerThread(app, port=app.state.port) as server:
+        yield server.url

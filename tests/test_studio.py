@@ -14,13 +14,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from browser import ServerThread, free_port
+from browser import studio_app, studio_url
 from fastapi import FastAPI
 from playwright.sync_api import Page, expect
 
 from cinecode.graph.reporter import RecordingReporter
 from cinecode.pipeline.build import make
-from cinecode.studio.app import Studio, create_app
+from cinecode.studio.app import Studio
 from cinecode.studio.security import cookie_name
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("studio")]
@@ -67,16 +67,14 @@ def film(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def app(film: Path) -> FastAPI:
-    port = free_port()  # the app is told its port (its Host checks)
-    made = create_app(film, token=TOKEN, port=port)
-    made.state.port = port
+    made: FastAPI = studio_app(film, TOKEN)
     return made
 
 
 @pytest.fixture(scope="module")
 def studio(app: FastAPI) -> Iterator[str]:
-    with ServerThread(app, port=app.state.port) as server:
-        yield server.url
+    with studio_url(app) as url:
+        yield url
 
 
 def login(page: Page, url: str, path: str = "/") -> None:

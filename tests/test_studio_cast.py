@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import ServerThread, free_port
+from browser import studio_app, studio_url
 from conftest import FIXTURES
 from fastapi import FastAPI
 from playwright.sync_api import Page, expect
@@ -24,7 +24,6 @@ from cinecode.commands.report import status_report
 from cinecode.errors import Cancelled
 from cinecode.graph.reporter import NullReporter, RecordingReporter
 from cinecode.pipeline.build import make
-from cinecode.studio.app import create_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("studio-cast")]
 
@@ -47,16 +46,14 @@ def film(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def app(film: Path) -> FastAPI:
-    port = free_port()  # the app is told its port (its Host checks)
-    made = create_app(film, token=TOKEN, port=port)
-    made.state.port = port
+    made: FastAPI = studio_app(film, TOKEN)
     return made
 
 
 @pytest.fixture(scope="module")
 def studio(app: FastAPI) -> Iterator[str]:
-    with ServerThread(app, port=app.state.port) as server:
-        yield server.url
+    with studio_url(app) as url:
+        yield url
 
 
 def cast_toml(film: Path) -> dict[str, dict[str, dict[str, object]]]:
