@@ -149,6 +149,7 @@ def test_the_store_keeps_the_unsigned_master(built: Path) -> None:
     (ours, tags), (theirs, _) = packets(master(built)), packets(unsigned)
     assert ours == theirs
     assert "generative AI" in tags["comment"]
+    assert tags["description"] == tags["comment"] and tags["title"] == "Tiny"
     before = master(built).read_bytes()
     again = cinecode("make", built, "--json")
     assert again.code == 0 and master(built).read_bytes() == before
@@ -394,6 +395,76 @@ def test_sign_false_delivers_the_stores_master(built: Path, tmp_path: Path) -> N
     assert bare.code == 1 and "no content credentials" in bare.out
     stem = cinecode("verify", root / "build" / "stems" / "dialogue.wav")
     assert stem.code == 1 and "no content credentials" in stem.out
+
+
+def test_a_long_films_stems_are_left_unsigned_and_the_make_says_why(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stems longer than cinecode signs (c2pa holds a WAV whole in memory, and cannot sign
+    one over 2 GiB: a feature's make failed at its end) are left unsigned, their old chunk
+    taken off; the make succeeds, says why, and the master is still signed."""
+    from cinecode.graph.reporter import RecordingReporter
+    from cinecode.pipeline.build import make
+
+    root = copy_project(built, tmp_path / "tiny")
+    stems = root / "build" / "stems"
+    assert read(stems / "dialogue.wav")[0] == "Valid"  # signed while it was short enough
+    monkeypatch.setattr("cinecode.provenance.inplace.WAV_LIMIT", 1000)  # any stem is "long"
+    reporter = RecordingReporter()
+    result = make(root, reporter=reporter)
+    assert result.master == master(root).resolve()
+    [said] = [w for w in reporter.of("warning") if "is not signed" in w]
+    assert said.startswith("build/stems/ is not signed") and "The master is signed" in said
+    for bus in ("dialogue", "music", "effects"):
+        bare = cinecode("verify", stems / f"{bus}.wav")
+        assert bare.code == 1 and "no content credentials" in bare.out, bus
+    assert read(master(root))[0] == "Valid"
+
+
+def test_a_features_thousands_of_ingredients_are_listed_within_c2pas_limit() -> None:
+    """c2pa refuses a manifest whose JSON is over about 1 MB: a long list is described
+    briefly, and a feature's thousands only counted by step (the C2PA ingredients beside it
+    still name each one)."""
+    from cinecode.graph.catalog import Artifact
+    from cinecode.provenance.chain import LISTING_BUDGET, listing
+
+    def voices(count: int) -> list[Artifact]:
+        return [
+            Artifact(
+                key=f"{i:064x}",
+                object=f"{i + 1:064x}",
+                ext="wav",
+                size=1,
+                step="voice",
+                kind="generate",
+                label=f"voice ANNA {i}/1",
+                backend="piper",
+                model="en_US",
+                seed=i,
+                prompt="a long direction for the actor " * 8,
+                created=1.7e9,
+            )
+            for i in range(count)
+        ]
+
+    few = listing(voices(3), prompts=True)
+    assert len(few["ingredients"]) == 3 and "listing" not in few
+    assert few["ingredients"][0]["prompt"].startswith("a long direction")
+    some = listing(voices(2000), prompts=True)
+    assert some["listing"] == "brief" and len(some["ingredients"]) == 2000
+    assert set(some["ingredients"][0]) == {
+        "step",
+        "label",
+        "origin",
+        "backend",
+        "model",
+        "seed",
+        "object",
+    }
+    many = listing(voices(6000), prompts=True)
+    assert many == {"ingredients": [], "listing": "counted", "counted": {"voice": 6000}}
+    for listed in (few, some, many):
+        assert len(json.dumps(listed)) <= LISTING_BUDGET + 100
 
 
 def read_master_object(root: Path) -> str:

@@ -48,6 +48,11 @@ class SceneStems:
         return cls(key, path, offset, size // (CHANNELS * WIDTH))
 
 
+def stem_bytes(scenes: Sequence[SceneStems]) -> int:
+    """The size of each of the film's stems, unsigned (its header and samples)."""
+    return HEADER + sum(s.frames for s in scenes) * 2 * WIDTH
+
+
 def deliver(
     folder: Path,
     scenes: Sequence[SceneStems],
@@ -64,7 +69,7 @@ def deliver(
     held = old["scenes"] if old is not None and _held(old, rate, paths) else None
     if held == wanted:
         if not signed:
-            _unsign(paths.values(), HEADER + sum(s.frames for s in scenes) * 2 * WIDTH)
+            _unsign(paths.values(), stem_bytes(scenes))
         return paths
     _write_manifest(folder, {"rate": rate, "scenes": held or [], "complete": False})
     for index, path in enumerate(paths.values()):

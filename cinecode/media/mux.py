@@ -10,7 +10,7 @@ streams.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -236,14 +236,11 @@ def _add(output: OutputContainer, template: Stream) -> Stream:
     return stream
 
 
-def concat_reels(
-    reels: Sequence[Path], out: Path, *, metadata: Mapping[str, str] | None = None
-) -> None:
+def concat_reels(reels: Sequence[Path], out: Path) -> None:
     """Join reels end to end into the master MP4, by packet copy, with `+faststart`.
 
     Every reel must have the same picture encoding and the same audio (or all none). Each
     reel's audio priming packet is dropped except the first's, so the AAC runs on seamlessly.
-    `metadata` tags the file (`comment`, `description`…); a single reel is copied as it is.
     """
     if not reels:
         raise MediaError("the master needs at least one reel")
@@ -261,7 +258,6 @@ def concat_reels(
             ),
             faststart=True,
         )
-        output.metadata.update(metadata or {})
         with discard_on_error(out), output:
             video_out = _add(output, head.streams.video[0])
             audio_out = _add(output, head.streams.audio[0]) if audio_sig is not None else None

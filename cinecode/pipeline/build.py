@@ -121,7 +121,9 @@ def make(
         srt_dest = project.build_dir / f"{name}.srt"
         placed = [] if store.holds(srt, srt_dest) else [srt_dest]
         srt_path = store.export(srt, srt_dest).resolve()
-        outputs = export_stems(store, current, project)
+        outputs, sign_them = export_stems(store, current, project)
+        if signing(project) and not sign_them:
+            reporter.warning(unsigned_stems(outputs))
         # the master is delivered (ffmpeg's remux, c2pa's native signing: the GIL let go) while
         # this thread signs the stems: the tail of a changing make is the longer of the two
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="deliver") as pool:
@@ -134,7 +136,7 @@ def make(
                 session.film.title,
                 reporter,
             )
-            if signing(project):
+            if sign_them:
                 sign_stems(store, master, current, project, session.film.title, outputs)
             master_path, written = delivery.result()
         placed = [master_path] * written + placed
@@ -288,19 +290,36 @@ def film_type_of(store: Store, master: str | None, found: list[Artifact]) -> str
     return film_source_type(ingredients(under(store.catalog, top.key)) if top else found)
 
 
-def export_stems(store: Store, current: Plan, project: Project) -> dict[str, Path]:
+def export_stems(store: Store, current: Plan, project: Project) -> tuple[dict[str, Path], bool]:
     """Bring the film's stems beside the master up to date: build/stems/dialogue.wav, …
-    (patched in place: see cinecode.departments.stems)."""
-    from cinecode.departments.stems import SceneStems, deliver
+    (patched in place: see cinecode.departments.stems); whether they are to be signed (not
+    when `sign = false`, nor when they are too long for c2pa to sign: see WAV_LIMIT)."""
+    from cinecode.departments.stems import SceneStems, deliver, stem_bytes
+    from cinecode.provenance.inplace import wav_signable
 
     scenes = []
     for key in current.stems:
         artifact = store.get(key)
         assert artifact is not None, key
         scenes.append(SceneStems.read(key, store.path(artifact)))
+    signed = signing(project) and wav_signable(stem_bytes(scenes))
     folder = project.build_dir / "stems"
-    paths = deliver(folder, scenes, rate=project.config.format.sample_rate, signed=signing(project))
-    return {bus: path.resolve() for bus, path in paths.items()}
+    paths = deliver(folder, scenes, rate=project.config.format.sample_rate, signed=signed)
+    return {bus: path.resolve() for bus, path in paths.items()}, signed
+
+
+def unsigned_stems(outputs: dict[str, Path]) -> str:
+    """Why a long film's stems are not signed, and what is."""
+    from cinecode.provenance.inplace import WAV_LIMIT
+
+    size = max((path.stat().st_size for path in outputs.values()), default=0)
+    folder = next(iter(outputs.values())).parent.name if outputs else "stems"
+    return (
+        f"build/{folder}/ is not signed: each stem is {size / 2**30:.1f} GiB, and c2pa-python "
+        f"holds a WAV whole in memory to sign it (cinecode signs none over "
+        f"{WAV_LIMIT / 2**30:.0f} GiB; c2pa cannot sign one over 2 GiB). The master is signed, "
+        "with the voices, music and effects among its ingredients"
+    )
 
 
 def _settle(

@@ -5,6 +5,9 @@ generated ones and the user's own among them (the ingredients), and one shot's c
 
 from __future__ import annotations
 
+import json
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from cinecode.backends.registry import BACKENDS, CAMERA_MOVES
@@ -20,6 +23,11 @@ COMPOSITE_TRAINED = IPTC + "compositeWithTrainedAlgorithmicMedia"
 COMPOSITE = IPTC + "composite"
 #: the steps that carry a shot to the master
 CARRIERS = frozenset({"finish", "scene-stems", "scene-mix", "reel", "master"})
+#: characters of an assertion's ingredient list: c2pa refuses a manifest whose JSON is over
+#: about 1 MB ("StringTooLong": 600 KB signed, 1.1 MB refused), as a feature's full list is
+LISTING_BUDGET = 600_000
+#: what a brief listing keeps of each ingredient (not its prompt, key, cost or date)
+BRIEF = ("step", "label", "origin", "backend", "model", "seed", "object")
 
 
 def under(catalog: Catalog, key: str) -> dict[str, Artifact]:
@@ -125,6 +133,24 @@ def describe(artifact: Artifact, *, prompts: bool = True) -> dict[str, Any]:
         "created": _date(artifact.created),
     }
     return entry
+
+
+def listing(found: Sequence[Artifact], *, prompts: bool) -> dict[str, Any]:
+    """An assertion's ingredients: each described in full; briefly (BRIEF) when the full list
+    would not fit c2pa's manifest; only counted by step when even that would not. The C2PA
+    ingredients beside it name every one, and `cinecode provenance` describes each."""
+    full = [describe(a, prompts=prompts) for a in found]
+    if _chars(full) <= LISTING_BUDGET:
+        return {"ingredients": full}
+    brief = [{k: entry[k] for k in BRIEF if k in entry} for entry in full]
+    if _chars(brief) <= LISTING_BUDGET:
+        return {"ingredients": brief, "listing": "brief"}
+    counts = Counter(a.step for a in found)
+    return {"ingredients": [], "listing": "counted", "counted": dict(sorted(counts.items()))}
+
+
+def _chars(entries: list[dict[str, Any]]) -> int:
+    return len(json.dumps(entries))
 
 
 def _date(stamp: float) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from cinecode.provenance.chain import (
     describe,
     film_source_type,
     ingredients,
+    listing,
     source_type,
     under,
 )
@@ -79,7 +81,7 @@ def manifest_content(
         "disclosure": disclosure(film_type),
         "signer": "development (not trusted)" if identity.development else identity.source,
         "prompts": prompts,
-        "ingredients": [describe(a, prompts=prompts) for a in found],
+        **listing(found, prompts=prompts),
     }
     return assertion, found, film_type
 
@@ -163,17 +165,15 @@ def _sign_master(
     identity: Identity,
 ) -> None:
     """Sign the master, tagged with the disclosure, into `signed` (read-only)."""
-    from cinecode.media.mux import concat_reels
+    from cinecode.media.tags import tag_mp4
 
     said = disclosure(film_type)
     signed.parent.mkdir(parents=True, exist_ok=True)
     tagged = signed.with_name(f".{signed.stem}.tagged{signed.suffix}")
     try:
-        concat_reels(
-            [store.path(master)],
-            tagged,
-            metadata={"title": title, "comment": said, "description": said},
-        )
+        shutil.copyfile(store.path(master), tagged)
+        tagged.chmod(0o644)
+        tag_mp4(tagged, {"title": title, "comment": said, "description": said})
         sign(
             tagged,
             signed,

@@ -19,7 +19,7 @@ from typing import Any
 
 from cinecode.graph.catalog import Artifact
 from cinecode.graph.store import Store
-from cinecode.provenance.chain import describe, film_source_type, ingredients, under
+from cinecode.provenance.chain import film_source_type, ingredients, listing, under
 from cinecode.provenance.credentials import (
     Ingredient,
     media_type,
@@ -188,7 +188,7 @@ def _assertion(
         "contains": contains,
         "signer": "development (not trusted)" if identity.development else identity.source,
         "prompts": prompts,
-        "ingredients": [describe(a, prompts=prompts) for a in found],
+        **listing(found, prompts=prompts),
     }
 
 
