@@ -315,20 +315,25 @@ def _append(
     audio_shift = _ticks(at, audio_tb, what=f"the start of reel {path}") if audio_in else 0
     video_end = audio_end = 0
     streams = [s for s in (video_in, audio_in) if s is not None]
+    # a feature's master is 600,000 packets: the loop reads each attribute once
+    video_index, video_out, audio_out, mux = video_in.index, video[1], audio[1], output.mux_one
     for packet in container.demux(streams):
-        if not packet.size or packet.pts is None:
+        pts = packet.pts
+        if pts is None or not packet.size:
             continue
-        if packet.stream.type == "video":
-            video_end = max(video_end, packet.pts + (packet.duration or 0) - video_start)
-            _shift(packet, video_shift)
-            packet.stream = video[1]
+        dts, end = packet.dts, pts + (packet.duration or 0)
+        if packet.stream_index == video_index:
+            video_end = max(video_end, end - video_start)
+            shift, packet.stream = video_shift, video_out
         else:
-            if packet.pts < 0 and not keep_priming:
+            if pts < 0 and not keep_priming:
                 continue  # the previous reel's last packet already overlaps this reel's start
-            audio_end = max(audio_end, packet.pts + (packet.duration or 0))
-            _shift(packet, audio_shift)
-            packet.stream = audio[1]  # type: ignore[assignment]
-        output.mux(packet)
+            audio_end = max(audio_end, end)
+            shift, packet.stream = audio_shift, audio_out  # type: ignore[assignment]
+        packet.pts = pts + shift
+        if dts is not None:
+            packet.dts = dts + shift
+        mux(packet)
     picture = _seconds(video_end, video_tb)
     # an edited cut's reel sound runs on past its picture by less than one AAC frame
     overhang = _seconds(audio_end, audio_tb) - picture
