@@ -418,7 +418,9 @@ class PiperBackend:
                 hint="ask for 22050 Hz or more (48000 is the film's rate)",
             )
         rate = req.sample_rate
-        # 2. load the voice (once per process) and plan the sentences
+        # 2. load the voice (once per process) and plan the sentences; scipy.signal, which
+        # shaping needs, is imported beside it (a second at the head of a changed line's chain)
+        _import_beside("scipy.signal")
         model = _load(self._model_for(req), self.threads)
         plan = self.plan(req.segments)
         sentences = [item for item in plan if isinstance(item, Sentence)]
@@ -583,6 +585,23 @@ def _run(
             return audio, np.stack(widths)
         sizes = [(w[0], max(w[1], h[1])) for w, h in zip(wanted, sizes, strict=False)]
     raise BadOutput("piper's noise shapes did not settle", backend="piper")
+
+
+def _import_beside(module: str) -> None:
+    """Start importing `module` in a thread, unless it is imported: while the voice model
+    loads and speaks (onnxruntime and pedalboard let go of the GIL), a core that would
+    idle runs the import. Whoever needs the module then waits for it, or finds it there."""
+    import contextlib
+    import importlib
+    import sys
+    import threading
+
+    def run() -> None:
+        with contextlib.suppress(ImportError):  # whoever needs it gets the error
+            importlib.import_module(module)
+
+    if module not in sys.modules:
+        threading.Thread(target=run, name=f"import {module}", daemon=True).start()
 
 
 # --- shaping ---------------------------------------------------------------------------------
