@@ -169,3 +169,32 @@ def test_concat_refuses_a_reel_without_sound_among_reels_with(
     mux_reel([segment], None, silent)
     with pytest.raises(MediaError, match=r"silent\.mp4 has no audio"):
         concat_reels([reels[0], silent], tmp_path / "master.mp4")
+
+
+def test_tagging_a_master_keeps_its_packets_and_says_the_tags(
+    reels: list[Path], tmp_path: Path
+) -> None:
+    """The disclosure is written into the MP4's metadata where the file lies (mutagen): FFmpeg
+    reads the three tags back, every packet is the same, and it still plays to the end."""
+    from cinecode.media.tags import tag_mp4
+
+    master = tmp_path / "master.mp4"
+    concat_reels(reels, master)
+    before = master.read_bytes()
+    tagged = tmp_path / "tagged.mp4"
+    tagged.write_bytes(before)
+    said = "Made in part with generative AI " * 20  # longer than any room left in the moov
+    tag_mp4(tagged, {"title": "Tiny", "comment": said, "description": said})
+
+    def read(path: Path) -> tuple[list[tuple[str, int | None, bytes]], dict[str, str], int]:
+        with av.open(str(path)) as container:
+            packets = [(p.stream.type, p.pts, bytes(p)) for p in container.demux() if p.size]
+        with av.open(str(path)) as container:
+            frames = sum(1 for _ in container.decode(video=0))
+            return packets, dict(container.metadata), frames
+
+    (ours, tags, frames), (theirs, _, expected) = read(tagged), read(master)
+    assert ours == theirs and frames == expected
+    assert (tags["title"], tags["comment"], tags["description"]) == ("Tiny", said, said)
+    with pytest.raises(MediaError, match="artist"):
+        tag_mp4(tagged, {"artist": "someone"})
