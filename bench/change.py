@@ -3,11 +3,12 @@
     python bench/change.py --built DIR        # DIR: a built copy of the example
 
 DIR is copied, one line of dialogue is changed (as bench/run.py does) and the real
-`cinecode make --json` runs in a fresh process with its bytecode cached (cinecode and the libraries it imports). Prints, in seconds
-from the command's spawn: when the build machinery was imported, when the first job started
-and the last ended, each job (from the catalog: its start, its wall seconds, its label), when
-the stems' export started and when the command exited; and the CPU-seconds of the whole
-command (its process and its children). Run `uptime` alongside: the machine may be shared.
+`cinecode make --json` runs in a fresh process with its bytecode cached (cinecode's and the
+libraries' it imports). Prints, in seconds from the command's spawn: when the build
+machinery was imported, when the first job started and the last ended, each job (from the
+catalog: its start, its wall seconds, its label), when the stems' export started and when
+the command exited; and the CPU-seconds of the whole command (its process and its
+children). Run `uptime` alongside: the machine may be shared.
 """
 
 from __future__ import annotations
