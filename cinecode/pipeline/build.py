@@ -124,7 +124,7 @@ def make(
         outputs, sign_them = export_stems(store, current, project)
         if signing(project) and not sign_them:
             reporter.warning(unsigned_stems(outputs))
-        # the master is delivered (ffmpeg's remux, c2pa's native signing: the GIL let go) while
+        # the master is delivered (a copy, its tags, c2pa's native signing: the GIL let go) while
         # this thread signs the stems: the tail of a changing make is the longer of the two
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="deliver") as pool:
             delivery = pool.submit(
