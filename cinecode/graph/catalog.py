@@ -314,6 +314,12 @@ class Catalog:
             rows = self._db.execute(query + " ORDER BY created, key", args).fetchall()
         return [_row(r) for r in rows]
 
+    def take_count(self) -> int:
+        """How many takes the catalog holds (a plan reads nothing else of it)."""
+        with self._lock:
+            row = self._db.execute("SELECT count(*) FROM artifacts WHERE take = 1").fetchone()
+        return int(row[0])
+
     def all(self) -> list[Artifact]:
         with self._lock:
             rows = self._db.execute(

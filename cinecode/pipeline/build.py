@@ -341,6 +341,7 @@ def _settle(
     current = None
     for _ in range(3):
         current = session.replan(takes_wanted=takes, path=choices)
+        known = store.catalog.take_count()
         stats = session.run(
             current.graph,
             current.build_targets,
@@ -355,6 +356,8 @@ def _settle(
         scored = score_takes(store, session.loaded, current)
         if stats.interrupted or stats.failed or stats.skipped or not (stats.generated or scored):
             break
+        if not scored and store.catalog.take_count() == known:
+            break  # no new take, no new score: planning again would give the same pictures
         # new takes may change which take is best: plan again, until nothing changes
         if _pictures(session.replan(takes_wanted=takes, path=choices)) == _pictures(current):
             break
