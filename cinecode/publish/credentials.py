@@ -267,15 +267,9 @@ class ReleaseSigner:
             "schema": SCHEMA,
             "version": self.release.version,
             "title": self.release.title,
-            "signer": first.signer if first else "",
-            "issuer": first.issuer if first else "",
+            **said(first, state, trusted, self.signing, self.film_type),
             "algorithm": first.algorithm if first else "",
             "generator": first.generator if first else "",
-            "state": state,
-            "trusted": trusted,
-            "development": self.signing.identity.development,
-            "source_type": self.film_type,
-            "disclosure": disclosure(self.film_type),
             "how": HOW,
             "release_manifest": {"file": poster.path, "state": poster.state} if poster else None,
             "segments": self.readings,
@@ -345,16 +339,7 @@ class StorySigner:
         states = {r.state for r in self.readings.values()}
         first = next(iter(self.readings.values()), None)
         state, trusted = verdict(states)
-        return {
-            "signer": first.signer if first else "",
-            "issuer": first.issuer if first else "",
-            "state": state,
-            "trusted": trusted,
-            "development": self.signing.identity.development,
-            "source_type": self.film_type,
-            "disclosure": disclosure(self.film_type),
-            "how": STORY_HOW,
-        }
+        return {**said(first, state, trusted, self.signing, self.film_type), "how": STORY_HOW}
 
 
 def verdict(states: set[str]) -> tuple[str, bool]:
@@ -363,6 +348,20 @@ def verdict(states: set[str]) -> tuple[str, bool]:
     valid = bool(states) and states <= {"trusted", "valid"}
     trusted = valid and states == {"trusted"}
     return ("trusted" if trusted else "valid") if valid else "invalid", trusted
+
+
+def said(first: Any, state: str, trusted: bool, signing: Signing, film_type: str) -> dict[str, Any]:
+    """What a release's and a story's summaries both say: who signed (`first`, a reading, or
+    None), the overall state, the identity, the source type and the disclosure."""
+    return {
+        "signer": first.signer if first else "",
+        "issuer": first.issuer if first else "",
+        "state": state,
+        "trusted": trusted,
+        "development": signing.identity.development,
+        "source_type": film_type,
+        "disclosure": disclosure(film_type),
+    }
 
 
 def who(identity: Identity) -> str:
