@@ -313,9 +313,8 @@ def unsigned_stems(outputs: dict[str, Path]) -> str:
     from cinecode.provenance.inplace import WAV_LIMIT
 
     size = max((path.stat().st_size for path in outputs.values()), default=0)
-    folder = next(iter(outputs.values())).parent.name if outputs else "stems"
     return (
-        f"build/{folder}/ is not signed: each stem is {size / 2**30:.1f} GiB, and c2pa-python "
+        f"build/stems/ is not signed: each stem is {size / 2**30:.1f} GiB, and c2pa-python "
         f"holds a WAV whole in memory to sign it (cinecode signs none over "
         f"{WAV_LIMIT / 2**30:.0f} GiB; c2pa cannot sign one over 2 GiB). The master is signed, "
         "with the voices, music and effects among its ingredients"
