@@ -36,7 +36,7 @@
     epoch: 0, // one per MediaSource (the start, play again, back)
     frames: [], // {epoch, mediaTime, wall, presented}
     switches: [], // {epoch, from, to, at, gapMs, mediaGapMs}
-    waiting: [], // {epoch, time, scene, started}
+    waiting: [], // {epoch, time, scene, started, ahead}: ahead = seconds buffered past `time`
   });
 
   // 1. conditions and sets (no eval: `name OP number`, joined by `and` / `or`)
@@ -482,6 +482,17 @@
     }
   }
 
+  /** Seconds of media buffered past the element's current time: near zero when a `waiting`
+   * is a stream run out of data; more when the decoder fell behind (a CPU-starved renderer). */
+  function bufferedAhead(element) {
+    const ranges = element.buffered;
+    const time = element.currentTime;
+    for (let i = 0; i < ranges.length; i++) {
+      if (ranges.start(i) <= time + 0.001 && time < ranges.end(i)) return ranges.end(i) - time;
+    }
+    return 0;
+  }
+
   // 8. the page: keys, buttons, errors
 
   function fail(error) {
@@ -589,6 +600,7 @@
           time: engine.time(run),
           scene: story.scene,
           started: run.started,
+          ahead: bufferedAhead(element),
         });
       });
       watchFrames(element);
