@@ -1,6 +1,7 @@
 """Content credentials: the tiny project's delivered master carries a C2PA manifest that c2pa's
-own Reader validates (its signer, the development identity, is on no trust list), listing the
-generated keyframes, voices and cues and the digital source type; a changed byte of its
+own Reader validates (its signer, the development identity, is on no trust list), listing its
+reels, each with its own manifest listing the generated keyframes, voices and cues in it, and
+the digital source type; a changed byte of its
 picture breaks it; `cinecode verify FILE` says both; `cinecode provenance` follows a shot
 from its keyframe to the master; the store keeps the unsigned master under its key."""
 
@@ -10,6 +11,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FIXTURES
@@ -59,6 +61,17 @@ def read(path: Path) -> tuple[str, dict[str, object], list[dict[str, str]]]:
     return state, store["manifests"][store["active_manifest"]], store["validation_status"]
 
 
+def reels(path: Path) -> dict[str, dict[str, Any]]:
+    """A master's C2PA ingredients (its reels), each with its own manifest ({} for none)."""
+    with c2pa.Reader(str(path)) as reader:
+        store = json.loads(reader.json())
+    active = store["manifests"][store["active_manifest"]]
+    return {
+        i["title"]: store["manifests"].get(i.get("active_manifest", ""), {})
+        for i in active["ingredients"]
+    }
+
+
 def test_the_master_carries_credentials_that_validate(built: Path, config_home: Path) -> None:
     state, manifest, status = read(master(built))
     # valid, not trusted: the only status is the development signer's, on no trust list
@@ -77,12 +90,24 @@ def test_the_master_carries_credentials_that_validate(built: Path, config_home: 
         "action": "c2pa.created",
         "digitalSourceType": IPTC + "compositeWithTrainedAlgorithmicMedia",
     }
-    titles = [i["title"] for i in manifest["ingredients"]]
-    # every generated keyframe, voice and cue of the tiny film, and nothing rendered
+    # its ingredients are its reels, in order, each with its own signed manifest listing
+    # what is in its picture and sound: between them every generated keyframe, voice and cue
+    # of the tiny film, and nothing rendered
+    inside = reels(master(built))
+    assert [i["title"] for i in manifest["ingredients"]] == list(inside)
+    assert list(inside) == ["reel title", "reel 1", "reel 2", "reel credits"]
+    titles = {i["title"] for reel in inside.values() for i in reel["ingredients"]}
     assert sum(t.startswith("keyframe ") for t in titles) == 5
     assert sum(t.startswith("voice ") for t in titles) == 3
     assert sum(t.startswith("cue ") for t in titles) == 4
     assert not any(t.startswith(("segment", "reel", "mix")) for t in titles)
+    first = inside["reel 1"]
+    pictures = [i["title"] for i in first["ingredients"] if i["title"].startswith("keyframe")]
+    assert [t.split()[1] for t in pictures] == ["1.1", "1.2", "1.3"]  # scene 1's, not 2's
+    assert first["title"] == "Tiny: reel 1" and first["signature_info"]["alg"] == "Ed25519"
+    own = next(a["data"] for a in first["assertions"] if a["label"] == "org.cinecode.provenance")
+    assert own["reel"]["label"] == "reel 1" and own["reel"]["scene"] == "1"
+    assert any(i["step"] == "keyframe" and i["seed"] > 0 for i in own["ingredients"])
     ours = assertions["org.cinecode.provenance"]
     keyframe = next(i for i in ours["ingredients"] if i["label"].startswith("keyframe 1.1"))
     assert keyframe["backend"] == "sketch" and keyframe["seed"] > 0 and keyframe["prompt"]
@@ -91,6 +116,35 @@ def test_the_master_carries_credentials_that_validate(built: Path, config_home: 
     voice = next(i for i in ours["ingredients"] if i["step"] == "voice")
     assert voice["backend"] == "piper" and voice["source_type"] == IPTC + "trainedAlgorithmicMedia"
     assert "generative AI" in ours["disclosure"]
+
+
+def test_a_changed_line_signs_again_only_the_reels_it_touches(built: Path, tmp_path: Path) -> None:
+    """Each reel's manifest is kept by what it signs: after one changed line in scene 2, a
+    reel that did not change is listed with the very manifest signed before."""
+    root = copy_project(built, tmp_path / "tiny")
+    kept = root / ".cinecode" / "credentials" / "reels"
+    before = {p.name for p in kept.glob("*.c2pa")}
+    was = reels(master(root))
+    script = root / "script.fountain"
+    script.write_text(
+        script.read_text(encoding="utf-8").replace("We made it.", "We made it after all."),
+        encoding="utf-8",
+    )
+    run = cinecode("make", root, "--json")
+    assert run.code == 0, run.err
+    now = reels(master(root))
+    assert list(now) == list(was)
+    changed = [t for t in now if now[t]["instance_id"] != was[t]["instance_id"]]  # signed again
+    # scene 2's reel, and the reels whose sound meets it (encoded with its first frames as
+    # context) or recalls its voice (the credits); not the title's
+    assert changed == ["reel 1", "reel 2", "reel credits"]
+    for title in set(now) - set(changed):  # the same manifest: the same signature
+        assert now[title]["signature_info"] == was[title]["signature_info"]
+        assert now[title]["label"] == was[title]["label"]
+    added = {p.name for p in kept.glob("*.c2pa")} - before
+    assert len(added) == len(changed)  # one new manifest for each changed reel, no more
+    state, _, _ = read(master(root))
+    assert state == "Valid"
 
 
 def test_a_changed_byte_of_the_picture_fails(built: Path, tmp_path: Path) -> None:
@@ -344,8 +398,11 @@ def test_the_users_own_photo_is_marked_as_such(built: Path, tmp_path: Path) -> N
     run = cinecode("make", root, "--json")
     assert run.code == 0, run.err
     _, manifest, _ = read(master(root))
-    [photo] = [i for i in manifest["ingredients"] if "pier.png" in i["title"]]
-    assert photo["format"] == "image/png" and photo["description"] == "the user's own media"
+    inside = [i for reel in reels(master(root)).values() for i in reel.get("ingredients", [])]
+    photos = [i for i in inside if "pier.png" in i["title"]]  # its scene's reel (and credits)
+    assert photos
+    for photo in photos:
+        assert photo["format"] == "image/png" and photo["description"] == "the user's own media"
     ours = next(
         a["data"] for a in manifest["assertions"] if a["label"] == "org.cinecode.provenance"
     )
@@ -539,3 +596,25 @@ def test_the_opening_notice_comes_before_the_title(built: Path, tmp_path: Path) 
     assert back.code == 0 and back.json()["rendered"] == 0, back.err
     # the same signed bytes: the same master object, the same ingredients
     assert master(root).read_bytes() == master(built).read_bytes()
+
+
+def test_old_reel_manifests_go_with_the_deliveries_that_used_them(tmp_path: Path) -> None:
+    """The store keeps three signed masters, and the reels' manifests used since the oldest
+    of them was signed; older ones go (signed again if ever needed)."""
+    import os
+
+    from cinecode.provenance.delivery import KEEP, _prune
+
+    deliveries, kept = tmp_path / "deliveries", tmp_path / "reels"
+    deliveries.mkdir()
+    kept.mkdir()
+    for second in range(1, 5):  # four masters, delivered at 1 s, 2 s, 3 s and 4 s
+        (deliveries / f"{second}.mp4").write_bytes(b"")
+        os.utime(deliveries / f"{second}.mp4", ns=(second * 10**9, second * 10**9))
+    for second in (0, 1, 2, 4):  # reel manifests last used then
+        (kept / f"{second}.c2pa").write_bytes(b"")
+        os.utime(kept / f"{second}.c2pa", ns=(second * 10**9, second * 10**9))
+    _prune(deliveries, kept)
+    assert KEEP == 3
+    assert sorted(p.name for p in deliveries.iterdir()) == ["2.mp4", "3.mp4", "4.mp4"]
+    assert sorted(p.name for p in kept.iterdir()) == ["2.c2pa", "4.c2pa"]

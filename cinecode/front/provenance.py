@@ -67,6 +67,12 @@ def verify_file(path: Path, *, as_json: bool, fragment: Path | None = None) -> N
     guard(run)
 
 
+def _within(ingredients: list[dict[str, Any]]) -> str:
+    """How many different ones the ingredients' own manifests list: " (92 within them)"."""
+    count = len({t for i in ingredients for t in i.get("within", [])})
+    return f" ({count} within them)" if count else ""
+
+
 def _source(uri: str) -> str:
     name = uri.rsplit("/", 1)[-1]
     return f"{name} ({SOURCE_TYPES[name]})" if name in SOURCE_TYPES else name or "not stated"
@@ -93,9 +99,12 @@ def print_credentials(found: dict[str, Any], console: Console) -> None:
         f"  made with    {found['generator']}",
         f"  source type  {_source(found['source_type'])}",
         f"  actions      {', '.join(found['actions']) or '-'}",
-        f"  ingredients  {len(found['ingredients'])}",
+        f"  ingredients  {len(found['ingredients'])}{_within(found['ingredients'])}",
     ]
-    lines += [f"    {i['title']}  ({i['format']})" for i in found["ingredients"][:12]]
+    for item in found["ingredients"][:12]:
+        lines.append(f"    {item['title']}  ({item['format']})")
+        if item.get("within"):  # a reel: what its own manifest lists
+            lines.append(f"      {' · '.join(item['within'])}")
     if len(found["ingredients"]) > 12:
         lines.append(f"    … and {len(found['ingredients']) - 12} more")
     if found.get("sidecar"):
@@ -132,7 +141,10 @@ def print_provenance(found: dict[str, Any], console: Console) -> None:
     if state in ("valid", "trusted"):
         untrusted = creds["untrusted"] and "not trusted" not in creds["signer"]
         signer = f"{creds['signer']}{' (on no trust list)' if untrusted else ''}"
-        note = f"{state}, signed by {signer}, {creds['ingredients']} ingredients"
+        listed = f"{creds['ingredients']} ingredients"
+        if creds.get("within"):
+            listed = f"{creds['ingredients']} reels holding {creds['within']} ingredients"
+        note = f"{state}, signed by {signer}, {listed}"
     else:
         note = creds.get("note", state)
     console.print(f"  content credentials: {note}", markup=False)

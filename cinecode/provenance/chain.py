@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from cinecode.backends.registry import BACKENDS, CAMERA_MOVES
@@ -32,8 +32,13 @@ BRIEF = ("step", "label", "origin", "backend", "model", "seed", "object")
 
 def under(catalog: Catalog, key: str) -> dict[str, Artifact]:
     """Every artifact `key` was made from, itself included (the catalog's, by key)."""
+    return under_any(catalog, (key,))
+
+
+def under_any(catalog: Catalog, keys: Iterable[str]) -> dict[str, Artifact]:
+    """Every artifact any of `keys` was made from, themselves included."""
     found: dict[str, Artifact] = {}
-    wanted = {key}
+    wanted = set(keys)
     while wanted:
         got = catalog.get_many(wanted)
         found.update(got)

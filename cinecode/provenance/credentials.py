@@ -56,6 +56,9 @@ class Ingredient:
     title: str  # what it is: "keyframe 1.1 seed 791295"
     object: str  # sha256 of its bytes: its instance id
     generated: bool  # False: the user's own (a photo, a clip)
+    #: its own signed manifest as a C2PA ingredient archive (see `ingredient_archive`): what
+    #: goes into the manifest instead of reading `path`
+    archive: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class Credentials:
     generator: str = ""
     source_type: str = ""  # the IPTC digital source type of its first action
     actions: list[str] = field(default_factory=list)
+    #: title, format, relationship, instance_id, and `within`: the titles of the ingredients
+    #: its own manifest lists (a master's reels list theirs)
     ingredients: list[dict[str, Any]] = field(default_factory=list)
     cinecode: dict[str, Any] | None = None  # our assertion, when we signed it
     failures: list[dict[str, str]] = field(default_factory=list)  # code, explanation
@@ -271,7 +276,53 @@ def _builder(
             yield builder, signer
 
 
+def ingredient_archive(
+    src: Path,
+    *,
+    object: str,
+    name: str,
+    title: str,
+    source_type: str,
+    assertion: dict[str, Any],
+    ingredients: Sequence[Ingredient],
+    identity: Identity,
+) -> bytes:
+    """`src` signed with its own manifest (as `sign` would), kept as a C2PA ingredient
+    archive (`object`: the sha256 of its bytes; `name`: what the manifest it goes into calls
+    it): its manifest store and how it was taken in, not its bytes. A film's master lists
+    its reels so (`Ingredient.archive`), each reel carrying its own ingredients: c2pa signs
+    N flat ingredients in time growing with N² (3,200: 5.9 s), the same grouped by reel in
+    far less."""
+    kind = media_type(src)
+    if kind is None:
+        raise ProvenanceError(f"C2PA cannot sign {src.name}")
+    signed = io.BytesIO()
+    with src.open("rb") as source:
+        sign_stream(
+            source,
+            signed,
+            kind=kind,
+            title=title,
+            source_type=source_type,
+            assertion=assertion,
+            ingredients=ingredients,
+            identity=identity,
+        )
+    signed.seek(0)
+    instance = f"cinecode:object:{object}"
+    archive = io.BytesIO()
+    with _builder(kind, title, source_type, {}, identity) as (builder, _):
+        definition = {"title": name, "format": kind, "relationship": "componentOf"}
+        builder.add_ingredient(json.dumps({**definition, "instance_id": instance}), kind, signed)
+        builder.write_ingredient_archive(instance, archive)
+    return archive.getvalue()
+
+
 def _add_ingredient(builder: Any, item: Ingredient) -> None:
+    if item.archive is not None:
+        with item.archive.open("rb") as stream:
+            builder.add_ingredient_from_archive(stream)
+        return
     kind = media_type(item.path) or "application/octet-stream"
     definition = {
         "title": item.title,
@@ -347,7 +398,8 @@ def sidecar_of(path: Path) -> Path:
 
 
 def _credentials(path: Path, store: dict[str, Any], state: str, *, sidecar: str) -> Credentials:
-    active = store.get("manifests", {}).get(store.get("active_manifest", ""), {})
+    manifests = store.get("manifests", {})
+    active = manifests.get(store.get("active_manifest", ""), {})
     assertions = {a.get("label", ""): a.get("data", {}) for a in active.get("assertions", [])}
     actions = [
         a
@@ -376,13 +428,21 @@ def _credentials(path: Path, store: dict[str, Any], state: str, *, sidecar: str)
         source_type=str(source),
         actions=[str(a.get("action", "")) for a in actions],
         ingredients=[
-            {k: i.get(k, "") for k in ("title", "format", "relationship", "instance_id")}
+            {
+                **{k: i.get(k, "") for k in ("title", "format", "relationship", "instance_id")},
+                "within": _listed(manifests.get(i.get("active_manifest", ""), {})),
+            }
             for i in active.get("ingredients", [])
         ],
         cinecode=assertions.get(ASSERTION),
         failures=failures,
         sidecar=sidecar,
     )
+
+
+def _listed(manifest: dict[str, Any]) -> list[str]:
+    """The titles of the ingredients a manifest of the store lists ([] for no manifest)."""
+    return [str(i.get("title", "")) for i in manifest.get("ingredients", [])]
 
 
 def _version() -> str:

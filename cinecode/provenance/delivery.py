@@ -4,7 +4,11 @@ content credentials, in build/.
 The store keeps the unsigned master under its content key, so the same inputs give the same
 key and picking a take back restores the same master object. The delivered file is that
 master's packets, copied untouched, with the disclosure in its MP4 metadata and a C2PA
-manifest listing every ingredient. Two signings of the same master differ only inside the
+manifest whose ingredients are its reels, each carrying its own manifest that lists the
+keyframes, clips, voices, music and effects in its picture and sound (a tree: c2pa signs a
+flat list in time growing with the square of its length, so a feature's 2,886 took 6.6 s;
+a reel's manifest is kept by what it signs in <store>/credentials/reels/, and a change
+signs again only the reels it touches). Two signings of the same master differ only inside the
 manifest (C2PA draws a fresh manifest id, instance id and per-assertion salts each time), so
 a signed master is kept by what it signs (the master, the manifest's content, the identity)
 in <store>/deliveries/, the last three: a `make` with nothing changed leaves the delivered
@@ -34,12 +38,23 @@ from cinecode.provenance.chain import (
     listing,
     source_type,
     under,
+    under_any,
 )
-from cinecode.provenance.credentials import Ingredient, media_type, sign, sign_sidecar
+from cinecode.provenance.credentials import (
+    Ingredient,
+    ingredient_archive,
+    media_type,
+    sign,
+    sign_sidecar,
+)
 from cinecode.provenance.identity import Identity
 
 DELIVERIES = "deliveries"  # <store>/deliveries/<stamp>.mp4: signed masters, by content
 CREDENTIALS = "credentials"  # <store>/credentials/<object>.c2pa: the takes' own manifests
+REELS = "reels"  # <store>/credentials/reels/<stamp>.c2pa: the reels' signed ingredient archives
+#: how the master's manifest is made (part of its stamp: a master signed another way is
+#: signed again)
+FORM = "reels"
 TAKE_STEPS = frozenset({"keyframe", "clip"})  # generated pictures that get their own
 KEEP = 3  # signed masters kept there (gc keeps three masters by default too)
 #: the AI disclosure in the delivered file's metadata, by the film's digital source type
@@ -125,20 +140,25 @@ def deliver_master(
         store, master, title=title, prompts=prompts, identity=identity
     )
     stamp = hashlib.sha256(
-        json.dumps([assertion, film_type, identity.fingerprint()], sort_keys=True).encode()
+        json.dumps([assertion, film_type, identity.fingerprint(), FORM], sort_keys=True).encode()
     ).hexdigest()
     if _recorded(store, dest).get("stamp") == stamp:
         return Delivered(dest, signed=True, changed=False, development=identity.development)
     # 1. this delivery signed before (a take picked back): the same bytes again
     signed = store.root / DELIVERIES / f"{stamp}{dest.suffix}"
+    parts: list[Ingredient] = []
     if not signed.is_file():
         for artifact in found:
             take_credentials(store, artifact, identity=identity, prompts=prompts)
-        _sign_master(store, master, signed, title, assertion, found, film_type, identity)
-    os.utime(signed)  # the most recently used are kept
+        parts = reel_ingredients(store, master, title=title, identity=identity, prompts=prompts)
+        _sign_master(store, master, signed, title, assertion, parts, film_type, identity)
+    os.utime(signed)  # the most recently used are kept, with the reels' manifests they used
+    for part in parts:
+        if part.archive is not None:
+            os.utime(part.archive)
     # 2. in build/: a hard link to the signed file (read-only, as the store's objects)
     place(signed, dest)
-    _prune(store.root / DELIVERIES)
+    _prune(store.root / DELIVERIES, store.root / CREDENTIALS / REELS)
     stat = dest.stat()
     store.catalog.set_setting(
         record_name(store, dest),
@@ -154,13 +174,85 @@ def deliver_master(
     return Delivered(dest, signed=True, changed=True, development=identity.development)
 
 
+def reel_ingredients(
+    store: Store, master: Artifact, *, title: str, identity: Identity, prompts: bool = True
+) -> list[Ingredient]:
+    """The master's C2PA ingredients: its reels, in order, each with its own signed manifest
+    listing the ingredients of its picture and sound (kept by what it signs, so a change signs
+    again only the reels it touches); a reel with none (a title card) as it is."""
+    reels = store.catalog.get_many(set(master.inputs))
+    parts = []
+    for key in master.inputs:
+        reel = reels[key]
+        found = reel_found(store, reel)
+        archive = (
+            reel_credentials(store, reel, found, title=title, identity=identity, prompts=prompts)
+            if found
+            else None
+        )
+        parts.append(Ingredient(store.path(reel), reel.label, reel.object, True, archive))
+    return parts
+
+
+def reel_found(store: Store, reel: Artifact) -> list[Artifact]:
+    """The ingredients in a reel's own picture and sound: under its segments and its scene's
+    mix, not under the neighbouring scenes' sound its AAC is encoded beside."""
+    own = reel.inputs
+    if reel.step == "reel" and "segments" in reel.params:
+        own = reel.inputs[: int(reel.params["segments"]) + 1]
+    return ingredients(under_any(store.catalog, own))
+
+
+def reel_credentials(
+    store: Store,
+    reel: Artifact,
+    found: list[Artifact],
+    *,
+    title: str,
+    identity: Identity,
+    prompts: bool,
+) -> Path:
+    """A reel's signed manifest (`found` its ingredients) as an ingredient archive in
+    <store>/credentials/reels/, named by what it signs: made once, then kept."""
+    reel_type = film_source_type(found)
+    assertion = {
+        "film": title,
+        "reel": {"label": reel.label, "scene": reel.scene, "object": reel.object, "key": reel.key},
+        "prompts": prompts,
+        **listing(found, prompts=prompts),
+    }
+    stamp = hashlib.sha256(
+        json.dumps([assertion, reel_type, identity.fingerprint()], sort_keys=True).encode()
+    ).hexdigest()
+    path = store.root / CREDENTIALS / REELS / f"{stamp}.c2pa"
+    if path.is_file():
+        return path
+    data = ingredient_archive(
+        store.path(reel),
+        object=reel.object,
+        name=reel.label,
+        title=f"{title}: {reel.label}",
+        source_type=reel_type,
+        assertion=assertion,
+        ingredients=[
+            Ingredient(store.path(a), a.label, a.object, a.kind == "generate") for a in found
+        ],
+        identity=identity,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staged = path.with_name(f".{path.name}.part")
+    staged.write_bytes(data)
+    os.replace(staged, path)
+    return path
+
+
 def _sign_master(
     store: Store,
     master: Artifact,
     signed: Path,
     title: str,
     assertion: dict[str, Any],
-    found: list[Artifact],
+    parts: list[Ingredient],
     film_type: str,
     identity: Identity,
 ) -> None:
@@ -180,9 +272,7 @@ def _sign_master(
             title=f"{title} (master)",
             source_type=film_type,
             assertion=assertion,
-            ingredients=[
-                Ingredient(store.path(a), a.label, a.object, a.kind == "generate") for a in found
-            ],
+            ingredients=parts,
             identity=identity,
         )
     finally:
@@ -190,11 +280,18 @@ def _sign_master(
     signed.chmod(0o444)
 
 
-def _prune(folder: Path) -> None:
-    """Keep the `KEEP` signed deliveries used last."""
+def _prune(folder: Path, reels: Path) -> None:
+    """Keep the `KEEP` signed deliveries used last, and the reels' manifests used since the
+    oldest of them was (any other is signed again if it is needed again)."""
     found = sorted(folder.glob("*.*"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
     for old in found[KEEP:]:
         old.unlink(missing_ok=True)
+    if not found or not reels.is_dir():
+        return
+    oldest = found[:KEEP][-1].stat().st_mtime_ns
+    for archive in reels.glob("*.c2pa"):
+        if archive.stat().st_mtime_ns < oldest:
+            archive.unlink(missing_ok=True)
 
 
 def delivered(store: Store, master: Artifact, dest: Path) -> bool:
