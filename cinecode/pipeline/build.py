@@ -317,7 +317,7 @@ def unsigned_stems(outputs: dict[str, Path]) -> str:
         f"build/stems/ is not signed: each stem is {size / 2**30:.1f} GiB, and c2pa-python "
         f"holds a WAV whole in memory to sign it (cinecode signs none over "
         f"{WAV_LIMIT / 2**30:.0f} GiB; c2pa cannot sign one over 2 GiB). The master is signed, "
-        "with the voices, music and effects among its ingredients"
+        "with the voices, music and effects among its reels' ingredients"
     )
 
 
