@@ -88,11 +88,22 @@ class Credentials:
         return self.state in ("trusted", "valid")
 
     @property
+    def contained(self) -> int:
+        """How many different ingredients the ingredients' own manifests list (a master's
+        reels: the generated pieces); 0 when they carry none."""
+        return len({title for i in self.ingredients for title in i.get("within", [])})
+
+    @property
     def untrusted(self) -> bool:
         return any(f["code"] == "signingCredential.untrusted" for f in self.failures)
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "ok": self.ok, "untrusted": self.untrusted}
+        return {
+            **asdict(self),
+            "ok": self.ok,
+            "untrusted": self.untrusted,
+            "contained": self.contained,
+        }
 
 
 @contextmanager
@@ -296,24 +307,22 @@ def ingredient_archive(
     kind = media_type(src)
     if kind is None:
         raise ProvenanceError(f"C2PA cannot sign {src.name}")
-    signed = io.BytesIO()
-    with src.open("rb") as source:
-        sign_stream(
-            source,
-            signed,
-            kind=kind,
-            title=title,
-            source_type=source_type,
-            assertion=assertion,
-            ingredients=ingredients,
-            identity=identity,
-        )
-    signed.seek(0)
+    signed = sign_data(
+        src.read_bytes(),
+        kind,
+        title=title,
+        source_type=source_type,
+        assertion=assertion,
+        ingredients=ingredients,
+        identity=identity,
+    )
     instance = f"cinecode:object:{object}"
     archive = io.BytesIO()
     with _builder(kind, title, source_type, {}, identity) as (builder, _):
         definition = {"title": name, "format": kind, "relationship": "componentOf"}
-        builder.add_ingredient(json.dumps({**definition, "instance_id": instance}), kind, signed)
+        builder.add_ingredient(
+            json.dumps({**definition, "instance_id": instance}), kind, io.BytesIO(signed)
+        )
         builder.write_ingredient_archive(instance, archive)
     return archive.getvalue()
 
