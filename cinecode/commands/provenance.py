@@ -109,8 +109,7 @@ def _credentials(path: Path) -> dict[str, Any]:
         "untrusted": found.untrusted,
         "source_type": found.source_type,
         "ingredients": len(found.ingredients),
-        # what the ingredients' own manifests list (a master's reels: the generated pieces)
-        "within": len({t for i in found.ingredients for t in i.get("within", [])}),
+        "within": found.contained,
     }
 
 

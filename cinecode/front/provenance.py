@@ -67,10 +67,9 @@ def verify_file(path: Path, *, as_json: bool, fragment: Path | None = None) -> N
     guard(run)
 
 
-def _within(ingredients: list[dict[str, Any]]) -> str:
-    """How many different ones the ingredients' own manifests list: " (92 within them)"."""
-    count = len({t for i in ingredients for t in i.get("within", [])})
-    return f" ({count} within them)" if count else ""
+def _within(contained: int) -> str:
+    """What the ingredients' own manifests list: " (92 within them)"."""
+    return f" ({contained} within them)" if contained else ""
 
 
 def _source(uri: str) -> str:
@@ -99,7 +98,7 @@ def print_credentials(found: dict[str, Any], console: Console) -> None:
         f"  made with    {found['generator']}",
         f"  source type  {_source(found['source_type'])}",
         f"  actions      {', '.join(found['actions']) or '-'}",
-        f"  ingredients  {len(found['ingredients'])}{_within(found['ingredients'])}",
+        f"  ingredients  {len(found['ingredients'])}{_within(found.get('contained', 0))}",
     ]
     for item in found["ingredients"][:12]:
         lines.append(f"    {item['title']}  ({item['format']})")
