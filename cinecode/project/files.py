@@ -11,10 +11,13 @@ from typing import Any
 from cinecode.errors import ProjectError
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a staged file and a rename."""
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write `data` (text, as UTF-8, or bytes) to `path` through a staged file and a rename."""
     staged = path.with_name(f".{path.name}.part")
-    staged.write_text(text, encoding="utf-8")
+    if isinstance(data, bytes):
+        staged.write_bytes(data)
+    else:
+        staged.write_text(data, encoding="utf-8")
     os.replace(staged, path)
 
 

@@ -32,13 +32,8 @@ BRIEF = ("step", "label", "origin", "backend", "model", "seed", "object")
 
 def under(catalog: Catalog, key: str) -> dict[str, Artifact]:
     """Every artifact `key` was made from, itself included (the catalog's, by key)."""
-    return under_any(catalog, (key,))
-
-
-def under_any(catalog: Catalog, keys: Iterable[str]) -> dict[str, Artifact]:
-    """Every artifact any of `keys` was made from, themselves included."""
     found: dict[str, Artifact] = {}
-    wanted = set(keys)
+    wanted = {key}
     while wanted:
         got = catalog.get_many(wanted)
         found.update(got)
@@ -108,13 +103,19 @@ def shot_chain(artifacts: dict[str, Artifact], top: str, shot: str) -> list[Arti
 
 
 def _below(artifacts: dict[str, Artifact], key: str) -> set[str]:
-    seen: set[str] = set()
-    todo = list(artifacts[key].inputs) if key in artifacts else []
+    return set(reachable(artifacts, artifacts[key].inputs)) if key in artifacts else set()
+
+
+def reachable(artifacts: dict[str, Artifact], keys: Iterable[str]) -> dict[str, Artifact]:
+    """The artifacts among `artifacts` (an `under` of something above) that `keys` were made
+    from, themselves included: no catalog read."""
+    seen: dict[str, Artifact] = {}
+    todo = list(keys)
     while todo:
         k = todo.pop()
         if k in seen or k not in artifacts:
             continue
-        seen.add(k)
+        seen[k] = artifacts[k]
         todo.extend(artifacts[k].inputs)
     return seen
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from cinecode.graph.catalog import Artifact
 from cinecode.graph.store import Store, place
+from cinecode.project.files import write_atomic
 from cinecode.provenance.chain import (
     COMPOSITE_TRAINED,
     TRAINED,
@@ -36,9 +37,9 @@ from cinecode.provenance.chain import (
     film_source_type,
     ingredients,
     listing,
+    reachable,
     source_type,
     under,
-    under_any,
 )
 from cinecode.provenance.credentials import (
     Ingredient,
@@ -85,10 +86,16 @@ class Delivered:
 
 
 def manifest_content(
-    store: Store, master: Artifact, *, title: str, prompts: bool, identity: Identity
+    master: Artifact,
+    made: dict[str, Artifact],
+    *,
+    title: str,
+    prompts: bool,
+    identity: Identity,
 ) -> tuple[dict[str, Any], list[Artifact], str]:
-    """cinecode's assertion for the master, its ingredients, and the digital source type."""
-    found = ingredients(under(store.catalog, master.key))
+    """cinecode's assertion for the master (`made`: everything under it), its ingredients,
+    and the digital source type."""
+    found = ingredients(made)
     film_type = film_source_type(found)
     assertion = {
         "film": title,
@@ -120,9 +127,7 @@ def take_credentials(
         identity=identity,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    staged = path.with_name(f".{path.name}.part")
-    staged.write_bytes(manifest)
-    os.replace(staged, path)
+    write_atomic(path, manifest)
     return path
 
 
@@ -136,8 +141,9 @@ def deliver_master(
     prompts: bool = True,
 ) -> Delivered:
     """Bring `dest` up to date: the master with the disclosure, signed by `identity`."""
+    made = under(store.catalog, master.key)  # read once: the master's and the reels' lists
     assertion, found, film_type = manifest_content(
-        store, master, title=title, prompts=prompts, identity=identity
+        master, made, title=title, prompts=prompts, identity=identity
     )
     stamp = hashlib.sha256(
         json.dumps([assertion, film_type, identity.fingerprint(), FORM], sort_keys=True).encode()
@@ -150,7 +156,9 @@ def deliver_master(
     if not signed.is_file():
         for artifact in found:
             take_credentials(store, artifact, identity=identity, prompts=prompts)
-        parts = reel_ingredients(store, master, title=title, identity=identity, prompts=prompts)
+        parts = reel_ingredients(
+            store, master, made, title=title, identity=identity, prompts=prompts
+        )
         _sign_master(store, master, signed, title, assertion, parts, film_type, identity)
     os.utime(signed)  # the most recently used are kept, with the reels' manifests they used
     for part in parts:
@@ -175,16 +183,22 @@ def deliver_master(
 
 
 def reel_ingredients(
-    store: Store, master: Artifact, *, title: str, identity: Identity, prompts: bool = True
+    store: Store,
+    master: Artifact,
+    made: dict[str, Artifact],
+    *,
+    title: str,
+    identity: Identity,
+    prompts: bool = True,
 ) -> list[Ingredient]:
     """The master's C2PA ingredients: its reels, in order, each with its own signed manifest
     listing the ingredients of its picture and sound (kept by what it signs, so a change signs
-    again only the reels it touches); a reel with none (a title card) as it is."""
-    reels = store.catalog.get_many(set(master.inputs))
+    again only the reels it touches); a reel with none (a title card) as it is. `made`:
+    everything under the master."""
     parts = []
     for key in master.inputs:
-        reel = reels[key]
-        found = reel_found(store, reel)
+        reel = made[key]
+        found = reel_found(made, reel)
         archive = (
             reel_credentials(store, reel, found, title=title, identity=identity, prompts=prompts)
             if found
@@ -194,13 +208,14 @@ def reel_ingredients(
     return parts
 
 
-def reel_found(store: Store, reel: Artifact) -> list[Artifact]:
+def reel_found(made: dict[str, Artifact], reel: Artifact) -> list[Artifact]:
     """The ingredients in a reel's own picture and sound: under its segments and its scene's
-    mix, not under the neighbouring scenes' sound its AAC is encoded beside."""
+    mix, not under the neighbouring scenes' sound its AAC is encoded beside (`made`:
+    everything under the master)."""
     own = reel.inputs
     if reel.step == "reel" and "segments" in reel.params:
         own = reel.inputs[: int(reel.params["segments"]) + 1]
-    return ingredients(under_any(store.catalog, own))
+    return ingredients(reachable(made, own))
 
 
 def reel_credentials(
@@ -234,16 +249,19 @@ def reel_credentials(
         title=f"{title}: {reel.label}",
         source_type=reel_type,
         assertion=assertion,
-        ingredients=[
-            Ingredient(store.path(a), a.label, a.object, a.kind == "generate") for a in found
-        ],
+        ingredients=[ingredient(store, a) for a in found],
         identity=identity,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    staged = path.with_name(f".{path.name}.part")
-    staged.write_bytes(data)
-    os.replace(staged, path)
+    write_atomic(path, data)
     return path
+
+
+def ingredient(store: Store, artifact: Artifact) -> Ingredient:
+    """A catalog artifact as a C2PA ingredient (its file in the store; the user's own marked)."""
+    return Ingredient(
+        store.path(artifact), artifact.label, artifact.object, artifact.kind == "generate"
+    )
 
 
 def _sign_master(

@@ -21,13 +21,12 @@ from cinecode.graph.catalog import Artifact
 from cinecode.graph.store import Store
 from cinecode.provenance.chain import film_source_type, ingredients, listing, under
 from cinecode.provenance.credentials import (
-    Ingredient,
     media_type,
     sidecar_of,
     sign,
     sign_sidecar,
 )
-from cinecode.provenance.delivery import file_digest, record_name
+from cinecode.provenance.delivery import file_digest, ingredient, record_name
 from cinecode.provenance.identity import Identity
 from cinecode.provenance.inplace import sign_wav_in_place
 
@@ -84,7 +83,7 @@ def sign_export(
         kind in EMBEDS or sidecar_of(dest).is_file()
     ):
         return False
-    parts = [_ingredient(store, a) for a in found]
+    parts = [ingredient(store, a) for a in found]
     signature: dict[str, Any] = {
         "title": title,
         "source_type": own_type,
@@ -162,7 +161,7 @@ def sign_written(
             title=title,
             source_type=own_type,
             assertion=assertion,
-            ingredients=[_ingredient(store, a) for a in found],
+            ingredients=[ingredient(store, a) for a in found],
             identity=identity,
         )
         return True
@@ -190,12 +189,6 @@ def _assertion(
         "prompts": prompts,
         **listing(found, prompts=prompts),
     }
-
-
-def _ingredient(store: Store, artifact: Artifact) -> Ingredient:
-    return Ingredient(
-        store.path(artifact), artifact.label, artifact.object, artifact.kind == "generate"
-    )
 
 
 def _recorded(store: Store, dest: Path) -> dict[str, Any]:
