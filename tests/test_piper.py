@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -226,6 +227,44 @@ def test_same_request_same_bytes_in_this_process_and_in_a_fresh_one(
         timeout=120,
     )
     assert run.stdout.strip() == hashlib.sha256(first).hexdigest()
+
+
+SPEAK = (
+    "import hashlib, sys; from pathlib import Path\n"
+    "from cinecode.backends import piper_model\n"
+    "from cinecode.backends.piper import PiperBackend, preset\n"
+    "from cinecode.backends.protocols import SpeechRequest, SpeechSegment\n"
+    "if sys.argv[2] == 'cached only':\n"
+    "    def refuse(model): raise AssertionError('patched again')\n"
+    "    piper_model.patch = refuse\n"
+    "req = SpeechRequest((SpeechSegment('Get out, now!', style='shout'), "
+    "SpeechSegment('Please.')), preset('child'), seed=7)\n"
+    "g = PiperBackend().synthesize(req, Path(sys.argv[1]))\n"
+    "print(hashlib.sha256(g.path.read_bytes()).hexdigest())\n"
+)
+
+
+def test_a_voice_from_the_cached_graph_sounds_the_same_and_the_graph_is_made_once(
+    tmp_path: Path,
+) -> None:
+    def speak(cache: Path, how: str = "") -> str:
+        env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+        run = subprocess.run(
+            [sys.executable, "-c", SPEAK, str(tmp_path / "out"), how],
+            capture_output=True, text=True, env=env, timeout=120,
+        )  # fmt: skip
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert "Serializing" not in run.stderr  # ONNX Runtime's notes on saving stay quiet
+        return run.stdout.strip()
+
+    unwritable = tmp_path / "a file"
+    unwritable.write_text("not a folder")
+    patched = speak(unwritable)  # no cache: the patched bytes load as before
+    cache = tmp_path / "cache"
+    first = speak(cache)
+    graphs = sorted(p.suffix for p in (cache / "cinecode" / "piper").iterdir())
+    assert graphs == [".json", ".onnx"]
+    assert speak(cache, "cached only") == first == patched
 
 
 def test_the_seed_changes_the_delivery_a_little(say: Any) -> None:

@@ -37,10 +37,11 @@ time and joined with a short gap; `pause` segments are exact silences. `meta["ph
 cut at commas using piper's own phoneme durations, each trimmed to where the sound is.
 
 Determinism: piper's model draws two noise tensors inside ONNX Runtime (RandomNormalLike),
-whose generator advances with every run of a session. The model is patched in memory so both
-noises are inputs, drawn here by numpy from `(seed, sentence)`: the same request gives the same
-bytes in any process, a different seed a slightly different delivery, and one cached session
-serves every thread (ONNX Runtime's `run` is thread-safe). ONNX Runtime's results also depend
+whose generator advances with every run of a session. The model is patched so that both
+noises are inputs (cinecode.backends.piper_model, which keeps the patched graph in the user's
+cache), drawn here by numpy from `(seed, sentence)`: the same request gives the same bytes in
+any process, a different seed a slightly different delivery, and one cached session serves
+every thread (ONNX Runtime's `run` is thread-safe). ONNX Runtime's results also depend
 on its thread count, so that is fixed (`threads`, 2 by default).
 """
 
@@ -59,6 +60,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from cinecode.backends import piper_model
 from cinecode.backends.protocols import (
     BackendStatus,
     Generated,
@@ -219,20 +221,17 @@ def _open(model: str, threads: int) -> _Model:
                 'and set [voice] model to the .onnx path, or use model = "joe"',
             )
     try:
-        patched = _patch(onnx.read_bytes())
+        patched = piper_model.graph(onnx)
     except (ValueError, IndexError, UnicodeDecodeError) as exc:
         raise MissingModel(
             f"{onnx} is not an ONNX model: {exc}", backend="piper",
             hint="re-download the voice, or use model = \"joe\"",
         ) from exc  # fmt: skip
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         session = onnxruntime.InferenceSession(
-            patched.model, sess_options=options, providers=["CPUExecutionProvider"]
-        )
+            patched.model, sess_options=piper_model.options(threads),
+            providers=["CPUExecutionProvider"],
+        )  # fmt: skip
     except Exception as exc:  # onnxruntime raises its own untyped errors
         raise MissingModel(
             f"{onnx} is not a piper voice ONNX Runtime can load: {exc}", backend="piper",
@@ -243,118 +242,6 @@ def _open(model: str, threads: int) -> _Model:
         config=PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8"))),
     )
     return _Model(voice, onnx.stem, patched.noises, patched.shapes, patched.durations)
-
-
-# --- a tiny protobuf editor, enough to turn the model's noise nodes into inputs ---------------
-# (the `onnx` package is not a dependency; the wire format is simple)
-
-
-@dataclass(frozen=True)
-class _Patched:
-    model: bytes
-    noises: tuple[str, ...]
-    shapes: tuple[str, ...]
-    durations: tuple[str, ...]
-
-
-_Field = tuple[int, int, memoryview, memoryview]  # number, wire type, payload, whole field
-
-
-def _varint(data: memoryview, i: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[i]
-        i += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return value, i
-
-
-def _fields(data: memoryview) -> list[_Field]:
-    out: list[_Field] = []
-    i = 0
-    while i < len(data):
-        start = i
-        key, i = _varint(data, i)
-        number, wire = key >> 3, key & 7
-        if wire == 0:
-            _, i = _varint(data, i)
-            payload = data[start:start]
-        elif wire == 1:
-            payload, i = data[i : i + 8], i + 8
-        elif wire == 5:
-            payload, i = data[i : i + 4], i + 4
-        elif wire == 2:
-            size, i = _varint(data, i)
-            payload, i = data[i : i + size], i + size
-        else:
-            raise ValueError(f"unsupported protobuf wire type {wire}")
-        out.append((number, wire, payload, data[start:i]))
-    return out
-
-
-def _enc_varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, value = value & 0x7F, value >> 7
-        out.append(byte | 0x80 if value else byte)
-        if not value:
-            return bytes(out)
-
-
-def _bytes(number: int, data: bytes | str) -> bytes:
-    raw = data.encode() if isinstance(data, str) else data
-    return _enc_varint(number << 3 | 2) + _enc_varint(len(raw)) + raw
-
-
-def _int(number: int, value: int) -> bytes:
-    return _enc_varint(number << 3) + _enc_varint(value)
-
-
-def _strings(fields: list[_Field], number: int) -> list[str]:
-    return [bytes(p).decode() for n, _, p, _ in fields if n == number]
-
-
-def _patch(model: bytes) -> _Patched:
-    """Replace each RandomNormalLike(X) by Slice(noise input, 0, Shape(X)); expose durations.
-
-    ModelProto.graph = 7; GraphProto: node = 1, initializer = 5, input = 11, output = 12;
-    NodeProto: input = 1, output = 2, name = 3, op_type = 4.
-    """
-    top = _fields(memoryview(model))
-    graphs = [p for n, w, p, _ in top if n == 7 and w == 2]
-    if len(graphs) != 1:
-        raise ValueError("not an ONNX model")
-    zeros = "cinecode_zeros"
-    parts: list[bytes] = []
-    noises: list[str] = []
-    shapes: list[str] = []
-    inputs: list[bytes] = []
-    durations: tuple[str, ...] = ()
-    for number, _, payload, whole in _fields(graphs[0]):
-        node = _fields(payload) if number == 1 else []
-        op = (_strings(node, 4) or [""])[0]
-        if op == "RandomNormalLike":
-            (like,), (out,) = _strings(node, 1), _strings(node, 2)
-            noise, shape = f"cinecode_noise_{len(noises)}", f"cinecode_noise_{len(noises)}_shape"
-            parts.append(_bytes(1, _bytes(1, like) + _bytes(2, shape) + _bytes(4, "Shape")))
-            slice_ = _bytes(1, noise) + _bytes(1, zeros) + _bytes(1, shape) + _bytes(2, out)
-            parts.append(_bytes(1, slice_ + _bytes(3, noise) + _bytes(4, "Slice")))
-            dims = b"".join(_bytes(1, _bytes(2, f"{noise}_{axis}")) for axis in "bct")
-            tensor = _int(1, 1) + _bytes(2, dims)  # float, shape (b, c, t)
-            inputs.append(_bytes(11, _bytes(1, noise) + _bytes(2, _bytes(1, tensor))))
-            noises.append(noise)
-            shapes.append(shape)
-            continue
-        if op == "Ceil" and not durations:
-            durations = (_strings(node, 1)[0], _strings(node, 2)[0])
-        parts.append(bytes(whole))
-    initializer = _int(1, 3) + _int(2, 7) + _bytes(8, zeros) + _bytes(9, bytes(24))  # int64[3]
-    outputs = [_bytes(12, _bytes(1, name)) for name in (*shapes, *durations)]
-    graph = b"".join([*parts, _bytes(5, initializer), *inputs, *outputs])
-    patched = b"".join(_bytes(7, graph) if n == 7 else bytes(whole) for n, _, _, whole in top)
-    return _Patched(patched, tuple(noises), tuple(shapes), durations)
 
 
 # --- the backend -----------------------------------------------------------------------------
