@@ -2,7 +2,10 @@
 
 A reel is one scene: its segments concatenated by stream copy, with the scene's mix encoded
 to AAC using the neighbouring scenes' sound as pre- and post-roll, so that reels join without
-a click. The master is the reels concatenated by stream copy: nothing is re-encoded, so a
+a click. The middle of that sound (all but EDGE AAC frames at each end, `media.aac.middle`)
+depends on the scene's own mix only: a `reel-sound` job encodes it, and the reel encodes its
+two ends beside its neighbours and joins the three by packet copy. So a neighbour's change
+re-encodes a few frames of this reel's sound, and a new picture none. The master is the reels concatenated by stream copy: nothing is re-encoded, so a
 change re-renders only the reels it touches, and the same reels give the same bytes.
 """
 
@@ -15,7 +18,8 @@ from cinecode.graph.executor import Context, Output
 from cinecode.graph.job import Job, Step
 from cinecode.media.subtitles import Cue, cues_for, to_srt
 
-REEL = Step("reel", 1, "render", "master", "mp4")
+REEL = Step("reel", 2, "render", "master", "mp4")  # 2: its middle from a reel-sound job
+REEL_SOUND = Step("reel-sound", 1, "render", "master", "m4a")
 MASTER = Step("master", 1, "render", "master", "mp4")
 SUBTITLES = Step("subtitles", 2, "render", "edit", "srt")
 
@@ -32,29 +36,46 @@ def plan_reel(
     overhang: int = 0,
     fades: list[tuple[int, str, int]] | None = None,
     edges: int = 0,
-) -> Job:
-    """One scene's reel: picture by stream copy, sound encoded with its neighbours as context.
+) -> tuple[Job, Job]:
+    """One scene's reel and the job that encodes the middle of its sound: picture by stream
+    copy, sound encoded with its neighbours as context.
 
     In an edited cut a reel need not last whole AAC frames: its sound then starts `offset`
     samples after its picture (the previous reel carries them) and takes `overhang` samples of
     the next reel's sound (see docs/editorial.md). `edges`: samples of fade at both ends of
     the sound (a branching film's reel meets silence, and any reel, at its ends).
     """
-    inputs = (*segments, mix, *([prev] if prev else []), *([next] if next else []))
-    params: dict[str, Any] = {
-        "segments": len(segments),
-        "prev": prev is not None,
-        "next": next is not None,
-        "rate": rate,
-        "bitrate": "192k",
-    }
+    shaped: dict[str, Any] = {"rate": rate, "bitrate": "192k"}
     if offset or overhang:
-        params.update(offset=offset, overhang=overhang)
+        shaped.update(offset=offset, overhang=overhang)
     if fades:  # (segment index, "in" | "out", frames): the sound fades with the picture
-        params["fades"] = [list(fade) for fade in fades]
+        shaped["fades"] = [list(fade) for fade in fades]
     if edges:
-        params["edges"] = edges
-    return REEL.job(params, inputs, label=f"reel {scene_id}", scene=scene_id)
+        shaped["edges"] = edges
+    # the middle reads the scene's mix only (and the segments' lengths, where the sound fades)
+    sound_inputs = (mix, *(segments if fades else ()))
+    sound = REEL_SOUND.job(
+        {**shaped, "segments": len(sound_inputs) - 1},
+        sound_inputs,
+        label=f"sound {scene_id}",
+        scene=scene_id,
+    )
+    inputs = (*segments, mix, *([prev] if prev else []), *([next] if next else []), sound.key)
+    params = {"segments": len(segments), "prev": prev is not None, "next": next is not None}
+    reel = REEL.job({**params, **shaped}, inputs, label=f"reel {scene_id}", scene=scene_id)
+    return reel, sound
+
+
+def _scene_sound(p: dict[str, Any], mix: Path, frames: list[int]) -> Any:
+    """The scene's mix as its reel plays it: faded with its picture, and at its edges."""
+    from cinecode.media.audio import read_audio
+
+    current = read_audio(mix, rate=p["rate"], channels=2)
+    if p.get("fades"):
+        current = _faded(current, p["fades"], frames)
+    if p.get("edges"):
+        current = _edged(current, int(p["edges"]))
+    return current
 
 
 def _span(
@@ -74,11 +95,39 @@ def _span(
     return body, before, following[:, overhang:]
 
 
+def run_reel_sound(job: Job, ctx: Context) -> Output:
+    """The middle of a reel's sound (`media.aac.middle`), encoded beside the scene's own
+    sound only; meta start and end: its samples in the reel's sound (0, 0: the sound is too
+    short to have a middle, and the reel encodes it whole)."""
+    import numpy as np
+
+    from cinecode.media.aac import POST_ROLL, SETTLE, encode_scene_audio, middle
+    from cinecode.media.audio import AAC_FRAME
+
+    p = job.params
+    frames = [int(i.meta["frames"]) for i in ctx.inputs[1:]]
+    own = _scene_sound(p, ctx.inputs[0].path, frames)[:, int(p.get("offset", 0)) :]
+    span = middle(own.shape[1] + int(p.get("overhang", 0)), own.shape[1])
+    out = ctx.workdir / "sound.m4a"
+    start, end = span or (0, 0)
+    if span is None:  # a placeholder: one silent frame
+        own, start, end = np.zeros((2, AAC_FRAME), dtype=np.float32), 0, AAC_FRAME
+    before, after = own[:, :start], own[:, end : end + POST_ROLL * AAC_FRAME]
+    encode_scene_audio(
+        own[:, start:end], rate=p["rate"], prev=before, next=after, out=out,
+        bitrate=p["bitrate"], pre_roll=SETTLE,
+    )  # fmt: skip
+    if span is None:
+        start = end = 0
+    return Output(out, {"start": start, "end": end})
+
+
 def run_reel(job: Job, ctx: Context) -> Output:
-    from cinecode.media.aac import encode_scene_audio
+    from cinecode.media.aac import SETTLE, encode_scene_audio, join_parts
     from cinecode.media.audio import read_audio
     from cinecode.media.mux import mux_reel
 
+    # 1. the inputs: segments, the scene's mix, its neighbours' mixes, its sound's middle
     p = job.params
     count = p["segments"]
     segments = [i.path for i in ctx.inputs[:count]]
@@ -86,18 +135,30 @@ def run_reel(job: Job, ctx: Context) -> Output:
     mix, rest = rest[0], rest[1:]
     prev = read_audio(rest.pop(0).path, rate=p["rate"], channels=2) if p["prev"] else None
     nxt = read_audio(rest.pop(0).path, rate=p["rate"], channels=2) if p["next"] else None
-    current = read_audio(mix.path, rate=p["rate"], channels=2)
+    middle = rest.pop(0)
+    current = _scene_sound(p, mix.path, [int(i.meta["frames"]) for i in ctx.inputs[:count]])
     ctx.check()
-    audio = ctx.workdir / "audio.m4a"
-    if p.get("fades"):
-        current = _faded(current, p["fades"], [int(i.meta["frames"]) for i in ctx.inputs[:count]])
-    if p.get("edges"):
-        current = _edged(current, int(p["edges"]))
+    # 2. the sound to encode, and what comes before and after it
     offset, overhang = int(p.get("offset", 0)), int(p.get("overhang", 0))
     body = current
     if offset or overhang:
         body, prev, nxt = _span(current, prev, nxt, offset=offset, overhang=overhang)
-    encode_scene_audio(body, rate=p["rate"], prev=prev, next=nxt, out=audio, bitrate=p["bitrate"])
+    # 3. its ends encoded beside the neighbours, joined to the middle by packet copy
+    audio = ctx.workdir / "audio.m4a"
+    start, end = int(middle.meta["start"]), int(middle.meta["end"])
+    rate, bitrate = p["rate"], p["bitrate"]
+    if end:
+        head, tail = ctx.workdir / "head.m4a", ctx.workdir / "tail.m4a"
+        encode_scene_audio(
+            body[:, :start], rate=rate, prev=prev, next=body[:, start:], out=head, bitrate=bitrate
+        )
+        encode_scene_audio(
+            body[:, end:], rate=rate, prev=body[:, :end], next=nxt, out=tail, bitrate=bitrate,
+            pre_roll=SETTLE,
+        )  # fmt: skip
+        join_parts([(head, 0), (middle.path, start), (tail, end)], audio, rate=rate)
+    else:
+        encode_scene_audio(body, rate=rate, prev=prev, next=nxt, out=audio, bitrate=bitrate)
     out = ctx.workdir / "reel.mp4"
     mux_reel(segments, audio, out, sound_offset=offset, overhang=overhang)
     frames = sum(int(i.meta["frames"]) for i in ctx.inputs[:count])

@@ -32,6 +32,7 @@ STEPS: dict[str, StepFn] = {
     sfx.SPOT.name: sfx.run_effect,
     titles.CARD.name: titles.run_card,
     master.REEL.name: master.run_reel,
+    master.REEL_SOUND.name: master.run_reel_sound,
     master.MASTER.name: master.run_master,
     master.SUBTITLES.name: master.run_subtitles,
     finishing.FINISH.name: finishing.run_finish,

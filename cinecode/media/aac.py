@@ -34,6 +34,14 @@ from cinecode.media.ffmpeg import MediaError, discard_on_error
 #: psychoacoustic state; more costs time and changes nothing audible.
 PRE_ROLL = 4
 POST_ROLL = 3
+#: AAC frames of the sound itself fed before a piece of one scene's sound (`middle`): the
+#: encoder's state has settled to what it is in a one-piece encode of the scene, so the
+#: packets at the join are the same (measured on the bundled example) and so is the sound.
+SETTLE = 32
+#: AAC frames at each end of a reel's sound that it encodes itself, beside its neighbours'
+#: sound; the frames between (its *middle*, `middle`) depend on the scene's own audio only,
+#: so they are encoded apart and a neighbour's change re-encodes these few frames.
+EDGE = SETTLE
 #: Options of FFmpeg's native AAC encoder: no perceptual noise substitution or intensity
 #: stereo (both trade waveform fidelity for bits, which these rates do not need).
 ENCODER_OPTIONS = {"aac_pns": "0", "aac_is": "0"}
@@ -50,11 +58,11 @@ def parse_bitrate(bitrate: str) -> int:
     return round(value * scale)
 
 
-def _context(cur: Audio, prev: Audio | None, next: Audio | None) -> Audio:
-    """PRE_ROLL frames of prev's end, cur, POST_ROLL frames of next's start (silence where a
-    neighbour is missing or short)."""
+def _context(cur: Audio, prev: Audio | None, next: Audio | None, pre_roll: int) -> Audio:
+    """`pre_roll` frames of prev's end, cur, POST_ROLL frames of next's start (silence where
+    a neighbour is missing or short)."""
     channels = cur.shape[0]
-    pre = np.zeros((channels, PRE_ROLL * AAC_FRAME), dtype=np.float32)
+    pre = np.zeros((channels, pre_roll * AAC_FRAME), dtype=np.float32)
     post = np.zeros((channels, POST_ROLL * AAC_FRAME), dtype=np.float32)
     if prev is not None and prev.shape[-1]:
         tail = remix(np.atleast_2d(prev), channels)[:, -pre.shape[1] :]
@@ -73,11 +81,13 @@ def encode_scene_audio(
     next: Audio | None,
     out: Path,
     bitrate: str = "192k",
+    pre_roll: int = PRE_ROLL,
 ) -> None:
     """Encode one scene's audio to AAC (MP4 audio) so it splices seamlessly with its neighbours.
 
     `cur` is float32 (channels, samples) with samples a multiple of 1024; `prev` and `next`
-    are the neighbouring scenes' audio (None at the film's ends), used only as context.
+    are the neighbouring scenes' audio (None at the film's ends), used only as context
+    (`pre_roll` frames of prev: SETTLE where prev is the same scene's sound).
     Writes a priming packet plus len(cur)/1024 packets (see the module doc). Deterministic.
     """
     import av
@@ -93,8 +103,8 @@ def encode_scene_audio(
     if cur.shape[0] not in (1, 2):
         raise MediaError(f"scene audio has {cur.shape[0]} channels; use mono or stereo")
     # 2. surround the scene with its neighbours' audio
-    signal = _context(cur, prev, next)
-    start = -PRE_ROLL * AAC_FRAME  # pts (samples, scene time) of the first sample fed
+    signal = _context(cur, prev, next, pre_roll)
+    start = -pre_roll * AAC_FRAME  # pts (samples, scene time) of the first sample fed
     layout = "stereo" if cur.shape[0] == 2 else "mono"
     # 3. encode everything, keep the packets that present [-1024, length)
     try:
@@ -136,6 +146,52 @@ def encode_scene_audio(
                 f"expected {length // AAC_FRAME + 1}",
                 hint="this is a bug in cinecode's media layer; please report it",
             )
+
+
+def middle(length: int, own: int) -> tuple[int, int] | None:
+    """The samples [start, end) of a sound `length` samples long whose packets depend on its
+    own first `own` samples only (encoded with those around them as context), or None when
+    the sound is too short to have such a middle. The rest of `length` past `own` is sound
+    that comes from elsewhere (an edited cut's overhang, under one AAC frame)."""
+    start, end = EDGE * AAC_FRAME, length - EDGE * AAC_FRAME
+    if end - start < AAC_FRAME or end + POST_ROLL * AAC_FRAME > own:
+        return None
+    return start, end
+
+
+def join_parts(parts: list[tuple[Path, int]], out: Path, *, rate: int) -> None:
+    """Join pieces of one sound, each encoded by `encode_scene_audio` with the sound around
+    it as context, into one MP4 audio file by packet copy: `parts` are (file, its first
+    sample). The first piece keeps its priming packet; the others' are dropped (the packet
+    before already overlaps their start), exactly as reels join in the master."""
+    import av
+
+    from cinecode.media.mux import open_media
+
+    sources = [open_media(path) for path, _ in parts]
+    try:
+        template = sources[0].streams.audio[0]
+        try:
+            container = av.open(str(out), "w", format="mp4", options=_mux_options(rate))
+        except (av.FFmpegError, OSError) as exc:
+            raise MediaError(f"cannot write {out}: {exc}") from exc
+        with discard_on_error(out), container:
+            stream = container.add_stream_from_template(template)
+            stream.time_base = template.time_base
+            for index, ((path, start), source) in enumerate(zip(parts, sources, strict=True)):
+                audio = source.streams.audio[0]
+                if Fraction(audio.time_base or 0) != Fraction(1, rate):
+                    raise MediaError(f"{path} is not timed in samples of {rate} Hz")
+                for packet in source.demux(audio):
+                    if packet.pts is None or not packet.size or (index and packet.pts < 0):
+                        continue
+                    packet.pts += start
+                    packet.dts = packet.pts
+                    packet.stream = stream
+                    container.mux(packet)
+    finally:
+        for source in sources:
+            source.close()
 
 
 def _mux_options(rate: int) -> dict[str, str]:

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 DEFAULT_MOVIE_TIMESCALE = 48_000
 
 
-def _open(path: Path) -> InputContainer:
+def open_media(path: Path) -> InputContainer:
+    """An MP4 or M4A opened for reading (MediaError naming it when it cannot be)."""
     import av
 
     try:
@@ -167,8 +168,8 @@ def mux_reel(
     if not segments:
         raise MediaError("a reel needs at least one picture segment")
     # 1. read every segment's packets and check they can share one track
-    inputs = [_open(path) for path in segments]
-    audio_in = _open(audio) if audio is not None else None
+    inputs = [open_media(path) for path in segments]
+    audio_in = open_media(audio) if audio is not None else None
     try:
         first = inputs[0].streams.video[0] if inputs[0].streams.video else None
         if first is None:
@@ -245,7 +246,7 @@ def concat_reels(reels: Sequence[Path], out: Path) -> None:
     if not reels:
         raise MediaError("the master needs at least one reel")
     # 1. the first reel sets the tracks
-    head = _open(reels[0])
+    head = open_media(reels[0])
     try:
         if not head.streams.video:
             raise MediaError(f"reel {reels[0]} has no picture")
@@ -264,7 +265,7 @@ def concat_reels(reels: Sequence[Path], out: Path) -> None:
             # 2. each reel's packets, in file order, shifted to where the film has got to
             at = Fraction(0)  # seconds
             for index, path in enumerate(reels):
-                container = head if index == 0 else _open(path)
+                container = head if index == 0 else open_media(path)
                 try:
                     at = _append(
                         container,

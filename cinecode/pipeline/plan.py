@@ -470,22 +470,20 @@ def plan(film: Film, project: Project, state: State) -> Plan:
     for index, (scene_id, segments, mix_key) in enumerate(reels):
         prev = reels[index - 1][2] if index > 0 and story is None else None
         nxt = reels[index + 1][2] if index + 1 < len(reels) and story is None else None
-        reel_keys.append(
-            graph.add(
-                master.plan_reel(
-                    scene_id=scene_id,
-                    segments=segments,
-                    mix=mix_key,
-                    prev=prev,
-                    next=nxt,
-                    rate=fmt.sample_rate,
-                    offset=offsets[index][0],
-                    overhang=offsets[index][1],
-                    fades=cut.reels[index].fades,
-                    edges=paths.edge_samples(fmt.sample_rate) if story is not None else 0,
-                )
-            )
+        reel, sound = master.plan_reel(
+            scene_id=scene_id,
+            segments=segments,
+            mix=mix_key,
+            prev=prev,
+            next=nxt,
+            rate=fmt.sample_rate,
+            offset=offsets[index][0],
+            overhang=offsets[index][1],
+            fades=cut.reels[index].fades,
+            edges=paths.edge_samples(fmt.sample_rate) if story is not None else 0,
         )
+        graph.add(sound)
+        reel_keys.append(graph.add(reel))
     played, stems = list(range(len(reel_keys))), [r.stems for r in cut.reels]
     if walked is not None:  # the path's reels, subtitles and stems
         played, subtitle_reels, all_voices = paths.on_path(

@@ -22,7 +22,7 @@ ALGORITHMIC = IPTC + "algorithmicMedia"
 COMPOSITE_TRAINED = IPTC + "compositeWithTrainedAlgorithmicMedia"
 COMPOSITE = IPTC + "composite"
 #: the steps that carry a shot to the master
-CARRIERS = frozenset({"finish", "scene-stems", "scene-mix", "reel", "master"})
+CARRIERS = frozenset({"finish", "scene-stems", "scene-mix", "reel-sound", "reel", "master"})
 #: characters of an assertion's ingredient list: c2pa refuses a manifest whose JSON is over
 #: about 1 MB ("StringTooLong": 600 KB signed, 1.1 MB refused), as a feature's full list is
 LISTING_BUDGET = 600_000
