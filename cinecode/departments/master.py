@@ -5,12 +5,15 @@ to AAC using the neighbouring scenes' sound as pre- and post-roll, so that reels
 a click. The middle of that sound (all but EDGE AAC frames at each end, `media.aac.middle`)
 depends on the scene's own mix only: a `reel-sound` job encodes it, and the reel encodes its
 two ends beside its neighbours and joins the three by packet copy. So a neighbour's change
-re-encodes a few frames of this reel's sound, and a new picture none. The master is the reels concatenated by stream copy: nothing is re-encoded, so a
-change re-renders only the reels it touches, and the same reels give the same bytes.
+re-encodes a few frames of this reel's sound, and a new picture none.
+
+The master is the reels concatenated by stream copy: nothing is re-encoded, so a change
+re-renders only the reels it touches, and the same reels give the same bytes.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from cinecode.departments.timing import Spec, scene_frames, split, voice_windows
