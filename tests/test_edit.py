@@ -304,7 +304,10 @@ def test_a_shot_moved_into_another_scene_splits_the_reels(tmp_path: Path) -> Non
     p = plan(loaded.film, loaded.project, State(cut=cut))
     assert p.arrangement is not None
     assert [r.id for r in p.arrangement.reels] == ["title", "1", "2", "1~2", "2~2", "3", "credits"]
-    mixes = [p.graph.jobs[p.graph.jobs[key].inputs[-3]] for key in p.reels[1:-1]]
+    reels = [p.graph.jobs[key] for key in p.reels[1:-1]]
+    mixes = [
+        p.graph.jobs[job.inputs[job.params["segments"]]] for job in reels
+    ]  # after its segments
     assert all(job.step == "scene-mix" for job in mixes)
     # the moved shot's voices play in its new reel (its mix sums its stems, made of them)
     stems = [p.graph.jobs[job.inputs[0]] for job in mixes]

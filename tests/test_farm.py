@@ -45,7 +45,7 @@ from cinecode.pipeline.farm import at_head
 
 pytestmark = pytest.mark.xdist_group("farm")
 RAY = Path(sys.executable).with_name("ray")
-JOBS = 37  # the tiny film's jobs (storyboard, motion, voice, music, effects, edit, mix, master)
+JOBS = 41  # the tiny film's jobs (storyboard, motion, voice, music, effects, edit, mix, master)
 
 
 def _free_port() -> int:

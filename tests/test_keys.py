@@ -3,12 +3,14 @@ with hosted engines) and of a feature are the ones main planned before the house
 restructured (tests/fixtures/keys/main-f028144.json, recorded at commit f028144).
 
 A deliberate key change (a step's version bumped, a param added) updates the fixture in the
-same commit, and says why in its message and in the fixture's `_why`. So far three did: the
+same commit, and says why in its message and in the fixture's `_why`. So far these did: the
 sketch that reads the words (issue 14) re-recorded the offline films; the end-credits crawl
 (issue 15) the credits' card, cue, stems, mix and reel, the last scene's reel, the subtitles
-and the master of every film; and held shots encoded as one repeated GOP (issue 16: segment
-v3, finish v2) every film's segments, reels and master and the hosted film's finishing.
-Every other hosted key is still the one f028144 planned."""
+and the master of every film; held shots encoded as one repeated GOP (issue 16: segment
+v3, finish v2) every film's segments, reels and master and the hosted film's finishing;
+and a reel's sound in pieces (issue 16: reel v2 and the new reel-sound step, whose middle
+reads the scene's own mix only) every film's reels and master. Every other hosted key is
+still the one f028144 planned."""
 
 from __future__ import annotations
 
@@ -108,5 +110,5 @@ def test_a_feature_plans_the_keys_main_planned(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     recorded = RECORDED["big-fish"]
-    assert sum(int(step["jobs"]) for step in recorded.values()) == 5112
+    assert sum(int(step["jobs"]) for step in recorded.values()) == 5304
     assert digests(project) == recorded

@@ -13,8 +13,11 @@ import pytest
 from PIL import Image
 
 from cinecode.media.aac import (
+    PIECE,
+    POST_ROLL,
     PRE_ROLL,
     SETTLE,
+    encode_middle,
     encode_scene_audio,
     join_parts,
     middle,
@@ -198,6 +201,31 @@ def test_a_scene_in_three_pieces_sounds_as_it_does_in_one(tmp_path: Path, pre_ro
             )
     else:
         assert snr(cur, pieces) < snr(cur, whole) - 0.05
+
+
+def test_a_long_middle_is_encoded_in_pieces_side_by_side_as_faithfully_as_in_one(
+    tmp_path: Path,
+) -> None:
+    """A reel sound's middle, in pieces of PIECE frames on two threads: the same bytes on one
+    thread (the pieces never depend on the machine), as faithful as one piece."""
+    sound = with_hits(np.tile(film_audio(), 3), seed=5)  # 30.7 s: three pieces
+    span = middle(sound.shape[1], sound.shape[1])
+    assert span is not None
+    start, end = span
+    assert (end - start) // AAC_FRAME > 2 * PIECE
+    one, two, whole = (tmp_path / f"{name}.m4a" for name in ("one", "two", "whole"))
+    encode_middle(sound, start, end, rate=RATE, out=one, bitrate="192k", workers=1)
+    encode_middle(sound, start, end, rate=RATE, out=two, bitrate="192k", workers=2)
+    assert one.read_bytes() == two.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.m4a", "two.m4a"]  # no piece left
+    after = sound[:, end : end + POST_ROLL * AAC_FRAME]
+    encode_scene_audio(
+        sound[:, start:end], rate=RATE, prev=sound[:, :start], next=after, out=whole,
+        pre_roll=SETTLE,
+    )  # fmt: skip
+    cur, pieces, single = sound[:, start:end], decode(two), decode(whole)
+    assert pieces.shape == cur.shape
+    assert snr(cur, pieces) >= snr(cur, single) - 0.02
 
 
 def test_a_scene_file_holds_a_priming_packet_and_whole_aac_frames(tmp_path: Path) -> None:

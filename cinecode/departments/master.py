@@ -100,11 +100,12 @@ def _span(
 
 def run_reel_sound(job: Job, ctx: Context) -> Output:
     """The middle of a reel's sound (`media.aac.middle`), encoded beside the scene's own
-    sound only; meta start and end: its samples in the reel's sound (0, 0: the sound is too
-    short to have a middle, and the reel encodes it whole)."""
+    sound only, in pieces side by side (`media.aac.encode_middle`); meta start and end: its
+    samples in the reel's sound (0, 0: the sound is too short to have a middle, and the reel
+    encodes it whole)."""
     import numpy as np
 
-    from cinecode.media.aac import POST_ROLL, SETTLE, encode_scene_audio, middle
+    from cinecode.media.aac import encode_middle, middle
     from cinecode.media.audio import AAC_FRAME
 
     p = job.params
@@ -112,16 +113,12 @@ def run_reel_sound(job: Job, ctx: Context) -> Output:
     own = _scene_sound(p, ctx.inputs[0].path, frames)[:, int(p.get("offset", 0)) :]
     span = middle(own.shape[1] + int(p.get("overhang", 0)), own.shape[1])
     out = ctx.workdir / "sound.m4a"
-    start, end = span or (0, 0)
-    if span is None:  # a placeholder: one silent frame
-        own, start, end = np.zeros((2, AAC_FRAME), dtype=np.float32), 0, AAC_FRAME
-    before, after = own[:, :start], own[:, end : end + POST_ROLL * AAC_FRAME]
-    encode_scene_audio(
-        own[:, start:end], rate=p["rate"], prev=before, next=after, out=out,
-        bitrate=p["bitrate"], pre_roll=SETTLE,
-    )  # fmt: skip
-    if span is None:
-        start = end = 0
+    if span is None:  # a placeholder, one silent frame: the reel encodes its sound whole
+        silence = np.zeros((2, AAC_FRAME), dtype=np.float32)
+        encode_middle(silence, 0, AAC_FRAME, rate=p["rate"], out=out, bitrate=p["bitrate"])
+        return Output(out, {"start": 0, "end": 0})
+    start, end = span
+    encode_middle(own, start, end, rate=p["rate"], out=out, bitrate=p["bitrate"])
     return Output(out, {"start": start, "end": end})
 
 

@@ -21,6 +21,7 @@ so it plays on its own; the master keeps it only for the first scene (`media.mux
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 from pathlib import Path
 
@@ -157,6 +158,43 @@ def middle(length: int, own: int) -> tuple[int, int] | None:
     if end - start < AAC_FRAME or end + POST_ROLL * AAC_FRAME > own:
         return None
     return start, end
+
+
+#: AAC frames of each piece a reel sound's middle is encoded in (about 11 s): the pieces are
+#: encoded side by side (PyAV lets go of the GIL while it encodes), each with SETTLE frames
+#: of the sound before it. They depend on the sound's length only, never on the machine.
+PIECE = 512
+
+
+def encode_middle(
+    sound: Audio, start: int, end: int, *, rate: int, out: Path, bitrate: str, workers: int = 2
+) -> None:
+    """Encode `sound[:, start:end]` (`middle`) into `out` in pieces of PIECE frames side by
+    side on `workers` threads, each with SETTLE frames of `sound` before it and POST_ROLL
+    after it as context, joined by packet copy: the packets `encode_scene_audio` would give
+    with that context, piece by piece, whatever `workers` is."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    bounds = [*range(start, end, PIECE * AAC_FRAME), end]
+    pieces = [
+        (out.with_name(f"{out.stem}.{i}{out.suffix}"), a, b)
+        for i, (a, b) in enumerate(itertools.pairwise(bounds))
+    ]
+
+    def encode(piece: tuple[Path, int, int]) -> None:
+        path, a, b = piece
+        after = sound[:, b : b + POST_ROLL * AAC_FRAME]
+        encode_scene_audio(
+            sound[:, a:b], rate=rate, prev=sound[:, :a], next=after,
+            out=path if len(pieces) > 1 else out, bitrate=bitrate, pre_roll=SETTLE,
+        )  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aac") as pool:
+        list(pool.map(encode, pieces))
+    if len(pieces) > 1:
+        join_parts([(path, a - start) for path, a, _ in pieces], out, rate=rate)
+        for path, _, _ in pieces:
+            path.unlink()
 
 
 def join_parts(parts: list[tuple[Path, int]], out: Path, *, rate: int) -> None:
