@@ -265,6 +265,10 @@ def test_a_voice_from_the_cached_graph_sounds_the_same_and_the_graph_is_made_onc
     graphs = sorted(p.suffix for p in (cache / "cinecode" / "piper").iterdir())
     assert graphs == [".json", ".onnx"]
     assert speak(cache, "cached only") == first == patched
+    cached = next((cache / "cinecode" / "piper").glob("*.onnx"))
+    cached.write_bytes(b"damaged")  # a damaged cache is patched again, and mended
+    assert speak(cache) == first
+    assert cached.stat().st_size > 1_000_000
 
 
 def test_the_seed_changes_the_delivery_a_little(say: Any) -> None:

@@ -228,10 +228,20 @@ def _open(model: str, threads: int) -> _Model:
             hint="re-download the voice, or use model = \"joe\"",
         ) from exc  # fmt: skip
     try:
-        session = onnxruntime.InferenceSession(
-            patched.model, sess_options=piper_model.options(threads),
-            providers=["CPUExecutionProvider"],
-        )  # fmt: skip
+        try:
+            session = onnxruntime.InferenceSession(
+                patched.model, sess_options=piper_model.options(threads),
+                providers=["CPUExecutionProvider"],
+            )  # fmt: skip
+        except Exception:  # onnxruntime raises its own untyped errors
+            if not isinstance(patched.model, str):
+                raise
+            piper_model.forget(Path(patched.model))  # a damaged cache: made again
+            patched = piper_model.graph(onnx)
+            session = onnxruntime.InferenceSession(
+                patched.model, sess_options=piper_model.options(threads),
+                providers=["CPUExecutionProvider"],
+            )  # fmt: skip
     except Exception as exc:  # onnxruntime raises its own untyped errors
         raise MissingModel(
             f"{onnx} is not a piper voice ONNX Runtime can load: {exc}", backend="piper",

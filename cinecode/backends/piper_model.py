@@ -83,6 +83,12 @@ def graph(onnx: Path) -> Graph:
     return Graph(str(cached), patched.noises, patched.shapes, patched.durations)
 
 
+def forget(cached: Path) -> None:
+    """Remove a cached graph (and its names) that ONNX Runtime could not load."""
+    for path in (cached, cached.with_suffix(".json")):
+        path.unlink(missing_ok=True)
+
+
 def _optimise(model: bytes, dest: Path) -> None:
     """Save `model` optimised at the extended level (portable) to `dest`, atomically."""
     import onnxruntime
