@@ -207,7 +207,6 @@ def _load(model: str, threads: int) -> _Model:
 def _open(model: str, threads: int) -> _Model:
     if importlib.util.find_spec("piper") is None:
         raise MissingPackage("piper-tts is not installed", backend="piper", hint=INSTALL)
-    import onnxruntime
     from piper import PiperVoice
     from piper.config import PiperConfig
 
@@ -221,27 +220,12 @@ def _open(model: str, threads: int) -> _Model:
                 'and set [voice] model to the .onnx path, or use model = "joe"',
             )
     try:
-        patched = piper_model.graph(onnx)
+        session, patched = piper_model.load(onnx, threads)
     except (ValueError, IndexError, UnicodeDecodeError) as exc:
         raise MissingModel(
             f"{onnx} is not an ONNX model: {exc}", backend="piper",
             hint="re-download the voice, or use model = \"joe\"",
         ) from exc  # fmt: skip
-    try:
-        try:
-            session = onnxruntime.InferenceSession(
-                patched.model, sess_options=piper_model.options(threads),
-                providers=["CPUExecutionProvider"],
-            )  # fmt: skip
-        except Exception:  # onnxruntime raises its own untyped errors
-            if not isinstance(patched.model, str):
-                raise
-            piper_model.forget(Path(patched.model))  # a damaged cache: made again
-            patched = piper_model.graph(onnx)
-            session = onnxruntime.InferenceSession(
-                patched.model, sess_options=piper_model.options(threads),
-                providers=["CPUExecutionProvider"],
-            )  # fmt: skip
     except Exception as exc:  # onnxruntime raises its own untyped errors
         raise MissingModel(
             f"{onnx} is not a piper voice ONNX Runtime can load: {exc}", backend="piper",

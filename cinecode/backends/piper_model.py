@@ -11,7 +11,7 @@ run at each load), is kept in the user's cache (`$XDG_CACHE_HOME/cinecode/piper/
 `~/.cache/cinecode/piper/`), named by the voice file (path, size, mtime), this patch's
 version and ONNX Runtime's. A voice spoken from the cache has the same bytes as one spoken
 from the patched model (tested). Where the cache cannot be written, the patched bytes load
-as before.
+as before; a cached graph ONNX Runtime cannot load is made again (`load`).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class Graph:
     durations: tuple[str, ...]
 
 
-def options(threads: int, level: Any = None) -> Any:
+def _options(threads: int, level: Any = None) -> Any:
     """ONNX Runtime's session options for a voice: `threads` intra-op (results depend on
     it), no spinning, and the graph optimisation `level` (all, by default)."""
     import onnxruntime
@@ -83,10 +83,28 @@ def graph(onnx: Path) -> Graph:
     return Graph(str(cached), patched.noises, patched.shapes, patched.durations)
 
 
-def forget(cached: Path) -> None:
-    """Remove a cached graph (and its names) that ONNX Runtime could not load."""
+def load(onnx: Path, threads: int) -> tuple[Any, Graph]:
+    """An ONNX Runtime session of the voice's `graph` with `threads` intra-op, and that
+    graph. A cached graph ONNX Runtime cannot load (damaged) is removed and made again.
+    ValueError: not an ONNX model; ONNX Runtime's own errors: not a model it can run."""
+    import onnxruntime
+
+    def session(found: Graph) -> Any:
+        return onnxruntime.InferenceSession(
+            found.model, sess_options=_options(threads), providers=["CPUExecutionProvider"]
+        )
+
+    found = graph(onnx)
+    try:
+        return session(found), found
+    except Exception:  # onnxruntime raises its own untyped errors
+        if not isinstance(found.model, str):
+            raise
+    cached = Path(found.model)
     for path in (cached, cached.with_suffix(".json")):
         path.unlink(missing_ok=True)
+    found = graph(onnx)
+    return session(found), found
 
 
 def _optimise(model: bytes, dest: Path) -> None:
@@ -95,7 +113,7 @@ def _optimise(model: bytes, dest: Path) -> None:
 
     dest.parent.mkdir(parents=True, exist_ok=True)
     partial = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
-    settings = options(1, onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED)
+    settings = _options(1, onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED)
     settings.optimized_model_filepath = str(partial)
     settings.log_severity_level = 3  # its notes on saving go to stderr otherwise
     try:
