@@ -57,12 +57,7 @@ def plan_reel(
         shaped["edges"] = edges
     # the middle reads the scene's mix only (and the segments' lengths, where the sound fades)
     sound_inputs = (mix, *(segments if fades else ()))
-    sound = REEL_SOUND.job(
-        {**shaped, "segments": len(sound_inputs) - 1},
-        sound_inputs,
-        label=f"sound {scene_id}",
-        scene=scene_id,
-    )
+    sound = REEL_SOUND.job(shaped, sound_inputs, label=f"sound {scene_id}", scene=scene_id)
     inputs = (*segments, mix, *([prev] if prev else []), *([next] if next else []), sound.key)
     params = {"segments": len(segments), "prev": prev is not None, "next": next is not None}
     reel = REEL.job({**params, **shaped}, inputs, label=f"reel {scene_id}", scene=scene_id)
@@ -105,7 +100,7 @@ def run_reel_sound(job: Job, ctx: Context) -> Output:
     encodes it whole)."""
     import numpy as np
 
-    from cinecode.media.aac import encode_middle, middle
+    from cinecode.media.aac import encode_middle, encode_scene_audio, middle
     from cinecode.media.audio import AAC_FRAME
 
     p = job.params
@@ -115,7 +110,9 @@ def run_reel_sound(job: Job, ctx: Context) -> Output:
     out = ctx.workdir / "sound.m4a"
     if span is None:  # a placeholder, one silent frame: the reel encodes its sound whole
         silence = np.zeros((2, AAC_FRAME), dtype=np.float32)
-        encode_middle(silence, 0, AAC_FRAME, rate=p["rate"], out=out, bitrate=p["bitrate"])
+        encode_scene_audio(
+            silence, rate=p["rate"], prev=None, next=None, out=out, bitrate=p["bitrate"]
+        )
         return Output(out, {"start": 0, "end": 0})
     start, end = span
     encode_middle(own, start, end, rate=p["rate"], out=out, bitrate=p["bitrate"])

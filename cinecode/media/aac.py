@@ -35,9 +35,9 @@ from cinecode.media.ffmpeg import MediaError, discard_on_error
 #: psychoacoustic state; more costs time and changes nothing audible.
 PRE_ROLL = 4
 POST_ROLL = 3
-#: AAC frames of the sound itself fed before a piece of one scene's sound (`middle`): the
-#: encoder's state has settled to what it is in a one-piece encode of the scene, so the
-#: packets at the join are the same (measured on the bundled example) and so is the sound.
+#: AAC frames of the sound itself fed before a piece of one scene's sound (`middle`), so the
+#: sound at the join is as faithful as in a one-piece encode of the scene (measured on the
+#: bundled example; with PRE_ROLL, a transient on a join was not: tests/test_media_aac.py).
 SETTLE = 32
 #: AAC frames at each end of a reel's sound that it encodes itself, beside its neighbours'
 #: sound; the frames between (its *middle*, `middle`) depend on the scene's own audio only,
@@ -204,7 +204,7 @@ def join_parts(parts: list[tuple[Path, int]], out: Path, *, rate: int) -> None:
     before already overlaps their start), exactly as reels join in the master."""
     import av
 
-    from cinecode.media.mux import open_media
+    from cinecode.media.mux import copy_stream, open_media
 
     sources = [open_media(path) for path, _ in parts]
     try:
@@ -214,8 +214,7 @@ def join_parts(parts: list[tuple[Path, int]], out: Path, *, rate: int) -> None:
         except (av.FFmpegError, OSError) as exc:
             raise MediaError(f"cannot write {out}: {exc}") from exc
         with discard_on_error(out), container:
-            stream = container.add_stream_from_template(template)
-            stream.time_base = template.time_base
+            stream = copy_stream(container, template)
             for index, ((path, start), source) in enumerate(zip(parts, sources, strict=True)):
                 audio = source.streams.audio[0]
                 if Fraction(audio.time_base or 0) != Fraction(1, rate):
@@ -225,7 +224,7 @@ def join_parts(parts: list[tuple[Path, int]], out: Path, *, rate: int) -> None:
                         continue
                     packet.pts += start
                     packet.dts = packet.pts
-                    packet.stream = stream
+                    packet.stream = stream  # type: ignore[assignment]
                     container.mux(packet)
     finally:
         for source in sources:

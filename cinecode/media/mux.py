@@ -215,8 +215,8 @@ def mux_reel(
         # 4. write, interleaved by time
         output = _create(out, _movie_timescale(first, audio_stream), faststart=False)
         with discard_on_error(out), output:
-            video_out = _add(output, first)
-            audio_out = _add(output, audio_stream) if audio_stream is not None else None
+            video_out = copy_stream(output, first)
+            audio_out = copy_stream(output, audio_stream) if audio_stream is not None else None
             for packet in _by_time(iter(video_packets), iter(audio_packets), video_tb, audio_tb):
                 is_video = packet.stream.type == "video"
                 packet.stream = video_out if is_video else audio_out  # type: ignore[assignment]
@@ -228,7 +228,7 @@ def mux_reel(
             audio_in.close()
 
 
-def _add(output: OutputContainer, template: Stream) -> Stream:
+def copy_stream(output: OutputContainer, template: Stream) -> Stream:
     """An output stream copying `template`'s codec parameters and time base, no metadata."""
     stream = output.add_stream_from_template(template)
     stream.time_base = template.time_base
@@ -260,8 +260,10 @@ def concat_reels(reels: Sequence[Path], out: Path) -> None:
             faststart=True,
         )
         with discard_on_error(out), output:
-            video_out = _add(output, head.streams.video[0])
-            audio_out = _add(output, head.streams.audio[0]) if audio_sig is not None else None
+            video_out = copy_stream(output, head.streams.video[0])
+            audio_out = (
+                copy_stream(output, head.streams.audio[0]) if audio_sig is not None else None
+            )
             # 2. each reel's packets, in file order, shifted to where the film has got to
             at = Fraction(0)  # seconds
             for index, path in enumerate(reels):
