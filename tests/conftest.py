@@ -85,6 +85,21 @@ def branching_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tiny_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny fixture project, built once per test session. Tests that use it belong to
+    xdist group "tiny"; tests that change it work on `copy_project(tiny_build, tmp_path)`."""
+    import shutil
+
+    from helpers import cinecode
+
+    root = tmp_path_factory.mktemp("tiny") / "tiny"
+    shutil.copytree(FIXTURES / "tiny", root)
+    run = cinecode("make", root, "--json")
+    assert run.code == 0, run.err
+    return root
+
+
+@pytest.fixture(scope="session")
 def screenplays() -> Path:
     """The real Fountain screenplays beside the project (../shared/screenplays)."""
     if not SCREENPLAYS.is_dir():

@@ -19,13 +19,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tiny")]
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny project, built once."""
-    root = tmp_path_factory.mktemp("tiny") / "tiny"
-    shutil.copytree(FIXTURES / "tiny", root)
-    run = cinecode("make", root, "--json")
-    assert run.code == 0, run.err
-    return root
+def built(tiny_build: Path) -> Path:
+    """The tiny project, built once (conftest)."""
+    return tiny_build
 
 
 def fresh(tmp_path: Path) -> Path:

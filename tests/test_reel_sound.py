@@ -5,7 +5,6 @@ only, and a new picture re-encodes no sound at all."""
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -14,7 +13,6 @@ import av
 import numpy as np
 import numpy.typing as npt
 import pytest
-from conftest import FIXTURES
 from helpers import cinecode, copy_project
 
 from cinecode.media.aac import EDGE
@@ -24,12 +22,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tiny")]
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("reel-sound") / "tiny"
-    shutil.copytree(FIXTURES / "tiny", root)
-    run = cinecode("make", root, "--json")
-    assert run.code == 0, run.err
-    return root
+def built(tiny_build: Path) -> Path:
+    """The tiny project, built once (conftest); each test changes a copy."""
+    return tiny_build
 
 
 def sound(root: Path) -> npt.NDArray[np.float32]:
